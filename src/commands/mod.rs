@@ -1,0 +1,50 @@
+//! One `cmd_*` function per subcommand: read inputs, call the check, hand the report to output.
+
+mod explain;
+mod sbom;
+
+use crate::cli::{Cli, Command, GlobalArgs, SbomCommand};
+use crate::error::{Error, Result};
+use crate::input::Limits;
+use crate::output::Env;
+
+/// Settings every command derives from the global options.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub now: jiff::Timestamp,
+    /// `now` as RFC 3339 with second precision, used in reports.
+    pub now_rfc3339: String,
+    pub limits: Limits,
+}
+
+impl Context {
+    pub fn from_global(global: &GlobalArgs) -> Result<Self> {
+        let now = match &global.now {
+            Some(s) => s.parse::<jiff::Timestamp>().map_err(|e| {
+                Error::usage(
+                    format!("--now {s:?} is not an RFC 3339 time: {e}"),
+                    "write it like 2026-01-31T12:00:00Z",
+                )
+            })?,
+            None => jiff::Timestamp::now(),
+        };
+        let now = jiff::Timestamp::from_second(now.as_second()).expect("in range");
+        let max_bytes = crate::input::parse_size(&global.max_input_size)
+            .map_err(|e| Error::usage(e, "e.g. --max-input-size 1GiB"))?;
+        Ok(Context {
+            now,
+            now_rfc3339: now.to_string(),
+            limits: Limits { max_bytes },
+        })
+    }
+}
+
+pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
+    let ctx = Context::from_global(&cli.global)?;
+    match &cli.command {
+        Command::Sbom(SbomCommand::Validate(args)) => sbom::cmd_validate(&ctx, args, &cli.global, env),
+        Command::Sbom(SbomCommand::Diff(args)) => sbom::cmd_diff(&ctx, args, &cli.global, env),
+        Command::Sbom(SbomCommand::Merge(args)) => sbom::cmd_merge(&ctx, args, &cli.global, env),
+        Command::Explain(args) => explain::cmd_explain(args, env),
+    }
+}

@@ -1,0 +1,127 @@
+//! The registry of every diagnostic code tollgate emits. Codes are stable: once released a code
+//! keeps its meaning forever; retired codes are never reused.
+//!
+//! `TG0xx` are input problems (exit 2) shared by every command; each area owns a prefix and keeps
+//! its codes in its own `diags.rs` (e.g. `sbom/diags.rs` for `SBOMnnn`).
+
+use crate::report::{Category, CodeInfo, Severity};
+
+macro_rules! input_code {
+    ($ident:ident, $code:literal, $name:literal, $desc:literal, $help:literal) => {
+        pub static $ident: CodeInfo = CodeInfo {
+            code: $code,
+            name: $name,
+            category: Category::Input,
+            default_severity: Severity::Error,
+            description: $desc,
+            help: $help,
+            security_severity: 5.0,
+        };
+    };
+}
+
+input_code!(
+    INPUT_NOT_FOUND,
+    "TG001",
+    "file-not-found",
+    "An input file does not exist.",
+    "check the path; relative paths are resolved from the current directory"
+);
+input_code!(
+    INPUT_NOT_A_FILE,
+    "TG002",
+    "not-a-file",
+    "An input path is a directory or other non-regular file.",
+    "pass a regular file"
+);
+input_code!(
+    INPUT_EMPTY,
+    "TG003",
+    "empty-file",
+    "An input file is empty or whitespace only.",
+    "regenerate the file; the producing step probably failed"
+);
+input_code!(
+    INPUT_TOO_LARGE,
+    "TG004",
+    "file-too-large",
+    "An input file is larger than --max-input-size (default 512MiB).",
+    "raise --max-input-size if the file is expected to be this large"
+);
+input_code!(
+    INPUT_MALFORMED,
+    "TG005",
+    "malformed-input",
+    "An input file is not well-formed JSON, YAML, XML or SPDX tag-value.",
+    "fix the syntax at the reported line:column"
+);
+input_code!(
+    INPUT_BINARY,
+    "TG006",
+    "binary-input",
+    "An input file is binary or not UTF-8 text.",
+    "pass the text document, not an archive or executable"
+);
+input_code!(
+    INPUT_UNRECOGNISED,
+    "TG007",
+    "unrecognised-format",
+    "An input file is well-formed but not a document type this command reads.",
+    "check that the right file was passed; see the command's --help for supported formats"
+);
+input_code!(
+    INPUT_IO,
+    "TG008",
+    "io-error",
+    "An input file could not be read (permissions, I/O error).",
+    "make the file readable by the user running tollgate"
+);
+input_code!(
+    INPUT_CONFIG,
+    "TG009",
+    "invalid-config",
+    "A configuration or policy file given to a command is invalid.",
+    "fix the field named in the message; see the command's documentation for the file format"
+);
+
+/// Every code tollgate can emit, in code order.
+pub fn all() -> Vec<&'static CodeInfo> {
+    let mut v: Vec<&'static CodeInfo> = vec![
+        &INPUT_NOT_FOUND,
+        &INPUT_NOT_A_FILE,
+        &INPUT_EMPTY,
+        &INPUT_TOO_LARGE,
+        &INPUT_MALFORMED,
+        &INPUT_BINARY,
+        &INPUT_UNRECOGNISED,
+        &INPUT_IO,
+        &INPUT_CONFIG,
+    ];
+    v.extend(crate::sbom::diags::ALL.iter().copied());
+    v.sort_by_key(|c| c.code);
+    v
+}
+
+pub fn find(code: &str) -> Option<&'static CodeInfo> {
+    all().into_iter().find(|c| c.code.eq_ignore_ascii_case(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let all = all();
+        let codes: BTreeSet<_> = all.iter().map(|c| c.code).collect();
+        let names: BTreeSet<_> = all.iter().map(|c| c.name).collect();
+        assert_eq!(codes.len(), all.len(), "duplicate diagnostic code");
+        assert_eq!(names.len(), all.len(), "duplicate diagnostic name");
+        for c in &all {
+            assert!(c.description.ends_with('.'), "{} description", c.code);
+            assert!(!c.help.is_empty(), "{} help", c.code);
+            assert!((0.0..=10.0).contains(&c.security_severity));
+        }
+    }
+}

@@ -1,0 +1,314 @@
+//! Reading evidence files defensively: size limits before reading, clear classification of
+//! missing / directory / empty / binary / malformed input, and positions for parse errors.
+
+use crate::diags;
+use crate::report::{CodeInfo, Diagnostic, Location};
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+/// Limits applied to every input file.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// Parse a size such as `512MiB`, `2GB`, `1048576`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("invalid size {s:?}: expected a number such as 512MiB"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1024,
+        "m" | "mb" => 1000 * 1000,
+        "mib" => 1024 * 1024,
+        "g" | "gb" => 1000 * 1000 * 1000,
+        "gib" => 1024 * 1024 * 1024,
+        other => {
+            return Err(format!(
+                "invalid size unit {other:?} in {s:?}: use B, KiB, MiB, GiB, KB, MB or GB"
+            ));
+        }
+    };
+    Ok((n * mult as f64) as u64)
+}
+
+/// An input that could not be read or parsed: the file, position, what went wrong, what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub info: &'static CodeInfo,
+    pub location: Location,
+    pub message: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.one_line())
+    }
+}
+
+impl std::error::Error for InputError {}
+
+impl InputError {
+    pub fn new(
+        info: &'static CodeInfo,
+        location: Location,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        InputError {
+            info,
+            location,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// `file:line:col: message (hint: ...)` — the single line printed on stderr.
+    pub fn one_line(&self) -> String {
+        let mut loc = self.location.display_short();
+        if self.location.line.is_none() {
+            if let Some(p) = &self.location.pointer {
+                loc.push_str(&format!(" at {p}"));
+            }
+        }
+        format!(
+            "{}: {}: {} (hint: {})",
+            self.info.code, loc, self.message, self.hint
+        )
+    }
+
+    pub fn into_diagnostic(self) -> Diagnostic {
+        Diagnostic::new(self.info, self.message)
+            .at(self.location)
+            .help(self.hint)
+    }
+}
+
+/// Display form of a path as the user typed it.
+pub fn display_path(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Read a whole file, refusing directories, missing files and anything above the limit.
+pub fn read_bytes(path: &Path, limits: Limits) -> Result<Vec<u8>, InputError> {
+    let name = display_path(path);
+    let loc = || Location::file(name.clone());
+    let meta = fs::metadata(path).map_err(|e| io_error(&name, &e))?;
+    if meta.is_dir() {
+        return Err(InputError::new(
+            &diags::INPUT_NOT_A_FILE,
+            loc(),
+            "is a directory, not a file",
+            "pass the file inside it, or a shell glob such as dir/*.json",
+        ));
+    }
+    if meta.len() > limits.max_bytes {
+        return Err(too_large(&name, meta.len(), limits));
+    }
+    let file = fs::File::open(path).map_err(|e| io_error(&name, &e))?;
+    // Read at most limit+1 bytes: a FIFO or /proc file can report a size of 0 and still be huge.
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(limits.max_bytes + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| io_error(&name, &e))?;
+    if buf.len() as u64 > limits.max_bytes {
+        return Err(too_large(&name, buf.len() as u64, limits));
+    }
+    if buf.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(InputError::new(
+            &diags::INPUT_EMPTY,
+            loc(),
+            if buf.is_empty() {
+                "file is empty".to_string()
+            } else {
+                "file contains only whitespace".to_string()
+            },
+            "the tool that produced it probably failed; regenerate the file",
+        ));
+    }
+    Ok(buf)
+}
+
+/// Read a file as UTF-8 text (a leading BOM is dropped), classifying binary content.
+pub fn read_text(path: &Path, limits: Limits) -> Result<String, InputError> {
+    let bytes = read_bytes(path, limits)?;
+    bytes_to_text(&display_path(path), bytes)
+}
+
+pub fn bytes_to_text(name: &str, mut bytes: Vec<u8>) -> Result<String, InputError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if looks_binary(&bytes) {
+        return Err(binary(name));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let (line, col) = line_col_at(e.as_bytes(), offset);
+        InputError::new(
+            &diags::INPUT_BINARY,
+            Location::file(name).with_line_col(line, col),
+            "file is not valid UTF-8 text",
+            "SBOMs and evidence files must be UTF-8; re-export the file or convert it with iconv",
+        )
+    })
+}
+
+pub fn binary(name: &str) -> InputError {
+    InputError::new(
+        &diags::INPUT_BINARY,
+        Location::file(name),
+        "file is binary, not text",
+        "pass the JSON/YAML/text document, not an archive or executable",
+    )
+}
+
+/// NUL bytes in the first 8 KiB mean binary, the same heuristic git and ripgrep use.
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col_at(bytes: &[u8], offset: usize) -> (u32, u32) {
+    let offset = offset.min(bytes.len());
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line as u32, col as u32)
+}
+
+fn too_large(name: &str, size: u64, limits: Limits) -> InputError {
+    InputError::new(
+        &diags::INPUT_TOO_LARGE,
+        Location::file(name),
+        format!(
+            "file is {} bytes, above the input limit of {} bytes",
+            size, limits.max_bytes
+        ),
+        "raise the limit with --max-input-size (or TOLLGATE_MAX_INPUT_SIZE) if the file is expected to be this large",
+    )
+}
+
+fn io_error(name: &str, e: &std::io::Error) -> InputError {
+    let loc = Location::file(name);
+    match e.kind() {
+        std::io::ErrorKind::NotFound => InputError::new(
+            &diags::INPUT_NOT_FOUND,
+            loc,
+            "no such file",
+            "check the path; relative paths are resolved from the current directory",
+        ),
+        std::io::ErrorKind::PermissionDenied => InputError::new(
+            &diags::INPUT_IO,
+            loc,
+            "permission denied",
+            "make the file readable by the user running tollgate",
+        ),
+        _ => InputError::new(
+            &diags::INPUT_IO,
+            loc,
+            format!("cannot read file: {e}"),
+            "check that the path is a readable regular file",
+        ),
+    }
+}
+
+/// Turn a serde_json error into an input error at its line:column.
+pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> InputError {
+    let line = e.line() as u32;
+    let col = e.column() as u32;
+    let loc = Location::file(name).with_line_col(line.max(1), col.max(1));
+    let msg = e.to_string();
+    // serde_json appends " at line X column Y"; the location already says it.
+    let msg = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(m, _)| m)
+        .to_string();
+    if e.is_eof() {
+        return InputError::new(
+            &diags::INPUT_MALFORMED,
+            loc,
+            format!("truncated JSON: {msg}"),
+            "the file ends in the middle of a value; it was probably cut off while being written or downloaded",
+        );
+    }
+    let first = text.trim_start().chars().next();
+    let hint = if looks_like_yaml(text) && first != Some('{') && first != Some('[') {
+        "this looks like YAML; JSON was expected here (convert it, or use a format that accepts YAML)"
+    } else {
+        "fix the JSON syntax at this position (a validator such as `jq . FILE` shows the same error)"
+    };
+    InputError::new(
+        &diags::INPUT_MALFORMED,
+        loc,
+        format!("malformed JSON: {msg}"),
+        hint,
+    )
+}
+
+/// Cheap YAML sniff: a `key: value` or `- item` line near the top, or a `---` document start.
+pub fn looks_like_yaml(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| {
+            l == "---"
+                || l.starts_with("- ")
+                || l.split_once(':').is_some_and(|(k, _)| {
+                    !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '"' | '\'' | '.' | '$' | '@'))
+                })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("512MiB").unwrap(), 512 * 1024 * 1024);
+        assert_eq!(parse_size("10").unwrap(), 10);
+        assert_eq!(parse_size("2GB").unwrap(), 2_000_000_000);
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5XB").is_err());
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "ab\nçd\n".as_bytes();
+        assert_eq!(line_col_at(t, 0), (1, 1));
+        assert_eq!(line_col_at(t, 3), (2, 1));
+        assert_eq!(line_col_at(t, 5), (2, 2));
+    }
+
+    #[test]
+    fn yaml_sniffing() {
+        assert!(looks_like_yaml("spdxVersion: SPDX-2.3\n"));
+        assert!(looks_like_yaml("---\nfoo: 1"));
+        assert!(!looks_like_yaml("{\"a\": 1}"));
+        assert!(!looks_like_yaml("garbage text here"));
+    }
+}

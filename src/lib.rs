@@ -1,0 +1,44 @@
+//! tollgate: a supply-chain release gate.
+//!
+//! The library never prints: commands return a [`report::Report`] (or an [`error::Error`]) and
+//! [`run`] hands it to the output layer ([`output::Env`]), which tests can replace with buffers.
+
+pub mod cli;
+pub mod commands;
+pub mod diags;
+pub mod error;
+pub mod input;
+pub mod jsonpos;
+pub mod output;
+pub mod report;
+pub mod sbom;
+
+pub use error::{Error, Result};
+
+/// Crate version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Version plus the git commit the binary was built from, for `--version`.
+pub const VERSION_LONG: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("TOLLGATE_GIT_COMMIT"),
+    ")"
+);
+
+/// Exit code for a gate that passed.
+pub const EXIT_PASS: u8 = 0;
+/// Exit code for a gate that denied.
+pub const EXIT_DENY: u8 = 1;
+/// Exit code for bad input or usage.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Run a parsed command line against an environment; returns the process exit code.
+pub fn run(cli: cli::Cli, env: &mut output::Env) -> u8 {
+    match commands::dispatch(&cli, env) {
+        Ok(code) => code,
+        Err(e) => {
+            env.error_line(&e.one_line());
+            EXIT_ERROR
+        }
+    }
+}
