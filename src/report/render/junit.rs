@@ -1,8 +1,8 @@
 //! junit renderer (placeholder replaced below).
 
-use crate::report::Report;
 #[allow(unused_imports)]
 use super::RenderOptions;
+use crate::report::Report;
 
 #[allow(unused_variables)]
 pub fn render(report: &Report) -> String {

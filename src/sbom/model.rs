@@ -1,0 +1,414 @@
+//! One internal view of the components of any SBOM (CycloneDX, SPDX 2, SPDX 3), used by the
+//! profile checks and by `sbom diff`. It borrows nothing: documents can be dropped afterwards.
+
+use super::document::{Document, Family};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A package/component as far as tollgate compares them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Component {
+    /// JSON pointer of the component in its document.
+    pub pointer: String,
+    /// bom-ref (CycloneDX) or SPDXID (SPDX).
+    pub reference: Option<String>,
+    pub name: String,
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub purl: Option<String>,
+    pub cpe: Option<String>,
+    pub swid: bool,
+    pub supplier: Option<String>,
+    /// Licences as one normalised expression (`A AND B` for several CycloneDX entries).
+    pub license: Option<String>,
+    /// Hash algorithm (normalised: upper case, no dashes, e.g. `SHA256`) → lower-case hex.
+    pub hashes: BTreeMap<String, String>,
+    /// Takes part in at least one dependency relationship.
+    pub in_dependency_graph: bool,
+}
+
+impl Component {
+    /// The identity used to match components across SBOMs: purl without version, qualifiers
+    /// and subpath; else `group/name`.
+    pub fn match_key(&self) -> String {
+        if let Some(purl) = &self.purl {
+            if let Ok(p) = purl.parse::<packageurl::PackageUrl>() {
+                let mut key = format!("pkg:{}/", p.ty().to_ascii_lowercase());
+                if let Some(ns) = p.namespace() {
+                    key.push_str(ns);
+                    key.push('/');
+                }
+                key.push_str(p.name());
+                return key;
+            }
+        }
+        match &self.group {
+            Some(g) if !g.is_empty() => format!("{}/{}", g, self.name).to_lowercase(),
+            _ => self.name.to_lowercase(),
+        }
+    }
+
+    /// `name@version` with group, for display.
+    pub fn display(&self) -> String {
+        let mut s = match &self.group {
+            Some(g) if !g.is_empty() => format!("{g}/{}", self.name),
+            _ => self.name.clone(),
+        };
+        if let Some(v) = &self.version {
+            s.push('@');
+            s.push_str(v);
+        }
+        s
+    }
+}
+
+/// Document-level facts the profiles need.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFacts {
+    pub authors: Vec<String>,
+    pub tools: Vec<String>,
+    pub timestamp: Option<String>,
+    /// CycloneDX 1.5+ `metadata.lifecycles` phases.
+    pub lifecycles: Vec<String>,
+}
+
+/// Normalise an algorithm name: `SHA-256`, `sha256`, `SHA_256` → `SHA256`.
+pub fn normalise_alg(alg: &str) -> String {
+    alg.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+fn s(v: &Value, k: &str) -> Option<String> {
+    v.get(k)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+}
+
+fn spdx_value(v: &Value, k: &str) -> Option<String> {
+    s(v, k).filter(|x| x != "NOASSERTION" && x != "NONE")
+}
+
+/// Extract the components of a document in document order.
+pub fn components(doc: &Document) -> Vec<Component> {
+    match doc.family {
+        Family::CycloneDx => cyclonedx_components(&doc.value),
+        Family::Spdx2 => spdx2_components(&doc.value),
+        Family::Spdx3 => spdx3_components(&doc.value),
+    }
+}
+
+pub fn facts(doc: &Document) -> DocumentFacts {
+    let v = &doc.value;
+    let mut f = DocumentFacts::default();
+    match doc.family {
+        Family::CycloneDx => {
+            let md = v.get("metadata").cloned().unwrap_or(Value::Null);
+            f.timestamp = s(&md, "timestamp");
+            if let Some(a) = md.get("authors").and_then(Value::as_array) {
+                f.authors
+                    .extend(a.iter().filter_map(|x| s(x, "name").or_else(|| s(x, "email"))));
+            }
+            if let Some(m) = md.get("manufacture").or_else(|| md.get("manufacturer")) {
+                f.authors.extend(s(m, "name"));
+            }
+            if let Some(a) = s(&md, "author") {
+                f.authors.push(a);
+            }
+            match md.get("tools") {
+                Some(Value::Array(a)) => f.tools.extend(a.iter().filter_map(|t| s(t, "name"))),
+                Some(Value::Object(o)) => {
+                    for key in ["components", "services"] {
+                        if let Some(a) = o.get(key).and_then(Value::as_array) {
+                            f.tools.extend(a.iter().filter_map(|t| s(t, "name")));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let Some(a) = md.get("lifecycles").and_then(Value::as_array) {
+                f.lifecycles
+                    .extend(a.iter().filter_map(|l| s(l, "phase").or_else(|| s(l, "name"))));
+            }
+        }
+        Family::Spdx2 => {
+            let ci = v.get("creationInfo").cloned().unwrap_or(Value::Null);
+            f.timestamp = s(&ci, "created");
+            if let Some(a) = ci.get("creators").and_then(Value::as_array) {
+                for c in a.iter().filter_map(Value::as_str) {
+                    if let Some(t) = c.strip_prefix("Tool:") {
+                        f.tools.push(t.trim().to_string());
+                    } else {
+                        f.authors.push(c.trim().to_string());
+                    }
+                }
+            }
+        }
+        Family::Spdx3 => {
+            for e in graph(v) {
+                if s(e, "type").as_deref() == Some("CreationInfo") {
+                    f.timestamp = f.timestamp.or_else(|| s(e, "created"));
+                    if let Some(a) = e.get("createdBy").and_then(Value::as_array) {
+                        f.authors.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+                    }
+                    if let Some(a) = e.get("createdUsing").and_then(Value::as_array) {
+                        f.tools.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+                    }
+                }
+            }
+        }
+    }
+    f
+}
+
+fn graph(v: &Value) -> impl Iterator<Item = &Value> {
+    v.get("@graph")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+fn cyclonedx_components(v: &Value) -> Vec<Component> {
+    let mut out = Vec::new();
+    if let Some(list) = v.get("components").and_then(Value::as_array) {
+        walk_cdx(list, "/components", &mut out);
+    }
+    let mut in_graph: BTreeSet<&str> = BTreeSet::new();
+    if let Some(deps) = v.get("dependencies").and_then(Value::as_array) {
+        for d in deps {
+            if let Some(r) = d.get("ref").and_then(Value::as_str) {
+                in_graph.insert(r);
+            }
+            for key in ["dependsOn", "provides"] {
+                if let Some(a) = d.get(key).and_then(Value::as_array) {
+                    in_graph.extend(a.iter().filter_map(Value::as_str));
+                }
+            }
+        }
+    }
+    for c in &mut out {
+        c.in_dependency_graph = c
+            .reference
+            .as_deref()
+            .is_some_and(|r| in_graph.contains(r));
+    }
+    out
+}
+
+fn walk_cdx(list: &[Value], base: &str, out: &mut Vec<Component>) {
+    for (i, c) in list.iter().enumerate() {
+        let pointer = format!("{base}/{i}");
+        out.push(cdx_component(c, &pointer));
+        if let Some(children) = c.get("components").and_then(Value::as_array) {
+            walk_cdx(children, &format!("{pointer}/components"), out);
+        }
+    }
+}
+
+fn cdx_component(c: &Value, pointer: &str) -> Component {
+    let mut hashes = BTreeMap::new();
+    if let Some(a) = c.get("hashes").and_then(Value::as_array) {
+        for h in a {
+            if let (Some(alg), Some(content)) = (s(h, "alg"), s(h, "content")) {
+                hashes.insert(normalise_alg(&alg), content.to_ascii_lowercase());
+            }
+        }
+    }
+    let supplier = c
+        .get("supplier")
+        .and_then(|x| s(x, "name"))
+        .or_else(|| c.get("manufacturer").and_then(|x| s(x, "name")))
+        .or_else(|| s(c, "publisher"));
+    Component {
+        pointer: pointer.to_string(),
+        reference: s(c, "bom-ref"),
+        name: s(c, "name").unwrap_or_default(),
+        group: s(c, "group"),
+        version: s(c, "version"),
+        purl: s(c, "purl"),
+        cpe: s(c, "cpe"),
+        swid: c.get("swid").is_some(),
+        supplier,
+        license: cdx_license(c.get("licenses")),
+        hashes,
+        in_dependency_graph: false,
+    }
+}
+
+/// CycloneDX `licenses` (ids, names, or one expression) as one expression string.
+pub fn cdx_license(licenses: Option<&Value>) -> Option<String> {
+    let list = licenses?.as_array()?;
+    let mut parts: Vec<String> = Vec::new();
+    for l in list {
+        if let Some(e) = s(l, "expression") {
+            parts.push(e);
+        } else if let Some(lic) = l.get("license") {
+            if let Some(id) = s(lic, "id").or_else(|| s(lic, "name")) {
+                parts.push(id);
+            }
+        }
+    }
+    match parts.len() {
+        0 => None,
+        1 => parts.pop(),
+        _ => Some(
+            parts
+                .iter()
+                .map(|p| {
+                    if p.contains(' ') {
+                        format!("({p})")
+                    } else {
+                        p.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND "),
+        ),
+    }
+}
+
+fn spdx2_components(v: &Value) -> Vec<Component> {
+    let mut in_graph: BTreeSet<&str> = BTreeSet::new();
+    if let Some(rels) = v.get("relationships").and_then(Value::as_array) {
+        for r in rels {
+            let ty = r.get("relationshipType").and_then(Value::as_str).unwrap_or("");
+            if ty == "DESCRIBES" || ty == "DESCRIBED_BY" {
+                continue;
+            }
+            for k in ["spdxElementId", "relatedSpdxElement"] {
+                if let Some(x) = r.get(k).and_then(Value::as_str) {
+                    in_graph.insert(x);
+                }
+            }
+        }
+    }
+    let Some(pkgs) = v.get("packages").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    pkgs.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut purl = None;
+            let mut cpe = None;
+            let mut swid = false;
+            if let Some(refs) = p.get("externalRefs").and_then(Value::as_array) {
+                for r in refs {
+                    let ty = r.get("referenceType").and_then(Value::as_str).unwrap_or("");
+                    let loc = s(r, "referenceLocator");
+                    match ty {
+                        "purl" => purl = purl.or(loc),
+                        "cpe23Type" | "cpe22Type" => cpe = cpe.or(loc),
+                        "swid" => swid = true,
+                        _ => {}
+                    }
+                }
+            }
+            let mut hashes = BTreeMap::new();
+            if let Some(a) = p.get("checksums").and_then(Value::as_array) {
+                for h in a {
+                    if let (Some(alg), Some(val)) = (s(h, "algorithm"), s(h, "checksumValue")) {
+                        hashes.insert(normalise_alg(&alg), val.to_ascii_lowercase());
+                    }
+                }
+            }
+            let reference = s(p, "SPDXID");
+            let in_dependency_graph = reference.as_deref().is_some_and(|r| in_graph.contains(r));
+            let supplier = spdx_value(p, "supplier").map(|x| {
+                x.split_once(':')
+                    .map_or(x.clone(), |(_, rest)| rest.trim().to_string())
+            });
+            Component {
+                pointer: format!("/packages/{i}"),
+                reference,
+                name: s(p, "name").unwrap_or_default(),
+                group: None,
+                version: s(p, "versionInfo"),
+                purl,
+                cpe,
+                swid,
+                supplier,
+                license: spdx_value(p, "licenseConcluded").or_else(|| spdx_value(p, "licenseDeclared")),
+                hashes,
+                in_dependency_graph,
+            }
+        })
+        .collect()
+}
+
+fn spdx3_components(v: &Value) -> Vec<Component> {
+    let mut in_graph: BTreeSet<String> = BTreeSet::new();
+    for e in graph(v) {
+        if s(e, "type").as_deref() == Some("Relationship") {
+            let ty = s(e, "relationshipType").unwrap_or_default();
+            if ty == "describes" || ty.starts_with("has") && ty.ends_with("License") {
+                continue;
+            }
+            in_graph.extend(s(e, "from"));
+            if let Some(to) = e.get("to").and_then(Value::as_array) {
+                in_graph.extend(to.iter().filter_map(Value::as_str).map(str::to_string));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(list) = v.get("@graph").and_then(Value::as_array) {
+        for (i, e) in list.iter().enumerate() {
+            if s(e, "type").as_deref() != Some("software_Package") {
+                continue;
+            }
+            let mut hashes = BTreeMap::new();
+            if let Some(a) = e.get("verifiedUsing").and_then(Value::as_array) {
+                for h in a {
+                    if let (Some(alg), Some(val)) = (s(h, "algorithm"), s(h, "hashValue")) {
+                        hashes.insert(normalise_alg(&alg), val.to_ascii_lowercase());
+                    }
+                }
+            }
+            let reference = s(e, "spdxId");
+            out.push(Component {
+                pointer: format!("/@graph/{i}"),
+                in_dependency_graph: reference.as_ref().is_some_and(|r| in_graph.contains(r)),
+                reference,
+                name: s(e, "name").unwrap_or_default(),
+                group: None,
+                version: s(e, "software_packageVersion"),
+                purl: s(e, "software_packageUrl"),
+                cpe: None,
+                swid: false,
+                supplier: s(e, "suppliedBy"),
+                license: None,
+                hashes,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_key_drops_version_and_qualifiers() {
+        let c = Component {
+            purl: Some("pkg:npm/%40scope/left-pad@1.3.0?foo=bar".into()),
+            name: "left-pad".into(),
+            ..Default::default()
+        };
+        assert_eq!(c.match_key(), "pkg:npm/@scope/left-pad");
+        let c = Component {
+            name: "Lib".into(),
+            group: Some("Org".into()),
+            ..Default::default()
+        };
+        assert_eq!(c.match_key(), "org/lib");
+    }
+
+    #[test]
+    fn algorithms_normalise() {
+        assert_eq!(normalise_alg("SHA-256"), "SHA256");
+        assert_eq!(normalise_alg("sha3_512"), "SHA3512");
+    }
+}

@@ -1,0 +1,612 @@
+//! Semantic rules the JSON schemas cannot express. Each rule has its own code (see `diags.rs`)
+//! and reports the JSON pointer of the offending value.
+
+use super::diags as d;
+use super::document::{Document, Family};
+use crate::report::CodeInfo;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// A rule violation before it is placed in a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub info: &'static CodeInfo,
+    pub pointer: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+fn finding(info: &'static CodeInfo, pointer: impl Into<String>, message: impl Into<String>) -> Finding {
+    Finding {
+        info,
+        pointer: pointer.into(),
+        message: message.into(),
+        help: None,
+    }
+}
+
+/// Clock skew tolerated before a timestamp counts as "in the future".
+pub const FUTURE_SKEW_SECONDS: i64 = 300;
+
+/// Run every semantic rule for the document's family.
+pub fn check(doc: &Document, now: jiff::Timestamp) -> Vec<Finding> {
+    let mut out = Vec::new();
+    match doc.family {
+        Family::CycloneDx => cyclonedx(&doc.value, now, &mut out),
+        Family::Spdx2 => spdx2(&doc.value, &doc.version, now, &mut out),
+        Family::Spdx3 => spdx3(&doc.value, now, &mut out),
+    }
+    out
+}
+
+// ---------------------------------------------------------------- shared rules
+
+/// Expected hex length of a digest; `None` for algorithms of variable length.
+fn hash_len(alg: &str) -> Option<std::ops::RangeInclusive<usize>> {
+    let a = super::model::normalise_alg(alg);
+    Some(match a.as_str() {
+        "MD2" | "MD4" | "MD5" => 32..=32,
+        "SHA1" => 40..=40,
+        "SHA224" | "SHA3224" => 56..=56,
+        "SHA256" | "SHA3256" | "BLAKE2B256" => 64..=64,
+        "SHA384" | "SHA3384" | "BLAKE2B384" => 96..=96,
+        "SHA512" | "SHA3512" | "BLAKE2B512" => 128..=128,
+        // BLAKE3 has extendable output; 256 bits is the default and the minimum we accept.
+        "BLAKE3" => 64..=1024,
+        "ADLER32" => 8..=8,
+        "MD6" => 1..=128,
+        _ => return None,
+    })
+}
+
+fn check_hash(alg: &str, value: &str, pointer: String, out: &mut Vec<Finding>) {
+    let Some(range) = hash_len(alg) else { return };
+    let hex = value.chars().all(|c| c.is_ascii_hexdigit());
+    if !hex || !range.contains(&value.len()) {
+        let want = if range.start() == range.end() {
+            format!("{} hex characters", range.start())
+        } else {
+            format!("{}-{} hex characters", range.start(), range.end())
+        };
+        let what = if hex {
+            format!("{} characters", value.len())
+        } else {
+            "non-hex characters".to_string()
+        };
+        out.push(finding(
+            &d::HASH_LENGTH,
+            pointer,
+            format!("{alg} digest has {what}; a {alg} digest is {want}"),
+        ));
+    }
+}
+
+fn check_purl(purl: &str, pointer: String, out: &mut Vec<Finding>) {
+    if let Err(e) = purl.parse::<packageurl::PackageUrl>() {
+        out.push(finding(
+            &d::INVALID_PURL,
+            pointer,
+            format!("invalid package URL {purl:?}: {e}"),
+        ));
+    }
+}
+
+fn license_mode() -> spdx::ParseMode {
+    spdx::ParseMode {
+        allow_deprecated: true,
+        ..spdx::ParseMode::STRICT
+    }
+}
+
+fn check_license(expr: &str, pointer: String, out: &mut Vec<Finding>, spdx_doc: bool) {
+    let e = expr.trim();
+    if spdx_doc && (e == "NOASSERTION" || e == "NONE") {
+        return;
+    }
+    if let Err(err) = spdx::Expression::parse_mode(e, license_mode()) {
+        out.push(finding(
+            &d::INVALID_LICENSE,
+            pointer,
+            format!("invalid SPDX licence expression {expr:?}: {}", err.reason),
+        ));
+    }
+}
+
+fn check_timestamp(ts: &str, pointer: String, now: jiff::Timestamp, out: &mut Vec<Finding>) {
+    let Ok(t) = ts.parse::<jiff::Timestamp>() else {
+        return; // malformed timestamps are the schema's `date-time` format finding
+    };
+    if t.as_second() > now.as_second() + FUTURE_SKEW_SECONDS {
+        out.push(finding(
+            &d::FUTURE_TIMESTAMP,
+            pointer,
+            format!("timestamp {ts} is after now ({now})"),
+        ));
+    }
+}
+
+fn str_of<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
+    v.get(k).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+// ---------------------------------------------------------------- CycloneDX
+
+fn cyclonedx(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
+    if let Some(sn) = str_of(v, "serialNumber") {
+        let ok = sn
+            .strip_prefix("urn:uuid:")
+            .is_some_and(|u| u.len() == 36 && uuid::Uuid::parse_str(u).is_ok());
+        if !ok {
+            out.push(finding(
+                &d::SERIAL_NUMBER,
+                "/serialNumber",
+                format!("serialNumber {sn:?} is not an RFC 4122 URN (urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"),
+            ));
+        }
+    }
+    if let Some(ts) = v.pointer("/metadata/timestamp").and_then(Value::as_str) {
+        check_timestamp(ts, "/metadata/timestamp".into(), now, out);
+    }
+
+    // bom-refs of every element that can be referenced.
+    let mut refs: HashMap<String, String> = HashMap::new();
+    let mut add_ref = |r: &str, pointer: String, out: &mut Vec<Finding>| {
+        if let Some(first) = refs.get(r) {
+            out.push(finding(
+                &d::DUPLICATE_REF,
+                format!("{pointer}/bom-ref"),
+                format!("bom-ref {r:?} is already used at {first}"),
+            ));
+        } else {
+            refs.insert(r.to_string(), pointer);
+        }
+    };
+    if let Some(mc) = v.pointer("/metadata/component") {
+        walk_component(mc, "/metadata/component".into(), &mut add_ref, out);
+    }
+    for (i, c) in arr(v, "components").iter().enumerate() {
+        walk_component(c, format!("/components/{i}"), &mut add_ref, out);
+    }
+    for (i, s) in arr(v, "services").iter().enumerate() {
+        walk_service(s, format!("/services/{i}"), &mut add_ref, out);
+    }
+    // Other referenceable elements (1.5+): vulnerabilities, formulation, annotations… are only
+    // registered, not checked in depth.
+    for key in ["vulnerabilities", "formulation", "annotations", "definitions"] {
+        for (i, e) in arr(v, key).iter().enumerate() {
+            if let Some(r) = str_of(e, "bom-ref") {
+                add_ref(r, format!("/{key}/{i}"), out);
+            }
+        }
+    }
+
+    let known = |r: &str| refs.contains_key(r);
+    for (i, dep) in arr(v, "dependencies").iter().enumerate() {
+        if let Some(r) = str_of(dep, "ref") {
+            if !known(r) {
+                out.push(finding(
+                    &d::DANGLING_REF,
+                    format!("/dependencies/{i}/ref"),
+                    format!("dependency ref {r:?} matches no component or service bom-ref"),
+                ));
+            }
+        }
+        for key in ["dependsOn", "provides"] {
+            for (j, t) in arr(dep, key).iter().enumerate() {
+                if let Some(t) = t.as_str() {
+                    if !known(t) {
+                        out.push(finding(
+                            &d::DANGLING_REF,
+                            format!("/dependencies/{i}/{key}/{j}"),
+                            format!("{key} entry {t:?} matches no component or service bom-ref"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (i, comp) in arr(v, "compositions").iter().enumerate() {
+        for key in ["assemblies", "dependencies"] {
+            for (j, t) in arr(comp, key).iter().enumerate() {
+                if let Some(t) = t.as_str() {
+                    if !known(t) {
+                        out.push(finding(
+                            &d::DANGLING_REF,
+                            format!("/compositions/{i}/{key}/{j}"),
+                            format!("composition {key} entry {t:?} matches no bom-ref"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn walk_component(
+    c: &Value,
+    pointer: String,
+    add_ref: &mut impl FnMut(&str, String, &mut Vec<Finding>),
+    out: &mut Vec<Finding>,
+) {
+    if let Some(r) = str_of(c, "bom-ref") {
+        add_ref(r, pointer.clone(), out);
+    }
+    if let Some(p) = str_of(c, "purl") {
+        check_purl(p, format!("{pointer}/purl"), out);
+    }
+    if c.get("version").is_none() && str_of(c, "type") == Some("library") {
+        out.push(finding(
+            &d::MISSING_VERSION,
+            pointer.clone(),
+            format!(
+                "component {:?} has no version",
+                str_of(c, "name").unwrap_or("?")
+            ),
+        ));
+    }
+    cdx_hashes_and_licenses(c, &pointer, out);
+    for (i, child) in arr(c, "components").iter().enumerate() {
+        walk_component(child, format!("{pointer}/components/{i}"), add_ref, out);
+    }
+}
+
+fn walk_service(
+    s: &Value,
+    pointer: String,
+    add_ref: &mut impl FnMut(&str, String, &mut Vec<Finding>),
+    out: &mut Vec<Finding>,
+) {
+    if let Some(r) = str_of(s, "bom-ref") {
+        add_ref(r, pointer.clone(), out);
+    }
+    cdx_hashes_and_licenses(s, &pointer, out);
+    for (i, child) in arr(s, "services").iter().enumerate() {
+        walk_service(child, format!("{pointer}/services/{i}"), add_ref, out);
+    }
+}
+
+fn cdx_hashes_and_licenses(c: &Value, pointer: &str, out: &mut Vec<Finding>) {
+    for (i, h) in arr(c, "hashes").iter().enumerate() {
+        if let (Some(alg), Some(content)) = (str_of(h, "alg"), str_of(h, "content")) {
+            check_hash(alg, content, format!("{pointer}/hashes/{i}/content"), out);
+        }
+    }
+    for (i, l) in arr(c, "licenses").iter().enumerate() {
+        if let Some(e) = str_of(l, "expression") {
+            check_license(e, format!("{pointer}/licenses/{i}/expression"), out, false);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- SPDX 2
+
+/// Fields that exist only from SPDX 2.3 on (checked when a document declares 2.2).
+const SPDX23_PACKAGE_FIELDS: &[&str] = &[
+    "primaryPackagePurpose",
+    "releaseDate",
+    "builtDate",
+    "validUntilDate",
+];
+const SPDX23_CHECKSUMS: &[&str] = &[
+    "SHA3-256",
+    "SHA3-384",
+    "SHA3-512",
+    "BLAKE2b-256",
+    "BLAKE2b-384",
+    "BLAKE2b-512",
+    "BLAKE3",
+    "ADLER32",
+];
+const SPDX23_RELATIONSHIPS: &[&str] = &["REQUIREMENT_DESCRIPTION_FOR", "SPECIFICATION_FOR"];
+
+fn spdx2(v: &Value, version: &str, now: jiff::Timestamp, out: &mut Vec<Finding>) {
+    if let Some(ns) = str_of(v, "documentNamespace") {
+        let scheme_ok = ns
+            .split_once(':')
+            .is_some_and(|(s, rest)| {
+                !s.is_empty()
+                    && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                    && !rest.is_empty()
+            });
+        if !scheme_ok || ns.contains('#') || ns.chars().any(char::is_whitespace) {
+            out.push(finding(
+                &d::SERIAL_NUMBER,
+                "/documentNamespace",
+                format!("documentNamespace {ns:?} must be an absolute URI without '#' or spaces"),
+            ));
+        }
+    }
+    if let Some(ts) = v.pointer("/creationInfo/created").and_then(Value::as_str) {
+        check_timestamp(ts, "/creationInfo/created".into(), now, out);
+    }
+
+    // SPDXIDs.
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut add_id = |id: &str, pointer: String, out: &mut Vec<Finding>| {
+        if let Some(first) = ids.get(id) {
+            out.push(finding(
+                &d::DUPLICATE_REF,
+                format!("{pointer}/SPDXID"),
+                format!("SPDXID {id:?} is already used at {first}"),
+            ));
+        } else {
+            ids.insert(id.to_string(), pointer);
+        }
+    };
+    if let Some(id) = str_of(v, "SPDXID") {
+        add_id(id, String::new(), out);
+    }
+    for key in ["packages", "files", "snippets"] {
+        for (i, e) in arr(v, key).iter().enumerate() {
+            if let Some(id) = str_of(e, "SPDXID") {
+                add_id(id, format!("/{key}/{i}"), out);
+            }
+        }
+    }
+    let external: HashSet<&str> = arr(v, "externalDocumentRefs")
+        .iter()
+        .filter_map(|r| str_of(r, "externalDocumentId"))
+        .collect();
+    let resolves = |id: &str| -> bool {
+        if id == "NOASSERTION" || id == "NONE" || ids.contains_key(id) {
+            return true;
+        }
+        // DocumentRef-x:SPDXRef-y points into another document, declared in externalDocumentRefs.
+        id.split_once(':')
+            .is_some_and(|(docref, _)| external.contains(docref))
+    };
+    for (i, r) in arr(v, "relationships").iter().enumerate() {
+        for key in ["spdxElementId", "relatedSpdxElement"] {
+            if let Some(id) = str_of(r, key) {
+                if !resolves(id) {
+                    out.push(finding(
+                        &d::DANGLING_REF,
+                        format!("/relationships/{i}/{key}"),
+                        format!("relationship {key} {id:?} matches no SPDXID in the document"),
+                    ));
+                }
+            }
+        }
+        if version == "2.2" {
+            if let Some(t) = str_of(r, "relationshipType") {
+                if SPDX23_RELATIONSHIPS.contains(&t) {
+                    out.push(version_field(format!("/relationships/{i}/relationshipType"), t));
+                }
+            }
+        }
+    }
+    for (i, id) in arr(v, "documentDescribes").iter().enumerate() {
+        if let Some(id) = id.as_str() {
+            if !resolves(id) {
+                out.push(finding(
+                    &d::DANGLING_REF,
+                    format!("/documentDescribes/{i}"),
+                    format!("documentDescribes entry {id:?} matches no SPDXID"),
+                ));
+            }
+        }
+    }
+
+
+    for (i, p) in arr(v, "packages").iter().enumerate() {
+        let base = format!("/packages/{i}");
+        for (j, f) in arr(p, "hasFiles").iter().enumerate() {
+            if let Some(id) = f.as_str() {
+                if !resolves(id) {
+                    out.push(finding(
+                        &d::DANGLING_REF,
+                        format!("{base}/hasFiles/{j}"),
+                        format!("hasFiles entry {id:?} matches no file SPDXID"),
+                    ));
+                }
+            }
+        }
+        for (j, r) in arr(p, "externalRefs").iter().enumerate() {
+            if str_of(r, "referenceType") == Some("purl") {
+                if let Some(loc) = str_of(r, "referenceLocator") {
+                    check_purl(loc, format!("{base}/externalRefs/{j}/referenceLocator"), out);
+                }
+            }
+            }
+        }
+        spdx_checksums_and_licenses(p, &base, version, out);
+        if let Some(code) = p
+            .pointer("/packageVerificationCode/packageVerificationCodeValue")
+            .and_then(Value::as_str)
+        {
+            check_hash(
+                "SHA1",
+                code,
+                format!("{base}/packageVerificationCode/packageVerificationCodeValue"),
+                out,
+            );
+        }
+        if version == "2.2" {
+            for f in SPDX23_PACKAGE_FIELDS {
+                if p.get(*f).is_some() {
+                    out.push(version_field(format!("{base}/{f}"), f));
+                }
+            }
+        }
+    }
+    for (i, f) in arr(v, "files").iter().enumerate() {
+        spdx_checksums_and_licenses(f, &format!("/files/{i}"), version, out);
+    }
+    for (i, s) in arr(v, "snippets").iter().enumerate() {
+        let base = format!("/snippets/{i}");
+        spdx_checksums_and_licenses(s, &base, version, out);
+        if let Some(f) = str_of(s, "snippetFromFile") {
+            if !resolves(f) {
+                out.push(finding(
+                    &d::DANGLING_REF,
+                    format!("{base}/snippetFromFile"),
+                    format!("snippetFromFile {f:?} matches no file SPDXID"),
+                ));
+            }
+        }
+    }
+}
+
+fn version_field(pointer: String, what: &str) -> Finding {
+    finding(
+        &d::VERSION_FIELDS,
+        pointer,
+        format!("{what:?} exists only from SPDX 2.3 on, but the document declares SPDX-2.2"),
+    )
+}
+
+fn spdx_checksums_and_licenses(e: &Value, base: &str, version: &str, out: &mut Vec<Finding>) {
+    for (j, c) in arr(e, "checksums").iter().enumerate() {
+        if let (Some(alg), Some(val)) = (str_of(c, "algorithm"), str_of(c, "checksumValue")) {
+            check_hash(alg, val, format!("{base}/checksums/{j}/checksumValue"), out);
+            if version == "2.2" && SPDX23_CHECKSUMS.contains(&alg) {
+                out.push(version_field(format!("{base}/checksums/{j}/algorithm"), alg));
+            }
+        }
+    }
+    for key in ["licenseConcluded", "licenseDeclared"] {
+        if let Some(l) = str_of(e, key) {
+            check_license(l, format!("{base}/{key}"), out, true);
+        }
+    }
+    for key in [
+        "licenseInfoFromFiles",
+        "licenseInfoInFiles",
+        "licenseInfoInSnippets",
+    ] {
+        for (j, l) in arr(e, key).iter().enumerate() {
+            if let Some(l) = l.as_str() {
+                check_license(l, format!("{base}/{key}/{j}"), out, true);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------- SPDX 3
+
+fn spdx3(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    let graph = arr(v, "@graph");
+    for (i, e) in graph.iter().enumerate() {
+        let id = str_of(e, "spdxId").or_else(|| str_of(e, "@id"));
+        if let Some(id) = id {
+            if let Some(first) = ids.get(id) {
+                out.push(finding(
+                    &d::DUPLICATE_REF,
+                    format!("/@graph/{i}"),
+                    format!("spdxId {id:?} is already used at /@graph/{first}"),
+                ));
+            } else {
+                ids.insert(id, i);
+            }
+        }
+        if str_of(e, "type") == Some("CreationInfo") {
+            if let Some(ts) = str_of(e, "created") {
+                check_timestamp(ts, format!("/@graph/{i}/created"), now, out);
+            }
+        }
+        if let Some(p) = str_of(e, "software_packageUrl") {
+            check_purl(p, format!("/@graph/{i}/software_packageUrl"), out);
+        }
+        for (j, h) in arr(e, "verifiedUsing").iter().enumerate() {
+            if let (Some(alg), Some(val)) = (str_of(h, "algorithm"), str_of(h, "hashValue")) {
+                check_hash(alg, val, format!("/@graph/{i}/verifiedUsing/{j}/hashValue"), out);
+            }
+        }
+        if str_of(e, "type") == Some("simplelicensing_LicenseExpression") {
+            if let Some(l) = str_of(e, "simplelicensing_licenseExpression") {
+                check_license(l, format!("/@graph/{i}/simplelicensing_licenseExpression"), out, true);
+            }
+        }
+    }
+    // Relationship endpoints must be elements of this graph, or IRIs of other documents.
+    for (i, e) in graph.iter().enumerate() {
+        if str_of(e, "type") != Some("Relationship") {
+            continue;
+        }
+        let local = |id: &str| ids.contains_key(id) || id.contains("://") || id.contains(':');
+        if let Some(from) = str_of(e, "from") {
+            if !local(from) {
+                out.push(finding(
+                    &d::DANGLING_REF,
+                    format!("/@graph/{i}/from"),
+                    format!("relationship from {from:?} matches no element"),
+                ));
+            }
+        }
+        for (j, to) in arr(e, "to").iter().enumerate() {
+            if let Some(to) = to.as_str() {
+                if !local(to) {
+                    out.push(finding(
+                        &d::DANGLING_REF,
+                        format!("/@graph/{i}/to/{j}"),
+                        format!("relationship to {to:?} matches no element"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sbom::document::parse;
+
+    fn codes(json: &str) -> Vec<&'static str> {
+        let doc = parse("t.json", json.to_string()).unwrap();
+        let now: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        check(&doc, now).iter().map(|f| f.info.code).collect()
+    }
+
+    #[test]
+    fn cyclonedx_rules_fire() {
+        let got = codes(
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:nope",
+            "metadata":{"timestamp":"2030-01-01T00:00:00Z"},
+            "components":[
+              {"type":"library","bom-ref":"a","name":"a","version":"1","purl":"pkg:npm/a@1",
+               "hashes":[{"alg":"SHA-256","content":"abcd"}],
+               "licenses":[{"expression":"MIT AND NOPE-1.0"}]},
+              {"type":"library","bom-ref":"a","name":"b","purl":"not a purl"}],
+            "dependencies":[{"ref":"a","dependsOn":["zzz"]}]}"#,
+        );
+        for c in ["SBOM003", "SBOM004", "SBOM005", "SBOM006", "SBOM007", "SBOM008", "SBOM009", "SBOM011"] {
+            assert!(got.contains(&c), "{c} missing from {got:?}");
+        }
+    }
+
+    #[test]
+    fn clean_cyclonedx_is_clean() {
+        let got = codes(
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.6",
+            "serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+            "metadata":{"timestamp":"2025-01-01T00:00:00Z","component":{"type":"application","bom-ref":"app","name":"app"}},
+            "components":[{"type":"library","bom-ref":"a","name":"a","version":"1","purl":"pkg:npm/a@1",
+               "hashes":[{"alg":"SHA-1","content":"da39a3ee5e6b4b0d3255bfef95601890afd80709"}],
+               "licenses":[{"expression":"MIT OR Apache-2.0"}]}],
+            "dependencies":[{"ref":"app","dependsOn":["a"]},{"ref":"a"}]}"#,
+        );
+        assert!(got.is_empty(), "{got:?}");
+    }
+
+    #[test]
+    fn spdx_rules_fire() {
+        let got = codes(
+            r#"{"spdxVersion":"SPDX-2.2","SPDXID":"SPDXRef-DOCUMENT","documentNamespace":"no-scheme#x",
+            "creationInfo":{"created":"2025-01-01T00:00:00Z","creators":["Tool: x"]},
+            "packages":[{"SPDXID":"SPDXRef-a","name":"a","primaryPackagePurpose":"LIBRARY",
+               "licenseConcluded":"GPL-2.0-only WITH Nothing","checksums":[{"algorithm":"SHA1","checksumValue":"zz"}]},
+              {"SPDXID":"SPDXRef-a","name":"b"}],
+            "relationships":[{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-missing"}]}"#,
+        );
+        for c in ["SBOM003", "SBOM004", "SBOM006", "SBOM007", "SBOM008", "SBOM010"] {
+            assert!(got.contains(&c), "{c} missing from {got:?}");
+        }
+    }
+}
