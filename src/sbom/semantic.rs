@@ -412,7 +412,6 @@ fn spdx2(v: &Value, version: &str, now: jiff::Timestamp, out: &mut Vec<Finding>)
                     check_purl(loc, format!("{base}/externalRefs/{j}/referenceLocator"), out);
                 }
             }
-            }
         }
         spdx_checksums_and_licenses(p, &base, version, out);
         if let Some(code) = p
