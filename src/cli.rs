@@ -169,15 +169,15 @@ pub struct SbomMergeArgs {
 
     /// Name of the merged BOM's root component.
     #[arg(long, default_value = "merged")]
-    pub name: String,
+    pub root_name: String,
 
     /// Version of the merged BOM's root component.
     #[arg(long)]
-    pub version: Option<String>,
+    pub root_version: Option<String>,
 
     /// Group of the merged BOM's root component.
     #[arg(long)]
-    pub group: Option<String>,
+    pub root_group: Option<String>,
 
     /// CycloneDX spec version to write.
     #[arg(long, default_value = "1.6", value_parser = ["1.4", "1.5", "1.6", "1.7"])]
@@ -188,4 +188,13 @@ pub struct SbomMergeArgs {
 pub struct ExplainArgs {
     /// A diagnostic code such as SBOM001; omit to list all codes.
     pub code: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -69,6 +69,12 @@ impl Env {
     /// stderr as one line each; the Markdown summary is appended to `$GITHUB_STEP_SUMMARY`.
     /// Returns the exit code.
     pub fn emit(&mut self, report: &Report, global: &GlobalArgs) -> Result<u8> {
+        self.emit_to(report, global, false)
+    }
+
+    /// As [`Env::emit`]; with `to_stderr` the report goes to stderr because stdout carries the
+    /// command's product (e.g. a merged SBOM).
+    pub fn emit_to(&mut self, report: &Report, global: &GlobalArgs, to_stderr: bool) -> Result<u8> {
         let opts = RenderOptions {
             color: self.use_color(global),
             quiet: global.quiet,
@@ -77,6 +83,9 @@ impl Env {
         let text = render::render(report, global.format, opts);
         match &global.output {
             Some(path) => write_atomic(path, text.as_bytes())?,
+            None if to_stderr => {
+                let _ = self.stderr.write_all(text.as_bytes());
+            }
             None => {
                 let _ = self.stdout.write_all(text.as_bytes());
                 let _ = self.stdout.flush();
@@ -84,7 +93,7 @@ impl Env {
         }
         // Input errors are always visible on stderr as one line, whatever the report format,
         // unless the human report already went to the same terminal stream.
-        let human_on_stdout = global.format == Format::Human && global.output.is_none();
+        let human_on_stdout = global.format == Format::Human && global.output.is_none() || to_stderr;
         if !human_on_stdout {
             for d in report.diagnostics.iter().filter(|d| d.is_input_error()) {
                 let loc = d.location.as_ref().map(|l| l.display_short()).unwrap_or_default();

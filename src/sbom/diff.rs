@@ -1,7 +1,531 @@
-//! `sbom diff` (in progress).
-use crate::cli::{GlobalArgs, SbomDiffArgs};
+//! `sbom diff OLD NEW`: components added, removed, version/licence/hash changed — matched by
+//! purl without version (fallback group/name), across formats — and the drift gate.
+
+use super::diags as d;
+use super::document::{self, Document};
+use super::model::{self, Component};
+use crate::cli::{DriftKind, GlobalArgs, SbomDiffArgs};
 use crate::commands::Context;
+use crate::diags;
+use crate::error::{Error, Result};
+use crate::input::{self, InputError};
 use crate::output::Env;
-pub fn cmd(_ctx: &Context, _args: &SbomDiffArgs, _g: &GlobalArgs, _env: &mut Env) -> crate::Result<u8> {
-    Err(crate::Error::usage("sbom diff is not implemented yet", "wait"))
+use crate::report::{Diagnostic, Location, Report, Severity, Subject, Table, Verdict};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// One difference between the two SBOMs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub kind: DriftKind,
+    pub key: String,
+    pub name: String,
+    pub purl: Option<String>,
+    pub old_version: Option<String>,
+    pub new_version: Option<String>,
+    pub old_license: Option<String>,
+    pub new_license: Option<String>,
+    /// For hash changes: the algorithm compared.
+    pub algorithm: Option<String>,
+    /// Pointer in the new document (old for removals).
+    pub pointer: String,
+    /// Set when an allow entry covers the change: its reason.
+    pub allowed: Option<String>,
+}
+
+pub fn kind_name(k: DriftKind) -> &'static str {
+    match k {
+        DriftKind::Added => "added",
+        DriftKind::Removed => "removed",
+        DriftKind::Version => "version",
+        DriftKind::License => "license",
+        DriftKind::Hash => "hash",
+    }
+}
+
+fn norm_license(l: &Option<String>) -> Option<String> {
+    l.as_ref().map(|s| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase()
+    })
+}
+
+/// Compare component lists. Output order: by kind, then key, then versions.
+pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
+    let mut by_key: BTreeMap<String, (Vec<&Component>, Vec<&Component>)> = BTreeMap::new();
+    for c in old {
+        by_key.entry(c.match_key()).or_default().0.push(c);
+    }
+    for c in new {
+        by_key.entry(c.match_key()).or_default().1.push(c);
+    }
+    let mut changes = Vec::new();
+    for (key, (mut olds, mut news)) in by_key {
+        let base = |c: &Component, kind| Change {
+            kind,
+            key: key.clone(),
+            name: c.display(),
+            purl: c.purl.clone(),
+            old_version: None,
+            new_version: None,
+            old_license: None,
+            new_license: None,
+            algorithm: None,
+            pointer: c.pointer.clone(),
+            allowed: None,
+        };
+        // Pair equal versions first, then the rest in version order.
+        let mut pairs: Vec<(&Component, &Component)> = Vec::new();
+        olds.retain(|o| {
+            if let Some(i) = news.iter().position(|n| n.version == o.version) {
+                pairs.push((o, news.remove(i)));
+                false
+            } else {
+                true
+            }
+        });
+        olds.sort_by(|a, b| a.version.cmp(&b.version));
+        news.sort_by(|a, b| a.version.cmp(&b.version));
+        let n = olds.len().min(news.len());
+        for i in 0..n {
+            pairs.push((olds[i], news[i]));
+        }
+        for o in &olds[n..] {
+            let mut c = base(o, DriftKind::Removed);
+            c.old_version = o.version.clone();
+            c.old_license = o.license.clone();
+            changes.push(c);
+        }
+        for nw in &news[n..] {
+            let mut c = base(nw, DriftKind::Added);
+            c.new_version = nw.version.clone();
+            c.new_license = nw.license.clone();
+            changes.push(c);
+        }
+        for (o, nw) in pairs {
+            let mut c = base(nw, DriftKind::Version);
+            c.old_version = o.version.clone();
+            c.new_version = nw.version.clone();
+            c.old_license = o.license.clone();
+            c.new_license = nw.license.clone();
+            if o.version != nw.version {
+                changes.push(c.clone());
+            } else {
+                // Same version: the content must be the same, so any differing digest counts.
+                for (alg, old_hash) in &o.hashes {
+                    if let Some(new_hash) = nw.hashes.get(alg) {
+                        if new_hash != old_hash {
+                            let mut h = c.clone();
+                            h.kind = DriftKind::Hash;
+                            h.algorithm = Some(alg.clone());
+                            changes.push(h);
+                            break;
+                        }
+                    }
+                }
+            }
+            if norm_license(&o.license) != norm_license(&nw.license) {
+                let mut l = c;
+                l.kind = DriftKind::License;
+                changes.push(l);
+            }
+        }
+    }
+    changes.sort_by(|a, b| {
+        (a.kind, &a.key, &a.old_version, &a.new_version).cmp(&(b.kind, &b.key, &b.old_version, &b.new_version))
+    });
+    changes
+}
+
+// ------------------------------------------------------------------ allow file
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllowFile {
+    allow: Vec<RawAllow>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAllow {
+    #[serde(rename = "match")]
+    pattern: String,
+    #[serde(default)]
+    kinds: Option<Vec<String>>,
+    #[serde(default)]
+    version: Option<String>,
+    reason: String,
+    #[serde(default)]
+    expires: Option<String>,
+}
+
+/// One expected change.
+#[derive(Debug, Clone)]
+pub struct AllowEntry {
+    pub index: usize,
+    pub pattern: String,
+    matcher: globset::GlobMatcher,
+    pub kinds: Vec<DriftKind>,
+    pub version: Option<String>,
+    pub reason: String,
+    pub expires: Option<jiff::civil::Date>,
+}
+
+impl AllowEntry {
+    fn matches(&self, c: &Change) -> bool {
+        if !self.kinds.is_empty() && !self.kinds.contains(&c.kind) {
+            return false;
+        }
+        if let Some(v) = &self.version {
+            let target = c.new_version.as_ref().or(c.old_version.as_ref());
+            if target != Some(v) {
+                return false;
+            }
+        }
+        let pattern = self.pattern.split('@').next().unwrap_or(&self.pattern);
+        let candidates = [Some(c.key.as_str()), c.purl.as_deref(), Some(c.name.as_str())];
+        candidates.iter().flatten().any(|s| {
+            self.matcher.is_match(s) || s.eq_ignore_ascii_case(pattern) || {
+                // A purl pattern with a version is matched against the versioned purl.
+                self.pattern.contains('@') && c.purl.as_deref() == Some(self.pattern.as_str())
+            }
+        })
+    }
+}
+
+fn config_error(path: &str, line: u32, col: u32, msg: String, hint: &str) -> InputError {
+    InputError::new(
+        &diags::INPUT_CONFIG,
+        Location::file(path).with_line_col(line.max(1), col.max(1)),
+        msg,
+        hint,
+    )
+}
+
+/// Load and validate an allow file (YAML or JSON), collecting every error.
+pub fn load_allow(path: &Path, limits: input::Limits) -> std::result::Result<Vec<AllowEntry>, InputError> {
+    let name = input::display_path(path);
+    let text = input::read_text(path, limits)?;
+    let raw: RawAllowFile = serde_saphyr::from_str(&text).map_err(|e| {
+        let mut ie = document::yaml_error(&name, &e);
+        ie.info = &diags::INPUT_CONFIG;
+        ie.message = ie.message.replacen("malformed YAML: ", "invalid allow file: ", 1);
+        ie.hint = "the allow file is `allow:` followed by entries with match, reason, and optional kinds, version, expires (see docs/sbom-diff.md)".into();
+        ie
+    })?;
+    let mut entries = Vec::new();
+    let mut errors: Vec<String> = Vec::new();
+    for (i, r) in raw.allow.into_iter().enumerate() {
+        let mut kinds = Vec::new();
+        for k in r.kinds.unwrap_or_default() {
+            match k.as_str() {
+                "added" => kinds.push(DriftKind::Added),
+                "removed" => kinds.push(DriftKind::Removed),
+                "version" => kinds.push(DriftKind::Version),
+                "license" => kinds.push(DriftKind::License),
+                "hash" => kinds.push(DriftKind::Hash),
+                other => errors.push(format!(
+                    "/allow/{i}/kinds: unknown kind {other:?} (use added, removed, version, license, hash)"
+                )),
+            }
+        }
+        if r.reason.trim().is_empty() {
+            errors.push(format!("/allow/{i}/reason: must say why the change is expected"));
+        }
+        let expires = match &r.expires {
+            None => None,
+            Some(s) => match s.parse::<jiff::civil::Date>() {
+                Ok(d) => Some(d),
+                Err(_) => {
+                    errors.push(format!("/allow/{i}/expires: {s:?} is not a date like 2026-12-31"));
+                    None
+                }
+            },
+        };
+        let glob_src = r.pattern.split('@').next().unwrap_or(&r.pattern).to_string();
+        let matcher = match globset::GlobBuilder::new(&glob_src)
+            .case_insensitive(true)
+            .literal_separator(false)
+            .build()
+        {
+            Ok(g) => g.compile_matcher(),
+            Err(e) => {
+                errors.push(format!("/allow/{i}/match: invalid pattern {:?}: {e}", r.pattern));
+                continue;
+            }
+        };
+        entries.push(AllowEntry {
+            index: i,
+            pattern: r.pattern,
+            matcher,
+            kinds,
+            version: r.version,
+            reason: r.reason,
+            expires,
+        });
+    }
+    if !errors.is_empty() {
+        let n = errors.len();
+        return Err(config_error(
+            &name,
+            1,
+            1,
+            format!(
+                "invalid allow file ({n} error{}): {}",
+                if n == 1 { "" } else { "s" },
+                errors.join("; ")
+            ),
+            "fix the fields named above; see docs/sbom-diff.md for the allow file format",
+        ));
+    }
+    Ok(entries)
+}
+
+// ------------------------------------------------------------------ command
+
+fn load(path: &Path, ctx: &Context) -> Result<Document> {
+    document::load(path, ctx.limits).map_err(Error::from)
+}
+
+fn info_for(kind: DriftKind) -> &'static crate::report::CodeInfo {
+    match kind {
+        DriftKind::Added => &d::DRIFT_ADDED,
+        DriftKind::Removed => &d::DRIFT_REMOVED,
+        DriftKind::Version => &d::DRIFT_VERSION,
+        DriftKind::License => &d::DRIFT_LICENSE,
+        DriftKind::Hash => &d::DRIFT_HASH,
+    }
+}
+
+fn or_dash(s: &Option<String>) -> String {
+    s.clone().unwrap_or_else(|| "—".to_string())
+}
+
+pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut Env) -> Result<u8> {
+    let old = load(&args.old, ctx)?;
+    let new = load(&args.new, ctx)?;
+    let allow = match &args.allow {
+        Some(p) => load_allow(p, ctx.limits)?,
+        None => Vec::new(),
+    };
+    let allow_path = args.allow.as_ref().map(|p| input::display_path(p)).unwrap_or_default();
+    let old_comps = model::components(&old);
+    let new_comps = model::components(&new);
+    let mut changes = compare(&old_comps, &new_comps);
+
+    let today = ctx.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let mut report = Report::new("sbom diff", ctx.now_rfc3339.clone());
+    let mut used = vec![false; allow.len()];
+    for e in &allow {
+        if let Some(exp) = e.expires {
+            if exp < today {
+                report.diagnostics.push(
+                    Diagnostic::new(
+                        &d::ALLOW_EXPIRED,
+                        format!(
+                            "allow entry {:?} expired on {exp}; the changes it covered are no longer allowed",
+                            e.pattern
+                        ),
+                    )
+                    .at(Location::file(allow_path.clone()).with_pointer(format!("/allow/{}", e.index))),
+                );
+            }
+        }
+    }
+    for c in &mut changes {
+        for (i, e) in allow.iter().enumerate() {
+            let expired = e.expires.is_some_and(|d| d < today);
+            if !expired && e.matches(c) {
+                c.allowed = Some(e.reason.clone());
+                used[i] = true;
+                break;
+            }
+        }
+    }
+    for (i, e) in allow.iter().enumerate() {
+        let expired = e.expires.is_some_and(|d| d < today);
+        if !used[i] && !expired {
+            report.diagnostics.push(
+                Diagnostic::new(&d::ALLOW_UNUSED, format!("allow entry {:?} matched no change", e.pattern))
+                    .at(Location::file(allow_path.clone()).with_pointer(format!("/allow/{}", e.index))),
+            );
+        }
+    }
+
+    let mut denied = 0usize;
+    for c in &changes {
+        let failing = args.fail_on.contains(&c.kind) && c.allowed.is_none();
+        if failing {
+            denied += 1;
+        }
+        let msg = match c.kind {
+            DriftKind::Added => format!("{} added", c.name),
+            DriftKind::Removed => format!("{} removed", c.name),
+            DriftKind::Version => format!(
+                "{} version changed {} → {}",
+                c.key,
+                or_dash(&c.old_version),
+                or_dash(&c.new_version)
+            ),
+            DriftKind::License => format!(
+                "{} licence changed {} → {}",
+                c.name,
+                or_dash(&c.old_license),
+                or_dash(&c.new_license)
+            ),
+            DriftKind::Hash => format!(
+                "{} has the same version but a different {} digest",
+                c.name,
+                c.algorithm.as_deref().unwrap_or("")
+            ),
+        };
+        let file = if c.kind == DriftKind::Removed { &old } else { &new };
+        let mut diag = Diagnostic::new(info_for(c.kind), msg).at(file.location(&c.pointer));
+        diag.severity = if failing { Severity::Error } else { Severity::Note };
+        if let Some(reason) = &c.allowed {
+            diag = diag.help(format!("allowed: {reason}"));
+        }
+        report.diagnostics.push(diag);
+    }
+    {
+        let (mut old_locs, mut new_locs): (Vec<&mut Location>, Vec<&mut Location>) = report
+            .diagnostics
+            .iter_mut()
+            .filter_map(|d| d.location.as_mut())
+            .partition(|l| l.file == old.path);
+        old.resolve_lines(&mut old_locs);
+        new_locs.retain(|l| l.file == new.path);
+        new.resolve_lines(&mut new_locs);
+    }
+
+    let mut counts = BTreeMap::new();
+    for k in [DriftKind::Added, DriftKind::Removed, DriftKind::Version, DriftKind::License, DriftKind::Hash] {
+        counts.insert(kind_name(k), changes.iter().filter(|c| c.kind == k).count());
+    }
+    for (doc, comps) in [(&old, &old_comps), (&new, &new_comps)] {
+        let mut s = Subject::new(doc.path.clone());
+        s.kind = Some(doc.kind());
+        s.facts.insert("components".into(), json!(comps.len()));
+        report.subjects.push(s);
+    }
+    let status = |c: &Change| -> String {
+        match (&c.allowed, args.fail_on.contains(&c.kind)) {
+            (Some(_), _) => "allowed".into(),
+            (None, true) => "denied".into(),
+            (None, false) => "".into(),
+        }
+    };
+    let table = |title: &str, kind: DriftKind, headers: &[&str], row: &dyn Fn(&Change) -> Vec<String>| {
+        let rows: Vec<Vec<String>> = changes
+            .iter()
+            .filter(|c| c.kind == kind)
+            .map(|c| {
+                let mut r = row(c);
+                r.push(status(c));
+                r
+            })
+            .collect();
+        (!rows.is_empty()).then(|| Table {
+            title: format!("{title} ({})", rows.len()),
+            headers: headers.iter().map(|h| h.to_string()).chain(["status".to_string()]).collect(),
+            rows,
+        })
+    };
+    let purl = |c: &Change| c.purl.clone().unwrap_or_default();
+    report.tables.extend(table("Added", DriftKind::Added, &["component", "version", "licence", "purl"], &|c| {
+        vec![c.name.clone(), or_dash(&c.new_version), or_dash(&c.new_license), purl(c)]
+    }));
+    report.tables.extend(table("Removed", DriftKind::Removed, &["component", "version", "licence", "purl"], &|c| {
+        vec![c.name.clone(), or_dash(&c.old_version), or_dash(&c.old_license), purl(c)]
+    }));
+    report.tables.extend(table("Version changed", DriftKind::Version, &["component", "old", "new"], &|c| {
+        vec![c.key.clone(), or_dash(&c.old_version), or_dash(&c.new_version)]
+    }));
+    report.tables.extend(table("Licence changed", DriftKind::License, &["component", "old", "new"], &|c| {
+        vec![c.name.clone(), or_dash(&c.old_license), or_dash(&c.new_license)]
+    }));
+    report.tables.extend(table("Hash changed", DriftKind::Hash, &["component", "algorithm"], &|c| {
+        vec![c.name.clone(), c.algorithm.clone().unwrap_or_default()]
+    }));
+
+    let change_json = |c: &Change| {
+        json!({
+            "kind": kind_name(c.kind), "key": c.key, "name": c.name, "purl": c.purl,
+            "oldVersion": c.old_version, "newVersion": c.new_version,
+            "oldLicense": c.old_license, "newLicense": c.new_license,
+            "algorithm": c.algorithm, "allowed": c.allowed.is_some(), "allowReason": c.allowed,
+            "denied": args.fail_on.contains(&c.kind) && c.allowed.is_none(),
+        })
+    };
+    report.data = json!({
+        "old": {"path": old.path, "kind": old.kind(), "components": old_comps.len()},
+        "new": {"path": new.path, "kind": new.kind(), "components": new_comps.len()},
+        "failOn": args.fail_on.iter().map(|k| kind_name(*k)).collect::<Vec<_>>(),
+        "counts": counts,
+        "denied": denied,
+        "changes": changes.iter().map(change_json).collect::<Vec<Value>>(),
+    });
+    if denied == 0 && !report.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        report.verdict_override = Some(Verdict::Pass);
+    }
+    report.sort();
+    env.emit(&report, global)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comp(name: &str, version: &str, license: Option<&str>, hash: Option<&str>) -> Component {
+        Component {
+            name: name.into(),
+            version: Some(version.into()),
+            purl: Some(format!("pkg:npm/{name}@{version}")),
+            license: license.map(str::to_string),
+            hashes: hash
+                .map(|h| BTreeMap::from([("SHA256".to_string(), h.to_string())]))
+                .unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn classifies_every_kind() {
+        let old = vec![
+            comp("a", "1.0.0", Some("MIT"), None),
+            comp("b", "1.0.0", Some("MIT"), Some("aa")),
+            comp("gone", "1.0.0", None, None),
+        ];
+        let new = vec![
+            comp("a", "1.1.0", Some("Apache-2.0"), None),
+            comp("b", "1.0.0", Some("MIT"), Some("bb")),
+            comp("fresh", "2.0.0", None, None),
+        ];
+        let kinds: Vec<_> = compare(&old, &new).iter().map(|c| (c.kind, c.key.clone())).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (DriftKind::Added, "pkg:npm/fresh".into()),
+                (DriftKind::Removed, "pkg:npm/gone".into()),
+                (DriftKind::Version, "pkg:npm/a".into()),
+                (DriftKind::License, "pkg:npm/a".into()),
+                (DriftKind::Hash, "pkg:npm/b".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn multiple_versions_of_one_package_pair_up() {
+        let old = vec![comp("x", "1.0.0", None, None), comp("x", "2.0.0", None, None)];
+        let new = vec![comp("x", "2.0.0", None, None), comp("x", "3.0.0", None, None)];
+        let changes = compare(&old, &new);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, DriftKind::Version);
+        assert_eq!(changes[0].old_version.as_deref(), Some("1.0.0"));
+        assert_eq!(changes[0].new_version.as_deref(), Some("3.0.0"));
+    }
 }

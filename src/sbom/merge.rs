@@ -1,7 +1,338 @@
-//! `sbom merge` (in progress).
+//! `sbom merge`: combine CycloneDX SBOMs of a monorepo into one, flat (deduplicated by purl) or
+//! hierarchical (each input under its own parent component), with dependencies merged. The
+//! result is validated before it is written; an invalid result is never written.
+
+use super::diags as d;
+use super::document::{self, Document, Family};
+use super::validate;
 use crate::cli::{GlobalArgs, SbomMergeArgs};
 use crate::commands::Context;
-use crate::output::Env;
-pub fn cmd(_ctx: &Context, _args: &SbomMergeArgs, _g: &GlobalArgs, _env: &mut Env) -> crate::Result<u8> {
-    Err(crate::Error::usage("sbom merge is not implemented yet", "wait"))
+use crate::diags;
+use crate::error::{Error, Result};
+use crate::input::InputError;
+use crate::output::{Env, write_atomic};
+use crate::report::{Diagnostic, Location, Report, Subject};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// Merge options independent of the CLI.
+#[derive(Debug, Clone)]
+pub struct MergeOptions {
+    pub hierarchical: bool,
+    pub name: String,
+    pub version: Option<String>,
+    pub group: Option<String>,
+    pub spec_version: String,
+    pub timestamp: String,
+}
+
+/// The merged document plus what happened on the way.
+#[derive(Debug)]
+pub struct Merged {
+    pub bom: Value,
+    pub components: usize,
+    pub duplicates: usize,
+    pub conflicts: Vec<Diagnostic>,
+}
+
+fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(Value::as_str)
+}
+
+/// Identity used to deduplicate: the full purl, else group/name@version.
+fn identity(c: &Value) -> String {
+    if let Some(p) = s(c, "purl") {
+        return p.to_string();
+    }
+    format!(
+        "{}/{}@{}",
+        s(c, "group").unwrap_or(""),
+        s(c, "name").unwrap_or(""),
+        s(c, "version").unwrap_or("")
+    )
+}
+
+struct RefAllocator {
+    taken: BTreeSet<String>,
+}
+
+impl RefAllocator {
+    /// Keep `wanted` if free, else suffix it (`#2`, `#3`…) until unique.
+    fn alloc(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_string()) {
+            return wanted.to_string();
+        }
+        let mut i = 2;
+        loop {
+            let candidate = format!("{wanted}#{i}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Flatten a component tree (depth first), dropping nested `components` arrays.
+fn flatten(list: &[Value], out: &mut Vec<Value>) {
+    for c in list {
+        let mut c = c.clone();
+        let children = c
+            .as_object_mut()
+            .and_then(|o| o.remove("components"))
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        out.push(c);
+        flatten(&children, out);
+    }
+}
+
+fn details_differ(a: &Value, b: &Value) -> Option<&'static str> {
+    for key in ["hashes", "licenses"] {
+        if let (Some(x), Some(y)) = (a.get(key), b.get(key)) {
+            if x != y {
+                return Some(key);
+            }
+        }
+    }
+    None
+}
+
+/// Merge documents (all CycloneDX). Deterministic: same inputs, same output bytes.
+pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
+    let mut refs = RefAllocator {
+        taken: BTreeSet::from(["root".to_string()]),
+    };
+    let root_ref = "root".to_string();
+    let mut root = json!({"type": "application", "bom-ref": root_ref, "name": opts.name});
+    if let Some(v) = &opts.version {
+        root["version"] = json!(v);
+    }
+    if let Some(g) = &opts.group {
+        root["group"] = json!(g);
+    }
+    let mut top: Vec<Value> = Vec::new();
+    let mut by_identity: HashMap<String, (String, usize)> = HashMap::new(); // identity → (ref, index in top)
+    let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut duplicates = 0usize;
+    let mut conflicts = Vec::new();
+    let mut component_count = 0usize;
+
+    for (i, doc) in docs.iter().enumerate() {
+        let v = &doc.value;
+        let mut map: HashMap<String, String> = HashMap::new();
+        // The input's own root component, or one named after the file.
+        let input_root = v.pointer("/metadata/component").cloned().unwrap_or_else(|| {
+            let stem = Path::new(&doc.path)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_else(|| format!("input-{i}"));
+            json!({"type": "application", "name": stem, "bom-ref": format!("input-{i}")})
+        });
+        let mut members: Vec<Value> = Vec::new();
+        flatten(std::slice::from_ref(&input_root), &mut members);
+        let input_root_old_ref = s(&members[0], "bom-ref").map(str::to_string);
+        let nested = members.split_off(1);
+        let comps = v.get("components").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut flat = Vec::new();
+        flatten(&comps, &mut flat);
+        flat.extend(nested);
+
+        // Allocate the input root.
+        let mut root_c = members.remove(0);
+        let root_new_ref = refs.alloc(input_root_old_ref.as_deref().unwrap_or(&format!("input-{i}")));
+        if let Some(old) = &input_root_old_ref {
+            map.insert(old.clone(), root_new_ref.clone());
+        }
+        root_c["bom-ref"] = json!(root_new_ref);
+        deps.entry(root_ref.clone()).or_default().insert(root_new_ref.clone());
+
+        let mut children: Vec<Value> = Vec::new();
+        for mut c in flat {
+            let old_ref = s(&c, "bom-ref").map(str::to_string);
+            let ident = identity(&c);
+            if !opts.hierarchical {
+                if let Some((existing_ref, idx)) = by_identity.get(&ident) {
+                    duplicates += 1;
+                    if let Some(what) = details_differ(&top[*idx], &c) {
+                        conflicts.push(
+                            Diagnostic::new(
+                                &d::MERGE_CONFLICT,
+                                format!("{ident} has different {what} in {} than in an earlier input; kept the first", doc.path),
+                            )
+                            .at(Location::file(doc.path.clone())),
+                        );
+                    }
+                    if let Some(o) = old_ref {
+                        map.insert(o, existing_ref.clone());
+                    }
+                    continue;
+                }
+            }
+            let new_ref = refs.alloc(old_ref.as_deref().unwrap_or(&ident));
+            if let Some(o) = old_ref {
+                map.insert(o, new_ref.clone());
+            }
+            c["bom-ref"] = json!(new_ref);
+            component_count += 1;
+            if opts.hierarchical {
+                children.push(c);
+            } else {
+                by_identity.insert(ident, (new_ref, top.len()));
+                top.push(c);
+            }
+        }
+        if opts.hierarchical {
+            if !children.is_empty() {
+                root_c["components"] = Value::Array(children);
+            }
+            component_count += 1;
+            top.push(root_c);
+        } else {
+            let ident = identity(&root_c);
+            by_identity.insert(ident, (root_new_ref.clone(), top.len()));
+            component_count += 1;
+            top.push(root_c);
+        }
+
+        for dep in v.get("dependencies").and_then(Value::as_array).into_iter().flatten() {
+            let Some(r) = s(dep, "ref") else { continue };
+            let Some(from) = map.get(r) else { continue };
+            let entry = deps.entry(from.clone()).or_default();
+            for t in dep.get("dependsOn").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(to) = t.as_str().and_then(|t| map.get(t)) {
+                    if to != from {
+                        entry.insert(to.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    let mut dependencies: Vec<Value> = Vec::new();
+    let mut all_refs: BTreeSet<String> = BTreeSet::new();
+    collect_refs(&top, &mut all_refs);
+    all_refs.insert(root_ref.clone());
+    for r in &all_refs {
+        let on: Vec<&String> = deps.get(r).map(|s| s.iter().collect()).unwrap_or_default();
+        dependencies.push(json!({"ref": r, "dependsOn": on}));
+    }
+
+    let tools = if opts.spec_version.as_str() >= "1.5" {
+        json!({"components": [{"type": "application", "name": "tollgate", "version": crate::VERSION}]})
+    } else {
+        json!([{"vendor": "tollgate", "name": "tollgate", "version": crate::VERSION}])
+    };
+    let mut bom = Map::new();
+    bom.insert("bomFormat".into(), json!("CycloneDX"));
+    bom.insert("specVersion".into(), json!(opts.spec_version));
+    bom.insert("version".into(), json!(1));
+    bom.insert(
+        "metadata".into(),
+        json!({"timestamp": opts.timestamp, "tools": tools, "component": root}),
+    );
+    bom.insert("components".into(), Value::Array(top));
+    bom.insert("dependencies".into(), Value::Array(dependencies));
+    // Serial number derived from the content, so the same inputs give the same bytes.
+    let content = serde_json::to_vec(&bom).expect("serialises");
+    let serial = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, &content);
+    bom.insert("serialNumber".into(), json!(format!("urn:uuid:{serial}")));
+    Merged {
+        bom: Value::Object(bom),
+        components: component_count,
+        duplicates,
+        conflicts,
+    }
+}
+
+fn collect_refs(list: &[Value], out: &mut BTreeSet<String>) {
+    for c in list {
+        if let Some(r) = s(c, "bom-ref") {
+            out.insert(r.to_string());
+        }
+        if let Some(children) = c.get("components").and_then(Value::as_array) {
+            collect_refs(children, out);
+        }
+    }
+}
+
+pub fn cmd(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut Env) -> Result<u8> {
+    let mut docs = Vec::new();
+    for p in &args.files {
+        let doc = document::load(p, ctx.limits)?;
+        if doc.family != Family::CycloneDx {
+            return Err(Error::from(InputError::new(
+                &diags::INPUT_UNRECOGNISED,
+                Location::file(doc.path.clone()),
+                format!("{} is {}; merge combines CycloneDX JSON documents", doc.path, doc.kind()),
+                "convert SPDX inputs to CycloneDX first, or merge only the CycloneDX SBOMs",
+            )));
+        }
+        docs.push(doc);
+    }
+    let opts = MergeOptions {
+        hierarchical: args.hierarchical,
+        name: args.root_name.clone(),
+        version: args.root_version.clone(),
+        group: args.root_group.clone(),
+        spec_version: args.spec_version.clone(),
+        timestamp: ctx.now_rfc3339.clone(),
+    };
+    let merged = merge(&docs, &opts);
+    let mut text = serde_json::to_string_pretty(&merged.bom).expect("serialises");
+    text.push('\n');
+    let out_name = if args.out.as_os_str() == "-" {
+        "<stdout>".to_string()
+    } else {
+        args.out.display().to_string()
+    };
+
+    // The result must validate before anyone gets it.
+    let check = validate::Options {
+        schema: true,
+        profile: None,
+        strict: false,
+        now: ctx.now,
+        limits: ctx.limits,
+        max_schema_errors: 20,
+    };
+    let merged_doc = document::parse(&out_name, text.clone()).map_err(Error::from)?;
+    let result = validate::validate_document(merged_doc, &check);
+
+    let mut report = Report::new("sbom merge", ctx.now_rfc3339.clone());
+    for doc in &docs {
+        let mut s = Subject::new(doc.path.clone());
+        s.kind = Some(doc.kind());
+        report.subjects.push(s);
+    }
+    let mut out_subject = result.subject;
+    out_subject.facts.insert("duplicatesRemoved".into(), json!(merged.duplicates));
+    report.subjects.push(out_subject);
+    report.diagnostics.extend(merged.conflicts);
+    let valid = result
+        .diagnostics
+        .iter()
+        .all(|d| d.severity != crate::report::Severity::Error);
+    report.diagnostics.extend(result.diagnostics);
+    report.data = json!({
+        "inputs": docs.iter().map(|d| d.path.clone()).collect::<Vec<_>>(),
+        "output": out_name,
+        "mode": if args.hierarchical { "hierarchical" } else { "flat" },
+        "components": merged.components,
+        "duplicatesRemoved": merged.duplicates,
+        "serialNumber": merged.bom["serialNumber"],
+        "written": valid,
+    });
+    if valid {
+        if args.out.as_os_str() == "-" {
+            use std::io::Write;
+            let _ = env.stdout.write_all(text.as_bytes());
+        } else {
+            write_atomic(&args.out, text.as_bytes())?;
+        }
+    }
+    report.sort();
+    let to_stderr = args.out.as_os_str() == "-" && global.output.is_none();
+    env.emit_to(&report, global, to_stderr)
 }

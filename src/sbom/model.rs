@@ -285,11 +285,42 @@ fn spdx2_components(v: &Value) -> Vec<Component> {
             }
         }
     }
+    // The packages the document describes are its subject (CycloneDX metadata.component), not
+    // its components; leaving them out keeps CycloneDX and SPDX views comparable.
+    let doc_id = v.get("SPDXID").and_then(Value::as_str).unwrap_or("SPDXRef-DOCUMENT");
+    let mut described: BTreeSet<&str> = v
+        .get("documentDescribes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    if let Some(rels) = v.get("relationships").and_then(Value::as_array) {
+        for r in rels {
+            let ty = r.get("relationshipType").and_then(Value::as_str).unwrap_or("");
+            let a = r.get("spdxElementId").and_then(Value::as_str).unwrap_or("");
+            let b = r.get("relatedSpdxElement").and_then(Value::as_str).unwrap_or("");
+            match ty {
+                "DESCRIBES" if a == doc_id => {
+                    described.insert(b);
+                }
+                "DESCRIBED_BY" if b == doc_id => {
+                    described.insert(a);
+                }
+                _ => {}
+            }
+        }
+    }
     let Some(pkgs) = v.get("packages").and_then(Value::as_array) else {
         return Vec::new();
     };
     pkgs.iter()
         .enumerate()
+        .filter(|(_, p)| {
+            p.get("SPDXID")
+                .and_then(Value::as_str)
+                .is_none_or(|id| !described.contains(id))
+        })
         .map(|(i, p)| {
             let mut purl = None;
             let mut cpe = None;

@@ -356,6 +356,8 @@ class _YamlParser:
             return self.parse_inline(rest, lineno)
         self.check_plain(rest)
         value = self.strip_comment(rest)
+        if re.search(r":(\s|$)", value):
+            raise self.error(f"plain scalar contains ': ' (quote it): {value!r}", lineno)
         p = self.peek()
         if p is not None and p[0] > parent_indent:
             # A more indented line after a plain scalar would be a multi-line plain scalar.

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Lint the GitHub Actions of this repository:
+#   - actionlint (scripts/install-actionlint.sh) on .github/workflows/*.yml;
+#   - the action.yml lint of tests/actions/run_action.py on actions/*/action.yml (parses in the
+#     supported YAML subset, composite structure, declared inputs, known step ids, no
+#     `${{ inputs.* }}` in scripts);
+#   - shellcheck on the actions' and these scripts' shell, when shellcheck is installed.
+# Exits non-zero on any finding.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+shopt -s nullglob
+status=0
+
+workflows=(.github/workflows/*.yml .github/workflows/*.yaml)
+if [[ ${#workflows[@]} -eq 0 ]]; then
+    echo "actionlint: no workflow files in .github/workflows" >&2
+    exit 1
+fi
+entry=$(bash scripts/install-actionlint.sh)
+echo "== actionlint: ${workflows[*]}"
+node "$entry" ".github/workflows/*.{yml,yaml}" || status=1
+
+actions=(actions/*/action.yml)
+echo "== action.yml lint: ${actions[*]}"
+python3 tests/actions/run_action.py --lint "${actions[@]}" || status=1
+
+scripts=(actions/*/*.sh scripts/*.sh)
+if command -v shellcheck >/dev/null 2>&1; then
+    echo "== shellcheck: ${scripts[*]}"
+    shellcheck --severity=warning "${scripts[@]}" || status=1
+else
+    echo "== shellcheck: not installed, skipped (apt-get install shellcheck)"
+fi
+
+if [[ $status -ne 0 ]]; then
+    echo "actionlint.sh: problems found" >&2
+fi
+exit "$status"

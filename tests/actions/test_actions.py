@@ -1,0 +1,862 @@
+#!/usr/bin/env python3
+"""Tests of the shipped GitHub Actions (actions/*) and of the local harness that runs them.
+
+Python 3 standard library only; no network but 127.0.0.1. Run with
+`python3 tests/actions/test_actions.py [TestCase[.test_name]...]` (scripts/test-actions.sh does;
+set VERBOSE=1 for one line per test), or with `python3 -m unittest`.
+
+Environment:
+  TOLLGATE_BIN                 the real binary for the sbom-validate cases (default
+                               target/release/tollgate); cases that need it are skipped, with a
+                               message, when it is missing or its `sbom validate` is unimplemented
+  TOLLGATE_ACTIONS_REQUIRE_BIN "1" turns those skips into failures (for CI that built the binary)
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tarfile
+import tempfile
+import textwrap
+import threading
+import unittest
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+RUN_ACTION = HERE / "run_action.py"
+sys.path.insert(0, str(HERE))
+
+import run_action as ra  # noqa: E402
+
+LINUX_X64 = {"RUNNER_OS": "Linux", "RUNNER_ARCH": "X64"}
+FAKE_VERSION = "0.7.0"  # the version of the fake source tree the setup tests install from
+
+VALID_CDX = {
+    "bomFormat": "CycloneDX",
+    "specVersion": "1.6",
+    "serialNumber": "urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79",
+    "version": 1,
+    "metadata": {"timestamp": "2026-01-01T00:00:00Z"},
+    "components": [
+        {
+            "type": "library",
+            "bom-ref": "pkg:cargo/serde@1.0.0",
+            "name": "serde",
+            "version": "1.0.0",
+            "purl": "pkg:cargo/serde@1.0.0",
+        }
+    ],
+    "dependencies": [{"ref": "pkg:cargo/serde@1.0.0", "dependsOn": []}],
+}
+
+
+def invalid_cdx() -> dict:
+    doc = json.loads(json.dumps(VALID_CDX))
+    del doc["components"][0]["name"]  # `name` is required for a component
+    return doc
+
+
+def clean_env() -> dict[str, str]:
+    """The test process environment without proxies (127.0.0.1 must be reached directly)."""
+    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+
+
+def run_harness(action: Path, inputs: dict[str, str] | None = None, env: dict[str, str] | None = None,
+                workdir: Path | None = None) -> tuple[dict | None, int, str]:
+    """Run tests/actions/run_action.py as a program: (result JSON, exit status, stderr)."""
+    cmd = [sys.executable, str(RUN_ACTION), str(action)]
+    for k, v in (inputs or {}).items():
+        cmd += ["--input", f"{k}={v}"]
+    for k, v in (env or {}).items():
+        cmd += ["--env", f"{k}={v}"]
+    if workdir is not None:
+        cmd += ["--workdir", str(workdir)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=clean_env(), stdin=subprocess.DEVNULL)
+    result = json.loads(proc.stdout) if proc.stdout.strip() else None
+    return result, proc.returncode, proc.stderr
+
+
+def write_executable(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+def fake_binary_script(label: str) -> str:
+    return f'#!/bin/sh\necho "tollgate {label}"\n'
+
+
+# --------------------------------------------------------------------------------------------
+# A release server on 127.0.0.1
+# --------------------------------------------------------------------------------------------
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+    def send_head(self):
+        self.server.requests.append(self.path)  # type: ignore[attr-defined]
+        return super().send_head()
+
+
+class ReleaseServer:
+    """Serves a directory laid out like GitHub release downloads: vX.Y.Z/ASSET."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        handler = functools.partial(_Handler, directory=str(root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.requests = []  # type: ignore[attr-defined]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    @property
+    def requests(self) -> list[str]:
+        return self.httpd.requests  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+    def publish(self, version: str, target: str, script: str, *, checksum: str | None = None,
+                with_checksum: bool = True, zip_format: bool = False) -> str:
+        """Put a release asset holding `script` as the tollgate binary; returns the asset name."""
+        ext = "zip" if zip_format else "tar.gz"
+        exe = "tollgate.exe" if zip_format else "tollgate"
+        asset = f"tollgate-{version}-{target}.{ext}"
+        member = f"tollgate-{version}-{target}/{exe}"
+        data = script.encode()
+        buf = io.BytesIO()
+        if zip_format:
+            with zipfile.ZipFile(buf, "w") as zf:
+                info = zipfile.ZipInfo(member, date_time=(2026, 1, 1, 0, 0, 0))
+                info.external_attr = 0o755 << 16
+                zf.writestr(info, data)
+            archive = buf.getvalue()
+        else:
+            with tarfile.open(fileobj=buf, mode="w") as tf:
+                info = tarfile.TarInfo(member)
+                info.size, info.mode, info.mtime = len(data), 0o755, 0
+                tf.addfile(info, io.BytesIO(data))
+            archive = gzip.compress(buf.getvalue(), mtime=0)
+        folder = self.root / f"v{version}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / asset).write_bytes(archive)
+        if with_checksum:
+            digest = checksum if checksum is not None else hashlib.sha256(archive).hexdigest()
+            (folder / f"{asset}.sha256").write_text(f"{digest}  {asset}\n", encoding="utf-8")
+        return asset
+
+
+# --------------------------------------------------------------------------------------------
+# actions/setup
+# --------------------------------------------------------------------------------------------
+
+
+class SetupActionTest(unittest.TestCase):
+    """actions/setup, run from a copy of the actions next to a tiny fake source tree (version
+    0.7.0), so concurrent edits of the real source never change a source build's cache key."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-setup-test-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        repo = self.tmp / "repo"
+        shutil.copytree(ROOT / "actions", repo / "actions")
+        (repo / "Cargo.toml").write_text(
+            f'[package]\nname = "tollgate"\nversion = "{FAKE_VERSION}"\nedition = "2024"\n\n[dependencies]\n',
+            encoding="utf-8",
+        )
+        (repo / "src").mkdir()
+        (repo / "src" / "main.rs").write_text("fn main() {}\n", encoding="utf-8")
+        self.action = repo / "actions" / "setup"
+        self.tool_cache = self.tmp / "tool-cache"
+        self.tool_cache.mkdir()
+        self.built = self.tmp / "builds.log"
+        (self.tmp / "releases").mkdir()
+        self.server = ReleaseServer(self.tmp / "releases")
+        self.addCleanup(self.server.close)
+        # A stand-in for `cargo install`: records that it ran and makes a fake binary.
+        self.build_cmd = (
+            'mkdir -p "$TOLLGATE_SETUP_INSTALL_ROOT/bin" && '
+            "printf '#!/bin/sh\\necho \"tollgate built-from-source\"\\n' "
+            '>"$TOLLGATE_SETUP_INSTALL_ROOT/bin/tollgate" && '
+            'chmod +x "$TOLLGATE_SETUP_INSTALL_ROOT/bin/tollgate" && '
+            f'echo "$TOLLGATE_SETUP_SOURCE_DIR" >>"{self.built}"'
+        )
+
+    def run_setup(self, inputs: dict[str, str] | None = None, **env: str) -> tuple[dict, int, str]:
+        full_env = {
+            **LINUX_X64,
+            "RUNNER_TOOL_CACHE": str(self.tool_cache),
+            "TOLLGATE_SETUP_BUILD_CMD": self.build_cmd,
+            **env,
+        }
+        all_inputs = {"download-base-url": f"{self.server.url}/", **(inputs or {})}
+        result, rc, stderr = run_harness(self.action, all_inputs, full_env, workdir=self.tmp)
+        self.assertIsNotNone(result, f"the harness printed no result; stderr:\n{stderr}")
+        assert result is not None
+        self.assertEqual(rc, result["exit_code"], stderr)
+        return result, rc, stderr
+
+    def builds(self) -> list[str]:
+        return self.built.read_text(encoding="utf-8").splitlines() if self.built.exists() else []
+
+    def assert_installed(self, result: dict, key: str, source: str, arch: str = "x64", exe: str = "tollgate"):
+        bin_dir = self.tool_cache / "tollgate" / key / arch / "bin"
+        self.assertEqual(result["outputs"]["source"], source)
+        self.assertEqual(Path(result["outputs"]["path"]), bin_dir / exe)
+        self.assertTrue(os.access(bin_dir / exe, os.X_OK), f"{bin_dir / exe} is not executable")
+        self.assertTrue((self.tool_cache / "tollgate" / key / f"{arch}.complete").is_file())
+        self.assertEqual(result["path_additions"], [str(bin_dir)])
+
+    # (a) + (b)
+    def test_download_verifies_and_installs_then_second_run_uses_cache(self):
+        asset = self.server.publish("1.2.3", "x86_64-unknown-linux-gnu", fake_binary_script("1.2.3 (fake)"))
+        result, rc, stderr = self.run_setup({"version": "v1.2.3"})
+        self.assertEqual(rc, 0, stderr)
+        self.assert_installed(result, "1.2.3", "download")
+        self.assertEqual(result["outputs"]["version"], "1.2.3")
+        self.assertIn("checksum verified", stderr)
+        self.assertEqual(self.server.requests, [f"/v1.2.3/{asset}", f"/v1.2.3/{asset}.sha256"])
+        out = subprocess.run([result["outputs"]["path"], "--version"], capture_output=True, text=True, check=True)
+        self.assertEqual(out.stdout.strip(), "tollgate 1.2.3 (fake)")
+        self.assertEqual(self.builds(), [])
+
+        self.server.requests.clear()
+        result2, rc2, stderr2 = self.run_setup({"version": "1.2.3"})
+        self.assertEqual(rc2, 0, stderr2)
+        self.assert_installed(result2, "1.2.3", "cache")
+        self.assertEqual(result2["outputs"]["path"], result["outputs"]["path"])
+        self.assertEqual(self.server.requests, [], "a cache hit must not download")
+
+    # (c)
+    def test_checksum_mismatch_fails_and_caches_nothing(self):
+        self.server.publish("1.2.3", "x86_64-unknown-linux-gnu", fake_binary_script("evil"), checksum="0" * 64)
+        result, rc, stderr = self.run_setup({"version": "1.2.3"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["exit_code"], 1)
+        self.assertIn("checksum mismatch", stderr)
+        errors = [c["message"] for c in result["commands"] if c["command"] == "error"]
+        self.assertTrue(any("checksum mismatch" in m for m in errors), errors)
+        self.assertFalse((self.tool_cache / "tollgate").exists(), "nothing may be cached after a mismatch")
+        self.assertEqual(result["path_additions"], [])
+        self.assertEqual(self.builds(), [], "a checksum mismatch must never fall back to a source build")
+        self.assertEqual(result["outputs"]["source"], "")
+
+    def test_checksum_mismatch_on_own_version_never_builds(self):
+        self.server.publish(FAKE_VERSION, "x86_64-unknown-linux-gnu", fake_binary_script("evil"), checksum="ab" * 32)
+        result, rc, stderr = self.run_setup()
+        self.assertEqual(rc, 1, stderr)
+        self.assertIn("checksum mismatch", stderr)
+        self.assertEqual(self.builds(), [])
+        self.assertFalse((self.tool_cache / "tollgate").exists())
+
+    def test_missing_checksum_file_fails(self):
+        self.server.publish("1.2.3", "x86_64-unknown-linux-gnu", fake_binary_script("x"), with_checksum=False)
+        result, rc, stderr = self.run_setup({"version": "1.2.3"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertIn("refusing to install an unverified binary", stderr)
+        self.assertFalse((self.tool_cache / "tollgate").exists())
+        self.assertEqual(self.builds(), [])
+
+    # (d)
+    def test_missing_asset_builds_from_source_then_caches_the_build(self):
+        result, rc, stderr = self.run_setup()  # default version: the action's own (0.7.0)
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["source"], "build")
+        self.assertEqual(result["outputs"]["version"], FAKE_VERSION)
+        asset = f"tollgate-{FAKE_VERSION}-x86_64-unknown-linux-gnu.tar.gz"
+        self.assertEqual(self.server.requests, [f"/v{FAKE_VERSION}/{asset}"])
+        self.assertEqual(self.builds(), [str(self.action.parent.parent.resolve())])
+        path = Path(result["outputs"]["path"])
+        key = path.parent.parent.parent.name
+        self.assertTrue(key.startswith(f"{FAKE_VERSION}-src."), key)
+        self.assert_installed(result, key, "build")
+        out = subprocess.run([str(path)], capture_output=True, text=True, check=True)
+        self.assertEqual(out.stdout.strip(), "tollgate built-from-source")
+
+        result2, rc2, stderr2 = self.run_setup()
+        self.assertEqual(rc2, 0, stderr2)
+        self.assert_installed(result2, key, "cache")
+        self.assertEqual(len(self.builds()), 1, "the second run must reuse the cached build")
+
+    def test_missing_asset_for_another_version_fails_without_building(self):
+        result, rc, stderr = self.run_setup({"version": "9.9.9"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertIn("HTTP 404", stderr)
+        self.assertIn("cannot build 9.9.9", stderr)
+        self.assertEqual(self.builds(), [])
+
+    def test_missing_asset_without_build_fallback_fails(self):
+        result, rc, stderr = self.run_setup({"build-fallback": "false"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertIn("build-fallback is false", stderr)
+        self.assertEqual(self.builds(), [])
+
+    def test_version_source_builds_without_downloading(self):
+        result, rc, stderr = self.run_setup({"version": "source"})
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["source"], "build")
+        self.assertEqual(self.server.requests, [])
+        self.assertEqual(len(self.builds()), 1)
+
+    def test_unsupported_platform_builds_own_version(self):
+        result, rc, stderr = self.run_setup(RUNNER_ARCH="ARM")
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["source"], "build")
+        self.assertEqual(self.server.requests, [])
+        self.assertIn("/arm/bin/tollgate", result["outputs"]["path"])
+
+    def test_asset_name_follows_runner_platform(self):
+        asset = self.server.publish("1.2.3", "aarch64-apple-darwin", fake_binary_script("mac"))
+        result, rc, stderr = self.run_setup({"version": "1.2.3"}, RUNNER_OS="macOS", RUNNER_ARCH="ARM64")
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(self.server.requests[0], f"/v1.2.3/{asset}")
+        self.assert_installed(result, "1.2.3", "download", arch="arm64")
+
+    @unittest.skipUnless(shutil.which("unzip") or shutil.which("7z"), "needs unzip or 7z")
+    def test_windows_downloads_the_zip(self):
+        asset = self.server.publish("1.2.3", "x86_64-pc-windows-msvc", fake_binary_script("win"), zip_format=True)
+        result, rc, stderr = self.run_setup({"version": "1.2.3"}, RUNNER_OS="Windows")
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(self.server.requests[0], f"/v1.2.3/{asset}")
+        self.assert_installed(result, "1.2.3", "download", exe="tollgate.exe")
+
+    def test_unreachable_server_fails_without_building(self):
+        result, rc, stderr = self.run_setup({"download-base-url": "http://127.0.0.1:9/releases"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertIn("failed (curl exit", stderr)
+        self.assertEqual(self.builds(), [])
+
+    def test_invalid_version_is_rejected(self):
+        result, rc, stderr = self.run_setup({"version": "latest"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertIn("invalid version 'latest'", stderr)
+        self.assertEqual(self.server.requests, [])
+
+
+# --------------------------------------------------------------------------------------------
+# actions/sbom-validate
+# --------------------------------------------------------------------------------------------
+
+FAKE_TOLLGATE = r"""#!/bin/sh
+# Records its arguments and answers like tollgate would, for the wiring tests.
+printf '%s\n' "$*" >>"$FAKE_TOLLGATE_LOG"
+fmt=human
+out=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --format) fmt=$2; shift ;;
+        --output) out=$2; shift ;;
+    esac
+    shift
+done
+case "$fmt" in
+    json) body='{"verdict": "deny", "exitCode": 1, "summary": {"subjects": 2, "errors": 3, "warnings": 4, "notes": 0}}' ;;
+    sarif) body='{"version": "2.1.0", "runs": []}' ;;
+    github) body='::error file=a.cdx.json::fake finding' ;;
+    *) body='fake human output' ;;
+esac
+if [ -n "$out" ]; then printf '%s\n' "$body" >"$out"; else printf '%s\n' "$body"; fi
+if [ -n "$GITHUB_STEP_SUMMARY" ]; then echo "fake summary ($fmt)" >>"$GITHUB_STEP_SUMMARY"; fi
+exit "${FAKE_TOLLGATE_EXIT:-1}"
+"""
+
+
+class SbomValidateWiringTest(unittest.TestCase):
+    """actions/sbom-validate with a fake tollgate on PATH: patterns, flags, outputs, exit code."""
+
+    action = ROOT / "actions" / "sbom-validate"
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbom-wiring-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        write_executable(self.bin / "tollgate", FAKE_TOLLGATE)
+        self.log = self.tmp / "calls.log"
+        self.work = self.tmp / "work"
+        for rel in ("a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json", ".hidden/d.cdx.json", "notes.txt"):
+            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
+            (self.work / rel).write_text("{}", encoding="utf-8")
+
+    def run_validate(self, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
+        full_env = {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "FAKE_TOLLGATE_LOG": str(self.log),
+            **env,
+        }
+        result, rc, stderr = run_harness(self.action, inputs, full_env, workdir=self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        return result, rc, stderr
+
+    def calls(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
+
+    def test_flags_patterns_and_outputs(self):
+        result, rc, stderr = self.run_validate(
+            {
+                "files": "*.cdx.json\n**/*.cdx.json  sub/b.cdx.json",
+                "profile": "ntia",
+                "fail-on-warnings": "true",
+                "sarif-file": "out/sbom.sarif",
+            }
+        )
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["steps"][0]["outputs"]["source"], "path")
+        calls = self.calls()
+        self.assertEqual(len(calls), 3, calls)
+        json_call = calls[0].split(" ")
+        self.assertEqual(json_call[:5], ["--format", "json", "--color", "never", "--output"])
+        self.assertEqual(
+            json_call[6:],
+            ["sbom", "validate", "--profile", "ntia", "--strict", "--", "a.cdx.json", "sub/b.cdx.json"],
+        )
+        self.assertTrue(calls[1].startswith("--format github "), calls[1])
+        self.assertTrue(calls[2].startswith("--format sarif "), calls[2])
+        out = result["outputs"]
+        sarif = self.work / "out" / "sbom.sarif"
+        self.assertEqual(
+            {k: out[k] for k in ("verdict", "exit-code", "errors", "warnings", "files", "sarif")},
+            {"verdict": "deny", "exit-code": "1", "errors": "3", "warnings": "4", "files": "2", "sarif": str(sarif)},
+        )
+        self.assertEqual(json.loads(sarif.read_text(encoding="utf-8"))["version"], "2.1.0")
+        self.assertEqual(out["tollgate-path"], str(self.bin / "tollgate"))
+        self.assertTrue(out["report"])
+        # Only the JSON run may write the job summary.
+        self.assertEqual(result["summary"], "fake summary (json)\n")
+        self.assertIn(
+            {"command": "error", "params": {"file": "a.cdx.json"}, "message": "fake finding", "step": "validate"},
+            result["commands"],
+        )
+
+    def test_default_patterns_find_nested_sboms_but_not_dot_directories(self):
+        result, rc, stderr = self.run_validate({}, FAKE_TOLLGATE_EXIT="0")
+        self.assertEqual(rc, 0, stderr)
+        files = self.calls()[0].split(" -- ", 1)[1].split(" ")
+        self.assertEqual(files, ["a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json"])
+        self.assertEqual(result["outputs"]["files"], "3")
+        self.assertEqual(result["outputs"]["sarif"], str(self.work / "tollgate-sbom.sarif"))
+
+    def test_no_match_is_exit_2_with_an_error_annotation(self):
+        result, rc, stderr = self.run_validate({"files": "nothing/**/*.cdx.json"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+        self.assertEqual(result["outputs"]["exit-code"], "2")
+        self.assertEqual(result["outputs"]["files"], "0")
+        errors = [c["message"] for c in result["commands"] if c["command"] == "error"]
+        self.assertTrue(any("no SBOM files matched" in m for m in errors), errors)
+        self.assertIn("no SBOM files matched", result["summary"])
+        self.assertEqual(self.calls(), [], "tollgate must not run without files")
+
+    def test_literal_file_names_are_passed_through(self):
+        result, rc, stderr = self.run_validate({"files": "missing.json", "sarif-file": ""}, FAKE_TOLLGATE_EXIT="2")
+        self.assertEqual(rc, 2, stderr)
+        self.assertTrue(self.calls()[0].endswith("-- missing.json"), self.calls())
+        self.assertEqual(len(self.calls()), 2, "no SARIF run when sarif-file is empty")
+        self.assertEqual(result["outputs"]["sarif"], "")
+
+    def test_bad_profile_is_rejected(self):
+        result, rc, stderr = self.run_validate({"profile": "nist"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(self.calls(), [])
+
+    def test_working_directory(self):
+        result, rc, stderr = self.run_validate(
+            {"files": "*.cdx.json", "working-directory": "sub"}, FAKE_TOLLGATE_EXIT="0"
+        )
+        self.assertEqual(rc, 0, stderr)
+        self.assertTrue(self.calls()[0].endswith("-- b.cdx.json"), self.calls())
+        self.assertEqual(result["outputs"]["sarif"], str(self.work / "sub" / "tollgate-sbom.sarif"))
+
+    def test_install_never_without_tollgate_fails(self):
+        env = {"PATH": "/usr/bin:/bin"}
+        if shutil.which("tollgate", path=env["PATH"]):
+            self.skipTest("a tollgate is installed in /usr/bin or /bin")
+        result, rc, stderr = run_harness(self.action, {"install": "never"}, env, workdir=self.work)
+        assert result is not None
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["steps"][1]["outcome"], "skipped")
+
+
+def _real_binary() -> tuple[Path | None, str]:
+    """(path, reason to skip) for the real tollgate binary."""
+    path = Path(os.environ.get("TOLLGATE_BIN") or ROOT / "target" / "release" / "tollgate")
+    if not path.is_file() or not os.access(path, os.X_OK):
+        return None, f"no tollgate binary at {path} (build it with `cargo build --release` or set TOLLGATE_BIN)"
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / "probe.cdx.json"
+        probe.write_text(json.dumps(VALID_CDX), encoding="utf-8")
+        proc = subprocess.run(
+            [str(path), "--format", "json", "sbom", "validate", str(probe)],
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+            env={k: v for k, v in clean_env().items() if k != "GITHUB_STEP_SUMMARY"},
+        )
+    if "not yet implemented" in proc.stderr or "not implemented" in proc.stderr:
+        return None, f"{path}: `tollgate sbom validate` is not implemented yet ({proc.stderr.strip()[:200]})"
+    return path, ""
+
+
+class SbomValidateRealBinaryTest(unittest.TestCase):
+    """actions/sbom-validate with the real tollgate binary, on SBOMs made here."""
+
+    action = ROOT / "actions" / "sbom-validate"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.binary, reason = _real_binary()
+        if cls.binary is None:
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbom-real-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "tollgate").symlink_to(self.binary)
+        self.work = self.tmp / "work"
+        self.work.mkdir()
+
+    def write(self, rel: str, doc: dict) -> Path:
+        path = self.work / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+        return path
+
+    def run_validate(self, inputs: dict[str, str]) -> tuple[dict, int, str]:
+        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "TOLLGATE_NOW": "2026-01-02T00:00:00Z"}
+        result, rc, stderr = run_harness(self.action, {"install": "never", **inputs}, env, workdir=self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        return result, rc, stderr
+
+    def test_valid_sbom_passes(self):
+        self.write("sboms/app.cdx.json", VALID_CDX)
+        result, rc, stderr = self.run_validate({"files": "sboms/**/*.cdx.json"})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "pass", stderr)
+        self.assertEqual(out["exit-code"], "0")
+        self.assertEqual(out["errors"], "0")
+        self.assertRegex(out["warnings"], r"^[0-9]+$")
+        self.assertEqual(out["files"], "1")
+        sarif = Path(out["sarif"])
+        self.assertEqual(sarif, self.work / "tollgate-sbom.sarif")
+        self.assertTrue(sarif.is_file() and sarif.stat().st_size > 0, "SARIF report missing")
+        json.loads(sarif.read_text(encoding="utf-8"))
+        self.assertTrue(out["report"])
+        self.assertTrue(result["summary"].strip(), "the job summary is empty")
+
+    def test_invalid_sbom_denies(self):
+        self.write("bad.cdx.json", invalid_cdx())
+        result, rc, stderr = self.run_validate({"files": "bad.cdx.json"})
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "deny")
+        self.assertEqual(out["exit-code"], "1")
+        self.assertGreaterEqual(int(out["errors"]), 1)
+        self.assertTrue(Path(out["sarif"]).is_file())
+        self.assertTrue(result["summary"].strip())
+
+    def test_glob_matching_nothing_is_exit_2(self):
+        result, rc, stderr = self.run_validate({"files": "does-not-exist/**/*.cdx.json"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+
+    def test_repository_fixture_passes(self):
+        fixture = ROOT / "testdata" / "sbom" / "valid" / "minimal-1.6.cdx.json"
+        result, rc, stderr = self.run_validate({"files": str(fixture), "sarif-file": ""})
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "pass")
+
+
+# --------------------------------------------------------------------------------------------
+# The harness itself, and lint
+# --------------------------------------------------------------------------------------------
+
+
+class HarnessTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="run-action-test-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+
+    def write_action(self, text: str) -> Path:
+        d = self.tmp / "action"
+        d.mkdir(exist_ok=True)
+        (d / "action.yml").write_text(textwrap.dedent(text), encoding="utf-8")
+        return d
+
+    def test_step_files_conditions_and_outputs(self):
+        (self.tmp / "sub").mkdir()
+        action = self.write_action(
+            """\
+            name: t
+            description: harness test
+            inputs:
+              greeting:
+                description: a greeting
+                default: hello
+              flag:
+                description: a flag
+                default: "false"
+            outputs:
+              first:
+                description: from step one
+                value: ${{ steps.one.outputs.word }}
+              multi:
+                description: a heredoc output
+                value: ${{ steps.one.outputs.multi }}
+              seen:
+                description: what step two saw
+                value: ${{ steps.two.outputs.seen }}
+            runs:
+              using: composite
+              steps:
+                - id: one
+                  shell: bash
+                  env:
+                    GREETING: ${{ inputs.greeting }}
+                  run: |
+                    echo "word=$GREETING" >>"$GITHUB_OUTPUT"
+                    printf 'multi<<EOF\\nline 1\\nline 2\\nEOF\\n' >>"$GITHUB_OUTPUT"
+                    echo "FROM_ONE=carried" >>"$GITHUB_ENV"
+                    mkdir -p "$RUNNER_TEMP/extra" && printf '#!/bin/sh\\necho extra-tool\\n' >"$RUNNER_TEMP/extra/xtool"
+                    chmod +x "$RUNNER_TEMP/extra/xtool"
+                    echo "$RUNNER_TEMP/extra" >>"$GITHUB_PATH"
+                    echo "## summary" >>"$GITHUB_STEP_SUMMARY"
+                - id: two
+                  shell: bash
+                  working-directory: sub
+                  env:
+                    WORD: ${{ steps.one.outputs.word }}
+                  run: echo "seen=$WORD $FROM_ONE $(xtool) $(basename "$PWD") $RUNNER_OS" >>"$GITHUB_OUTPUT"
+                - id: skipped
+                  if: inputs.flag == 'TRUE'
+                  shell: bash
+                  run: exit 3
+                - id: fails
+                  shell: bash
+                  continue-on-error: true
+                  run: exit 4
+                - id: after
+                  if: ${{ steps.fails.outcome == 'failure' && steps.skipped.outcome == 'skipped' }}
+                  shell: sh
+                  run: echo "::notice::after ran"
+            """
+        )
+        result, rc, stderr = run_harness(action, {"greeting": "hi"}, {"RUNNER_OS": "Linux"}, workdir=self.tmp)
+        self.assertEqual(rc, 0, stderr)
+        assert result is not None
+        self.assertEqual(result["outputs"]["first"], "hi")
+        self.assertEqual(result["outputs"]["multi"], "line 1\nline 2")
+        self.assertEqual(result["outputs"]["seen"], "hi carried extra-tool sub Linux")
+        self.assertEqual(result["summary"], "## summary\n")
+        self.assertEqual(result["env_additions"], {"FROM_ONE": "carried"})
+        self.assertEqual(len(result["path_additions"]), 1)
+        outcomes = {s["id"]: s["outcome"] for s in result["steps"]}
+        self.assertEqual(
+            outcomes, {"one": "success", "two": "success", "skipped": "skipped", "fails": "failure", "after": "success"}
+        )
+        self.assertIn({"command": "notice", "params": {}, "message": "after ran", "step": "after"}, result["commands"])
+
+    def test_failure_skips_later_steps_and_sets_exit_code(self):
+        action = self.write_action(
+            """\
+            name: t
+            description: harness test
+            runs:
+              using: composite
+              steps:
+                - id: bad
+                  shell: bash
+                  run: exit 7
+                - id: next
+                  shell: bash
+                  run: echo never
+                - id: cleanup
+                  if: always()
+                  shell: bash
+                  run: echo cleanup
+                - id: on-failure
+                  if: failure()
+                  shell: bash
+                  run: echo on-failure
+            """
+        )
+        result, rc, stderr = run_harness(action, workdir=self.tmp)
+        assert result is not None
+        self.assertEqual(rc, 7)
+        self.assertEqual(result["exit_code"], 7)
+        outcomes = [s["outcome"] for s in result["steps"]]
+        self.assertEqual(outcomes, ["failure", "skipped", "success", "success"])
+
+    def test_expressions(self):
+        ctx = {"inputs": {"x": "Yes", "empty": ""}, "steps": {"a": {"outputs": {"n": "3"}}}}
+
+        def ev(src: str, status: str = "success"):
+            return ra.evaluate(ra.parse_expression(src), ctx, status)
+
+        self.assertTrue(ev("inputs.x == 'yes'"))  # string comparison ignores case
+        self.assertTrue(ev("inputs.empty == ''"))
+        self.assertFalse(ev("inputs.empty != ''"))
+        self.assertTrue(ev("inputs.missing == ''"))  # null == '' (both 0 as numbers)
+        self.assertTrue(ev("steps.a.outputs.n == 3"))
+        self.assertTrue(ev("!(inputs.x == 'no') && contains(inputs.x, 'E')"))
+        self.assertEqual(ev("inputs.empty || 'fallback'"), "fallback")
+        self.assertTrue(ev("failure()", "failure"))
+        self.assertFalse(ev("success()", "failure"))
+        self.assertEqual(ra.condition_expression("${{ inputs.x }}"), "success() && (inputs.x)")
+        self.assertEqual(ra.condition_expression("always() && inputs.x"), "always() && inputs.x")
+        with self.assertRaises(ra.ExprError):
+            ra.parse_expression("inputs.x ==")
+        with self.assertRaises(ra.ExprError):
+            ra.parse_expression("hashFiles('x')")
+
+    def test_yaml_subset(self):
+        text = textwrap.dedent(
+            """\
+            # comment
+            a: plain text  # trailing comment
+            b: 'it''s'
+            c: "tab\\there \\u00e9"
+            d:
+              - one
+              - k: v
+                l: [1, 2, "x"]
+              - |
+                literal
+                  kept
+
+              - >-
+                folded
+                line
+            e:
+            - same-indent item
+            f: |+
+              keep
+
+            g: {x: 1}
+            h: true
+            i: ~
+            """
+        )
+        self.assertEqual(
+            ra.load_yaml(text),
+            {
+                "a": "plain text",
+                "b": "it's",
+                "c": "tab\there é",
+                "d": ["one", {"k": "v", "l": [1, 2, "x"]}, "literal\n  kept\n", "folded line"],
+                "e": ["same-indent item"],
+                "f": "keep\n\n",
+                "g": {"x": 1},
+                "h": True,
+                "i": None,
+            },
+        )
+        for bad in ("a: &anchor x\n", "a: b\n  c\n", "a: 1\na: 2\n", "a: x: y\n", "a:\n\tb: 1\n", "a: 'open\n"):
+            with self.assertRaises(ra.YamlError, msg=bad):
+                ra.load_yaml(bad)
+
+    def test_yaml_subset_agrees_with_pyyaml_on_the_action_files(self):
+        try:
+            import yaml  # type: ignore[import-untyped]
+        except ImportError:
+            self.skipTest("PyYAML is not installed (optional cross-check)")
+        for path in sorted(ROOT.glob("actions/*/action.yml")):
+            text = path.read_text(encoding="utf-8")
+            with self.subTest(path=str(path.relative_to(ROOT))):
+                self.assertEqual(ra.load_yaml(text, str(path)), yaml.safe_load(text))
+
+
+class LintTest(unittest.TestCase):
+    def test_shipped_actions_are_lint_clean(self):
+        files = sorted(ROOT.glob("actions/*/action.yml"))
+        self.assertGreaterEqual(len(files), 2)
+        for path in files:
+            with self.subTest(path=str(path.relative_to(ROOT))):
+                self.assertEqual(ra.lint_action(path), [])
+
+    def test_lint_finds_problems(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "action.yml"
+            path.write_text(
+                textwrap.dedent(
+                    """\
+                    name: bad
+                    description: lint test
+                    inputs:
+                      known:
+                        description: declared
+                        default: "x"
+                    outputs:
+                      out:
+                        description: an output
+                        value: ${{ steps.nope.outputs.v }}
+                    runs:
+                      using: composite
+                      steps:
+                        - id: one
+                          shell: bash
+                          env:
+                            A: ${{ inputs.unknown }}
+                          run: echo ${{ inputs.known }}
+                        - id: two
+                          if: steps.later.outputs.x == 'y'
+                          run: echo no shell
+                        - id: later
+                          shell: bash
+                          run: echo ${{ secrets.TOKEN }}
+                    """
+                ),
+                encoding="utf-8",
+            )
+            problems = "\n".join(ra.lint_action(path))
+        self.assertIn("input 'unknown' is not declared", problems)
+        self.assertIn("do not interpolate ${{ inputs.known }}", problems)
+        self.assertIn("no earlier step has id 'later'", problems)
+        self.assertIn("no earlier step has id 'nope'", problems)
+        self.assertIn("need 'shell:'", problems)
+        self.assertIn("unknown context 'secrets'", problems)
+        self.assertRegex(problems, r"action\.yml:17: ")  # the line of ${{ inputs.unknown }}
+
+
+def main(argv: list[str]) -> int:
+    """Run the tests (all, or the named TestCase[.test] names) and end with a
+    `N passed, N failed, N skipped` line."""
+    module = sys.modules[__name__]
+    loader = unittest.defaultTestLoader
+    suite = loader.loadTestsFromNames(argv, module) if argv else loader.loadTestsFromModule(module)
+    result = unittest.TextTestRunner(verbosity=2 if os.environ.get("VERBOSE") else 1).run(suite)
+    skipped = len(result.skipped)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed - skipped - len(result.expectedFailures)
+    for test, reason in result.skipped:
+        print(f"skipped: {test.id()}: {reason}")
+    print(f"actions: {passed} passed, {failed} failed, {skipped} skipped")
+    return 0 if result.wasSuccessful() and result.testsRun > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
