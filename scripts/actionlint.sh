@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Lint the GitHub Actions of this repository:
 #   - actionlint (scripts/install-actionlint.sh) on .github/workflows/*.yml;
-#   - the action.yml lint of tests/actions/run_action.py on actions/*/action.yml (parses in the
-#     supported YAML subset, composite structure, declared inputs, known step ids, no
-#     `${{ inputs.* }}` in scripts);
+#   - the lint of tests/actions/run_action.py on actions/*/action.yml (parses in the supported
+#     YAML subset, composite structure, declared inputs, known step ids, no `${{ inputs.* }}` in
+#     scripts) and on the workflows (what actionlint cannot check: the inputs and outputs of
+#     local actions used with `uses: ./actions/...`);
 #   - shellcheck on the actions' and these scripts' shell, when shellcheck is installed.
 # Exits non-zero on any finding.
 set -euo pipefail
@@ -23,8 +24,8 @@ echo "== actionlint: ${workflows[*]}"
 node "$entry" ".github/workflows/*.{yml,yaml}" || status=1
 
 actions=(actions/*/action.yml)
-echo "== action.yml lint: ${actions[*]}"
-python3 tests/actions/run_action.py --lint "${actions[@]}" || status=1
+echo "== run_action.py --lint: ${actions[*]} ${workflows[*]}"
+python3 tests/actions/run_action.py --lint "${actions[@]}" "${workflows[@]}" || status=1
 
 scripts=(actions/*/*.sh scripts/*.sh)
 if command -v shellcheck >/dev/null 2>&1; then

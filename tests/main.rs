@@ -1,1 +1,7 @@
-//! integration harness
+//! The one integration harness: whole-CLI cases (exit codes, messages), snapshot tests of what
+//! users see, and conformance against third-party test vectors.
+
+mod cli;
+mod common;
+mod conformance;
+mod snapshots;

@@ -108,6 +108,7 @@ tmp_base=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
 cache_root=${RUNNER_TOOL_CACHE:-$tmp_base/tollgate-tool-cache}
 work=$(mktemp -d "$tmp_base/tollgate-setup.XXXXXX")
 staging=""
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
     rm -rf "$work"
     if [[ -n "$staging" ]]; then rm -rf "$staging"; fi

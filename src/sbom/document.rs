@@ -246,6 +246,14 @@ fn identify(
             hint,
         ));
     };
+    if d.family != Family::Spdx2 && encoding == Encoding::Yaml {
+        return Err(InputError::new(
+            &diags::INPUT_MALFORMED,
+            Location::file(name).with_line_col(1, 1),
+            "this is YAML; JSON was expected (CycloneDX and SPDX 3 have no YAML encoding)",
+            "export the SBOM as JSON (only SPDX 2 documents may be YAML)",
+        ));
+    }
     d.value = value;
     d.text = text;
     d.lines = lines;

@@ -852,18 +852,13 @@ impl<'f> Builder<'f> {
         } = self;
 
         // Files that follow a package belong to it.
+        let mut listed: std::collections::HashSet<(usize, &str)> = Default::default();
         for (f, owner) in files.iter().zip(&file_owner) {
-            let (Some(owner), Some(id)) = (owner, f.str("SPDXID")) else {
+            let (Some(owner), Some(id)) = (*owner, f.str("SPDXID")) else {
                 continue;
             };
-            let package = &mut packages[*owner];
-            let listed = package
-                .obj
-                .get("hasFiles")
-                .and_then(Value::as_array)
-                .is_some_and(|ids| ids.iter().any(|x| x.as_str() == Some(id)));
-            if !listed {
-                package.push("hasFiles", Value::String(id.to_string()), f.line);
+            if listed.insert((owner, id)) {
+                packages[owner].push("hasFiles", Value::String(id.to_string()), f.line);
             }
         }
 
@@ -1414,6 +1409,25 @@ mod tests {
             lines["/hasExtractedLicensingInfos/3/seeAlsos/0"],
             line_of("LicenseCrossReference:  http://people.freebsd.org/~phk/")
         );
+    }
+
+    #[test]
+    fn every_known_tag_is_dispatched() {
+        let sections = [
+            "",
+            "PackageName: p\n",
+            "FileName: f\n",
+            "SnippetSPDXID: SPDXRef-s\n",
+            "LicenseID: LicenseRef-x\n",
+            "Relationship: SPDXRef-a DEPENDS_ON SPDXRef-b\nAnnotator: Person: a\nReviewer: r\n",
+        ];
+        for tag in KNOWN_TAGS.iter().chain(IGNORED_TAGS) {
+            for section in sections {
+                if let Err(e) = parse(&format!("{section}{tag}: x\n"), "t.spdx") {
+                    assert!(!e.message.contains("unknown"), "{tag}: {}", e.message);
+                }
+            }
+        }
     }
 
     #[test]

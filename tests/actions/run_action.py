@@ -38,10 +38,13 @@ The steps' stdout and stderr go to this program's stderr; stdout gets one JSON o
 The exit status is the action's exit code (0 when every step passed), or 125 when the action
 could not be run at all (unreadable action.yml, unsupported step).
 
-`--lint` checks each file: it must parse (in the subset above), be a well-formed composite
-action, use only declared inputs and known step ids in expressions, never interpolate
-`${{ inputs.* }}` into a `run:` script (pass it through `env:`), and give every run step a
-shell. Problems are printed as `FILE:LINE: message`; exit status 1 when there are any.
+`--lint` checks each file. An action.yml must parse (in the subset above), be a well-formed
+composite action, use only declared inputs and known step ids in expressions, never
+interpolate `${{ inputs.* }}` into a `run:` script (pass it through `env:`), and give every
+run step a shell. A workflow (.github/workflows/*.yml) is checked for what actionlint cannot
+see: its steps that use a local action (`uses: ./…`) pass only declared inputs, all required
+ones, and read only declared outputs. Problems are printed as `FILE:LINE: message`; exit
+status 1 when there are any.
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ __all__ = [
     "evaluate",
     "run_action",
     "lint_action",
+    "lint_workflow",
 ]
 
 
@@ -806,6 +810,8 @@ class ActionError(Exception):
 def load_action(path: str | os.PathLike) -> tuple[Path, dict]:
     """(action.yml path, parsed document) for an action directory or file."""
     p = Path(path)
+    if not p.exists():
+        raise ActionError(f"{path}: no such action")
     if p.is_dir():
         for name in ("action.yml", "action.yaml"):
             if (p / name).is_file():
@@ -1254,6 +1260,66 @@ def lint_action(path: str | os.PathLike) -> list[str]:
     return problems
 
 
+def lint_workflow(path: str | os.PathLike, repo_root: str | os.PathLike | None = None) -> list[str]:
+    """What actionlint cannot check without reading the repository: every step that uses a
+    local action (`uses: ./…`) must name an existing action, pass only its declared inputs,
+    pass its required inputs, and read only its declared outputs (`steps.ID.outputs.X`).
+    Workflows must be in the same YAML subset as actions."""
+    p = Path(path)
+    root = Path(repo_root) if repo_root else Path.cwd()
+    try:
+        text = p.read_text(encoding="utf-8")
+        doc = load_yaml(text, str(p))
+    except (OSError, YamlError) as e:
+        return [f"{p}:1: {e}"]
+    problems: list[str] = []
+
+    def problem(needle: str, msg: str) -> None:
+        problems.append(f"{p}:{find_line(text, needle)}: {msg}")
+
+    jobs = doc.get("jobs") if isinstance(doc, dict) else None
+    if not isinstance(jobs, dict):
+        return [f"{p}:1: a workflow needs a 'jobs:' mapping"]
+    for job_id, job in jobs.items():
+        steps = (job or {}).get("steps") or [] if isinstance(job, dict) else []
+        local_outputs: dict[str, set[str]] = {}
+        for step in steps:
+            if not isinstance(step, dict):
+                continue
+            uses = step.get("uses")
+            if isinstance(uses, str) and uses.startswith("./"):
+                try:
+                    _, action = load_action(root / uses)
+                except ActionError as e:
+                    problem(f"uses: {uses}", f"job {job_id}: {e}")
+                    continue
+                inputs = {str(k) for k in (action.get("inputs") or {})}
+                given = {str(k) for k in (step.get("with") or {})}
+                for name in sorted(given - inputs):
+                    problem(f"{name}:", f"job {job_id}: {uses} has no input {name!r} (inputs: {', '.join(sorted(inputs))})")
+                for name, spec in (action.get("inputs") or {}).items():
+                    if isinstance(spec, dict) and spec.get("required") is True and "default" not in spec:
+                        if str(name) not in given:
+                            problem(f"uses: {uses}", f"job {job_id}: {uses} needs input {name!r}")
+                if step.get("id") is not None:
+                    local_outputs[str(step["id"])] = {str(k) for k in (action.get("outputs") or {})}
+            for _, value in _walk_strings(step):
+                for m in _INTERP_RE.finditer(value):
+                    for ref in re.finditer(r"steps\.([A-Za-z_][A-Za-z0-9_-]*)\.outputs\.([A-Za-z_][A-Za-z0-9_-]*)", m.group(1)):
+                        sid, out = ref.group(1), ref.group(2)
+                        if sid in local_outputs and out not in local_outputs[sid]:
+                            problem(ref.group(0), f"job {job_id}: step {sid!r} has no output {out!r}")
+    return problems
+
+
+def lint_file(path: str | os.PathLike, repo_root: str | os.PathLike | None = None) -> list[str]:
+    """lint_workflow for files under .github/workflows, lint_action otherwise."""
+    p = Path(path)
+    if p.parent.name == "workflows" and p.parent.parent.name == ".github":
+        return lint_workflow(p, repo_root if repo_root else p.parent.parent.parent)
+    return lint_action(p)
+
+
 # --------------------------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------------------------
@@ -1281,7 +1347,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.lint:
-        problems = [msg for target in args.targets for msg in lint_action(target)]
+        problems = [msg for target in args.targets for msg in lint_file(target)]
         for msg in problems:
             print(msg)
         print(f"run_action.py --lint: {len(args.targets)} file(s), {len(problems)} problem(s)", file=sys.stderr)

@@ -347,6 +347,46 @@ class SetupActionTest(unittest.TestCase):
         self.assertIn("failed (curl exit", stderr)
         self.assertEqual(self.builds(), [])
 
+    def test_file_url_release_tree(self):
+        # The release workflow verifies a draft release from a local file:// tree.
+        self.server.publish("1.2.3", "x86_64-unknown-linux-gnu", fake_binary_script("from file"))
+        base = (self.tmp / "releases").as_uri()
+        result, rc, stderr = self.run_setup({"version": "1.2.3", "download-base-url": base, "build-fallback": "false"})
+        self.assertEqual(rc, 0, stderr)
+        self.assert_installed(result, "1.2.3", "download")
+        result, rc, stderr = self.run_setup(
+            {"version": "1.2.4", "download-base-url": base, "build-fallback": "false"}
+        )
+        self.assertEqual(rc, 1, stderr)
+        self.assertIn("has no asset tollgate-1.2.4-x86_64-unknown-linux-gnu.tar.gz", stderr)
+
+    def test_assets_from_package_release_script_install(self):
+        # The contract between scripts/package-release.sh (release.yml) and install.sh.
+        fake = write_executable(self.tmp / "fake-tollgate", fake_binary_script("packaged"))
+        for target, env in (
+            ("x86_64-unknown-linux-gnu", LINUX_X64),
+            ("x86_64-pc-windows-msvc", {"RUNNER_OS": "Windows", "RUNNER_ARCH": "X64"}),
+        ):
+            if "windows" in target and not (shutil.which("zip") or shutil.which("7z")) or not shutil.which("unzip"):
+                continue
+            with self.subTest(target=target):
+                out = self.tmp / "releases" / "v2.0.0"
+                proc = subprocess.run(
+                    ["bash", str(ROOT / "scripts" / "package-release.sh"), "v2.0.0", target, str(out)],
+                    capture_output=True, text=True, env={**clean_env(), "TOLLGATE_PACKAGE_BIN": str(fake)},
+                )
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                names = sorted(p.name for p in out.iterdir() if target in p.name)
+                expected = [f"tollgate-2.0.0-{target}.tar.gz", f"tollgate-2.0.0-{target}.tar.gz.sha256"]
+                if "windows" in target:
+                    expected += [f"tollgate-2.0.0-{target}.zip", f"tollgate-2.0.0-{target}.zip.sha256"]
+                self.assertEqual(names, sorted(expected))
+                result, rc, stderr = self.run_setup({"version": "2.0.0"}, **env)
+                self.assertEqual(rc, 0, stderr)
+                self.assertEqual(result["outputs"]["source"], "download")
+                out_run = subprocess.run([result["outputs"]["path"]], capture_output=True, text=True, check=True)
+                self.assertEqual(out_run.stdout.strip(), "tollgate packaged")
+
     def test_invalid_version_is_rejected(self):
         result, rc, stderr = self.run_setup({"version": "latest"})
         self.assertEqual(rc, 1, stderr)
@@ -840,6 +880,45 @@ class LintTest(unittest.TestCase):
         self.assertIn("need 'shell:'", problems)
         self.assertIn("unknown context 'secrets'", problems)
         self.assertRegex(problems, r"action\.yml:17: ")  # the line of ${{ inputs.unknown }}
+
+    def test_workflows_are_lint_clean(self):
+        files = sorted(ROOT.glob(".github/workflows/*.yml"))
+        self.assertGreaterEqual(len(files), 2)
+        for path in files:
+            with self.subTest(path=str(path.relative_to(ROOT))):
+                self.assertEqual(ra.lint_file(path), [])
+
+    def test_workflow_lint_checks_local_actions(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            shutil.copytree(ROOT / "actions", root / "actions")
+            wf = root / ".github" / "workflows" / "w.yml"
+            wf.parent.mkdir(parents=True)
+            wf.write_text(
+                textwrap.dedent(
+                    """\
+                    on: push
+                    jobs:
+                      a:
+                        runs-on: ubuntu-24.04
+                        steps:
+                          - id: s
+                            uses: ./actions/sbom-validate
+                            with:
+                              file: x.json
+                          - run: echo "$V"
+                            env:
+                              V: ${{ steps.s.outputs.verdicts }} ${{ steps.s.outputs.verdict }}
+                          - uses: ./actions/nope
+                    """
+                ),
+                encoding="utf-8",
+            )
+            problems = "\n".join(ra.lint_file(wf))
+        self.assertIn("w.yml:9: job a: ./actions/sbom-validate has no input 'file'", problems)
+        self.assertIn("w.yml:12: job a: step 's' has no output 'verdicts'", problems)
+        self.assertIn("no such action", problems)
+        self.assertEqual(len(problems.splitlines()), 3, problems)
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,409 @@
+//! Whole-CLI cases: every exit code and every bad-input case a new user can hit.
+
+use crate::common::*;
+use predicates::prelude::*;
+use predicates::str::contains;
+
+fn one_line_error(stderr: &[u8]) -> String {
+    let s = String::from_utf8_lossy(stderr).to_string();
+    let lines: Vec<&str> = s.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "expected exactly one error line, got:\n{s}");
+    assert!(!s.contains("panicked"), "{s}");
+    lines[0].to_string()
+}
+
+fn validate_json(path: &std::path::Path) -> assert_cmd::assert::Assert {
+    tollgate()
+        .args(["--format", "json", "sbom", "validate"])
+        .arg(path)
+        .assert()
+}
+
+#[test]
+fn valid_sbom_passes_with_exit_0() {
+    tollgate()
+        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(0)
+        .stdout(contains("PASS sbom validate"));
+}
+
+#[test]
+fn invalid_sbom_is_denied_with_exit_1_and_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = MINIMAL_CDX.replace(r#""name":"serde","#, "");
+    let f = write(dir.path(), "bad.cdx.json", bad);
+    tollgate()
+        .args(["sbom", "validate"])
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stdout(contains("SBOM001"))
+        .stdout(contains("/components/0"))
+        .stdout(contains("DENY"));
+}
+
+#[test]
+fn missing_file_is_exit_2_with_one_line() {
+    let out = tollgate()
+        .args(["--format", "json", "sbom", "validate", "does/not/exist.json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("does/not/exist.json"), "{line}");
+    assert!(line.contains("TG001") && line.contains("hint:"), "{line}");
+}
+
+#[test]
+fn human_format_bad_input_names_file_and_hint() {
+    tollgate()
+        .args(["sbom", "validate", "does/not/exist.json"])
+        .assert()
+        .code(2)
+        .stdout(contains("does/not/exist.json"))
+        .stdout(contains("TG001"))
+        .stdout(contains("help:"));
+}
+
+#[test]
+fn directory_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = validate_json(dir.path()).code(2).get_output().clone();
+    assert!(one_line_error(&out.stderr).contains("is a directory"));
+}
+
+#[test]
+fn empty_file_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "empty.json", "");
+    let out = validate_json(&f).code(2).get_output().clone();
+    assert!(one_line_error(&out.stderr).contains("empty"));
+}
+
+#[test]
+fn truncated_json_is_exit_2_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "cut.json", &MINIMAL_CDX[..120]);
+    let out = validate_json(&f).code(2).get_output().clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("truncated JSON"), "{line}");
+    assert!(line.contains("cut.json:1:120"), "{line}");
+}
+
+#[test]
+fn malformed_json_reports_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "bad.json", "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\" \"1.6\"\n}\n");
+    let out = validate_json(&f).code(2).get_output().clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("bad.json:3:17"), "{line}");
+    assert!(line.contains("malformed JSON"), "{line}");
+}
+
+#[test]
+fn binary_garbage_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "garbage.bin", [0x7f, b'E', b'L', b'F', 0, 1, 2, 3, 0xff, 0xfe]);
+    let out = validate_json(&f).code(2).get_output().clone();
+    assert!(one_line_error(&out.stderr).contains("binary"));
+}
+
+#[test]
+fn gzip_archive_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "sbom.json.gz", [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, b'x']);
+    let out = validate_json(&f).code(2).get_output().clone();
+    assert!(one_line_error(&out.stderr).contains("binary"));
+}
+
+#[test]
+fn two_gigabyte_file_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("huge.json");
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(2 * 1024 * 1024 * 1024).unwrap(); // sparse: no disk used
+    let out = validate_json(&p).code(2).get_output().clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("above the input limit"), "{line}");
+    assert!(line.contains("--max-input-size"), "{line}");
+}
+
+#[test]
+fn size_limit_is_configurable() {
+    tollgate()
+        .args(["--max-input-size", "100B", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(2)
+        .stdout(contains("TG004"));
+    tollgate()
+        .env("TOLLGATE_MAX_INPUT_SIZE", "1MiB")
+        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn yaml_where_json_expected_is_exit_2_with_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "sbom.json", "bomFormat: CycloneDX\nspecVersion: '1.6'\n");
+    let out = validate_json(&f).code(2).get_output().clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("YAML"), "{line}");
+}
+
+#[test]
+fn json_that_is_not_an_sbom_is_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "package.json", r#"{"name": "app", "version": "1.0.0"}"#);
+    let out = validate_json(&f).code(2).get_output().clone();
+    assert!(one_line_error(&out.stderr).contains("not an SBOM"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    tollgate().args(["sbom", "validate"]).assert().code(2);
+    tollgate().args(["sbom", "frobnicate"]).assert().code(2);
+    tollgate()
+        .args(["--format", "yaml", "sbom", "validate", "x"])
+        .assert()
+        .code(2);
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("tollgate"))
+        .current_dir(root())
+        .args(["--now", "yesterday", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(one_line_error(&out.stderr).contains("RFC 3339"));
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    tollgate().arg("--help").assert().code(0).stdout(contains("Exit codes"));
+    tollgate()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .stdout(contains(env!("CARGO_PKG_VERSION")).and(contains("commit")));
+}
+
+#[test]
+fn many_files_report_per_file_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(dir.path(), "bad.json", MINIMAL_CDX.replace("urn:uuid:3e67", "urn:uuid:zz67"));
+    let out = tollgate()
+        .args(["--format", "json", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json", "testdata/sbom/diff/new.spdx.json"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdicts: Vec<&str> = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["pass", "pass", "deny"]);
+    assert_eq!(v["exitCode"], 1);
+}
+
+#[test]
+fn a_bad_file_among_good_ones_is_exit_2() {
+    tollgate()
+        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json", "nope.json"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn every_format_renders() {
+    for (format, check) in [
+        ("json", "\"verdict\""),
+        ("sarif", "\"2.1.0\""),
+        ("junit", "<testsuites"),
+        ("github", "::"),
+        ("markdown", "tollgate sbom validate"),
+        ("human", "sbom validate"),
+    ] {
+        tollgate()
+            .args(["--format", format, "sbom", "validate", "testdata/sbom/diff/old.cdx.json"])
+            .assert()
+            .code(0)
+            .stdout(contains(check));
+    }
+}
+
+#[test]
+fn output_file_is_written_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.sarif");
+    tollgate()
+        .args(["--format", "sarif", "--output"])
+        .arg(&out)
+        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::is_empty());
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    // No temporary files are left next to the output.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1);
+}
+
+#[test]
+fn unwritable_output_is_exit_2() {
+    let out = tollgate()
+        .args(["--output", "/nonexistent-dir/report.json", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(one_line_error(&out.stderr).contains("/nonexistent-dir/report.json"));
+}
+
+#[test]
+fn github_step_summary_is_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = write(dir.path(), "summary.md", "existing\n");
+    tollgate()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.starts_with("existing\n"));
+    assert!(text.contains("sbom validate"), "{text}");
+}
+
+#[test]
+fn same_inputs_give_byte_identical_output() {
+    let run = || {
+        tollgate()
+            .args(["--format", "json", "sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json"])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn future_timestamp_is_relative_to_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "f.json", MINIMAL_CDX.replace("2026-01-01T00:00:00Z", "2027-06-01T00:00:00Z"));
+    tollgate().args(["sbom", "validate"]).arg(&f).assert().code(1).stdout(contains("SBOM009"));
+    Command::new(assert_cmd::cargo::cargo_bin!("tollgate"))
+        .args(["--now", "2028-01-01T00:00:00Z", "sbom", "validate"])
+        .arg(&f)
+        .assert()
+        .code(0);
+}
+
+use assert_cmd::Command;
+
+#[test]
+fn ntia_profile_denies_incomplete_sboms_and_reports_shares() {
+    let out = tollgate()
+        .args(["--format", "json", "sbom", "validate", "--profile", "ntia", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let elements = v["data"]["files"][0]["profile"]["elements"].as_array().unwrap();
+    let supplier = elements.iter().find(|e| e["element"] == "supplier name").unwrap();
+    assert_eq!(supplier["percent"], 0.0);
+    tollgate()
+        .args(["sbom", "validate", "--profile", "ntia", "testdata/sbom/diff/new.cdx.json"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn strict_turns_warnings_into_denials() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "nover.json", MINIMAL_CDX.replace(r#""version":"1.0.0","#, ""));
+    tollgate().args(["sbom", "validate"]).arg(&f).assert().code(0).stdout(contains("SBOM011"));
+    tollgate().args(["sbom", "validate", "--strict"]).arg(&f).assert().code(1);
+}
+
+#[test]
+fn diff_fail_on_and_allow_decide_the_verdict() {
+    let base = ["sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json"];
+    tollgate().args(base).assert().code(0);
+    tollgate().args(base).args(["--fail-on", "added"]).assert().code(1);
+    tollgate()
+        .args(base)
+        .args(["--fail-on", "added,version", "--allow", "testdata/sbom/diff/allow.yaml"])
+        .assert()
+        .code(0);
+    tollgate()
+        .args(base)
+        .args(["--fail-on", "version", "--allow", "testdata/sbom/diff/allow-expired.yaml"])
+        .assert()
+        .code(1)
+        .stdout(contains("SBOM036"));
+    tollgate().args(base).args(["--fail-on", "bogus"]).assert().code(2);
+}
+
+#[test]
+fn diff_allow_file_errors_name_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "allow.yaml", "allow:\n  - match: x\n    kinds: [renamed]\n    reason: ''\n");
+    let out = tollgate()
+        .args(["sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json", "--allow"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("/allow/0/kinds") && line.contains("/allow/0/reason"), "{line}");
+    let g = write(dir.path(), "typo.yaml", "allow:\n  - match: x\n    reason: y\n    expire: 2026-01-01\n");
+    let out = tollgate()
+        .args(["sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json", "--allow"])
+        .arg(&g)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("typo.yaml:4:"), "{line}");
+}
+
+#[test]
+fn merge_result_validates_and_is_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    for out in [&a, &b] {
+        tollgate()
+            .args(["sbom", "merge", "testdata/sbom/merge/api.cdx.json", "testdata/sbom/merge/worker.cdx.json", "--out"])
+            .arg(out)
+            .assert()
+            .code(0);
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    tollgate().args(["sbom", "validate"]).arg(&a).assert().code(0);
+}
+
+#[test]
+fn merge_refuses_spdx_inputs() {
+    tollgate()
+        .args(["sbom", "merge", "testdata/sbom/merge/api.cdx.json", "testdata/sbom/diff/new.spdx.json"])
+        .assert()
+        .code(2)
+        .stderr(contains("CycloneDX"));
+}
+
+#[test]
+fn explain_lists_and_explains_codes() {
+    tollgate().arg("explain").assert().code(0).stdout(contains("SBOM001")).stdout(contains("TG001"));
+    tollgate().args(["explain", "sbom034"]).assert().code(0).stdout(contains("hash-changed"));
+    tollgate().args(["explain", "NOPE999"]).assert().code(2);
+}
