@@ -103,13 +103,56 @@ pub fn all() -> Vec<&'static CodeInfo> {
 }
 
 pub fn find(code: &str) -> Option<&'static CodeInfo> {
-    all().into_iter().find(|c| c.code.eq_ignore_ascii_case(code))
+    all()
+        .into_iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code))
+}
+
+/// The diagnostic code reference (docs/diagnostics.md), generated from this registry so the
+/// docs can never drift from the code.
+pub fn markdown_reference() -> String {
+    let mut s = String::from(
+        "# Diagnostic codes\n\n\
+         Generated from `src/diags.rs` and each area's `diags.rs` (`tollgate explain` prints the same).\n\
+         Codes are stable: a released code never changes meaning and is never reused.\n\n\
+         `TG0xx` codes mean an input could not be read (exit code 2). Every other code is a finding\n\
+         about evidence that was read; findings of severity `error` deny the gate (exit code 1).\n\n\
+         | code | name | category | default severity | security-severity | description | help |\n\
+         |---|---|---|---|---:|---|---|\n",
+    );
+    for c in all() {
+        s.push_str(&format!(
+            "| `{}` | {} | {:?} | {} | {:.1} | {} | {} |\n",
+            c.code,
+            c.name,
+            c.category,
+            c.default_severity.as_str(),
+            c.security_severity,
+            c.description,
+            c.help
+        ));
+    }
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn docs_reference_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/diagnostics.md");
+        let want = markdown_reference();
+        if std::env::var_os("TOLLGATE_BLESS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/diagnostics.md is out of date; run `TOLLGATE_BLESS=1 cargo test --lib diags`"
+        );
+    }
 
     #[test]
     fn codes_and_names_are_unique() {

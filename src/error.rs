@@ -45,9 +45,7 @@ impl Error {
             Error::Usage { message, hint } => format!("{message} (hint: {hint})"),
             Error::Input(e) => e.one_line(),
             Error::Output { .. } => {
-                format!(
-                    "{self} (hint: check that the directory exists and is writable)"
-                )
+                format!("{self} (hint: check that the directory exists and is writable)")
             }
         }
     }

@@ -83,10 +83,10 @@ impl InputError {
     /// `file:line:col: message (hint: ...)` — the single line printed on stderr.
     pub fn one_line(&self) -> String {
         let mut loc = self.location.display_short();
-        if self.location.line.is_none() {
-            if let Some(p) = &self.location.pointer {
-                loc.push_str(&format!(" at {p}"));
-            }
+        if self.location.line.is_none()
+            && let Some(p) = &self.location.pointer
+        {
+            loc.push_str(&format!(" at {p}"));
         }
         format!(
             "{}: {}: {} (hint: {})",
@@ -194,7 +194,10 @@ pub fn line_col_at(bytes: &[u8], offset: usize) -> (u32, u32) {
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line as u32, col as u32)
 }
 
@@ -277,8 +280,10 @@ pub fn looks_like_yaml(text: &str) -> bool {
                 || l.starts_with("- ")
                 || l.split_once(':').is_some_and(|(k, _)| {
                     !k.is_empty()
-                        && k.chars()
-                            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '"' | '\'' | '.' | '$' | '@'))
+                        && k.chars().all(|c| {
+                            c.is_alphanumeric()
+                                || matches!(c, '_' | '-' | '"' | '\'' | '.' | '$' | '@')
+                        })
                 })
         })
 }

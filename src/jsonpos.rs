@@ -48,7 +48,10 @@ struct Scanner<'a> {
 
 impl Scanner<'_> {
     fn pos(&self) -> (u32, u32) {
-        let col = self.text.get(self.line_start..self.i).map_or(1, |s| s.chars().count() + 1);
+        let col = self
+            .text
+            .get(self.line_start..self.i)
+            .map_or(1, |s| s.chars().count() + 1);
         (self.line, col as u32)
     }
 

@@ -32,7 +32,10 @@ impl Env {
     }
 
     pub fn var(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// One line on stderr, prefixed `error: ` (coloured on a TTY).
@@ -93,11 +96,22 @@ impl Env {
         }
         // Input errors are always visible on stderr as one line, whatever the report format,
         // unless the human report already went to the same terminal stream.
-        let human_on_stdout = global.format == Format::Human && global.output.is_none() || to_stderr;
+        let human_on_stdout =
+            global.format == Format::Human && global.output.is_none() || to_stderr;
         if !human_on_stdout {
             for d in report.diagnostics.iter().filter(|d| d.is_input_error()) {
-                let loc = d.location.as_ref().map(|l| l.display_short()).unwrap_or_default();
-                let line = format!("{}: {}: {} (hint: {})", d.info.code, loc, d.message, d.help_text());
+                let loc = d
+                    .location
+                    .as_ref()
+                    .map(|l| l.display_short())
+                    .unwrap_or_default();
+                let line = format!(
+                    "{}: {}: {} (hint: {})",
+                    d.info.code,
+                    loc,
+                    d.message,
+                    d.help_text()
+                );
                 self.error_line(&line);
             }
         }
@@ -114,7 +128,10 @@ impl Env {
 }
 
 fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     f.write_all(bytes)
 }
 

@@ -22,7 +22,11 @@ fn validate_json(path: &std::path::Path) -> assert_cmd::assert::Assert {
 #[test]
 fn valid_sbom_passes_with_exit_0() {
     tollgate()
-        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(0)
         .stdout(contains("PASS sbom validate"));
@@ -46,7 +50,13 @@ fn invalid_sbom_is_denied_with_exit_1_and_position() {
 #[test]
 fn missing_file_is_exit_2_with_one_line() {
     let out = tollgate()
-        .args(["--format", "json", "sbom", "validate", "does/not/exist.json"])
+        .args([
+            "--format",
+            "json",
+            "sbom",
+            "validate",
+            "does/not/exist.json",
+        ])
         .assert()
         .code(2)
         .get_output()
@@ -95,7 +105,11 @@ fn truncated_json_is_exit_2_with_line_and_column() {
 #[test]
 fn malformed_json_reports_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "bad.json", "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\" \"1.6\"\n}\n");
+    let f = write(
+        dir.path(),
+        "bad.json",
+        "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\" \"1.6\"\n}\n",
+    );
     let out = validate_json(&f).code(2).get_output().clone();
     let line = one_line_error(&out.stderr);
     assert!(line.contains("bad.json:3:17"), "{line}");
@@ -105,7 +119,11 @@ fn malformed_json_reports_line_and_column() {
 #[test]
 fn binary_garbage_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "garbage.bin", [0x7f, b'E', b'L', b'F', 0, 1, 2, 3, 0xff, 0xfe]);
+    let f = write(
+        dir.path(),
+        "garbage.bin",
+        [0x7f, b'E', b'L', b'F', 0, 1, 2, 3, 0xff, 0xfe],
+    );
     let out = validate_json(&f).code(2).get_output().clone();
     assert!(one_line_error(&out.stderr).contains("binary"));
 }
@@ -113,7 +131,11 @@ fn binary_garbage_is_exit_2() {
 #[test]
 fn gzip_archive_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "sbom.json.gz", [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, b'x']);
+    let f = write(
+        dir.path(),
+        "sbom.json.gz",
+        [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, b'x'],
+    );
     let out = validate_json(&f).code(2).get_output().clone();
     assert!(one_line_error(&out.stderr).contains("binary"));
 }
@@ -133,13 +155,23 @@ fn two_gigabyte_file_is_refused_before_reading() {
 #[test]
 fn size_limit_is_configurable() {
     tollgate()
-        .args(["--max-input-size", "100B", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "--max-input-size",
+            "100B",
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(2)
         .stdout(contains("TG004"));
     tollgate()
         .env("TOLLGATE_MAX_INPUT_SIZE", "1MiB")
-        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(0);
 }
@@ -147,7 +179,11 @@ fn size_limit_is_configurable() {
 #[test]
 fn yaml_where_json_expected_is_exit_2_with_hint() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "sbom.json", "bomFormat: CycloneDX\nspecVersion: '1.6'\n");
+    let f = write(
+        dir.path(),
+        "sbom.json",
+        "bomFormat: CycloneDX\nspecVersion: '1.6'\n",
+    );
     let out = validate_json(&f).code(2).get_output().clone();
     let line = one_line_error(&out.stderr);
     assert!(line.contains("YAML"), "{line}");
@@ -156,7 +192,11 @@ fn yaml_where_json_expected_is_exit_2_with_hint() {
 #[test]
 fn json_that_is_not_an_sbom_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "package.json", r#"{"name": "app", "version": "1.0.0"}"#);
+    let f = write(
+        dir.path(),
+        "package.json",
+        r#"{"name": "app", "version": "1.0.0"}"#,
+    );
     let out = validate_json(&f).code(2).get_output().clone();
     assert!(one_line_error(&out.stderr).contains("not an SBOM"));
 }
@@ -171,7 +211,13 @@ fn usage_errors_are_exit_2() {
         .code(2);
     let out = Command::new(assert_cmd::cargo::cargo_bin!("tollgate"))
         .current_dir(root())
-        .args(["--now", "yesterday", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "--now",
+            "yesterday",
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(2)
         .get_output()
@@ -181,7 +227,11 @@ fn usage_errors_are_exit_2() {
 
 #[test]
 fn help_and_version_exit_0() {
-    tollgate().arg("--help").assert().code(0).stdout(contains("Exit codes"));
+    tollgate()
+        .arg("--help")
+        .assert()
+        .code(0)
+        .stdout(contains("Exit codes"));
     tollgate()
         .arg("--version")
         .assert()
@@ -192,9 +242,20 @@ fn help_and_version_exit_0() {
 #[test]
 fn many_files_report_per_file_verdicts() {
     let dir = tempfile::tempdir().unwrap();
-    let bad = write(dir.path(), "bad.json", MINIMAL_CDX.replace("urn:uuid:3e67", "urn:uuid:zz67"));
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        MINIMAL_CDX.replace("urn:uuid:3e67", "urn:uuid:zz67"),
+    );
     let out = tollgate()
-        .args(["--format", "json", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json", "testdata/sbom/diff/new.spdx.json"])
+        .args([
+            "--format",
+            "json",
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+            "testdata/sbom/diff/new.spdx.json",
+        ])
         .arg(&bad)
         .assert()
         .code(1)
@@ -214,7 +275,12 @@ fn many_files_report_per_file_verdicts() {
 #[test]
 fn a_bad_file_among_good_ones_is_exit_2() {
     tollgate()
-        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json", "nope.json"])
+        .args([
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+            "nope.json",
+        ])
         .assert()
         .code(2);
 }
@@ -230,7 +296,13 @@ fn every_format_renders() {
         ("human", "sbom validate"),
     ] {
         tollgate()
-            .args(["--format", format, "sbom", "validate", "testdata/sbom/diff/old.cdx.json"])
+            .args([
+                "--format",
+                format,
+                "sbom",
+                "validate",
+                "testdata/sbom/diff/old.cdx.json",
+            ])
             .assert()
             .code(0)
             .stdout(contains(check));
@@ -244,7 +316,11 @@ fn output_file_is_written_and_stdout_stays_empty() {
     tollgate()
         .args(["--format", "sarif", "--output"])
         .arg(&out)
-        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(0)
         .stdout(predicate::str::is_empty());
@@ -258,7 +334,13 @@ fn output_file_is_written_and_stdout_stays_empty() {
 #[test]
 fn unwritable_output_is_exit_2() {
     let out = tollgate()
-        .args(["--output", "/nonexistent-dir/report.json", "sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "--output",
+            "/nonexistent-dir/report.json",
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(2)
         .get_output()
@@ -272,7 +354,11 @@ fn github_step_summary_is_appended() {
     let summary = write(dir.path(), "summary.md", "existing\n");
     tollgate()
         .env("GITHUB_STEP_SUMMARY", &summary)
-        .args(["sbom", "validate", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "sbom",
+            "validate",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(0);
     let text = std::fs::read_to_string(&summary).unwrap();
@@ -284,7 +370,14 @@ fn github_step_summary_is_appended() {
 fn same_inputs_give_byte_identical_output() {
     let run = || {
         tollgate()
-            .args(["--format", "json", "sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json"])
+            .args([
+                "--format",
+                "json",
+                "sbom",
+                "diff",
+                "testdata/sbom/diff/old.cdx.json",
+                "testdata/sbom/diff/new.cdx.json",
+            ])
             .output()
             .unwrap()
             .stdout
@@ -295,8 +388,17 @@ fn same_inputs_give_byte_identical_output() {
 #[test]
 fn future_timestamp_is_relative_to_now() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "f.json", MINIMAL_CDX.replace("2026-01-01T00:00:00Z", "2027-06-01T00:00:00Z"));
-    tollgate().args(["sbom", "validate"]).arg(&f).assert().code(1).stdout(contains("SBOM009"));
+    let f = write(
+        dir.path(),
+        "f.json",
+        MINIMAL_CDX.replace("2026-01-01T00:00:00Z", "2027-06-01T00:00:00Z"),
+    );
+    tollgate()
+        .args(["sbom", "validate"])
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stdout(contains("SBOM009"));
     Command::new(assert_cmd::cargo::cargo_bin!("tollgate"))
         .args(["--now", "2028-01-01T00:00:00Z", "sbom", "validate"])
         .arg(&f)
@@ -309,17 +411,36 @@ use assert_cmd::Command;
 #[test]
 fn ntia_profile_denies_incomplete_sboms_and_reports_shares() {
     let out = tollgate()
-        .args(["--format", "json", "sbom", "validate", "--profile", "ntia", "testdata/sbom/valid/minimal-1.6.cdx.json"])
+        .args([
+            "--format",
+            "json",
+            "sbom",
+            "validate",
+            "--profile",
+            "ntia",
+            "testdata/sbom/valid/minimal-1.6.cdx.json",
+        ])
         .assert()
         .code(1)
         .get_output()
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let elements = v["data"]["files"][0]["profile"]["elements"].as_array().unwrap();
-    let supplier = elements.iter().find(|e| e["element"] == "supplier name").unwrap();
+    let elements = v["data"]["files"][0]["profile"]["elements"]
+        .as_array()
+        .unwrap();
+    let supplier = elements
+        .iter()
+        .find(|e| e["element"] == "supplier name")
+        .unwrap();
     assert_eq!(supplier["percent"], 0.0);
     tollgate()
-        .args(["sbom", "validate", "--profile", "ntia", "testdata/sbom/diff/new.cdx.json"])
+        .args([
+            "sbom",
+            "validate",
+            "--profile",
+            "ntia",
+            "testdata/sbom/diff/new.cdx.json",
+        ])
         .assert()
         .code(0);
 }
@@ -327,46 +448,105 @@ fn ntia_profile_denies_incomplete_sboms_and_reports_shares() {
 #[test]
 fn strict_turns_warnings_into_denials() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "nover.json", MINIMAL_CDX.replace(r#""version":"1.0.0","#, ""));
-    tollgate().args(["sbom", "validate"]).arg(&f).assert().code(0).stdout(contains("SBOM011"));
-    tollgate().args(["sbom", "validate", "--strict"]).arg(&f).assert().code(1);
+    let f = write(
+        dir.path(),
+        "nover.json",
+        MINIMAL_CDX.replace(r#""version":"1.0.0","#, ""),
+    );
+    tollgate()
+        .args(["sbom", "validate"])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout(contains("SBOM011"));
+    tollgate()
+        .args(["sbom", "validate", "--strict"])
+        .arg(&f)
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn diff_fail_on_and_allow_decide_the_verdict() {
-    let base = ["sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json"];
+    let base = [
+        "sbom",
+        "diff",
+        "testdata/sbom/diff/old.cdx.json",
+        "testdata/sbom/diff/new.cdx.json",
+    ];
     tollgate().args(base).assert().code(0);
-    tollgate().args(base).args(["--fail-on", "added"]).assert().code(1);
     tollgate()
         .args(base)
-        .args(["--fail-on", "added,version", "--allow", "testdata/sbom/diff/allow.yaml"])
+        .args(["--fail-on", "added"])
+        .assert()
+        .code(1);
+    tollgate()
+        .args(base)
+        .args([
+            "--fail-on",
+            "added,version",
+            "--allow",
+            "testdata/sbom/diff/allow.yaml",
+        ])
         .assert()
         .code(0);
     tollgate()
         .args(base)
-        .args(["--fail-on", "version", "--allow", "testdata/sbom/diff/allow-expired.yaml"])
+        .args([
+            "--fail-on",
+            "version",
+            "--allow",
+            "testdata/sbom/diff/allow-expired.yaml",
+        ])
         .assert()
         .code(1)
         .stdout(contains("SBOM036"));
-    tollgate().args(base).args(["--fail-on", "bogus"]).assert().code(2);
+    tollgate()
+        .args(base)
+        .args(["--fail-on", "bogus"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn diff_allow_file_errors_name_the_field() {
     let dir = tempfile::tempdir().unwrap();
-    let f = write(dir.path(), "allow.yaml", "allow:\n  - match: x\n    kinds: [renamed]\n    reason: ''\n");
+    let f = write(
+        dir.path(),
+        "allow.yaml",
+        "allow:\n  - match: x\n    kinds: [renamed]\n    reason: ''\n",
+    );
     let out = tollgate()
-        .args(["sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json", "--allow"])
+        .args([
+            "sbom",
+            "diff",
+            "testdata/sbom/diff/old.cdx.json",
+            "testdata/sbom/diff/new.cdx.json",
+            "--allow",
+        ])
         .arg(&f)
         .assert()
         .code(2)
         .get_output()
         .clone();
     let line = one_line_error(&out.stderr);
-    assert!(line.contains("/allow/0/kinds") && line.contains("/allow/0/reason"), "{line}");
-    let g = write(dir.path(), "typo.yaml", "allow:\n  - match: x\n    reason: y\n    expire: 2026-01-01\n");
+    assert!(
+        line.contains("/allow/0/kinds") && line.contains("/allow/0/reason"),
+        "{line}"
+    );
+    let g = write(
+        dir.path(),
+        "typo.yaml",
+        "allow:\n  - match: x\n    reason: y\n    expire: 2026-01-01\n",
+    );
     let out = tollgate()
-        .args(["sbom", "diff", "testdata/sbom/diff/old.cdx.json", "testdata/sbom/diff/new.cdx.json", "--allow"])
+        .args([
+            "sbom",
+            "diff",
+            "testdata/sbom/diff/old.cdx.json",
+            "testdata/sbom/diff/new.cdx.json",
+            "--allow",
+        ])
         .arg(&g)
         .assert()
         .code(2)
@@ -383,19 +563,34 @@ fn merge_result_validates_and_is_reproducible() {
     let b = dir.path().join("b.json");
     for out in [&a, &b] {
         tollgate()
-            .args(["sbom", "merge", "testdata/sbom/merge/api.cdx.json", "testdata/sbom/merge/worker.cdx.json", "--out"])
+            .args([
+                "sbom",
+                "merge",
+                "testdata/sbom/merge/api.cdx.json",
+                "testdata/sbom/merge/worker.cdx.json",
+                "--out",
+            ])
             .arg(out)
             .assert()
             .code(0);
     }
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
-    tollgate().args(["sbom", "validate"]).arg(&a).assert().code(0);
+    tollgate()
+        .args(["sbom", "validate"])
+        .arg(&a)
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn merge_refuses_spdx_inputs() {
     tollgate()
-        .args(["sbom", "merge", "testdata/sbom/merge/api.cdx.json", "testdata/sbom/diff/new.spdx.json"])
+        .args([
+            "sbom",
+            "merge",
+            "testdata/sbom/merge/api.cdx.json",
+            "testdata/sbom/diff/new.spdx.json",
+        ])
         .assert()
         .code(2)
         .stderr(contains("CycloneDX"));
@@ -403,7 +598,16 @@ fn merge_refuses_spdx_inputs() {
 
 #[test]
 fn explain_lists_and_explains_codes() {
-    tollgate().arg("explain").assert().code(0).stdout(contains("SBOM001")).stdout(contains("TG001"));
-    tollgate().args(["explain", "sbom034"]).assert().code(0).stdout(contains("hash-changed"));
+    tollgate()
+        .arg("explain")
+        .assert()
+        .code(0)
+        .stdout(contains("SBOM001"))
+        .stdout(contains("TG001"));
+    tollgate()
+        .args(["explain", "sbom034"])
+        .assert()
+        .code(0)
+        .stdout(contains("hash-changed"));
     tollgate().args(["explain", "NOPE999"]).assert().code(2);
 }

@@ -16,7 +16,11 @@ fn manifest_rows(manifest: &Path) -> Vec<(String, bool)> {
         .filter(|l| l.starts_with("| `"))
         .filter_map(|l| {
             let cols: Vec<&str> = l.split(" | ").collect();
-            let file = cols.first()?.trim_start_matches("| ").trim_matches('`').to_string();
+            let file = cols
+                .first()?
+                .trim_start_matches("| ")
+                .trim_matches('`')
+                .to_string();
             let outcome = cols.get(2)?.trim();
             let valid = if outcome.starts_with("VALID") {
                 true
@@ -105,7 +109,14 @@ fn sbom_conformance_agrees_with_every_manifest() {
     let _ = std::fs::create_dir_all(&report_dir);
     let _ = std::fs::write(report_dir.join("conformance-sbom.md"), &table);
     let all: Vec<&String> = results.iter().flat_map(|r| &r.disagreements).collect();
-    assert!(all.is_empty(), "disagreements:\n{}", all.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        all.is_empty(),
+        "disagreements:\n{}",
+        all.iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     // The bar: all 179 CycloneDX cases, all SPDX examples.
     assert_eq!(results[0].total, 179);
 }

@@ -42,7 +42,9 @@ impl Context {
 pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
     let ctx = Context::from_global(&cli.global)?;
     match &cli.command {
-        Command::Sbom(SbomCommand::Validate(args)) => sbom::cmd_validate(&ctx, args, &cli.global, env),
+        Command::Sbom(SbomCommand::Validate(args)) => {
+            sbom::cmd_validate(&ctx, args, &cli.global, env)
+        }
         Command::Sbom(SbomCommand::Diff(args)) => sbom::cmd_diff(&ctx, args, &cli.global, env),
         Command::Sbom(SbomCommand::Merge(args)) => sbom::cmd_merge(&ctx, args, &cli.global, env),
         Command::Explain(args) => explain::cmd_explain(args, env),

@@ -31,15 +31,26 @@ pub fn cmd_validate(
         report.tables.extend(r.table);
         files.push(r.data);
     }
-    report.data = json!({ "files": files, "profile": args.profile.map(|p| crate::sbom::profile::profile_name(p)) });
+    report.data =
+        json!({ "files": files, "profile": args.profile.map(crate::sbom::profile::profile_name) });
     report.sort();
     env.emit(&report, global)
 }
 
-pub fn cmd_diff(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut Env) -> Result<u8> {
+pub fn cmd_diff(
+    ctx: &Context,
+    args: &SbomDiffArgs,
+    global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
     crate::sbom::diff::cmd(ctx, args, global, env)
 }
 
-pub fn cmd_merge(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut Env) -> Result<u8> {
+pub fn cmd_merge(
+    ctx: &Context,
+    args: &SbomMergeArgs,
+    global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
     crate::sbom::merge::cmd(ctx, args, global, env)
 }

@@ -117,14 +117,14 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
             } else {
                 // Same version: the content must be the same, so any differing digest counts.
                 for (alg, old_hash) in &o.hashes {
-                    if let Some(new_hash) = nw.hashes.get(alg) {
-                        if new_hash != old_hash {
-                            let mut h = c.clone();
-                            h.kind = DriftKind::Hash;
-                            h.algorithm = Some(alg.clone());
-                            changes.push(h);
-                            break;
-                        }
+                    if let Some(new_hash) = nw.hashes.get(alg)
+                        && new_hash != old_hash
+                    {
+                        let mut h = c.clone();
+                        h.kind = DriftKind::Hash;
+                        h.algorithm = Some(alg.clone());
+                        changes.push(h);
+                        break;
                     }
                 }
             }
@@ -136,7 +136,12 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
         }
     }
     changes.sort_by(|a, b| {
-        (a.kind, &a.key, &a.old_version, &a.new_version).cmp(&(b.kind, &b.key, &b.old_version, &b.new_version))
+        (a.kind, &a.key, &a.old_version, &a.new_version).cmp(&(
+            b.kind,
+            &b.key,
+            &b.old_version,
+            &b.new_version,
+        ))
     });
     changes
 }
@@ -187,7 +192,11 @@ impl AllowEntry {
             }
         }
         let pattern = self.pattern.split('@').next().unwrap_or(&self.pattern);
-        let candidates = [Some(c.key.as_str()), c.purl.as_deref(), Some(c.name.as_str())];
+        let candidates = [
+            Some(c.key.as_str()),
+            c.purl.as_deref(),
+            Some(c.name.as_str()),
+        ];
         candidates.iter().flatten().any(|s| {
             self.matcher.is_match(s) || s.eq_ignore_ascii_case(pattern) || {
                 // A purl pattern with a version is matched against the versioned purl.
@@ -207,7 +216,10 @@ fn config_error(path: &str, line: u32, col: u32, msg: String, hint: &str) -> Inp
 }
 
 /// Load and validate an allow file (YAML or JSON), collecting every error.
-pub fn load_allow(path: &Path, limits: input::Limits) -> std::result::Result<Vec<AllowEntry>, InputError> {
+pub fn load_allow(
+    path: &Path,
+    limits: input::Limits,
+) -> std::result::Result<Vec<AllowEntry>, InputError> {
     let name = input::display_path(path);
     let text = input::read_text(path, limits)?;
     let raw: RawAllowFile = serde_saphyr::from_str(&text).map_err(|e| {
@@ -234,19 +246,28 @@ pub fn load_allow(path: &Path, limits: input::Limits) -> std::result::Result<Vec
             }
         }
         if r.reason.trim().is_empty() {
-            errors.push(format!("/allow/{i}/reason: must say why the change is expected"));
+            errors.push(format!(
+                "/allow/{i}/reason: must say why the change is expected"
+            ));
         }
         let expires = match &r.expires {
             None => None,
             Some(s) => match s.parse::<jiff::civil::Date>() {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push(format!("/allow/{i}/expires: {s:?} is not a date like 2026-12-31"));
+                    errors.push(format!(
+                        "/allow/{i}/expires: {s:?} is not a date like 2026-12-31"
+                    ));
                     None
                 }
             },
         };
-        let glob_src = r.pattern.split('@').next().unwrap_or(&r.pattern).to_string();
+        let glob_src = r
+            .pattern
+            .split('@')
+            .next()
+            .unwrap_or(&r.pattern)
+            .to_string();
         let matcher = match globset::GlobBuilder::new(&glob_src)
             .case_insensitive(true)
             .literal_separator(false)
@@ -254,7 +275,10 @@ pub fn load_allow(path: &Path, limits: input::Limits) -> std::result::Result<Vec
         {
             Ok(g) => g.compile_matcher(),
             Err(e) => {
-                errors.push(format!("/allow/{i}/match: invalid pattern {:?}: {e}", r.pattern));
+                errors.push(format!(
+                    "/allow/{i}/match: invalid pattern {:?}: {e}",
+                    r.pattern
+                ));
                 continue;
             }
         };
@@ -312,7 +336,11 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
         Some(p) => load_allow(p, ctx.limits)?,
         None => Vec::new(),
     };
-    let allow_path = args.allow.as_ref().map(|p| input::display_path(p)).unwrap_or_default();
+    let allow_path = args
+        .allow
+        .as_ref()
+        .map(|p| input::display_path(p))
+        .unwrap_or_default();
     let old_comps = model::components(&old);
     let new_comps = model::components(&new);
     let mut changes = compare(&old_comps, &new_comps);
@@ -321,9 +349,10 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
     let mut report = Report::new("sbom diff", ctx.now_rfc3339.clone());
     let mut used = vec![false; allow.len()];
     for e in &allow {
-        if let Some(exp) = e.expires {
-            if exp < today {
-                report.diagnostics.push(
+        if let Some(exp) = e.expires
+            && exp < today
+        {
+            report.diagnostics.push(
                     Diagnostic::new(
                         &d::ALLOW_EXPIRED,
                         format!(
@@ -333,7 +362,6 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
                     )
                     .at(Location::file(allow_path.clone()).with_pointer(format!("/allow/{}", e.index))),
                 );
-            }
         }
     }
     for c in &mut changes {
@@ -350,8 +378,11 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
         let expired = e.expires.is_some_and(|d| d < today);
         if !used[i] && !expired {
             report.diagnostics.push(
-                Diagnostic::new(&d::ALLOW_UNUSED, format!("allow entry {:?} matched no change", e.pattern))
-                    .at(Location::file(allow_path.clone()).with_pointer(format!("/allow/{}", e.index))),
+                Diagnostic::new(
+                    &d::ALLOW_UNUSED,
+                    format!("allow entry {:?} matched no change", e.pattern),
+                )
+                .at(Location::file(allow_path.clone()).with_pointer(format!("/allow/{}", e.index))),
             );
         }
     }
@@ -383,9 +414,17 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
                 c.algorithm.as_deref().unwrap_or("")
             ),
         };
-        let file = if c.kind == DriftKind::Removed { &old } else { &new };
+        let file = if c.kind == DriftKind::Removed {
+            &old
+        } else {
+            &new
+        };
         let mut diag = Diagnostic::new(info_for(c.kind), msg).at(file.location(&c.pointer));
-        diag.severity = if failing { Severity::Error } else { Severity::Note };
+        diag.severity = if failing {
+            Severity::Error
+        } else {
+            Severity::Note
+        };
         if let Some(reason) = &c.allowed {
             diag = diag.help(format!("allowed: {reason}"));
         }
@@ -403,7 +442,13 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
     }
 
     let mut counts = BTreeMap::new();
-    for k in [DriftKind::Added, DriftKind::Removed, DriftKind::Version, DriftKind::License, DriftKind::Hash] {
+    for k in [
+        DriftKind::Added,
+        DriftKind::Removed,
+        DriftKind::Version,
+        DriftKind::License,
+        DriftKind::Hash,
+    ] {
         counts.insert(kind_name(k), changes.iter().filter(|c| c.kind == k).count());
     }
     for (doc, comps) in [(&old, &old_comps), (&new, &new_comps)] {
@@ -419,38 +464,84 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
             (None, false) => "".into(),
         }
     };
-    let table = |title: &str, kind: DriftKind, headers: &[&str], row: &dyn Fn(&Change) -> Vec<String>| {
-        let rows: Vec<Vec<String>> = changes
-            .iter()
-            .filter(|c| c.kind == kind)
-            .map(|c| {
-                let mut r = row(c);
-                r.push(status(c));
-                r
+    let table =
+        |title: &str, kind: DriftKind, headers: &[&str], row: &dyn Fn(&Change) -> Vec<String>| {
+            let rows: Vec<Vec<String>> = changes
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| {
+                    let mut r = row(c);
+                    r.push(status(c));
+                    r
+                })
+                .collect();
+            (!rows.is_empty()).then(|| Table {
+                title: format!("{title} ({})", rows.len()),
+                headers: headers
+                    .iter()
+                    .map(|h| h.to_string())
+                    .chain(["status".to_string()])
+                    .collect(),
+                rows,
             })
-            .collect();
-        (!rows.is_empty()).then(|| Table {
-            title: format!("{title} ({})", rows.len()),
-            headers: headers.iter().map(|h| h.to_string()).chain(["status".to_string()]).collect(),
-            rows,
-        })
-    };
+        };
     let purl = |c: &Change| c.purl.clone().unwrap_or_default();
-    report.tables.extend(table("Added", DriftKind::Added, &["component", "version", "licence", "purl"], &|c| {
-        vec![c.name.clone(), or_dash(&c.new_version), or_dash(&c.new_license), purl(c)]
-    }));
-    report.tables.extend(table("Removed", DriftKind::Removed, &["component", "version", "licence", "purl"], &|c| {
-        vec![c.name.clone(), or_dash(&c.old_version), or_dash(&c.old_license), purl(c)]
-    }));
-    report.tables.extend(table("Version changed", DriftKind::Version, &["component", "old", "new"], &|c| {
-        vec![c.key.clone(), or_dash(&c.old_version), or_dash(&c.new_version)]
-    }));
-    report.tables.extend(table("Licence changed", DriftKind::License, &["component", "old", "new"], &|c| {
-        vec![c.name.clone(), or_dash(&c.old_license), or_dash(&c.new_license)]
-    }));
-    report.tables.extend(table("Hash changed", DriftKind::Hash, &["component", "algorithm"], &|c| {
-        vec![c.name.clone(), c.algorithm.clone().unwrap_or_default()]
-    }));
+    report.tables.extend(table(
+        "Added",
+        DriftKind::Added,
+        &["component", "version", "licence", "purl"],
+        &|c| {
+            vec![
+                c.name.clone(),
+                or_dash(&c.new_version),
+                or_dash(&c.new_license),
+                purl(c),
+            ]
+        },
+    ));
+    report.tables.extend(table(
+        "Removed",
+        DriftKind::Removed,
+        &["component", "version", "licence", "purl"],
+        &|c| {
+            vec![
+                c.name.clone(),
+                or_dash(&c.old_version),
+                or_dash(&c.old_license),
+                purl(c),
+            ]
+        },
+    ));
+    report.tables.extend(table(
+        "Version changed",
+        DriftKind::Version,
+        &["component", "old", "new"],
+        &|c| {
+            vec![
+                c.key.clone(),
+                or_dash(&c.old_version),
+                or_dash(&c.new_version),
+            ]
+        },
+    ));
+    report.tables.extend(table(
+        "Licence changed",
+        DriftKind::License,
+        &["component", "old", "new"],
+        &|c| {
+            vec![
+                c.name.clone(),
+                or_dash(&c.old_license),
+                or_dash(&c.new_license),
+            ]
+        },
+    ));
+    report.tables.extend(table(
+        "Hash changed",
+        DriftKind::Hash,
+        &["component", "algorithm"],
+        &|c| vec![c.name.clone(), c.algorithm.clone().unwrap_or_default()],
+    ));
 
     let change_json = |c: &Change| {
         json!({
@@ -469,7 +560,12 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
         "denied": denied,
         "changes": changes.iter().map(change_json).collect::<Vec<Value>>(),
     });
-    if denied == 0 && !report.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    if denied == 0
+        && !report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    {
         report.verdict_override = Some(Verdict::Pass);
     }
     report.sort();
@@ -505,7 +601,10 @@ mod tests {
             comp("b", "1.0.0", Some("MIT"), Some("bb")),
             comp("fresh", "2.0.0", None, None),
         ];
-        let kinds: Vec<_> = compare(&old, &new).iter().map(|c| (c.kind, c.key.clone())).collect();
+        let kinds: Vec<_> = compare(&old, &new)
+            .iter()
+            .map(|c| (c.kind, c.key.clone()))
+            .collect();
         assert_eq!(
             kinds,
             vec![
@@ -520,8 +619,14 @@ mod tests {
 
     #[test]
     fn multiple_versions_of_one_package_pair_up() {
-        let old = vec![comp("x", "1.0.0", None, None), comp("x", "2.0.0", None, None)];
-        let new = vec![comp("x", "2.0.0", None, None), comp("x", "3.0.0", None, None)];
+        let old = vec![
+            comp("x", "1.0.0", None, None),
+            comp("x", "2.0.0", None, None),
+        ];
+        let new = vec![
+            comp("x", "2.0.0", None, None),
+            comp("x", "3.0.0", None, None),
+        ];
         let changes = compare(&old, &new);
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].kind, DriftKind::Version);

@@ -236,8 +236,12 @@ fn identify(
         doc(Family::CycloneDx, String::new(), encoding)
     } else {
         let hint = match encoding {
-            Encoding::Yaml => "this is YAML but not an SPDX document; tollgate reads CycloneDX as JSON",
-            _ => "an SBOM needs bomFormat/specVersion (CycloneDX), spdxVersion (SPDX 2) or an SPDX 3 @context",
+            Encoding::Yaml => {
+                "this is YAML but not an SPDX document; tollgate reads CycloneDX as JSON"
+            }
+            _ => {
+                "an SBOM needs bomFormat/specVersion (CycloneDX), spdxVersion (SPDX 2) or an SPDX 3 @context"
+            }
         };
         return Err(InputError::new(
             &diags::INPUT_UNRECOGNISED,

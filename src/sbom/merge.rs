@@ -90,10 +90,10 @@ fn flatten(list: &[Value], out: &mut Vec<Value>) {
 
 fn details_differ(a: &Value, b: &Value) -> Option<&'static str> {
     for key in ["hashes", "licenses"] {
-        if let (Some(x), Some(y)) = (a.get(key), b.get(key)) {
-            if x != y {
-                return Some(key);
-            }
+        if let (Some(x), Some(y)) = (a.get(key), b.get(key))
+            && x != y
+        {
+            return Some(key);
         }
     }
     None
@@ -123,52 +123,65 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
         let v = &doc.value;
         let mut map: HashMap<String, String> = HashMap::new();
         // The input's own root component, or one named after the file.
-        let input_root = v.pointer("/metadata/component").cloned().unwrap_or_else(|| {
-            let stem = Path::new(&doc.path)
-                .file_name()
-                .map(|f| f.to_string_lossy().to_string())
-                .unwrap_or_else(|| format!("input-{i}"));
-            json!({"type": "application", "name": stem, "bom-ref": format!("input-{i}")})
-        });
+        let input_root = v
+            .pointer("/metadata/component")
+            .cloned()
+            .unwrap_or_else(|| {
+                let stem = Path::new(&doc.path)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_else(|| format!("input-{i}"));
+                json!({"type": "application", "name": stem, "bom-ref": format!("input-{i}")})
+            });
         let mut members: Vec<Value> = Vec::new();
         flatten(std::slice::from_ref(&input_root), &mut members);
         let input_root_old_ref = s(&members[0], "bom-ref").map(str::to_string);
         let nested = members.split_off(1);
-        let comps = v.get("components").and_then(Value::as_array).cloned().unwrap_or_default();
+        let comps = v
+            .get("components")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let mut flat = Vec::new();
         flatten(&comps, &mut flat);
         flat.extend(nested);
 
         // Allocate the input root.
         let mut root_c = members.remove(0);
-        let root_new_ref = refs.alloc(input_root_old_ref.as_deref().unwrap_or(&format!("input-{i}")));
+        let root_new_ref = refs.alloc(
+            input_root_old_ref
+                .as_deref()
+                .unwrap_or(&format!("input-{i}")),
+        );
         if let Some(old) = &input_root_old_ref {
             map.insert(old.clone(), root_new_ref.clone());
         }
         root_c["bom-ref"] = json!(root_new_ref);
-        deps.entry(root_ref.clone()).or_default().insert(root_new_ref.clone());
+        deps.entry(root_ref.clone())
+            .or_default()
+            .insert(root_new_ref.clone());
 
         let mut children: Vec<Value> = Vec::new();
         for mut c in flat {
             let old_ref = s(&c, "bom-ref").map(str::to_string);
             let ident = identity(&c);
-            if !opts.hierarchical {
-                if let Some((existing_ref, idx)) = by_identity.get(&ident) {
-                    duplicates += 1;
-                    if let Some(what) = details_differ(&top[*idx], &c) {
-                        conflicts.push(
+            if !opts.hierarchical
+                && let Some((existing_ref, idx)) = by_identity.get(&ident)
+            {
+                duplicates += 1;
+                if let Some(what) = details_differ(&top[*idx], &c) {
+                    conflicts.push(
                             Diagnostic::new(
                                 &d::MERGE_CONFLICT,
                                 format!("{ident} has different {what} in {} than in an earlier input; kept the first", doc.path),
                             )
                             .at(Location::file(doc.path.clone())),
                         );
-                    }
-                    if let Some(o) = old_ref {
-                        map.insert(o, existing_ref.clone());
-                    }
-                    continue;
                 }
+                if let Some(o) = old_ref {
+                    map.insert(o, existing_ref.clone());
+                }
+                continue;
             }
             let new_ref = refs.alloc(old_ref.as_deref().unwrap_or(&ident));
             if let Some(o) = old_ref {
@@ -196,15 +209,25 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             top.push(root_c);
         }
 
-        for dep in v.get("dependencies").and_then(Value::as_array).into_iter().flatten() {
+        for dep in v
+            .get("dependencies")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(r) = s(dep, "ref") else { continue };
             let Some(from) = map.get(r) else { continue };
             let entry = deps.entry(from.clone()).or_default();
-            for t in dep.get("dependsOn").and_then(Value::as_array).into_iter().flatten() {
-                if let Some(to) = t.as_str().and_then(|t| map.get(t)) {
-                    if to != from {
-                        entry.insert(to.clone());
-                    }
+            for t in dep
+                .get("dependsOn")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(to) = t.as_str().and_then(|t| map.get(t))
+                    && to != from
+                {
+                    entry.insert(to.clone());
                 }
             }
         }
@@ -265,7 +288,11 @@ pub fn cmd(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut E
             return Err(Error::from(InputError::new(
                 &diags::INPUT_UNRECOGNISED,
                 Location::file(doc.path.clone()),
-                format!("{} is {}; merge combines CycloneDX JSON documents", doc.path, doc.kind()),
+                format!(
+                    "{} is {}; merge combines CycloneDX JSON documents",
+                    doc.path,
+                    doc.kind()
+                ),
                 "convert SPDX inputs to CycloneDX first, or merge only the CycloneDX SBOMs",
             )));
         }
@@ -307,7 +334,9 @@ pub fn cmd(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut E
         report.subjects.push(s);
     }
     let mut out_subject = result.subject;
-    out_subject.facts.insert("duplicatesRemoved".into(), json!(merged.duplicates));
+    out_subject
+        .facts
+        .insert("duplicatesRemoved".into(), json!(merged.duplicates));
     report.subjects.push(out_subject);
     report.diagnostics.extend(merged.conflicts);
     let valid = result

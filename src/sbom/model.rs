@@ -31,16 +31,16 @@ impl Component {
     /// The identity used to match components across SBOMs: purl without version, qualifiers
     /// and subpath; else `group/name`.
     pub fn match_key(&self) -> String {
-        if let Some(purl) = &self.purl {
-            if let Ok(p) = purl.parse::<packageurl::PackageUrl>() {
-                let mut key = format!("pkg:{}/", p.ty().to_ascii_lowercase());
-                if let Some(ns) = p.namespace() {
-                    key.push_str(ns);
-                    key.push('/');
-                }
-                key.push_str(p.name());
-                return key;
+        if let Some(purl) = &self.purl
+            && let Ok(p) = purl.parse::<packageurl::PackageUrl>()
+        {
+            let mut key = format!("pkg:{}/", p.ty().to_ascii_lowercase());
+            if let Some(ns) = p.namespace() {
+                key.push_str(ns);
+                key.push('/');
             }
+            key.push_str(p.name());
+            return key;
         }
         match &self.group {
             Some(g) if !g.is_empty() => format!("{}/{}", g, self.name).to_lowercase(),
@@ -109,8 +109,10 @@ pub fn facts(doc: &Document) -> DocumentFacts {
             let md = v.get("metadata").cloned().unwrap_or(Value::Null);
             f.timestamp = s(&md, "timestamp");
             if let Some(a) = md.get("authors").and_then(Value::as_array) {
-                f.authors
-                    .extend(a.iter().filter_map(|x| s(x, "name").or_else(|| s(x, "email"))));
+                f.authors.extend(
+                    a.iter()
+                        .filter_map(|x| s(x, "name").or_else(|| s(x, "email"))),
+                );
             }
             if let Some(m) = md.get("manufacture").or_else(|| md.get("manufacturer")) {
                 f.authors.extend(s(m, "name"));
@@ -130,8 +132,10 @@ pub fn facts(doc: &Document) -> DocumentFacts {
                 _ => {}
             }
             if let Some(a) = md.get("lifecycles").and_then(Value::as_array) {
-                f.lifecycles
-                    .extend(a.iter().filter_map(|l| s(l, "phase").or_else(|| s(l, "name"))));
+                f.lifecycles.extend(
+                    a.iter()
+                        .filter_map(|l| s(l, "phase").or_else(|| s(l, "name"))),
+                );
             }
         }
         Family::Spdx2 => {
@@ -152,10 +156,12 @@ pub fn facts(doc: &Document) -> DocumentFacts {
                 if s(e, "type").as_deref() == Some("CreationInfo") {
                     f.timestamp = f.timestamp.or_else(|| s(e, "created"));
                     if let Some(a) = e.get("createdBy").and_then(Value::as_array) {
-                        f.authors.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+                        f.authors
+                            .extend(a.iter().filter_map(Value::as_str).map(str::to_string));
                     }
                     if let Some(a) = e.get("createdUsing").and_then(Value::as_array) {
-                        f.tools.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+                        f.tools
+                            .extend(a.iter().filter_map(Value::as_str).map(str::to_string));
                     }
                 }
             }
@@ -190,10 +196,7 @@ fn cyclonedx_components(v: &Value) -> Vec<Component> {
         }
     }
     for c in &mut out {
-        c.in_dependency_graph = c
-            .reference
-            .as_deref()
-            .is_some_and(|r| in_graph.contains(r));
+        c.in_dependency_graph = c.reference.as_deref().is_some_and(|r| in_graph.contains(r));
     }
     out
 }
@@ -245,10 +248,10 @@ pub fn cdx_license(licenses: Option<&Value>) -> Option<String> {
     for l in list {
         if let Some(e) = s(l, "expression") {
             parts.push(e);
-        } else if let Some(lic) = l.get("license") {
-            if let Some(id) = s(lic, "id").or_else(|| s(lic, "name")) {
-                parts.push(id);
-            }
+        } else if let Some(lic) = l.get("license")
+            && let Some(id) = s(lic, "id").or_else(|| s(lic, "name"))
+        {
+            parts.push(id);
         }
     }
     match parts.len() {
@@ -274,7 +277,10 @@ fn spdx2_components(v: &Value) -> Vec<Component> {
     let mut in_graph: BTreeSet<&str> = BTreeSet::new();
     if let Some(rels) = v.get("relationships").and_then(Value::as_array) {
         for r in rels {
-            let ty = r.get("relationshipType").and_then(Value::as_str).unwrap_or("");
+            let ty = r
+                .get("relationshipType")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             if ty == "DESCRIBES" || ty == "DESCRIBED_BY" {
                 continue;
             }
@@ -287,7 +293,10 @@ fn spdx2_components(v: &Value) -> Vec<Component> {
     }
     // The packages the document describes are its subject (CycloneDX metadata.component), not
     // its components; leaving them out keeps CycloneDX and SPDX views comparable.
-    let doc_id = v.get("SPDXID").and_then(Value::as_str).unwrap_or("SPDXRef-DOCUMENT");
+    let doc_id = v
+        .get("SPDXID")
+        .and_then(Value::as_str)
+        .unwrap_or("SPDXRef-DOCUMENT");
     let mut described: BTreeSet<&str> = v
         .get("documentDescribes")
         .and_then(Value::as_array)
@@ -297,9 +306,15 @@ fn spdx2_components(v: &Value) -> Vec<Component> {
         .collect();
     if let Some(rels) = v.get("relationships").and_then(Value::as_array) {
         for r in rels {
-            let ty = r.get("relationshipType").and_then(Value::as_str).unwrap_or("");
+            let ty = r
+                .get("relationshipType")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let a = r.get("spdxElementId").and_then(Value::as_str).unwrap_or("");
-            let b = r.get("relatedSpdxElement").and_then(Value::as_str).unwrap_or("");
+            let b = r
+                .get("relatedSpdxElement")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             match ty {
                 "DESCRIBES" if a == doc_id => {
                     described.insert(b);
@@ -361,7 +376,8 @@ fn spdx2_components(v: &Value) -> Vec<Component> {
                 cpe,
                 swid,
                 supplier,
-                license: spdx_value(p, "licenseConcluded").or_else(|| spdx_value(p, "licenseDeclared")),
+                license: spdx_value(p, "licenseConcluded")
+                    .or_else(|| spdx_value(p, "licenseDeclared")),
                 hashes,
                 in_dependency_graph,
             }

@@ -112,7 +112,10 @@ pub fn evaluate(
         per_component("component version", comps, has_version),
         per_component("unique identifier", comps, has_identifier),
         per_component("dependency relationship", comps, in_graph),
-        per_document("author of SBOM data", !facts.authors.is_empty() || !facts.tools.is_empty()),
+        per_document(
+            "author of SBOM data",
+            !facts.authors.is_empty() || !facts.tools.is_empty(),
+        ),
         per_document("timestamp", facts.timestamp.is_some()),
     ];
     if profile == Profile::Cisa2025 {
@@ -123,7 +126,10 @@ pub fn evaluate(
         out.push(per_component("component hash", comps, has_hash));
         out.push(per_component("license", comps, has_license));
         out.push(per_document("tool name", !facts.tools.is_empty()));
-        out.push(per_document("generation context", !facts.lifecycles.is_empty()));
+        out.push(per_document(
+            "generation context",
+            !facts.lifecycles.is_empty(),
+        ));
     }
     out
 }

@@ -190,7 +190,7 @@ pub fn validate(id: SchemaId, doc: &Value, limit: usize) -> (Vec<Violation>, usi
                     .find(|&i| message.is_char_boundary(i))
                     .unwrap_or(0);
                 message.truncate(cut);
-                message.push_str("…");
+                message.push('…');
             }
             out.push(Violation {
                 pointer: err.instance_path().to_string(),

@@ -16,7 +16,11 @@ pub struct Finding {
     pub help: Option<String>,
 }
 
-fn finding(info: &'static CodeInfo, pointer: impl Into<String>, message: impl Into<String>) -> Finding {
+fn finding(
+    info: &'static CodeInfo,
+    pointer: impl Into<String>,
+    message: impl Into<String>,
+) -> Finding {
     Finding {
         info,
         pointer: pointer.into(),
@@ -130,7 +134,9 @@ fn str_of<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
 }
 
 fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    v.get(k).and_then(Value::as_array).map_or(&[], Vec::as_slice)
+    v.get(k)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 // ---------------------------------------------------------------- CycloneDX
@@ -176,7 +182,12 @@ fn cyclonedx(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
     }
     // Other referenceable elements (1.5+): vulnerabilities, formulation, annotations… are only
     // registered, not checked in depth.
-    for key in ["vulnerabilities", "formulation", "annotations", "definitions"] {
+    for key in [
+        "vulnerabilities",
+        "formulation",
+        "annotations",
+        "definitions",
+    ] {
         for (i, e) in arr(v, key).iter().enumerate() {
             if let Some(r) = str_of(e, "bom-ref") {
                 add_ref(r, format!("/{key}/{i}"), out);
@@ -186,25 +197,25 @@ fn cyclonedx(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
 
     let known = |r: &str| refs.contains_key(r);
     for (i, dep) in arr(v, "dependencies").iter().enumerate() {
-        if let Some(r) = str_of(dep, "ref") {
-            if !known(r) {
-                out.push(finding(
-                    &d::DANGLING_REF,
-                    format!("/dependencies/{i}/ref"),
-                    format!("dependency ref {r:?} matches no component or service bom-ref"),
-                ));
-            }
+        if let Some(r) = str_of(dep, "ref")
+            && !known(r)
+        {
+            out.push(finding(
+                &d::DANGLING_REF,
+                format!("/dependencies/{i}/ref"),
+                format!("dependency ref {r:?} matches no component or service bom-ref"),
+            ));
         }
         for key in ["dependsOn", "provides"] {
             for (j, t) in arr(dep, key).iter().enumerate() {
-                if let Some(t) = t.as_str() {
-                    if !known(t) {
-                        out.push(finding(
-                            &d::DANGLING_REF,
-                            format!("/dependencies/{i}/{key}/{j}"),
-                            format!("{key} entry {t:?} matches no component or service bom-ref"),
-                        ));
-                    }
+                if let Some(t) = t.as_str()
+                    && !known(t)
+                {
+                    out.push(finding(
+                        &d::DANGLING_REF,
+                        format!("/dependencies/{i}/{key}/{j}"),
+                        format!("{key} entry {t:?} matches no component or service bom-ref"),
+                    ));
                 }
             }
         }
@@ -212,14 +223,14 @@ fn cyclonedx(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
     for (i, comp) in arr(v, "compositions").iter().enumerate() {
         for key in ["assemblies", "dependencies"] {
             for (j, t) in arr(comp, key).iter().enumerate() {
-                if let Some(t) = t.as_str() {
-                    if !known(t) {
-                        out.push(finding(
-                            &d::DANGLING_REF,
-                            format!("/compositions/{i}/{key}/{j}"),
-                            format!("composition {key} entry {t:?} matches no bom-ref"),
-                        ));
-                    }
+                if let Some(t) = t.as_str()
+                    && !known(t)
+                {
+                    out.push(finding(
+                        &d::DANGLING_REF,
+                        format!("/compositions/{i}/{key}/{j}"),
+                        format!("composition {key} entry {t:?} matches no bom-ref"),
+                    ));
                 }
             }
         }
@@ -305,14 +316,13 @@ const SPDX23_RELATIONSHIPS: &[&str] = &["REQUIREMENT_DESCRIPTION_FOR", "SPECIFIC
 
 fn spdx2(v: &Value, version: &str, now: jiff::Timestamp, out: &mut Vec<Finding>) {
     if let Some(ns) = str_of(v, "documentNamespace") {
-        let scheme_ok = ns
-            .split_once(':')
-            .is_some_and(|(s, rest)| {
-                !s.is_empty()
-                    && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                    && s.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                    && !rest.is_empty()
-            });
+        let scheme_ok = ns.split_once(':').is_some_and(|(s, rest)| {
+            !s.is_empty()
+                && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !rest.is_empty()
+        });
         if !scheme_ok || ns.contains('#') || ns.chars().any(char::is_whitespace) {
             out.push(finding(
                 &d::SERIAL_NUMBER,
@@ -362,55 +372,60 @@ fn spdx2(v: &Value, version: &str, now: jiff::Timestamp, out: &mut Vec<Finding>)
     };
     for (i, r) in arr(v, "relationships").iter().enumerate() {
         for key in ["spdxElementId", "relatedSpdxElement"] {
-            if let Some(id) = str_of(r, key) {
-                if !resolves(id) {
-                    out.push(finding(
-                        &d::DANGLING_REF,
-                        format!("/relationships/{i}/{key}"),
-                        format!("relationship {key} {id:?} matches no SPDXID in the document"),
-                    ));
-                }
-            }
-        }
-        if version == "2.2" {
-            if let Some(t) = str_of(r, "relationshipType") {
-                if SPDX23_RELATIONSHIPS.contains(&t) {
-                    out.push(version_field(format!("/relationships/{i}/relationshipType"), t));
-                }
-            }
-        }
-    }
-    for (i, id) in arr(v, "documentDescribes").iter().enumerate() {
-        if let Some(id) = id.as_str() {
-            if !resolves(id) {
+            if let Some(id) = str_of(r, key)
+                && !resolves(id)
+            {
                 out.push(finding(
                     &d::DANGLING_REF,
-                    format!("/documentDescribes/{i}"),
-                    format!("documentDescribes entry {id:?} matches no SPDXID"),
+                    format!("/relationships/{i}/{key}"),
+                    format!("relationship {key} {id:?} matches no SPDXID in the document"),
                 ));
             }
         }
+        if version == "2.2"
+            && let Some(t) = str_of(r, "relationshipType")
+            && SPDX23_RELATIONSHIPS.contains(&t)
+        {
+            out.push(version_field(
+                format!("/relationships/{i}/relationshipType"),
+                t,
+            ));
+        }
     }
-
+    for (i, id) in arr(v, "documentDescribes").iter().enumerate() {
+        if let Some(id) = id.as_str()
+            && !resolves(id)
+        {
+            out.push(finding(
+                &d::DANGLING_REF,
+                format!("/documentDescribes/{i}"),
+                format!("documentDescribes entry {id:?} matches no SPDXID"),
+            ));
+        }
+    }
 
     for (i, p) in arr(v, "packages").iter().enumerate() {
         let base = format!("/packages/{i}");
         for (j, f) in arr(p, "hasFiles").iter().enumerate() {
-            if let Some(id) = f.as_str() {
-                if !resolves(id) {
-                    out.push(finding(
-                        &d::DANGLING_REF,
-                        format!("{base}/hasFiles/{j}"),
-                        format!("hasFiles entry {id:?} matches no file SPDXID"),
-                    ));
-                }
+            if let Some(id) = f.as_str()
+                && !resolves(id)
+            {
+                out.push(finding(
+                    &d::DANGLING_REF,
+                    format!("{base}/hasFiles/{j}"),
+                    format!("hasFiles entry {id:?} matches no file SPDXID"),
+                ));
             }
         }
         for (j, r) in arr(p, "externalRefs").iter().enumerate() {
-            if str_of(r, "referenceType") == Some("purl") {
-                if let Some(loc) = str_of(r, "referenceLocator") {
-                    check_purl(loc, format!("{base}/externalRefs/{j}/referenceLocator"), out);
-                }
+            if str_of(r, "referenceType") == Some("purl")
+                && let Some(loc) = str_of(r, "referenceLocator")
+            {
+                check_purl(
+                    loc,
+                    format!("{base}/externalRefs/{j}/referenceLocator"),
+                    out,
+                );
             }
         }
         spdx_checksums_and_licenses(p, &base, version, out);
@@ -439,14 +454,14 @@ fn spdx2(v: &Value, version: &str, now: jiff::Timestamp, out: &mut Vec<Finding>)
     for (i, s) in arr(v, "snippets").iter().enumerate() {
         let base = format!("/snippets/{i}");
         spdx_checksums_and_licenses(s, &base, version, out);
-        if let Some(f) = str_of(s, "snippetFromFile") {
-            if !resolves(f) {
-                out.push(finding(
-                    &d::DANGLING_REF,
-                    format!("{base}/snippetFromFile"),
-                    format!("snippetFromFile {f:?} matches no file SPDXID"),
-                ));
-            }
+        if let Some(f) = str_of(s, "snippetFromFile")
+            && !resolves(f)
+        {
+            out.push(finding(
+                &d::DANGLING_REF,
+                format!("{base}/snippetFromFile"),
+                format!("snippetFromFile {f:?} matches no file SPDXID"),
+            ));
         }
     }
 }
@@ -464,7 +479,10 @@ fn spdx_checksums_and_licenses(e: &Value, base: &str, version: &str, out: &mut V
         if let (Some(alg), Some(val)) = (str_of(c, "algorithm"), str_of(c, "checksumValue")) {
             check_hash(alg, val, format!("{base}/checksums/{j}/checksumValue"), out);
             if version == "2.2" && SPDX23_CHECKSUMS.contains(&alg) {
-                out.push(version_field(format!("{base}/checksums/{j}/algorithm"), alg));
+                out.push(version_field(
+                    format!("{base}/checksums/{j}/algorithm"),
+                    alg,
+                ));
             }
         }
     }
@@ -504,23 +522,33 @@ fn spdx3(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
                 ids.insert(id, i);
             }
         }
-        if str_of(e, "type") == Some("CreationInfo") {
-            if let Some(ts) = str_of(e, "created") {
-                check_timestamp(ts, format!("/@graph/{i}/created"), now, out);
-            }
+        if str_of(e, "type") == Some("CreationInfo")
+            && let Some(ts) = str_of(e, "created")
+        {
+            check_timestamp(ts, format!("/@graph/{i}/created"), now, out);
         }
         if let Some(p) = str_of(e, "software_packageUrl") {
             check_purl(p, format!("/@graph/{i}/software_packageUrl"), out);
         }
         for (j, h) in arr(e, "verifiedUsing").iter().enumerate() {
             if let (Some(alg), Some(val)) = (str_of(h, "algorithm"), str_of(h, "hashValue")) {
-                check_hash(alg, val, format!("/@graph/{i}/verifiedUsing/{j}/hashValue"), out);
+                check_hash(
+                    alg,
+                    val,
+                    format!("/@graph/{i}/verifiedUsing/{j}/hashValue"),
+                    out,
+                );
             }
         }
-        if str_of(e, "type") == Some("simplelicensing_LicenseExpression") {
-            if let Some(l) = str_of(e, "simplelicensing_licenseExpression") {
-                check_license(l, format!("/@graph/{i}/simplelicensing_licenseExpression"), out, true);
-            }
+        if str_of(e, "type") == Some("simplelicensing_LicenseExpression")
+            && let Some(l) = str_of(e, "simplelicensing_licenseExpression")
+        {
+            check_license(
+                l,
+                format!("/@graph/{i}/simplelicensing_licenseExpression"),
+                out,
+                true,
+            );
         }
     }
     // Relationship endpoints must be elements of this graph, or IRIs of other documents.
@@ -529,24 +557,24 @@ fn spdx3(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
             continue;
         }
         let local = |id: &str| ids.contains_key(id) || id.contains("://") || id.contains(':');
-        if let Some(from) = str_of(e, "from") {
-            if !local(from) {
-                out.push(finding(
-                    &d::DANGLING_REF,
-                    format!("/@graph/{i}/from"),
-                    format!("relationship from {from:?} matches no element"),
-                ));
-            }
+        if let Some(from) = str_of(e, "from")
+            && !local(from)
+        {
+            out.push(finding(
+                &d::DANGLING_REF,
+                format!("/@graph/{i}/from"),
+                format!("relationship from {from:?} matches no element"),
+            ));
         }
         for (j, to) in arr(e, "to").iter().enumerate() {
-            if let Some(to) = to.as_str() {
-                if !local(to) {
-                    out.push(finding(
-                        &d::DANGLING_REF,
-                        format!("/@graph/{i}/to/{j}"),
-                        format!("relationship to {to:?} matches no element"),
-                    ));
-                }
+            if let Some(to) = to.as_str()
+                && !local(to)
+            {
+                out.push(finding(
+                    &d::DANGLING_REF,
+                    format!("/@graph/{i}/to/{j}"),
+                    format!("relationship to {to:?} matches no element"),
+                ));
             }
         }
     }
@@ -575,7 +603,9 @@ mod tests {
               {"type":"library","bom-ref":"a","name":"b","purl":"not a purl"}],
             "dependencies":[{"ref":"a","dependsOn":["zzz"]}]}"#,
         );
-        for c in ["SBOM003", "SBOM004", "SBOM005", "SBOM006", "SBOM007", "SBOM008", "SBOM009", "SBOM011"] {
+        for c in [
+            "SBOM003", "SBOM004", "SBOM005", "SBOM006", "SBOM007", "SBOM008", "SBOM009", "SBOM011",
+        ] {
             assert!(got.contains(&c), "{c} missing from {got:?}");
         }
     }
@@ -604,7 +634,9 @@ mod tests {
               {"SPDXID":"SPDXRef-a","name":"b"}],
             "relationships":[{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-missing"}]}"#,
         );
-        for c in ["SBOM003", "SBOM004", "SBOM006", "SBOM007", "SBOM008", "SBOM010"] {
+        for c in [
+            "SBOM003", "SBOM004", "SBOM006", "SBOM007", "SBOM008", "SBOM010",
+        ] {
             assert!(got.contains(&c), "{c} missing from {got:?}");
         }
     }

@@ -301,7 +301,7 @@ struct Elem {
     /// `(pointer relative to this element, line)`, e.g. `("/versionInfo", 12)`.
     lines: Vec<(String, u32)>,
     /// Single-valued keys already set, with their line (for duplicate errors).
-    set_at: HashMap<&'static str, u32>,
+    set_at: Vec<(&'static str, u32)>,
 }
 
 impl Elem {
@@ -321,7 +321,7 @@ impl Elem {
         file: &str,
         what: &str,
     ) -> Result<(), InputError> {
-        if let Some(first) = self.set_at.get(key) {
+        if let Some(first) = self.first_line(key) {
             return Err(error(
                 file,
                 e.line,
@@ -333,8 +333,8 @@ impl Elem {
         if self.line == 0 {
             self.line = e.line;
         }
-        self.set_at.insert(key, e.line);
-        self.lines.push((format!("/{key}"), e.line));
+        self.set_at.push((key, e.line));
+        self.record(format!("/{key}"), &value, e.line);
         self.obj.insert(key.to_string(), value);
         Ok(())
     }
@@ -349,9 +349,23 @@ impl Elem {
             .entry(key.to_string())
             .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(items) = slot {
-            self.lines.push((format!("/{key}/{}", items.len()), line));
+            record(
+                &mut self.lines,
+                format!("/{key}/{}", items.len()),
+                &value,
+                line,
+            );
             items.push(value);
         }
+    }
+
+    fn record(&mut self, pointer: String, value: &Value, line: u32) {
+        record(&mut self.lines, pointer, value, line);
+    }
+
+    /// Line on which a single-valued key was set.
+    fn first_line(&self, key: &str) -> Option<u32> {
+        self.set_at.iter().find(|(k, _)| *k == key).map(|&(_, l)| l)
     }
 
     /// Append a whole child element to an array field, keeping its lines.
@@ -786,7 +800,7 @@ impl<'f> Builder<'f> {
                     "AnnotationComment" => "comment",
                     _ => {
                         // SPDXREF names the annotated element; it is not a JSON field.
-                        if let Some(first) = annotation.elem.set_at.get("SPDXREF") {
+                        if let Some(first) = annotation.elem.first_line("SPDXREF") {
                             return Err(error(
                                 file,
                                 e.line,
@@ -797,7 +811,7 @@ impl<'f> Builder<'f> {
                                 "an annotation annotates one element; start another with Annotator",
                             ));
                         }
-                        annotation.elem.set_at.insert("SPDXREF", e.line);
+                        annotation.elem.set_at.push(("SPDXREF", e.line));
                         annotation.target = Some(e.value.clone());
                         return Ok(());
                     }
@@ -867,16 +881,28 @@ impl<'f> Builder<'f> {
             let Some(from) = snippet.str("snippetFromFile").map(str::to_string) else {
                 continue;
             };
-            if let Some(Value::Array(ranges)) = snippet.obj.get_mut("ranges") {
-                for pointer in ranges
-                    .iter_mut()
-                    .filter_map(Value::as_object_mut)
-                    .flat_map(|r| r.values_mut())
-                    .filter_map(Value::as_object_mut)
-                {
-                    pointer
-                        .entry("reference")
-                        .or_insert_with(|| Value::String(from.clone()));
+            let Some(Value::Array(ranges)) = snippet.obj.get_mut("ranges") else {
+                continue;
+            };
+            for (k, range) in ranges.iter_mut().enumerate() {
+                let range_pointer = format!("/ranges/{k}");
+                let line = snippet
+                    .lines
+                    .iter()
+                    .find(|(p, _)| *p == range_pointer)
+                    .map_or(snippet.line, |&(_, l)| l);
+                let Value::Object(range) = range else {
+                    continue;
+                };
+                for (end, pointer) in range.iter_mut() {
+                    if let Value::Object(pointer) = pointer
+                        && !pointer.contains_key("reference")
+                    {
+                        pointer.insert("reference".to_string(), Value::String(from.clone()));
+                        snippet
+                            .lines
+                            .push((format!("{range_pointer}/{end}/reference"), line));
+                    }
                 }
             }
         }
@@ -930,43 +956,29 @@ impl<'f> Builder<'f> {
 
         let value = Value::Object(doc.obj);
         let mut lines: HashMap<String, u32> = HashMap::with_capacity(doc.lines.len());
-        for (pointer, line) in &doc.lines {
-            lines.entry(pointer.clone()).or_insert(*line);
-        }
-        // Values inside a recorded element (checksum parts, range pointers…) share its line;
-        // deepest first, so a value takes the line of the innermost element recorded around it.
-        let mut recorded: Vec<&(String, u32)> = doc.lines.iter().collect();
-        recorded.sort_by_key(|(pointer, _)| std::cmp::Reverse(pointer.matches('/').count()));
-        for (pointer, line) in recorded {
-            if let Some(inner) = value.pointer(pointer) {
-                record_descendants(pointer, inner, *line, &mut lines);
-            }
+        for (pointer, line) in doc.lines {
+            lines.entry(pointer).or_insert(line);
         }
         (value, lines)
     }
 }
 
-fn record_descendants(pointer: &str, value: &Value, line: u32, lines: &mut HashMap<String, u32>) {
-    let mut visit = |child_pointer: String, child: &Value| {
-        // A value recorded itself has had its own descendants filled in already.
-        if !lines.contains_key(&child_pointer) {
-            record_descendants(&child_pointer, child, line, lines);
-            lines.insert(child_pointer, line);
-        }
-    };
+/// Record `line` for `pointer` and every value inside it (checksum parts, range pointers…).
+fn record(lines: &mut Vec<(String, u32)>, pointer: String, value: &Value, line: u32) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                visit(format!("{pointer}/{key}"), child);
+                record(lines, format!("{pointer}/{key}"), child, line);
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                visit(format!("{pointer}/{i}"), child);
+                record(lines, format!("{pointer}/{i}"), child, line);
             }
         }
         _ => {}
     }
+    lines.push((pointer, line));
 }
 
 fn unknown_tag(e: &Entry, tag: &str, file: &str) -> InputError {
@@ -1804,5 +1816,19 @@ mod tests {
                     "seeAlsos": ["http://a", "http://b", "http://c"], "comment": "c"}])
         );
         assert_eq!(validate(SchemaId::Spdx23, &v, 10).1, 0);
+    }
+}
+#[cfg(test)]
+mod perf_tmp {
+    #[test]
+    #[ignore]
+    fn perf_tmp() {
+        let t = std::fs::read_to_string("/tmp/tv_big.spdx").unwrap();
+        let s = std::time::Instant::now();
+        let (v, l) = super::parse_with_lines(&t, "x").unwrap();
+        eprintln!("parse {:?} lines={} files={}", s.elapsed(), l.len(), v["files"].as_array().unwrap().len());
+        let s = std::time::Instant::now();
+        let _: serde_json::Value = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+        eprintln!("json roundtrip {:?}", s.elapsed());
     }
 }

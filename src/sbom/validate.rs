@@ -56,14 +56,16 @@ pub fn validate_file(path: &std::path::Path, opts: &Options) -> FileResult {
 }
 
 /// The schema for a document's declared version, or a diagnostic saying it is unsupported.
-fn schema_for(doc: &Document) -> Result<SchemaId, Diagnostic> {
+fn schema_for(doc: &Document) -> Result<SchemaId, Box<Diagnostic>> {
     let unsupported = |what: String| {
         let pointer = match doc.family {
             Family::CycloneDx => "/specVersion",
             Family::Spdx2 => "/spdxVersion",
             Family::Spdx3 => "/@context",
         };
-        Err(Diagnostic::new(&d::UNSUPPORTED_VERSION, what).at(doc.location(pointer)))
+        Err(Box::new(
+            Diagnostic::new(&d::UNSUPPORTED_VERSION, what).at(doc.location(pointer)),
+        ))
     };
     match doc.family {
         Family::CycloneDx => match SchemaId::cyclonedx(&doc.version) {
@@ -100,13 +102,17 @@ pub fn validate_document(doc: Document, opts: &Options) -> FileResult {
             schema_valid = Some(total == 0);
             for v in violations {
                 diags.push(
-                    Diagnostic::new(&d::SCHEMA, v.message).at(doc.location(&v.pointer)).help(
-                        format!(
+                    Diagnostic::new(&d::SCHEMA, v.message)
+                        .at(doc.location(&v.pointer))
+                        .help(format!(
                             "fix the value at {} to match {}",
-                            if v.pointer.is_empty() { "/" } else { &v.pointer },
+                            if v.pointer.is_empty() {
+                                "/"
+                            } else {
+                                &v.pointer
+                            },
                             id.file_name()
-                        ),
-                    ),
+                        )),
                 );
             }
             if total > opts.max_schema_errors {
@@ -123,7 +129,7 @@ pub fn validate_document(doc: Document, opts: &Options) -> FileResult {
             }
         }
         Ok(_) => {}
-        Err(diag) => diags.push(diag.clone()),
+        Err(diag) => diags.push((**diag).clone()),
     }
 
     for f in semantic::check(&doc, opts.now) {
@@ -179,20 +185,32 @@ pub fn validate_document(doc: Document, opts: &Options) -> FileResult {
                     }
                     m
                 };
-                diags.push(Diagnostic::new(&d::PROFILE_ELEMENT, msg).at(Location::file(doc.path.clone())));
+                diags.push(
+                    Diagnostic::new(&d::PROFILE_ELEMENT, msg).at(Location::file(doc.path.clone())),
+                );
             }
         }
         let met_all = coverage.iter().all(profile::ElementCoverage::complete);
         subject.facts.insert(
             "profile".into(),
-            json!(format!("{} {}", profile::profile_name(p), if met_all { "met" } else { "not met" })),
+            json!(format!(
+                "{} {}",
+                profile::profile_name(p),
+                if met_all { "met" } else { "not met" }
+            )),
         );
         table = Some(Table {
             title: format!("{} — {}", profile::profile_name(p), doc.path),
-            headers: vec!["element".into(), "scope".into(), "met".into(), "coverage".into()],
+            headers: vec![
+                "element".into(),
+                "scope".into(),
+                "met".into(),
+                "coverage".into(),
+            ],
             rows,
         });
-        profile_data = json!({"name": profile::profile_name(p), "met": met_all, "elements": elements});
+        profile_data =
+            json!({"name": profile::profile_name(p), "met": met_all, "elements": elements});
     }
 
     if opts.strict {
@@ -204,12 +222,25 @@ pub fn validate_document(doc: Document, opts: &Options) -> FileResult {
     }
     // Positions for every pointer in one pass over the text.
     {
-        let mut locs: Vec<&mut Location> = diags.iter_mut().filter_map(|d| d.location.as_mut()).collect();
+        let mut locs: Vec<&mut Location> = diags
+            .iter_mut()
+            .filter_map(|d| d.location.as_mut())
+            .collect();
         doc.resolve_lines(&mut locs);
     }
-    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
-    let warnings = diags.iter().filter(|d| d.severity == Severity::Warning).count();
-    subject.verdict = if errors > 0 { Verdict::Deny } else { Verdict::Pass };
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    subject.verdict = if errors > 0 {
+        Verdict::Deny
+    } else {
+        Verdict::Pass
+    };
     let data = json!({
         "path": doc.path,
         "format": match doc.family { Family::CycloneDx => "cyclonedx", Family::Spdx2 | Family::Spdx3 => "spdx" },

@@ -1,0 +1,33 @@
+# tollgate — developer entry points. `make test` is what CI (.ci/run) runs.
+CARGO ?= cargo
+BIN := target/release/tollgate
+export TOLLGATE_CONFORMANCE ?= $(abspath ../shared/conformance)
+
+.PHONY: build demo test lint unit conformance actions bench bless clean-demo
+
+build:
+	$(CARGO) build --release --locked
+
+## The main job on the bundled example: validate, diff and merge SBOMs from testdata/.
+demo: build
+	scripts/demo.sh $(BIN)
+
+## Everything CI checks: formatting, lints, unit + integration + snapshot + conformance tests,
+## and the composite Actions run locally. One release build is shared by all of them.
+test: lint build
+	$(CARGO) test --release --locked -- --skip sbom_conformance
+	$(CARGO) test --release --locked --test integration sbom_conformance -- --nocapture
+	scripts/test-actions.sh $(BIN)
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+
+## Benchmarks against peer tools (installs them under bench/.peers); writes docs/benchmarks.md.
+bench: build
+	bench/run.sh
+
+## Regenerate generated docs and snapshots after an intended change.
+bless:
+	TOLLGATE_BLESS=1 $(CARGO) test --lib diags
+	INSTA_UPDATE=always $(CARGO) test --test integration snapshots
