@@ -152,20 +152,18 @@ def hexdigest(rng, nbytes):
     return rng.getrandbits(nbytes * 8).to_bytes(nbytes, "big").hex()
 
 
-def dep_targets(rng, i, n):
-    """0-3 distinct later components (so the graph is a DAG, as real ones mostly are)."""
-    k = rng.choices([0, 1, 2, 3], weights=[30, 30, 25, 15])[0]
-    later = n - i - 1
-    k = min(k, later)
-    if k == 0:
-        return []
-    # Mostly near neighbours (a package's deps are usually listed close by), some far.
+def dep_targets(rng, k, n):
+    """0-3 distinct positions after k in a list of n (so the graph is a DAG, as real ones
+    mostly are), mostly near neighbours (a package's deps tend to be listed close by)."""
+    want = rng.choices([0, 1, 2, 3], weights=[30, 30, 25, 15])[0]
+    later = n - k - 1
+    want = min(want, later)
     out = set()
-    while len(out) < k:
+    while len(out) < want:
         if rng.random() < 0.7:
-            j = i + 1 + min(later - 1, int(rng.expovariate(1 / 50)))
+            j = k + 1 + min(later - 1, int(rng.expovariate(1 / 50)))
         else:
-            j = rng.randint(i + 1, n - 1)
+            j = rng.randint(k + 1, n - 1)
         out.add(j)
     return sorted(out)
 
@@ -176,12 +174,14 @@ def packages(rng, n):
     for i in range(n):
         eco, group, name, version = names.make(i)
         lic_expr = rng.random() < 0.2
+        p = purl(eco, group, name, version)
         out.append({
             "eco": eco,
             "group": group,
             "name": name,
             "version": version,
-            "purl": purl(eco, group, name, version),
+            "purl": p,
+            "ref": p.replace("%40", "@"),
             "supplier": rng.choice(ORGS),
             "license": rng.choice(LICENSE_EXPRESSIONS) if lic_expr else rng.choice(LICENSE_IDS),
             "license_is_expr": lic_expr,
@@ -190,9 +190,15 @@ def packages(rng, n):
             "homepage": homepage(eco, group, name) if rng.random() < 0.6 else None,
             "vcs": vcs(rng, name) if rng.random() < 0.4 else None,
             "scope": rng.choice(["required", "required", "required", "optional"]),
-            "deps": dep_targets(rng, i, n),
         })
-    # Roots: whatever nothing depends on, plus a few more, are the application's direct deps.
+    # Dependencies stay within an ecosystem, as in a real (non-monorepo) project.
+    by_eco = {}
+    for i, p in enumerate(out):
+        by_eco.setdefault(p["eco"], []).append(i)
+    for members in by_eco.values():
+        for k, i in enumerate(members):
+            out[i]["deps"] = [members[j] for j in dep_targets(rng, k, len(members))]
+    # Whatever nothing depends on is a direct dependency of the application.
     depended = set()
     for p in out:
         depended.update(p["deps"])
@@ -213,7 +219,9 @@ def cyclonedx(n, seed):
     app_ref = "pkg:generic/acme/storefront@4.2.0"
     components = []
     for p in pkgs:
-        c = {"type": "library", "bom-ref": p["purl"]}
+        # bom-ref is the purl with the npm scope's '@' left unencoded, as cdxgen writes it (and
+        # as its cdx-validate insists: it rejects "%40" in dependency refs).
+        c = {"type": "library", "bom-ref": p["ref"]}
         if p["group"] and p["eco"] in ("npm", "maven"):
             c["group"] = p["group"]
         c["name"] = p["name"]
@@ -244,9 +252,9 @@ def cyclonedx(n, seed):
                                 + p["name"]}]
         components.append(c)
 
-    dependencies = [{"ref": app_ref, "dependsOn": [pkgs[i]["purl"] for i in roots]}]
+    dependencies = [{"ref": app_ref, "dependsOn": [pkgs[i]["ref"] for i in roots]}]
     for p in pkgs:
-        dependencies.append({"ref": p["purl"], "dependsOn": [pkgs[j]["purl"] for j in p["deps"]]})
+        dependencies.append({"ref": p["ref"], "dependsOn": [pkgs[j]["ref"] for j in p["deps"]]})
 
     return {
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",

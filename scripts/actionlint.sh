@@ -5,7 +5,7 @@
 #     YAML subset, composite structure, declared inputs, known step ids, no `${{ inputs.* }}` in
 #     scripts) and on the workflows (what actionlint cannot check: the inputs and outputs of
 #     local actions used with `uses: ./actions/...`);
-#   - shellcheck on the actions' and these scripts' shell, when shellcheck is installed.
+#   - shellcheck on the actions' scripts and these scripts, when shellcheck is installed.
 # Exits non-zero on any finding.
 set -euo pipefail
 
@@ -27,7 +27,9 @@ actions=(actions/*/action.yml)
 echo "== run_action.py --lint: ${actions[*]} ${workflows[*]}"
 python3 tests/actions/run_action.py --lint "${actions[@]}" "${workflows[@]}" || status=1
 
-scripts=(actions/*/*.sh scripts/*.sh)
+# The shell behind the actions and this tooling (other scripts are their owners' to lint).
+scripts=(actions/*/*.sh scripts/actionlint.sh scripts/install-actionlint.sh scripts/package-release.sh
+    scripts/test-actions.sh)
 if command -v shellcheck >/dev/null 2>&1; then
     echo "== shellcheck: ${scripts[*]}"
     shellcheck --severity=warning "${scripts[@]}" || status=1

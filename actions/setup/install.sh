@@ -196,7 +196,8 @@ finish() {
     local dir=$1 how=$2
     local bin_dir="$dir/bin"
     local binary="$bin_dir/tollgate$exe"
-    check_runs "$binary"
+    # Downloads and builds were run from staging already; a cache entry may be stale or foreign.
+    if [[ "$how" == cache ]]; then check_runs "$binary"; fi
     local path_entry=$bin_dir
     if [[ "$os" == windows ]] && command -v cygpath >/dev/null 2>&1; then
         path_entry=$(cygpath -w "$bin_dir")

@@ -349,6 +349,9 @@ impl Elem {
             .entry(key.to_string())
             .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(items) = slot {
+            if items.is_empty() {
+                self.lines.push((format!("/{key}"), line));
+            }
             record(
                 &mut self.lines,
                 format!("/{key}/{}", items.len()),
@@ -357,6 +360,18 @@ impl Elem {
             );
             items.push(value);
         }
+    }
+
+    /// Take over a child's lines, now under `prefix`.
+    fn adopt_lines(&mut self, prefix: String, line: u32, lines: Vec<(String, u32)>) {
+        self.lines.reserve(lines.len() + 1);
+        for (pointer, line) in lines {
+            let mut full = String::with_capacity(prefix.len() + pointer.len());
+            full.push_str(&prefix);
+            full.push_str(&pointer);
+            self.lines.push((full, line));
+        }
+        self.lines.push((prefix, line));
     }
 
     fn record(&mut self, pointer: String, value: &Value, line: u32) {
@@ -375,28 +390,18 @@ impl Elem {
             .entry(key.to_string())
             .or_insert_with(|| Value::Array(Vec::new()));
         if let Value::Array(items) = slot {
+            if items.is_empty() {
+                self.lines.push((format!("/{key}"), child.line));
+            }
             let prefix = format!("/{key}/{}", items.len());
             items.push(Value::Object(child.obj));
-            self.lines.push((prefix.clone(), child.line));
-            self.lines.extend(
-                child
-                    .lines
-                    .into_iter()
-                    .map(|(p, l)| (format!("{prefix}{p}"), l)),
-            );
+            self.adopt_lines(prefix, child.line, child.lines);
         }
     }
 
     /// Set a child element as an object field, keeping its lines.
     fn set_elem(&mut self, key: &str, child: Elem) {
-        let prefix = format!("/{key}");
-        self.lines.push((prefix.clone(), child.line));
-        self.lines.extend(
-            child
-                .lines
-                .into_iter()
-                .map(|(p, l)| (format!("{prefix}{p}"), l)),
-        );
+        self.adopt_lines(format!("/{key}"), child.line, child.lines);
         self.obj.insert(key.to_string(), Value::Object(child.obj));
     }
 
@@ -1685,6 +1690,9 @@ mod tests {
         );
         assert_eq!(lines["/packages/0/hasFiles/1"], 21);
         assert_eq!(lines["/relationships/0"], 17);
+        assert_eq!(lines["/files"], 8);
+        assert_eq!(lines["/files/1/checksums"], 20);
+        assert_eq!(lines["/packages/0/hasFiles"], 18);
         assert_eq!(lines["/hasExtractedLicensingInfos/0/extractedText"], 28);
         assert_eq!(validate(SchemaId::Spdx23, &v, 10).1, 0);
     }
@@ -1816,19 +1824,5 @@ mod tests {
                     "seeAlsos": ["http://a", "http://b", "http://c"], "comment": "c"}])
         );
         assert_eq!(validate(SchemaId::Spdx23, &v, 10).1, 0);
-    }
-}
-#[cfg(test)]
-mod perf_tmp {
-    #[test]
-    #[ignore]
-    fn perf_tmp() {
-        let t = std::fs::read_to_string("/tmp/tv_big.spdx").unwrap();
-        let s = std::time::Instant::now();
-        let (v, l) = super::parse_with_lines(&t, "x").unwrap();
-        eprintln!("parse {:?} lines={} files={}", s.elapsed(), l.len(), v["files"].as_array().unwrap().len());
-        let s = std::time::Instant::now();
-        let _: serde_json::Value = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
-        eprintln!("json roundtrip {:?}", s.elapsed());
     }
 }
