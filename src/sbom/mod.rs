@@ -8,5 +8,6 @@ pub mod model;
 pub mod profile;
 pub mod schema;
 pub mod semantic;
+pub mod stream;
 pub mod tagvalue;
 pub mod validate;

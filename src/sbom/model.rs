@@ -3,7 +3,7 @@
 
 use super::document::{Document, Family};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// A package/component as far as tollgate compares them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -94,10 +94,115 @@ fn spdx_value(v: &Value, k: &str) -> Option<String> {
 
 /// Extract the components of a document in document order.
 pub fn components(doc: &Document) -> Vec<Component> {
-    match doc.family {
-        Family::CycloneDx => cyclonedx_components(&doc.value),
-        Family::Spdx2 => spdx2_components(&doc.value),
-        Family::Spdx3 => spdx3_components(&doc.value),
+    let mut c = Collector::new(doc.family);
+    for key in super::semantic::streamed_keys(doc.family) {
+        if let Some(items) = doc.value.get(*key).and_then(Value::as_array) {
+            for (i, item) in items.iter().enumerate() {
+                c.item(key, i, item);
+            }
+        }
+    }
+    c.finish(&doc.value)
+}
+
+/// Builds the component view incrementally from streamed array elements, then the rest of the
+/// document ([`Collector::finish`]).
+pub struct Collector {
+    family: Family,
+    comps: Vec<Component>,
+    in_graph: HashSet<String>,
+    /// SPDX DESCRIBES (from, to) and DESCRIBED_BY (to, from) pairs, resolved at the end.
+    describes: Vec<(String, String)>,
+}
+
+impl Collector {
+    pub fn new(family: Family) -> Self {
+        Collector {
+            family,
+            comps: Vec::new(),
+            in_graph: HashSet::new(),
+            describes: Vec::new(),
+        }
+    }
+
+    pub fn item(&mut self, key: &str, i: usize, v: &Value) {
+        match (self.family, key) {
+            (Family::CycloneDx, "components") => walk_cdx(
+                std::slice::from_ref(v),
+                &format!("/components/{i}"),
+                true,
+                &mut self.comps,
+            ),
+            (Family::CycloneDx, "dependencies") => {
+                if let Some(r) = s(v, "ref") {
+                    self.in_graph.insert(r);
+                }
+                for k in ["dependsOn", "provides"] {
+                    if let Some(a) = v.get(k).and_then(Value::as_array) {
+                        self.in_graph
+                            .extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+                    }
+                }
+            }
+            (Family::Spdx2, "packages") => self.comps.push(spdx2_package(v, i)),
+            (Family::Spdx2, "relationships") => {
+                let ty = v
+                    .get("relationshipType")
+                    .and_then(Value::as_str)
+                    .unwrap_or("");
+                let a = s(v, "spdxElementId").unwrap_or_default();
+                let b = s(v, "relatedSpdxElement").unwrap_or_default();
+                match ty {
+                    "DESCRIBES" => self.describes.push((a, b)),
+                    "DESCRIBED_BY" => self.describes.push((b, a)),
+                    _ => {
+                        self.in_graph.insert(a);
+                        self.in_graph.insert(b);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn finish(mut self, v: &Value) -> Vec<Component> {
+        match self.family {
+            Family::CycloneDx => {}
+            Family::Spdx2 => {
+                // The packages the document describes are its subject (CycloneDX
+                // metadata.component), not its components; leaving them out keeps CycloneDX and
+                // SPDX views comparable.
+                let doc_id = v
+                    .get("SPDXID")
+                    .and_then(Value::as_str)
+                    .unwrap_or("SPDXRef-DOCUMENT");
+                let mut described: HashSet<&str> = v
+                    .get("documentDescribes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                for (from, to) in &self.describes {
+                    if from == doc_id {
+                        described.insert(to);
+                    }
+                }
+                self.comps.retain(|c| {
+                    c.reference
+                        .as_deref()
+                        .is_none_or(|r| !described.contains(r))
+                });
+            }
+            Family::Spdx3 => return spdx3_components(v),
+        }
+        for c in &mut self.comps {
+            c.in_dependency_graph = c
+                .reference
+                .as_ref()
+                .is_some_and(|r| self.in_graph.contains(r));
+        }
+        self.comps
     }
 }
 
@@ -177,36 +282,18 @@ fn graph(v: &Value) -> impl Iterator<Item = &Value> {
         .flatten()
 }
 
-fn cyclonedx_components(v: &Value) -> Vec<Component> {
-    let mut out = Vec::new();
-    if let Some(list) = v.get("components").and_then(Value::as_array) {
-        walk_cdx(list, "/components", &mut out);
-    }
-    let mut in_graph: BTreeSet<&str> = BTreeSet::new();
-    if let Some(deps) = v.get("dependencies").and_then(Value::as_array) {
-        for d in deps {
-            if let Some(r) = d.get("ref").and_then(Value::as_str) {
-                in_graph.insert(r);
-            }
-            for key in ["dependsOn", "provides"] {
-                if let Some(a) = d.get(key).and_then(Value::as_array) {
-                    in_graph.extend(a.iter().filter_map(Value::as_str));
-                }
-            }
-        }
-    }
-    for c in &mut out {
-        c.in_dependency_graph = c.reference.as_deref().is_some_and(|r| in_graph.contains(r));
-    }
-    out
-}
-
-fn walk_cdx(list: &[Value], base: &str, out: &mut Vec<Component>) {
+/// Push a component list (and nested components, depth first). `exact` means `base` already
+/// is the pointer of the single element in `list`.
+fn walk_cdx(list: &[Value], base: &str, exact: bool, out: &mut Vec<Component>) {
     for (i, c) in list.iter().enumerate() {
-        let pointer = format!("{base}/{i}");
+        let pointer = if exact {
+            base.to_string()
+        } else {
+            format!("{base}/{i}")
+        };
         out.push(cdx_component(c, &pointer));
         if let Some(children) = c.get("components").and_then(Value::as_array) {
-            walk_cdx(children, &format!("{pointer}/components"), out);
+            walk_cdx(children, &format!("{pointer}/components"), false, out);
         }
     }
 }
@@ -273,116 +360,50 @@ pub fn cdx_license(licenses: Option<&Value>) -> Option<String> {
     }
 }
 
-fn spdx2_components(v: &Value) -> Vec<Component> {
-    let mut in_graph: BTreeSet<&str> = BTreeSet::new();
-    if let Some(rels) = v.get("relationships").and_then(Value::as_array) {
-        for r in rels {
-            let ty = r
-                .get("relationshipType")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if ty == "DESCRIBES" || ty == "DESCRIBED_BY" {
-                continue;
-            }
-            for k in ["spdxElementId", "relatedSpdxElement"] {
-                if let Some(x) = r.get(k).and_then(Value::as_str) {
-                    in_graph.insert(x);
-                }
-            }
-        }
-    }
-    // The packages the document describes are its subject (CycloneDX metadata.component), not
-    // its components; leaving them out keeps CycloneDX and SPDX views comparable.
-    let doc_id = v
-        .get("SPDXID")
-        .and_then(Value::as_str)
-        .unwrap_or("SPDXRef-DOCUMENT");
-    let mut described: BTreeSet<&str> = v
-        .get("documentDescribes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect();
-    if let Some(rels) = v.get("relationships").and_then(Value::as_array) {
-        for r in rels {
-            let ty = r
-                .get("relationshipType")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let a = r.get("spdxElementId").and_then(Value::as_str).unwrap_or("");
-            let b = r
-                .get("relatedSpdxElement")
-                .and_then(Value::as_str)
-                .unwrap_or("");
+fn spdx2_package(p: &Value, i: usize) -> Component {
+    let mut purl = None;
+    let mut cpe = None;
+    let mut swid = false;
+    if let Some(refs) = p.get("externalRefs").and_then(Value::as_array) {
+        for r in refs {
+            let ty = r.get("referenceType").and_then(Value::as_str).unwrap_or("");
+            let loc = s(r, "referenceLocator");
             match ty {
-                "DESCRIBES" if a == doc_id => {
-                    described.insert(b);
-                }
-                "DESCRIBED_BY" if b == doc_id => {
-                    described.insert(a);
-                }
+                "purl" => purl = purl.or(loc),
+                "cpe23Type" | "cpe22Type" => cpe = cpe.or(loc),
+                "swid" => swid = true,
                 _ => {}
             }
         }
     }
-    let Some(pkgs) = v.get("packages").and_then(Value::as_array) else {
-        return Vec::new();
-    };
-    pkgs.iter()
-        .enumerate()
-        .filter(|(_, p)| {
-            p.get("SPDXID")
-                .and_then(Value::as_str)
-                .is_none_or(|id| !described.contains(id))
-        })
-        .map(|(i, p)| {
-            let mut purl = None;
-            let mut cpe = None;
-            let mut swid = false;
-            if let Some(refs) = p.get("externalRefs").and_then(Value::as_array) {
-                for r in refs {
-                    let ty = r.get("referenceType").and_then(Value::as_str).unwrap_or("");
-                    let loc = s(r, "referenceLocator");
-                    match ty {
-                        "purl" => purl = purl.or(loc),
-                        "cpe23Type" | "cpe22Type" => cpe = cpe.or(loc),
-                        "swid" => swid = true,
-                        _ => {}
-                    }
-                }
+    let mut hashes = BTreeMap::new();
+    if let Some(a) = p.get("checksums").and_then(Value::as_array) {
+        for h in a {
+            if let (Some(alg), Some(val)) = (s(h, "algorithm"), s(h, "checksumValue")) {
+                hashes.insert(normalise_alg(&alg), val.to_ascii_lowercase());
             }
-            let mut hashes = BTreeMap::new();
-            if let Some(a) = p.get("checksums").and_then(Value::as_array) {
-                for h in a {
-                    if let (Some(alg), Some(val)) = (s(h, "algorithm"), s(h, "checksumValue")) {
-                        hashes.insert(normalise_alg(&alg), val.to_ascii_lowercase());
-                    }
-                }
-            }
-            let reference = s(p, "SPDXID");
-            let in_dependency_graph = reference.as_deref().is_some_and(|r| in_graph.contains(r));
-            let supplier = spdx_value(p, "supplier").map(|x| {
-                x.split_once(':')
-                    .map_or(x.clone(), |(_, rest)| rest.trim().to_string())
-            });
-            Component {
-                pointer: format!("/packages/{i}"),
-                reference,
-                name: s(p, "name").unwrap_or_default(),
-                group: None,
-                version: s(p, "versionInfo"),
-                purl,
-                cpe,
-                swid,
-                supplier,
-                license: spdx_value(p, "licenseConcluded")
-                    .or_else(|| spdx_value(p, "licenseDeclared")),
-                hashes,
-                in_dependency_graph,
-            }
-        })
-        .collect()
+        }
+    }
+    let reference = s(p, "SPDXID");
+    let in_dependency_graph = false;
+    let supplier = spdx_value(p, "supplier").map(|x| {
+        x.split_once(':')
+            .map_or(x.clone(), |(_, rest)| rest.trim().to_string())
+    });
+    Component {
+        pointer: format!("/packages/{i}"),
+        reference,
+        name: s(p, "name").unwrap_or_default(),
+        group: None,
+        version: s(p, "versionInfo"),
+        purl,
+        cpe,
+        swid,
+        supplier,
+        license: spdx_value(p, "licenseConcluded").or_else(|| spdx_value(p, "licenseDeclared")),
+        hashes,
+        in_dependency_graph,
+    }
 }
 
 fn spdx3_components(v: &Value) -> Vec<Component> {

@@ -32,15 +32,331 @@ fn finding(
 /// Clock skew tolerated before a timestamp counts as "in the future".
 pub const FUTURE_SKEW_SECONDS: i64 = 300;
 
-/// Run every semantic rule for the document's family.
-pub fn check(doc: &Document, now: jiff::Timestamp) -> Vec<Finding> {
-    let mut out = Vec::new();
-    match doc.family {
-        Family::CycloneDx => cyclonedx(&doc.value, now, &mut out),
-        Family::Spdx2 => spdx2(&doc.value, &doc.version, now, &mut out),
-        Family::Spdx3 => spdx3(&doc.value, now, &mut out),
+/// The top-level arrays whose elements are checked one at a time (and may be streamed).
+pub fn streamed_keys(family: Family) -> &'static [&'static str] {
+    match family {
+        Family::CycloneDx => &["components", "services", "dependencies"],
+        Family::Spdx2 => &["packages", "files", "snippets", "relationships"],
+        Family::Spdx3 => &[],
     }
-    out
+}
+
+/// Run every semantic rule over a whole parsed document.
+pub fn check(doc: &Document, now: jiff::Timestamp) -> Vec<Finding> {
+    let mut state = State::new(doc.family, &doc.version, now);
+    for key in streamed_keys(doc.family) {
+        for (i, item) in arr(&doc.value, key).iter().enumerate() {
+            state.item(key, i, item);
+        }
+    }
+    state.finish(&doc.value)
+}
+
+/// Incremental rule state: [`State::item`] for each element of the streamed arrays (in any
+/// order), then [`State::finish`] with the rest of the document. References are resolved at the
+/// end, so documents may define elements after referring to them.
+pub struct State {
+    family: Family,
+    version: String,
+    now: jiff::Timestamp,
+    out: Vec<Finding>,
+    /// bom-ref / SPDXID → pointer of the element that defined it.
+    ids: HashMap<String, String>,
+    /// References not resolvable when seen: (pointer, id, message prefix).
+    pending: Vec<(String, String, &'static str)>,
+}
+
+impl State {
+    pub fn new(family: Family, version: &str, now: jiff::Timestamp) -> Self {
+        State {
+            family,
+            version: version.to_string(),
+            now,
+            out: Vec::new(),
+            ids: HashMap::new(),
+            pending: Vec::new(),
+        }
+    }
+
+    fn define(&mut self, id: &str, pointer: &str, field: &str, what: &str) {
+        if let Some(first) = self.ids.get(id) {
+            self.out.push(finding(
+                &d::DUPLICATE_REF,
+                format!("{pointer}/{field}"),
+                format!("{what} {id:?} is already used at {first}"),
+            ));
+        } else {
+            self.ids.insert(id.to_string(), pointer.to_string());
+        }
+    }
+
+    fn refer(&mut self, pointer: String, id: &str, what: &'static str) {
+        if !self.ids.contains_key(id) {
+            self.pending.push((pointer, id.to_string(), what));
+        }
+    }
+
+    /// Check one element of a streamed top-level array.
+    pub fn item(&mut self, key: &str, i: usize, v: &Value) {
+        let pointer = format!("/{key}/{i}");
+        match (self.family, key) {
+            (Family::CycloneDx, "components") => self.cdx_component(v, pointer),
+            (Family::CycloneDx, "services") => self.cdx_service(v, pointer),
+            (Family::CycloneDx, "dependencies") => {
+                if let Some(r) = str_of(v, "ref") {
+                    self.refer(format!("{pointer}/ref"), r, "dependency ref");
+                }
+                for k in ["dependsOn", "provides"] {
+                    for (j, t) in arr(v, k).iter().enumerate() {
+                        if let Some(t) = t.as_str() {
+                            let what = if k == "dependsOn" {
+                                "dependsOn entry"
+                            } else {
+                                "provides entry"
+                            };
+                            self.refer(format!("{pointer}/{k}/{j}"), t, what);
+                        }
+                    }
+                }
+            }
+            (Family::Spdx2, "packages") => self.spdx_package(v, &pointer),
+            (Family::Spdx2, "files") => {
+                if let Some(id) = str_of(v, "SPDXID") {
+                    self.define(id, &pointer, "SPDXID", "SPDXID");
+                }
+                spdx_checksums_and_licenses(v, &pointer, &self.version, &mut self.out);
+            }
+            (Family::Spdx2, "snippets") => {
+                if let Some(id) = str_of(v, "SPDXID") {
+                    self.define(id, &pointer, "SPDXID", "SPDXID");
+                }
+                spdx_checksums_and_licenses(v, &pointer, &self.version, &mut self.out);
+                if let Some(f) = str_of(v, "snippetFromFile") {
+                    self.refer(format!("{pointer}/snippetFromFile"), f, "snippetFromFile");
+                }
+            }
+            (Family::Spdx2, "relationships") => {
+                for k in ["spdxElementId", "relatedSpdxElement"] {
+                    if let Some(id) = str_of(v, k) {
+                        let what = if k == "spdxElementId" {
+                            "relationship spdxElementId"
+                        } else {
+                            "relationship relatedSpdxElement"
+                        };
+                        if id != "NOASSERTION" && id != "NONE" {
+                            self.refer(format!("{pointer}/{k}"), id, what);
+                        }
+                    }
+                }
+                if self.version == "2.2" {
+                    if let Some(t) = str_of(v, "relationshipType") {
+                        if SPDX23_RELATIONSHIPS.contains(&t) {
+                            self.out
+                                .push(version_field(format!("{pointer}/relationshipType"), t));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Check the rest of the document and resolve references; returns every finding.
+    pub fn finish(mut self, v: &Value) -> Vec<Finding> {
+        match self.family {
+            Family::CycloneDx => self.cdx_finish(v),
+            Family::Spdx2 => self.spdx_finish(v),
+            Family::Spdx3 => spdx3(v, self.now, &mut self.out),
+        }
+        self.out
+    }
+
+    // ------------------------------------------------------------ CycloneDX
+
+    fn cdx_component(&mut self, c: &Value, pointer: String) {
+        if let Some(r) = str_of(c, "bom-ref") {
+            self.define(r, &pointer, "bom-ref", "bom-ref");
+        }
+        if let Some(p) = str_of(c, "purl") {
+            check_purl(p, format!("{pointer}/purl"), &mut self.out);
+        }
+        if c.get("version").is_none() && str_of(c, "type") == Some("library") {
+            self.out.push(finding(
+                &d::MISSING_VERSION,
+                pointer.clone(),
+                format!(
+                    "component {:?} has no version",
+                    str_of(c, "name").unwrap_or("?")
+                ),
+            ));
+        }
+        cdx_hashes_and_licenses(c, &pointer, &mut self.out);
+        for (i, child) in arr(c, "components").iter().enumerate() {
+            self.cdx_component(child, format!("{pointer}/components/{i}"));
+        }
+    }
+
+    fn cdx_service(&mut self, s: &Value, pointer: String) {
+        if let Some(r) = str_of(s, "bom-ref") {
+            self.define(r, &pointer, "bom-ref", "bom-ref");
+        }
+        cdx_hashes_and_licenses(s, &pointer, &mut self.out);
+        for (i, child) in arr(s, "services").iter().enumerate() {
+            self.cdx_service(child, format!("{pointer}/services/{i}"));
+        }
+    }
+
+    fn cdx_finish(&mut self, v: &Value) {
+        if let Some(sn) = str_of(v, "serialNumber") {
+            let ok = sn
+                .strip_prefix("urn:uuid:")
+                .is_some_and(|u| u.len() == 36 && uuid::Uuid::parse_str(u).is_ok());
+            if !ok {
+                self.out.push(finding(
+                    &d::SERIAL_NUMBER,
+                    "/serialNumber",
+                    format!("serialNumber {sn:?} is not an RFC 4122 URN (urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"),
+                ));
+            }
+        }
+        if let Some(ts) = v.pointer("/metadata/timestamp").and_then(Value::as_str) {
+            check_timestamp(ts, "/metadata/timestamp".into(), self.now, &mut self.out);
+        }
+        if let Some(mc) = v.pointer("/metadata/component") {
+            self.cdx_component(mc, "/metadata/component".into());
+        }
+        // Other referenceable elements (1.5+) are registered, not checked in depth.
+        for key in [
+            "vulnerabilities",
+            "formulation",
+            "annotations",
+            "definitions",
+        ] {
+            for (i, e) in arr(v, key).iter().enumerate() {
+                if let Some(r) = str_of(e, "bom-ref") {
+                    self.define(r, &format!("/{key}/{i}"), "bom-ref", "bom-ref");
+                }
+            }
+        }
+        for (i, comp) in arr(v, "compositions").iter().enumerate() {
+            for key in ["assemblies", "dependencies"] {
+                for (j, t) in arr(comp, key).iter().enumerate() {
+                    if let Some(t) = t.as_str() {
+                        let what = if key == "assemblies" {
+                            "composition assemblies entry"
+                        } else {
+                            "composition dependencies entry"
+                        };
+                        self.refer(format!("/compositions/{i}/{key}/{j}"), t, what);
+                    }
+                }
+            }
+        }
+        for (pointer, id, what) in std::mem::take(&mut self.pending) {
+            if !self.ids.contains_key(&id) {
+                self.out.push(finding(
+                    &d::DANGLING_REF,
+                    pointer,
+                    format!("{what} {id:?} matches no component or service bom-ref"),
+                ));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ SPDX 2
+
+    fn spdx_package(&mut self, p: &Value, base: &str) {
+        if let Some(id) = str_of(p, "SPDXID") {
+            self.define(id, base, "SPDXID", "SPDXID");
+        }
+        for (j, f) in arr(p, "hasFiles").iter().enumerate() {
+            if let Some(id) = f.as_str() {
+                self.refer(format!("{base}/hasFiles/{j}"), id, "hasFiles entry");
+            }
+        }
+        for (j, r) in arr(p, "externalRefs").iter().enumerate() {
+            if str_of(r, "referenceType") == Some("purl") {
+                if let Some(loc) = str_of(r, "referenceLocator") {
+                    check_purl(
+                        loc,
+                        format!("{base}/externalRefs/{j}/referenceLocator"),
+                        &mut self.out,
+                    );
+                }
+            }
+        }
+        spdx_checksums_and_licenses(p, base, &self.version, &mut self.out);
+        if let Some(code) = p
+            .pointer("/packageVerificationCode/packageVerificationCodeValue")
+            .and_then(Value::as_str)
+        {
+            check_hash(
+                "SHA1",
+                code,
+                format!("{base}/packageVerificationCode/packageVerificationCodeValue"),
+                &mut self.out,
+            );
+        }
+        if self.version == "2.2" {
+            for f in SPDX23_PACKAGE_FIELDS {
+                if p.get(*f).is_some() {
+                    self.out.push(version_field(format!("{base}/{f}"), f));
+                }
+            }
+        }
+    }
+
+    fn spdx_finish(&mut self, v: &Value) {
+        if let Some(ns) = str_of(v, "documentNamespace") {
+            let scheme_ok = ns.split_once(':').is_some_and(|(s, rest)| {
+                s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                    && !rest.is_empty()
+            });
+            if !scheme_ok || ns.contains('#') || ns.chars().any(char::is_whitespace) {
+                self.out.push(finding(
+                    &d::SERIAL_NUMBER,
+                    "/documentNamespace",
+                    format!(
+                        "documentNamespace {ns:?} must be an absolute URI without '#' or spaces"
+                    ),
+                ));
+            }
+        }
+        if let Some(ts) = v.pointer("/creationInfo/created").and_then(Value::as_str) {
+            check_timestamp(ts, "/creationInfo/created".into(), self.now, &mut self.out);
+        }
+        if let Some(id) = str_of(v, "SPDXID") {
+            self.define(id, "", "SPDXID", "SPDXID");
+        }
+        for (i, id) in arr(v, "documentDescribes").iter().enumerate() {
+            if let Some(id) = id.as_str() {
+                self.refer(
+                    format!("/documentDescribes/{i}"),
+                    id,
+                    "documentDescribes entry",
+                );
+            }
+        }
+        let external: HashSet<&str> = arr(v, "externalDocumentRefs")
+            .iter()
+            .filter_map(|r| str_of(r, "externalDocumentId"))
+            .collect();
+        for (pointer, id, what) in std::mem::take(&mut self.pending) {
+            // DocumentRef-x:SPDXRef-y points into another document declared in externalDocumentRefs.
+            let external_ok = id
+                .split_once(':')
+                .is_some_and(|(docref, _)| external.contains(docref));
+            if !self.ids.contains_key(&id) && !external_ok {
+                self.out.push(finding(
+                    &d::DANGLING_REF,
+                    pointer,
+                    format!("{what} {id:?} matches no SPDXID in the document"),
+                ));
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- shared rules
@@ -141,145 +457,6 @@ fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
 
 // ---------------------------------------------------------------- CycloneDX
 
-fn cyclonedx(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
-    if let Some(sn) = str_of(v, "serialNumber") {
-        let ok = sn
-            .strip_prefix("urn:uuid:")
-            .is_some_and(|u| u.len() == 36 && uuid::Uuid::parse_str(u).is_ok());
-        if !ok {
-            out.push(finding(
-                &d::SERIAL_NUMBER,
-                "/serialNumber",
-                format!("serialNumber {sn:?} is not an RFC 4122 URN (urn:uuid:xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)"),
-            ));
-        }
-    }
-    if let Some(ts) = v.pointer("/metadata/timestamp").and_then(Value::as_str) {
-        check_timestamp(ts, "/metadata/timestamp".into(), now, out);
-    }
-
-    // bom-refs of every element that can be referenced.
-    let mut refs: HashMap<String, String> = HashMap::new();
-    let mut add_ref = |r: &str, pointer: String, out: &mut Vec<Finding>| {
-        if let Some(first) = refs.get(r) {
-            out.push(finding(
-                &d::DUPLICATE_REF,
-                format!("{pointer}/bom-ref"),
-                format!("bom-ref {r:?} is already used at {first}"),
-            ));
-        } else {
-            refs.insert(r.to_string(), pointer);
-        }
-    };
-    if let Some(mc) = v.pointer("/metadata/component") {
-        walk_component(mc, "/metadata/component".into(), &mut add_ref, out);
-    }
-    for (i, c) in arr(v, "components").iter().enumerate() {
-        walk_component(c, format!("/components/{i}"), &mut add_ref, out);
-    }
-    for (i, s) in arr(v, "services").iter().enumerate() {
-        walk_service(s, format!("/services/{i}"), &mut add_ref, out);
-    }
-    // Other referenceable elements (1.5+): vulnerabilities, formulation, annotations… are only
-    // registered, not checked in depth.
-    for key in [
-        "vulnerabilities",
-        "formulation",
-        "annotations",
-        "definitions",
-    ] {
-        for (i, e) in arr(v, key).iter().enumerate() {
-            if let Some(r) = str_of(e, "bom-ref") {
-                add_ref(r, format!("/{key}/{i}"), out);
-            }
-        }
-    }
-
-    let known = |r: &str| refs.contains_key(r);
-    for (i, dep) in arr(v, "dependencies").iter().enumerate() {
-        if let Some(r) = str_of(dep, "ref")
-            && !known(r)
-        {
-            out.push(finding(
-                &d::DANGLING_REF,
-                format!("/dependencies/{i}/ref"),
-                format!("dependency ref {r:?} matches no component or service bom-ref"),
-            ));
-        }
-        for key in ["dependsOn", "provides"] {
-            for (j, t) in arr(dep, key).iter().enumerate() {
-                if let Some(t) = t.as_str()
-                    && !known(t)
-                {
-                    out.push(finding(
-                        &d::DANGLING_REF,
-                        format!("/dependencies/{i}/{key}/{j}"),
-                        format!("{key} entry {t:?} matches no component or service bom-ref"),
-                    ));
-                }
-            }
-        }
-    }
-    for (i, comp) in arr(v, "compositions").iter().enumerate() {
-        for key in ["assemblies", "dependencies"] {
-            for (j, t) in arr(comp, key).iter().enumerate() {
-                if let Some(t) = t.as_str()
-                    && !known(t)
-                {
-                    out.push(finding(
-                        &d::DANGLING_REF,
-                        format!("/compositions/{i}/{key}/{j}"),
-                        format!("composition {key} entry {t:?} matches no bom-ref"),
-                    ));
-                }
-            }
-        }
-    }
-}
-
-fn walk_component(
-    c: &Value,
-    pointer: String,
-    add_ref: &mut impl FnMut(&str, String, &mut Vec<Finding>),
-    out: &mut Vec<Finding>,
-) {
-    if let Some(r) = str_of(c, "bom-ref") {
-        add_ref(r, pointer.clone(), out);
-    }
-    if let Some(p) = str_of(c, "purl") {
-        check_purl(p, format!("{pointer}/purl"), out);
-    }
-    if c.get("version").is_none() && str_of(c, "type") == Some("library") {
-        out.push(finding(
-            &d::MISSING_VERSION,
-            pointer.clone(),
-            format!(
-                "component {:?} has no version",
-                str_of(c, "name").unwrap_or("?")
-            ),
-        ));
-    }
-    cdx_hashes_and_licenses(c, &pointer, out);
-    for (i, child) in arr(c, "components").iter().enumerate() {
-        walk_component(child, format!("{pointer}/components/{i}"), add_ref, out);
-    }
-}
-
-fn walk_service(
-    s: &Value,
-    pointer: String,
-    add_ref: &mut impl FnMut(&str, String, &mut Vec<Finding>),
-    out: &mut Vec<Finding>,
-) {
-    if let Some(r) = str_of(s, "bom-ref") {
-        add_ref(r, pointer.clone(), out);
-    }
-    cdx_hashes_and_licenses(s, &pointer, out);
-    for (i, child) in arr(s, "services").iter().enumerate() {
-        walk_service(child, format!("{pointer}/services/{i}"), add_ref, out);
-    }
-}
-
 fn cdx_hashes_and_licenses(c: &Value, pointer: &str, out: &mut Vec<Finding>) {
     for (i, h) in arr(c, "hashes").iter().enumerate() {
         if let (Some(alg), Some(content)) = (str_of(h, "alg"), str_of(h, "content")) {
@@ -313,158 +490,6 @@ const SPDX23_CHECKSUMS: &[&str] = &[
     "ADLER32",
 ];
 const SPDX23_RELATIONSHIPS: &[&str] = &["REQUIREMENT_DESCRIPTION_FOR", "SPECIFICATION_FOR"];
-
-fn spdx2(v: &Value, version: &str, now: jiff::Timestamp, out: &mut Vec<Finding>) {
-    if let Some(ns) = str_of(v, "documentNamespace") {
-        let scheme_ok = ns.split_once(':').is_some_and(|(s, rest)| {
-            !s.is_empty()
-                && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-                && s.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !rest.is_empty()
-        });
-        if !scheme_ok || ns.contains('#') || ns.chars().any(char::is_whitespace) {
-            out.push(finding(
-                &d::SERIAL_NUMBER,
-                "/documentNamespace",
-                format!("documentNamespace {ns:?} must be an absolute URI without '#' or spaces"),
-            ));
-        }
-    }
-    if let Some(ts) = v.pointer("/creationInfo/created").and_then(Value::as_str) {
-        check_timestamp(ts, "/creationInfo/created".into(), now, out);
-    }
-
-    // SPDXIDs.
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut add_id = |id: &str, pointer: String, out: &mut Vec<Finding>| {
-        if let Some(first) = ids.get(id) {
-            out.push(finding(
-                &d::DUPLICATE_REF,
-                format!("{pointer}/SPDXID"),
-                format!("SPDXID {id:?} is already used at {first}"),
-            ));
-        } else {
-            ids.insert(id.to_string(), pointer);
-        }
-    };
-    if let Some(id) = str_of(v, "SPDXID") {
-        add_id(id, String::new(), out);
-    }
-    for key in ["packages", "files", "snippets"] {
-        for (i, e) in arr(v, key).iter().enumerate() {
-            if let Some(id) = str_of(e, "SPDXID") {
-                add_id(id, format!("/{key}/{i}"), out);
-            }
-        }
-    }
-    let external: HashSet<&str> = arr(v, "externalDocumentRefs")
-        .iter()
-        .filter_map(|r| str_of(r, "externalDocumentId"))
-        .collect();
-    let resolves = |id: &str| -> bool {
-        if id == "NOASSERTION" || id == "NONE" || ids.contains_key(id) {
-            return true;
-        }
-        // DocumentRef-x:SPDXRef-y points into another document, declared in externalDocumentRefs.
-        id.split_once(':')
-            .is_some_and(|(docref, _)| external.contains(docref))
-    };
-    for (i, r) in arr(v, "relationships").iter().enumerate() {
-        for key in ["spdxElementId", "relatedSpdxElement"] {
-            if let Some(id) = str_of(r, key)
-                && !resolves(id)
-            {
-                out.push(finding(
-                    &d::DANGLING_REF,
-                    format!("/relationships/{i}/{key}"),
-                    format!("relationship {key} {id:?} matches no SPDXID in the document"),
-                ));
-            }
-        }
-        if version == "2.2"
-            && let Some(t) = str_of(r, "relationshipType")
-            && SPDX23_RELATIONSHIPS.contains(&t)
-        {
-            out.push(version_field(
-                format!("/relationships/{i}/relationshipType"),
-                t,
-            ));
-        }
-    }
-    for (i, id) in arr(v, "documentDescribes").iter().enumerate() {
-        if let Some(id) = id.as_str()
-            && !resolves(id)
-        {
-            out.push(finding(
-                &d::DANGLING_REF,
-                format!("/documentDescribes/{i}"),
-                format!("documentDescribes entry {id:?} matches no SPDXID"),
-            ));
-        }
-    }
-
-    for (i, p) in arr(v, "packages").iter().enumerate() {
-        let base = format!("/packages/{i}");
-        for (j, f) in arr(p, "hasFiles").iter().enumerate() {
-            if let Some(id) = f.as_str()
-                && !resolves(id)
-            {
-                out.push(finding(
-                    &d::DANGLING_REF,
-                    format!("{base}/hasFiles/{j}"),
-                    format!("hasFiles entry {id:?} matches no file SPDXID"),
-                ));
-            }
-        }
-        for (j, r) in arr(p, "externalRefs").iter().enumerate() {
-            if str_of(r, "referenceType") == Some("purl")
-                && let Some(loc) = str_of(r, "referenceLocator")
-            {
-                check_purl(
-                    loc,
-                    format!("{base}/externalRefs/{j}/referenceLocator"),
-                    out,
-                );
-            }
-        }
-        spdx_checksums_and_licenses(p, &base, version, out);
-        if let Some(code) = p
-            .pointer("/packageVerificationCode/packageVerificationCodeValue")
-            .and_then(Value::as_str)
-        {
-            check_hash(
-                "SHA1",
-                code,
-                format!("{base}/packageVerificationCode/packageVerificationCodeValue"),
-                out,
-            );
-        }
-        if version == "2.2" {
-            for f in SPDX23_PACKAGE_FIELDS {
-                if p.get(*f).is_some() {
-                    out.push(version_field(format!("{base}/{f}"), f));
-                }
-            }
-        }
-    }
-    for (i, f) in arr(v, "files").iter().enumerate() {
-        spdx_checksums_and_licenses(f, &format!("/files/{i}"), version, out);
-    }
-    for (i, s) in arr(v, "snippets").iter().enumerate() {
-        let base = format!("/snippets/{i}");
-        spdx_checksums_and_licenses(s, &base, version, out);
-        if let Some(f) = str_of(s, "snippetFromFile")
-            && !resolves(f)
-        {
-            out.push(finding(
-                &d::DANGLING_REF,
-                format!("{base}/snippetFromFile"),
-                format!("snippetFromFile {f:?} matches no file SPDXID"),
-            ));
-        }
-    }
-}
 
 fn version_field(pointer: String, what: &str) -> Finding {
     finding(
