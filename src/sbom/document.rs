@@ -192,25 +192,15 @@ fn yaml_position(msg: &str) -> Option<(u32, u32)> {
     Some((line, col))
 }
 
-fn identify(
+/// Recognise family, version and effective encoding from a document's top-level members.
+pub fn recognise(
     name: &str,
-    value: Value,
+    value: &Value,
     encoding: Encoding,
-    text: Option<String>,
-    lines: HashMap<String, u32>,
-) -> Result<Document, InputError> {
-    let doc = |family, version: String, encoding| Document {
-        path: name.to_string(),
-        family,
-        version,
-        encoding,
-        value: Value::Null,
-        text: None,
-        lines: HashMap::new(),
-    };
+) -> Result<(Family, String, Encoding), InputError> {
     let str_at = |k: &str| value.get(k).and_then(Value::as_str).map(str::to_string);
-    let mut d = if let Some(v) = str_at("spdxVersion") {
-        doc(
+    let (family, version, encoding) = if let Some(v) = str_at("spdxVersion") {
+        (
             Family::Spdx2,
             v.strip_prefix("SPDX-").unwrap_or(&v).to_string(),
             encoding,
@@ -224,16 +214,16 @@ fn identify(
             Some(other) => other.to_string(),
             None => String::new(),
         };
-        doc(Family::CycloneDx, v, encoding)
-    } else if let Some(v) = spdx3_version(&value) {
+        (Family::CycloneDx, v, encoding)
+    } else if let Some(v) = spdx3_version(value) {
         let enc = if encoding == Encoding::Json {
             Encoding::JsonLd
         } else {
             encoding
         };
-        doc(Family::Spdx3, v, enc)
+        (Family::Spdx3, v, enc)
     } else if value.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
-        doc(Family::CycloneDx, String::new(), encoding)
+        (Family::CycloneDx, String::new(), encoding)
     } else {
         let hint = match encoding {
             Encoding::Yaml => {
@@ -250,7 +240,7 @@ fn identify(
             hint,
         ));
     };
-    if d.family != Family::Spdx2 && encoding == Encoding::Yaml {
+    if family != Family::Spdx2 && encoding == Encoding::Yaml {
         return Err(InputError::new(
             &diags::INPUT_MALFORMED,
             Location::file(name).with_line_col(1, 1),
@@ -258,10 +248,35 @@ fn identify(
             "export the SBOM as JSON (only SPDX 2 documents may be YAML)",
         ));
     }
-    d.value = value;
-    d.text = text;
-    d.lines = lines;
-    Ok(d)
+    Ok((family, version, encoding))
+}
+
+/// The top-level members [`recognise`] looks at.
+pub const MARKER_KEYS: &[&str] = &[
+    "bomFormat",
+    "specVersion",
+    "spdxVersion",
+    "$schema",
+    "@context",
+];
+
+fn identify(
+    name: &str,
+    value: Value,
+    encoding: Encoding,
+    text: Option<String>,
+    lines: HashMap<String, u32>,
+) -> Result<Document, InputError> {
+    let (family, version, encoding) = recognise(name, &value, encoding)?;
+    Ok(Document {
+        path: name.to_string(),
+        family,
+        version,
+        encoding,
+        value,
+        text,
+        lines,
+    })
 }
 
 /// SPDX 3 documents carry `@context: https://spdx.org/rdf/3.0.1/spdx-context.jsonld`.

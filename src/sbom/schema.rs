@@ -7,7 +7,8 @@
 
 use jsonschema::{Registry, Validator};
 use serde_json::Value;
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 /// A vendored schema: the canonical name used in messages and its bytes.
 struct Embedded {
@@ -76,7 +77,7 @@ impl SchemaId {
         }
     }
 
-    fn text(self) -> &'static str {
+    pub(crate) fn text(self) -> &'static str {
         match self {
             SchemaId::CycloneDx12 => schema_file!("cyclonedx/bom-1.2.schema.json"),
             SchemaId::CycloneDx13 => schema_file!("cyclonedx/bom-1.3.schema.json"),
@@ -127,6 +128,13 @@ static REGISTRY: LazyLock<Registry<'static>> = LazyLock::new(|| {
             pairs.push((uri.to_string(), v.clone()));
         }
     }
+    // The main schemas too, so per-element validators can `$ref` into them.
+    for id in SchemaId::ALL {
+        let v: Value = serde_json::from_str(id.text()).expect("vendored schema is valid JSON");
+        if let Some(uri) = v.get("$id").and_then(Value::as_str) {
+            pairs.push((uri.to_string(), v.clone()));
+        }
+    }
     Registry::new()
         .extend(pairs)
         .expect("vendored schema URIs are valid")
@@ -156,6 +164,47 @@ fn compile(id: SchemaId) -> Validator {
         .unwrap_or_else(|e| panic!("vendored schema {} does not compile: {e}", id.file_name()))
 }
 
+/// Validators for the elements of a top-level array (`/properties/<key>/items`), compiled on
+/// first use and kept for the process (leaked: at most a handful exist).
+type ItemCache = HashMap<(SchemaId, String), Option<&'static Validator>>;
+
+static ITEM_VALIDATORS: LazyLock<Mutex<ItemCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// The validator for one element of the top-level array `key`, when the schema defines one.
+pub fn item_validator(id: SchemaId, key: &str) -> Option<&'static Validator> {
+    let mut cache = ITEM_VALIDATORS.lock().unwrap_or_else(|e| e.into_inner());
+    *cache.entry((id, key.to_string())).or_insert_with(|| {
+        let schema: Value = serde_json::from_str(id.text()).expect("vendored schema is valid JSON");
+        let uri = schema.get("$id").and_then(Value::as_str)?;
+        schema.pointer(&format!("/properties/{key}/items"))?;
+        let mut wrapper = serde_json::json!({"$ref": format!("{uri}#/properties/{key}/items")});
+        if let Some(draft) = schema.get("$schema") {
+            wrapper["$schema"] = draft.clone();
+        }
+        let v = jsonschema::options()
+            .with_registry(&REGISTRY)
+            .should_validate_formats(true)
+            .offline()
+            .build(&wrapper)
+            .unwrap_or_else(|e| {
+                panic!(
+                    "item schema {key} of {} does not compile: {e}",
+                    id.file_name()
+                )
+            });
+        Some(&*Box::leak(Box::new(v)))
+    })
+}
+
+/// Whether the schema requires the elements of top-level array `key` to be unique.
+pub fn unique_items(id: SchemaId, key: &str) -> bool {
+    let schema: Value = serde_json::from_str(id.text()).expect("vendored schema is valid JSON");
+    schema
+        .pointer(&format!("/properties/{key}/uniqueItems"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
 /// The compiled validator for a schema (compiled on first use, then shared across threads).
 pub fn validator(id: SchemaId) -> &'static Validator {
     &VALIDATORS[id.index()]
@@ -174,7 +223,11 @@ const MAX_MESSAGE: usize = 240;
 
 /// Validate and return at most `limit` violations plus the total count.
 pub fn validate(id: SchemaId, doc: &Value, limit: usize) -> (Vec<Violation>, usize) {
-    let v = validator(id);
+    validate_with(validator(id), doc, limit)
+}
+
+/// Validate with a given validator (see [`item_validator`]); pointers are relative to `doc`.
+pub fn validate_with(v: &Validator, doc: &Value, limit: usize) -> (Vec<Violation>, usize) {
     if v.is_valid(doc) {
         return (Vec::new(), 0);
     }

@@ -148,13 +148,12 @@ impl State {
                         }
                     }
                 }
-                if self.version == "2.2" {
-                    if let Some(t) = str_of(v, "relationshipType") {
-                        if SPDX23_RELATIONSHIPS.contains(&t) {
-                            self.out
-                                .push(version_field(format!("{pointer}/relationshipType"), t));
-                        }
-                    }
+                if self.version == "2.2"
+                    && let Some(t) = str_of(v, "relationshipType")
+                    && SPDX23_RELATIONSHIPS.contains(&t)
+                {
+                    self.out
+                        .push(version_field(format!("{pointer}/relationshipType"), t));
                 }
             }
             _ => {}
@@ -275,14 +274,14 @@ impl State {
             }
         }
         for (j, r) in arr(p, "externalRefs").iter().enumerate() {
-            if str_of(r, "referenceType") == Some("purl") {
-                if let Some(loc) = str_of(r, "referenceLocator") {
-                    check_purl(
-                        loc,
-                        format!("{base}/externalRefs/{j}/referenceLocator"),
-                        &mut self.out,
-                    );
-                }
+            if str_of(r, "referenceType") == Some("purl")
+                && let Some(loc) = str_of(r, "referenceLocator")
+            {
+                check_purl(
+                    loc,
+                    format!("{base}/externalRefs/{j}/referenceLocator"),
+                    &mut self.out,
+                );
             }
         }
         spdx_checksums_and_licenses(p, base, &self.version, &mut self.out);

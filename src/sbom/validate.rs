@@ -2,14 +2,17 @@
 //! files in parallel.
 
 use super::diags as d;
+use super::document::Encoding;
 use super::document::{self, Document, Family};
 use super::schema::{self, SchemaId};
+use super::stream;
 use super::{model, profile, semantic};
 use crate::cli::Profile;
-use crate::input::Limits;
+use crate::input::{self, InputError, Limits};
 use crate::report::{Diagnostic, Location, Severity, Subject, Table, Verdict};
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// What to check.
@@ -39,9 +42,9 @@ pub fn validate_files(files: &[PathBuf], opts: &Options) -> Vec<FileResult> {
 }
 
 pub fn validate_file(path: &std::path::Path, opts: &Options) -> FileResult {
-    let name = crate::input::display_path(path);
-    match document::load(path, opts.limits) {
-        Ok(doc) => validate_document(doc, opts),
+    let name = input::display_path(path);
+    match load_and_check(path, opts) {
+        Ok(r) => r,
         Err(e) => {
             let mut subject = Subject::new(name.clone());
             subject.verdict = Verdict::Error;
@@ -52,6 +55,130 @@ pub fn validate_file(path: &std::path::Path, opts: &Options) -> FileResult {
                 table: None,
             }
         }
+    }
+}
+
+/// CycloneDX and SPDX 2 JSON are checked while they are parsed (see `stream.rs`), so large
+/// SBOMs never exist as one tree in memory; everything else is parsed whole first.
+fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, InputError> {
+    let name = input::display_path(path);
+    let mut bytes = input::read_bytes(path, opts.limits)?;
+    if bytes.starts_with(b"\x1f\x8b")
+        || bytes.starts_with(b"PK\x03\x04")
+        || input::looks_binary(&bytes)
+    {
+        return Err(input::binary(&name));
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        let json_err = |bytes: &[u8], e: &serde_json::Error| {
+            let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_string();
+            input::json_error(&name, &prefix, e)
+        };
+        let markers = stream::top_level_strings(&bytes, document::MARKER_KEYS)
+            .map_err(|e| json_err(&bytes, &e))?;
+        let (family, version, encoding) =
+            document::recognise(&name, &Value::Object(markers), Encoding::Json)?;
+        if family != Family::Spdx3 {
+            let mut doc = Document {
+                path: name.clone(),
+                family,
+                version,
+                encoding,
+                value: Value::Null,
+                text: None,
+                lines: Default::default(),
+            };
+            let schema_id = schema_for(&doc);
+            let mut checker = Checker::new(&doc, &schema_id, opts);
+            let (skeleton, _) =
+                stream::parse(&bytes, semantic::streamed_keys(family), &mut |k, i, v| {
+                    checker.item(k, i, v)
+                })
+                .map_err(|e| json_err(&bytes, &e))?;
+            doc.value = skeleton;
+            // Kept only to turn pointers into line:column; parsing succeeded, so it is UTF-8.
+            doc.text = String::from_utf8(bytes).ok();
+            return Ok(finish(doc, schema_id, checker, opts));
+        }
+    }
+    let text = input::bytes_to_text(&name, bytes)?;
+    let doc = document::parse(&name, text)?;
+    Ok(validate_document(doc, opts))
+}
+
+/// Hash and length of an element's canonical JSON → index of its first occurrence.
+type SeenItems = HashMap<(u64, usize), usize>;
+
+/// Per-element checks shared by the streaming and the whole-document paths.
+struct Checker {
+    item_validators: Vec<(&'static str, &'static jsonschema::Validator)>,
+    unique: Vec<(&'static str, SeenItems)>,
+    violations: Vec<schema::Violation>,
+    total_violations: usize,
+    limit: usize,
+    semantic: semantic::State,
+    collector: model::Collector,
+}
+
+impl Checker {
+    fn new(doc: &Document, schema_id: &Result<SchemaId, Box<Diagnostic>>, opts: &Options) -> Self {
+        let mut item_validators = Vec::new();
+        let mut unique = Vec::new();
+        if let (Ok(id), true) = (schema_id, opts.schema) {
+            for key in semantic::streamed_keys(doc.family) {
+                if let Some(v) = schema::item_validator(*id, key) {
+                    item_validators.push((*key, v));
+                }
+                if schema::unique_items(*id, key) {
+                    unique.push((*key, HashMap::new()));
+                }
+            }
+        }
+        Checker {
+            item_validators,
+            unique,
+            violations: Vec::new(),
+            total_violations: 0,
+            limit: opts.max_schema_errors,
+            semantic: semantic::State::new(doc.family, &doc.version, opts.now),
+            collector: model::Collector::new(doc.family),
+        }
+    }
+
+    fn item(&mut self, key: &str, i: usize, v: Value) {
+        if let Some((_, validator)) = self.item_validators.iter().find(|(k, _)| *k == key) {
+            let remaining = self.limit.saturating_sub(self.violations.len());
+            let (found, total) = schema::validate_with(validator, &v, remaining);
+            self.total_violations += total;
+            self.violations.extend(found.into_iter().map(|mut x| {
+                x.pointer = format!("/{key}/{i}{}", x.pointer);
+                x
+            }));
+        }
+        if let Some((_, seen)) = self.unique.iter_mut().find(|(k, _)| *k == key) {
+            // uniqueItems without keeping the elements: a hash and length of the canonical
+            // (sorted-key) serialisation stands in for each.
+            use std::hash::{Hash, Hasher};
+            let canonical = serde_json::to_vec(&v).unwrap_or_default();
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            canonical.hash(&mut h);
+            if let Some(first) = seen.insert((h.finish(), canonical.len()), i) {
+                self.total_violations += 1;
+                if self.violations.len() < self.limit {
+                    self.violations.push(schema::Violation {
+                        pointer: format!("/{key}/{i}"),
+                        message: format!(
+                            "/{key}/{i} is identical to /{key}/{first}, but the schema requires unique items"
+                        ),
+                    });
+                }
+            }
+        }
+        self.semantic.item(key, i, &v);
+        self.collector.item(key, i, &v);
     }
 }
 
@@ -92,36 +219,63 @@ fn schema_for(doc: &Document) -> Result<SchemaId, Box<Diagnostic>> {
     }
 }
 
-pub fn validate_document(doc: Document, opts: &Options) -> FileResult {
-    let mut diags: Vec<Diagnostic> = Vec::new();
+pub fn validate_document(mut doc: Document, opts: &Options) -> FileResult {
     let schema_id = schema_for(&doc);
+    let mut checker = Checker::new(&doc, &schema_id, opts);
+    for key in semantic::streamed_keys(doc.family) {
+        if let Some(Value::Array(items)) = doc.value.get_mut(*key) {
+            for (i, item) in std::mem::take(items).into_iter().enumerate() {
+                checker.item(key, i, item);
+            }
+        }
+    }
+    finish(doc, schema_id, checker, opts)
+}
+
+/// Whole-schema check of the skeleton (streamed arrays emptied), semantic rules on the rest,
+/// profile, and the file's result.
+fn finish(
+    doc: Document,
+    schema_id: Result<SchemaId, Box<Diagnostic>>,
+    checker: Checker,
+    opts: &Options,
+) -> FileResult {
+    let mut diags: Vec<Diagnostic> = Vec::new();
     let mut schema_valid = None;
+    let Checker {
+        mut violations,
+        mut total_violations,
+        semantic: sem_state,
+        collector,
+        ..
+    } = checker;
     match &schema_id {
         Ok(id) if opts.schema => {
-            let (violations, total) = schema::validate(*id, &doc.value, opts.max_schema_errors);
-            schema_valid = Some(total == 0);
+            let remaining = opts.max_schema_errors.saturating_sub(violations.len());
+            let (found, total) = schema::validate(*id, &doc.value, remaining);
+            violations.extend(found);
+            total_violations += total;
+            schema_valid = Some(total_violations == 0);
             for v in violations {
+                let at = if v.pointer.is_empty() {
+                    "/"
+                } else {
+                    &v.pointer
+                };
+                let help = format!("fix the value at {at} to match {}", id.file_name());
                 diags.push(
                     Diagnostic::new(&d::SCHEMA, v.message)
                         .at(doc.location(&v.pointer))
-                        .help(format!(
-                            "fix the value at {} to match {}",
-                            if v.pointer.is_empty() {
-                                "/"
-                            } else {
-                                &v.pointer
-                            },
-                            id.file_name()
-                        )),
+                        .help(help),
                 );
             }
-            if total > opts.max_schema_errors {
+            if total_violations > opts.max_schema_errors {
                 diags.push(
                     Diagnostic::new(
                         &d::SCHEMA,
                         format!(
                             "{} more schema violations not shown",
-                            total - opts.max_schema_errors
+                            total_violations - opts.max_schema_errors
                         ),
                     )
                     .at(Location::file(doc.path.clone())),
@@ -132,7 +286,7 @@ pub fn validate_document(doc: Document, opts: &Options) -> FileResult {
         Err(diag) => diags.push((**diag).clone()),
     }
 
-    for f in semantic::check(&doc, opts.now) {
+    for f in sem_state.finish(&doc.value) {
         let mut diag = Diagnostic::new(f.info, f.message).at(doc.location(&f.pointer));
         if let Some(h) = f.help {
             diag = diag.help(h);
@@ -140,7 +294,7 @@ pub fn validate_document(doc: Document, opts: &Options) -> FileResult {
         diags.push(diag);
     }
 
-    let comps = model::components(&doc);
+    let comps = collector.finish(&doc.value);
     let mut subject = Subject::new(doc.path.clone());
     subject.kind = Some(doc.kind());
     subject
