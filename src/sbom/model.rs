@@ -2,8 +2,9 @@
 //! profile checks and by `sbom diff`. It borrows nothing: documents can be dropped afterwards.
 
 use super::document::{Document, Family};
+use foldhash::{HashSet, HashSetExt};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A package/component as far as tollgate compares them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

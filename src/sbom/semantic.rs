@@ -4,8 +4,8 @@
 use super::diags as d;
 use super::document::{Document, Family};
 use crate::report::CodeInfo;
+use foldhash::{HashMap, HashMapExt, HashSet};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
 
 /// A rule violation before it is placed in a file.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,9 +10,9 @@ use super::{model, profile, semantic};
 use crate::cli::Profile;
 use crate::input::{self, InputError, Limits};
 use crate::report::{Diagnostic, Location, Severity, Subject, Table, Verdict};
+use foldhash::{HashMap, HashMapExt};
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// What to check.
