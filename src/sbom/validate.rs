@@ -415,3 +415,67 @@ fn finish(
         data,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts() -> Options {
+        Options {
+            schema: true,
+            profile: Some(Profile::Cisa2025),
+            strict: false,
+            now: "2026-11-23T00:00:00Z".parse().unwrap(),
+            limits: Limits::default(),
+            max_schema_errors: 100,
+        }
+    }
+
+    fn summary(r: &FileResult) -> Vec<String> {
+        let mut v: Vec<String> = r
+            .diagnostics
+            .iter()
+            .map(|d| format!("{} {:?} {}", d.code(), d.location, d.message))
+            .collect();
+        v.sort();
+        v.push(serde_json::to_string(&r.data).unwrap());
+        v
+    }
+
+    /// The streaming path (JSON files) and the whole-document path (everything else) must
+    /// reach the same findings for the same document.
+    #[test]
+    fn streaming_and_whole_document_paths_agree() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/sbom");
+        for rel in [
+            "invalid/mixed-errors.cdx.json",
+            "diff/new.cdx.json",
+            "diff/new.spdx.json",
+            "merge/api.cdx.json",
+        ] {
+            let path = root.join(rel);
+            let streamed = validate_file(&path, &opts());
+            let text = std::fs::read_to_string(&path).unwrap();
+            let doc = document::parse(&path.display().to_string(), text).unwrap();
+            let whole = validate_document(doc, &opts());
+            assert_eq!(summary(&streamed), summary(&whole), "{rel}");
+        }
+    }
+
+    #[test]
+    fn duplicate_elements_violate_unique_items() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = r#"{"type":"library","bom-ref":"a","name":"a","version":"1"}"#;
+        let doc = format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{c},{c}]}}"#
+        );
+        let p = dir.path().join("dup.json");
+        std::fs::write(&p, doc).unwrap();
+        let r = validate_file(&p, &opts());
+        let msgs: Vec<&str> = r.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert!(
+            msgs.iter().any(|m| m.contains("requires unique items")),
+            "{msgs:?}"
+        );
+    }
+}
