@@ -86,8 +86,169 @@ pub enum Command {
     /// Validate, compare and combine SBOMs (CycloneDX, SPDX).
     #[command(subcommand)]
     Sbom(SbomCommand),
+    /// Generate signing keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign a payload into a DSSE envelope (in-toto statement by default), or a plain file.
+    Sign(SignArgs),
+    /// Generate SLSA provenance (in-toto Statement v1, SLSA Provenance v1.0).
+    #[command(subcommand)]
+    Provenance(ProvenanceCommand),
     /// List every diagnostic code tollgate can emit, or explain one.
     Explain(ExplainArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a key pair: PKCS#8 private key (optionally encrypted, cosign/sigstore format)
+    /// and PKIX public key, both PEM.
+    Generate(KeyGenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyAlgorithm {
+    /// ECDSA over NIST P-256 with SHA-256.
+    #[value(name = "ecdsa-p256")]
+    EcdsaP256,
+    /// Ed25519.
+    Ed25519,
+}
+
+#[derive(Debug, Args)]
+pub struct KeyGenerateArgs {
+    /// Key algorithm.
+    #[arg(long, value_enum, default_value_t = KeyAlgorithm::EcdsaP256)]
+    pub algorithm: KeyAlgorithm,
+
+    /// Path prefix: writes PREFIX.key (private, mode 0600) and PREFIX.pub.
+    #[arg(long, value_name = "PREFIX", default_value = "tollgate")]
+    pub out_prefix: PathBuf,
+
+    /// Encrypt the private key (ENCRYPTED SIGSTORE PRIVATE KEY: scrypt + secretbox) with the
+    /// password from TOLLGATE_PASSWORD (or COSIGN_PASSWORD).
+    #[arg(long)]
+    pub encrypt: bool,
+
+    /// Overwrite existing key files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SignatureOutput {
+    /// A DSSE JSON envelope.
+    Envelope,
+    /// One DSSE envelope per line (`.intoto.jsonl`).
+    Jsonl,
+    /// A Sigstore bundle v0.3 with a public-key hint (no transparency-log entry).
+    Bundle,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    #[command(subcommand)]
+    pub blob: Option<SignCommand>,
+
+    /// The payload to sign (an in-toto statement unless --payload-type says otherwise).
+    #[arg(value_name = "PAYLOAD", required = false)]
+    pub payload: Option<PathBuf>,
+
+    /// Private key (PKCS#8/SEC1 PEM, or cosign/sigstore encrypted; password from
+    /// TOLLGATE_PASSWORD or COSIGN_PASSWORD).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// DSSE payloadType.
+    #[arg(long, default_value = "application/vnd.in-toto+json")]
+    pub payload_type: String,
+
+    /// What to write.
+    #[arg(long = "as", value_enum, default_value_t = SignatureOutput::Envelope)]
+    pub output_as: SignatureOutput,
+
+    /// Where to write the signed result ("-" for stdout).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignCommand {
+    /// Sign a file the way `cosign sign-blob --key` does (base64 DER ECDSA over its SHA-256).
+    Blob(SignBlobArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SignBlobArgs {
+    /// The file to sign.
+    pub file: PathBuf,
+    /// Private key.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Where to write the base64 signature ("-" for stdout).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvenanceCommand {
+    /// Write an in-toto Statement v1 with a SLSA Provenance v1.0 predicate for the subjects.
+    Generate(ProvenanceGenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DigestAlgorithm {
+    Sha256,
+    Sha512,
+}
+
+#[derive(Debug, Args)]
+pub struct ProvenanceGenerateArgs {
+    /// Subject files or globs (`dist/**/*.tar.gz`); any number.
+    #[arg(value_name = "FILE_OR_GLOB")]
+    pub subjects: Vec<String>,
+
+    /// Subjects from a checksums file in `sha256sum` format.
+    #[arg(long, value_name = "FILE")]
+    pub checksums: Option<PathBuf>,
+
+    /// Digests to record per subject (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "sha256")]
+    pub digest: Vec<DigestAlgorithm>,
+
+    /// Where to write the statement ("-" for stdout).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
+
+    /// runDetails.builder.id (default: from the CI environment).
+    #[arg(long)]
+    pub builder_id: Option<String>,
+    /// buildDefinition.buildType (default: tollgate's generic build type).
+    #[arg(long)]
+    pub build_type: Option<String>,
+    /// Source repository URI, e.g. git+https://github.com/org/repo (default: from CI).
+    #[arg(long)]
+    pub source_uri: Option<String>,
+    /// Source ref, e.g. refs/heads/main or refs/tags/v1.2.3 (default: from CI).
+    #[arg(long)]
+    pub source_ref: Option<String>,
+    /// Source commit (git SHA-1/SHA-256) (default: from CI).
+    #[arg(long)]
+    pub source_digest: Option<String>,
+    /// runDetails.metadata.invocationId (default: from CI).
+    #[arg(long)]
+    pub invocation_id: Option<String>,
+    /// runDetails.metadata.startedOn, RFC 3339 (default: --now).
+    #[arg(long)]
+    pub started_on: Option<String>,
+    /// runDetails.metadata.finishedOn, RFC 3339 (default: --now).
+    #[arg(long)]
+    pub finished_on: Option<String>,
+    /// Extra externalParameters as KEY=VALUE (repeatable).
+    #[arg(long = "external-parameter", value_name = "KEY=VALUE")]
+    pub external_parameters: Vec<String>,
+    /// Ignore the CI environment; use only flags.
+    #[arg(long)]
+    pub no_ci_env: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,9 +1,12 @@
 //! One `cmd_*` function per subcommand: read inputs, call the check, hand the report to output.
 
 mod explain;
+mod key;
+mod provenance;
 mod sbom;
+mod sign;
 
-use crate::cli::{Cli, Command, GlobalArgs, SbomCommand};
+use crate::cli::{Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand, SbomCommand};
 use crate::error::{Error, Result};
 use crate::input::Limits;
 use crate::output::Env;
@@ -47,6 +50,11 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         }
         Command::Sbom(SbomCommand::Diff(args)) => sbom::cmd_diff(&ctx, args, &cli.global, env),
         Command::Sbom(SbomCommand::Merge(args)) => sbom::cmd_merge(&ctx, args, &cli.global, env),
+        Command::Key(KeyCommand::Generate(args)) => key::cmd_generate(&ctx, args, &cli.global, env),
+        Command::Sign(args) => sign::cmd_sign(&ctx, args, &cli.global, env),
+        Command::Provenance(ProvenanceCommand::Generate(args)) => {
+            provenance::cmd_generate(&ctx, args, &cli.global, env)
+        }
         Command::Explain(args) => explain::cmd_explain(args, env),
     }
 }
