@@ -26,11 +26,12 @@
 #                        scaled linearly, exceeds twice the timeout; record the projection
 #   BENCH_NO_PEERS=1     time only tollgate
 #   BENCH_REPORT         where to write the report (default docs/benchmarks.md)
+#   BENCH_OUT            working directory for documents, logs and results (default bench/out)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-OUT="$HERE/out"
+OUT="${BENCH_OUT:-$HERE/out}"
 PEERS="$HERE/.peers"
 NOW="2026-11-23T00:00:00Z"
 
@@ -69,6 +70,8 @@ fi
 
 log "building tollgate (cargo build --release)"
 (cd "$ROOT" && cargo build --release --quiet)
+# The tree the binary was built from (others may commit during a long run).
+git -C "$ROOT" describe --always --dirty > "$OUT/build-git.txt" 2>/dev/null || echo unknown > "$OUT/build-git.txt"
 # Time a private copy: other people may rebuild target/release/tollgate during a long run.
 cp "$ROOT/target/release/tollgate" "$OUT/tollgate"
 TOLLGATE="$OUT/tollgate"
@@ -123,7 +126,8 @@ measure() {
     local f="$1" n="$2" tool="$3" i="$4"; shift 4
     local tf="$OUT/logs/time.$$" lf="$OUT/logs/$tool-$f-$n.log" rc=0 wall rss status load busy
     wait_idle
-    busy="$(pgrep -x rustc >/dev/null 2>&1 && echo true || echo false)"
+    busy=false
+    pgrep -x rustc >/dev/null 2>&1 && busy=true
     load="$(cut -d' ' -f1 /proc/loadavg)"
     # Wall time from bash's microsecond clock (GNU time's %e has only 10 ms resolution, too
     # coarse for tollgate on small files); peak RSS (%M, KiB) from GNU time.
@@ -134,6 +138,8 @@ measure() {
     # GNU time writes "Command exited with non-zero status N" before the numbers on failure.
     read -r _e rss < <(tail -n1 "$tf")
     rm -f "$tf"
+    # A compiler that started during the run disturbed it too.
+    pgrep -x rustc >/dev/null 2>&1 && busy=true
     wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
     if [ "$rc" = 0 ]; then status=ok
     elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=timeout
@@ -285,7 +291,7 @@ meta = {
     },
     "tollgate": {
         "version": sh(tollgate, "--version"),
-        "git": sh("git", "describe", "--always", "--dirty", cwd=root),
+        "git": open(os.path.join(os.path.dirname(out), "build-git.txt")).read().strip(),
     },
     "rustc": sh("rustc", "--version"),
     "peers": peers,

@@ -145,17 +145,18 @@ pub enum SignatureOutput {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SignArgs {
     #[command(subcommand)]
     pub blob: Option<SignCommand>,
 
     /// The payload to sign (an in-toto statement unless --payload-type says otherwise).
-    #[arg(value_name = "PAYLOAD", required = false)]
+    #[arg(value_name = "PAYLOAD", required = true)]
     pub payload: Option<PathBuf>,
 
     /// Private key (PKCS#8/SEC1 PEM, or cosign/sigstore encrypted; password from
     /// TOLLGATE_PASSWORD or COSIGN_PASSWORD).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", required = true)]
     pub key: Option<PathBuf>,
 
     /// DSSE payloadType.
@@ -173,7 +174,8 @@ pub struct SignArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum SignCommand {
-    /// Sign a file the way `cosign sign-blob --key` does (base64 DER ECDSA over its SHA-256).
+    /// Sign a file the way `cosign sign-blob --key` does: base64 of an ASN.1 DER ECDSA
+    /// signature over its SHA-256 (Ed25519 keys: Ed25519ph, as cosign does).
     Blob(SignBlobArgs),
 }
 

@@ -3,6 +3,7 @@
 //! The library never prints: commands return a [`report::Report`] (or an [`error::Error`]) and
 //! [`run`] hands it to the output layer ([`output::Env`]), which tests can replace with buffers.
 
+pub mod attest;
 pub mod cli;
 pub mod commands;
 pub mod diags;

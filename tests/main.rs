@@ -4,4 +4,6 @@
 mod cli;
 mod common;
 mod conformance;
+mod provenance;
+mod signing;
 mod snapshots;
