@@ -94,6 +94,9 @@ pub enum Command {
     /// Generate SLSA provenance (in-toto Statement v1, SLSA Provenance v1.0).
     #[command(subcommand)]
     Provenance(ProvenanceCommand),
+    /// Verify signed attestations against trusted keys and a policy.
+    #[command(subcommand)]
+    Verify(VerifyCommand),
     /// List every diagnostic code tollgate can emit, or explain one.
     Explain(ExplainArgs),
 }
@@ -251,6 +254,68 @@ pub struct ProvenanceGenerateArgs {
     /// Ignore the CI environment; use only flags.
     #[arg(long)]
     pub no_ci_env: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VerifyCommand {
+    /// Verify signed SLSA provenance (DSSE envelope, .intoto.jsonl or Sigstore bundle) for
+    /// artifacts: signature, statement, predicate, subjects and the builder/source policy.
+    Provenance(VerifyProvenanceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyProvenanceArgs {
+    /// The artifacts the provenance must describe (each one's digest must be a subject).
+    #[arg(value_name = "ARTIFACT")]
+    pub artifacts: Vec<PathBuf>,
+
+    /// The signed provenance: a DSSE envelope, `.intoto.jsonl` (one envelope per line) or a
+    /// Sigstore bundle carrying a DSSE envelope. Repeatable; every one must verify.
+    #[arg(long, visible_alias = "bundle", value_name = "FILE", required = true)]
+    pub provenance: Vec<PathBuf>,
+
+    /// Artifact digests given directly, as ALG:HEX (sha256 or sha512); repeatable.
+    #[arg(long = "artifact-digest", value_name = "ALG:HEX")]
+    pub artifact_digests: Vec<String>,
+
+    /// A trusted public key (PKIX PEM: ECDSA P-256/P-384, Ed25519, RSA); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub key: Vec<PathBuf>,
+
+    /// The key id signatures name the matching --key by (by position: the first --key-id is
+    /// the first --key's), when it is not tollgate's default (SHA-256 of the PKIX DER), e.g. a
+    /// KMS URI. Signatures with an empty key id are tried against every key.
+    #[arg(long, value_name = "ID")]
+    pub key_id: Vec<String>,
+
+    /// How many distinct trusted keys must have signed.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub threshold: usize,
+
+    /// Required builder id; without `@ref` any version of that builder is accepted.
+    #[arg(long)]
+    pub builder_id: Option<String>,
+    /// Required source repository, e.g. github.com/org/repo (scheme and `git+` optional).
+    #[arg(long)]
+    pub source_uri: Option<String>,
+    /// Required full source ref, e.g. refs/heads/main.
+    #[arg(long)]
+    pub source_ref: Option<String>,
+    /// Required source tag (exact), e.g. v1.2.3.
+    #[arg(long)]
+    pub source_tag: Option<String>,
+    /// Required source branch (exact), e.g. main.
+    #[arg(long)]
+    pub source_branch: Option<String>,
+    /// Required semver-compatible tag: v1 accepts any v1.x.y, v1.2 any v1.2.y.
+    #[arg(long)]
+    pub source_versioned_tag: Option<String>,
+    /// Required buildDefinition.buildType (v0.2: buildType).
+    #[arg(long)]
+    pub build_type: Option<String>,
+    /// Accepted predicateType(s) (default: SLSA Provenance v1.0 and v0.2); repeatable.
+    #[arg(long, value_name = "URI")]
+    pub predicate_type: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -213,7 +213,7 @@ fn too_large(name: &str, size: u64, limits: Limits) -> InputError {
     )
 }
 
-fn io_error(name: &str, e: &std::io::Error) -> InputError {
+pub fn io_error(name: &str, e: &std::io::Error) -> InputError {
     let loc = Location::file(name);
     match e.kind() {
         std::io::ErrorKind::NotFound => InputError::new(

@@ -24,6 +24,8 @@ pub fn tollgate() -> Command {
         .env_remove("TOLLGATE_FORMAT")
         .env_remove("TOLLGATE_NOW")
         .env_remove("TOLLGATE_MAX_INPUT_SIZE")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
         .env("NO_COLOR", "1")
         .args(["--now", NOW, "--color", "never"]);
     cmd

@@ -7,3 +7,4 @@ mod conformance;
 mod provenance;
 mod signing;
 mod snapshots;
+mod verify;

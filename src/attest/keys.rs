@@ -121,6 +121,9 @@ enum Verifier {
 pub struct PublicKey {
     key: Verifier,
     der: Vec<u8>,
+    /// A key id other systems named this key by (slsa-verifier's `--public-key-id`, a KMS
+    /// URI…); when unset the id is [`keyid_of_der`] of the PKIX DER.
+    keyid_override: Option<String>,
 }
 
 impl std::fmt::Debug for PublicKey {
@@ -209,7 +212,11 @@ impl PublicKey {
         }
         .map_err(|e| KeyError::Malformed(format!("public key: {e}")))?
         .into_vec();
-        Ok(PublicKey { key, der })
+        Ok(PublicKey {
+            key,
+            der,
+            keyid_override: None,
+        })
     }
 
     /// PKIX DER encoding.
@@ -223,9 +230,19 @@ impl PublicKey {
             .expect("PEM encodes")
     }
 
-    /// Lowercase hex SHA-256 of the PKIX DER.
+    /// The key id: the one set by [`PublicKey::with_keyid`], else the lowercase hex SHA-256 of
+    /// the PKIX DER.
     pub fn keyid(&self) -> String {
-        keyid_of_der(&self.der)
+        self.keyid_override
+            .clone()
+            .unwrap_or_else(|| keyid_of_der(&self.der))
+    }
+
+    /// The same key, known by another key id (signatures that name a key id are only tried
+    /// against the key with that id).
+    pub fn with_keyid(mut self, keyid: impl Into<String>) -> Self {
+        self.keyid_override = Some(keyid.into());
+        self
     }
 
     pub fn algorithm(&self) -> Algorithm {

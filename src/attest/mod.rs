@@ -12,3 +12,4 @@ pub mod intoto;
 pub mod keys;
 pub mod slsa;
 pub mod subjects;
+pub mod verify;

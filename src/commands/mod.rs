@@ -5,8 +5,11 @@ mod key;
 mod provenance;
 mod sbom;
 mod sign;
+mod verify;
 
-use crate::cli::{Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand, SbomCommand};
+use crate::cli::{
+    Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand, SbomCommand, VerifyCommand,
+};
 use crate::error::{Error, Result};
 use crate::input::Limits;
 use crate::output::Env;
@@ -54,6 +57,9 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         Command::Sign(args) => sign::cmd_sign(&ctx, args, &cli.global, env),
         Command::Provenance(ProvenanceCommand::Generate(args)) => {
             provenance::cmd_generate(&ctx, args, &cli.global, env)
+        }
+        Command::Verify(VerifyCommand::Provenance(args)) => {
+            verify::cmd_provenance(&ctx, args, &cli.global, env)
         }
         Command::Explain(args) => explain::cmd_explain(args, env),
     }

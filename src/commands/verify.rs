@@ -1,0 +1,243 @@
+//! `tollgate verify provenance`: signed SLSA provenance against trusted keys, artifacts and a
+//! builder/source policy. The checks live in [`crate::attest::verify`]; this reads the inputs,
+//! hashes the artifacts and turns the outcome into a report.
+
+use super::Context;
+use super::key::key_error;
+use crate::attest::keys::PublicKey;
+use crate::attest::subjects::{self, Algorithm};
+use crate::attest::verify::{self, Artifact, Attestation, KeyVerifier, Outcome, Policy, Verifier};
+use crate::cli::{GlobalArgs, VerifyProvenanceArgs};
+use crate::error::{Error, Result};
+use crate::input::{self, InputError};
+use crate::output::Env;
+use crate::report::{Report, Subject, Table, Verdict};
+use rayon::prelude::*;
+use serde_json::json;
+use std::path::Path;
+
+fn policy_from(args: &VerifyProvenanceArgs) -> Policy {
+    Policy {
+        builder_id: args.builder_id.clone(),
+        source_uri: args.source_uri.clone(),
+        source_ref: args.source_ref.clone(),
+        source_tag: args.source_tag.clone(),
+        source_branch: args.source_branch.clone(),
+        source_versioned_tag: args.source_versioned_tag.clone(),
+        build_type: args.build_type.clone(),
+        predicate_types: args.predicate_type.clone(),
+    }
+}
+
+fn load_key(path: &Path, ctx: &Context) -> Result<PublicKey> {
+    let text = input::read_text(path, ctx.limits)?;
+    PublicKey::from_pem(&text).map_err(|e| key_error(path, &e))
+}
+
+/// `sha256:HEX` / `sha512:HEX` given on the command line.
+fn parse_digest(s: &str) -> Result<Artifact> {
+    let bad = || {
+        Error::usage(
+            format!("--artifact-digest {s:?} is not ALG:HEX"),
+            "write it like sha256:<64 hex digits> or sha512:<128 hex digits>",
+        )
+    };
+    let (alg, hex) = s.split_once(':').ok_or_else(bad)?;
+    let len = match alg {
+        "sha256" => 64,
+        "sha512" => 128,
+        _ => return Err(bad()),
+    };
+    if hex.len() != len || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    Ok(Artifact {
+        name: s.to_string(),
+        digest: [(alg.to_string(), hex.to_ascii_lowercase())].into(),
+    })
+}
+
+fn hash_artifacts(paths: &[std::path::PathBuf], algs: &[Algorithm]) -> Result<Vec<Artifact>> {
+    paths
+        .par_iter()
+        .map_init(
+            || vec![0u8; 1 << 20],
+            |buf, p| {
+                let name = input::display_path(p);
+                let meta = std::fs::metadata(p).map_err(|e| input::io_error(&name, &e))?;
+                if !meta.is_file() {
+                    return Err(Error::from(InputError::new(
+                        &crate::diags::INPUT_NOT_A_FILE,
+                        crate::report::Location::file(name),
+                        "is not a regular file",
+                        "pass the artifact file itself",
+                    )));
+                }
+                let digest = subjects::hash_file(p, algs, buf)
+                    .map_err(|e| Error::from(input::io_error(&name, &e)))?;
+                Ok(Artifact { name, digest })
+            },
+        )
+        .collect()
+}
+
+pub fn cmd_provenance(
+    ctx: &Context,
+    args: &VerifyProvenanceArgs,
+    global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
+    if args.artifacts.is_empty() && args.artifact_digests.is_empty() {
+        return Err(Error::usage(
+            "no artifact to verify: name the artifact file(s) or pass --artifact-digest",
+            "tollgate verify provenance app.tar.gz --provenance app.intoto.jsonl --key signer.pub",
+        ));
+    }
+    if args.key.is_empty() {
+        return Err(Error::usage(
+            "no trust material: pass the signer's public key with --key",
+            "--key signer.pub (repeat --key for several trusted keys, with --threshold N)",
+        ));
+    }
+    if args.threshold == 0 || args.threshold > args.key.len() {
+        return Err(Error::usage(
+            format!(
+                "--threshold {} needs between 1 and the number of --key files ({})",
+                args.threshold,
+                args.key.len()
+            ),
+            "pass as many --key files as the threshold requires",
+        ));
+    }
+    let policy = policy_from(args);
+    policy
+        .check()
+        .map_err(|e| Error::usage(e, "e.g. --source-versioned-tag v1.2"))?;
+    let mut digests = Vec::new();
+    for d in &args.artifact_digests {
+        digests.push(parse_digest(d)?);
+    }
+    if args.key_id.len() > args.key.len() {
+        return Err(Error::usage(
+            format!(
+                "{} --key-id for {} --key: each --key-id names the --key at the same position",
+                args.key_id.len(),
+                args.key.len()
+            ),
+            "pass one --key per --key-id, in the same order",
+        ));
+    }
+    let mut keys = args
+        .key
+        .iter()
+        .map(|k| load_key(k, ctx))
+        .collect::<Result<Vec<_>>>()?;
+    for (key, id) in keys.iter_mut().zip(&args.key_id) {
+        *key = key.clone().with_keyid(id.clone());
+    }
+
+    let mut attestations: Vec<Attestation> = Vec::new();
+    for p in &args.provenance {
+        let name = input::display_path(p);
+        let text = input::read_text(p, ctx.limits)?;
+        attestations.extend(verify::parse_attestations(&name, &text)?);
+    }
+
+    let key_verifier = KeyVerifier::new(keys, args.threshold);
+    let verifiers: [&dyn Verifier; 1] = [&key_verifier];
+    let mut outcome = verify::verify_attestations(&attestations, &verifiers, &policy);
+    let mut artifacts = hash_artifacts(&args.artifacts, &outcome.needed_algorithms())?;
+    artifacts.extend(digests);
+    verify::check_artifacts(&mut outcome, &artifacts);
+
+    let report = build_report(ctx, &outcome, &artifacts, &policy, &attestations);
+    env.emit(&report, global)
+}
+
+fn build_report(
+    ctx: &Context,
+    outcome: &Outcome,
+    artifacts: &[Artifact],
+    policy: &Policy,
+    attestations: &[Attestation],
+) -> Report {
+    let mut report = Report::new("verify provenance", ctx.now_rfc3339.clone());
+    let failed = |subject: &str| {
+        outcome
+            .checks
+            .iter()
+            .any(|c| !c.passed && c.subject == subject)
+    };
+    for att in attestations {
+        let (loc, kind) = match att {
+            Attestation::Signed(s) => (s.location.display_short(), s.kind()),
+            Attestation::Unsigned(l) => (l.display_short(), "in-toto statement (unsigned)".into()),
+        };
+        let mut s = Subject::new(loc.clone());
+        s.kind = Some(kind);
+        if let Some(st) = outcome.statements.iter().find(|st| st.location == loc) {
+            s.facts.insert("signers".into(), json!(st.verified.signers));
+            if let Some(f) = &st.facts {
+                s.facts
+                    .insert("predicateType".into(), json!(f.predicate_type));
+                s.facts.insert("subjects".into(), json!(f.subjects.len()));
+                for (k, v) in [
+                    ("builderId", &f.builder_id),
+                    ("buildType", &f.build_type),
+                    ("sourceUri", &f.source_uri),
+                    ("sourceRef", &f.source_ref),
+                    ("sourceDigest", &f.source_digest),
+                ] {
+                    if let Some(v) = v {
+                        s.facts.insert(k.into(), json!(v));
+                    }
+                }
+            }
+        }
+        if failed(&loc) {
+            s.verdict = Verdict::Deny;
+        }
+        report.subjects.push(s);
+    }
+    for a in artifacts {
+        let mut s = Subject::new(a.name.clone());
+        s.kind = Some("artifact".into());
+        for (alg, v) in &a.digest {
+            s.facts.insert(alg.clone(), json!(v));
+        }
+        if failed(&a.name) {
+            s.verdict = Verdict::Deny;
+        }
+        report.subjects.push(s);
+    }
+    report.diagnostics = outcome.diagnostics.clone();
+    report.sort();
+    report.tables.push(Table {
+        title: "Checks".into(),
+        headers: vec![
+            "Subject".into(),
+            "Check".into(),
+            "Result".into(),
+            "Detail".into(),
+        ],
+        rows: outcome
+            .checks
+            .iter()
+            .map(|c| {
+                vec![
+                    c.subject.clone(),
+                    c.check.to_string(),
+                    if c.passed { "pass" } else { "FAIL" }.to_string(),
+                    c.detail.clone(),
+                ]
+            })
+            .collect(),
+    });
+    report.data = json!({
+        "policy": policy,
+        "statements": outcome.statements,
+        "artifacts": artifacts,
+        "checks": outcome.checks,
+    });
+    report
+}
