@@ -6,6 +6,7 @@
 pub mod attest;
 pub mod cli;
 pub mod commands;
+pub mod controls;
 pub mod diags;
 pub mod error;
 pub mod input;
