@@ -97,6 +97,12 @@ pub enum Command {
     /// Verify signed attestations against trusted keys and a policy.
     #[command(subcommand)]
     Verify(VerifyCommand),
+    /// Evaluate a control catalog against evidence into a (signed) Control Attestation.
+    #[command(subcommand)]
+    Attest(AttestCommand),
+    /// Check control catalogs.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
     /// List every diagnostic code tollgate can emit, or explain one.
     Explain(ExplainArgs),
 }
@@ -261,6 +267,87 @@ pub enum VerifyCommand {
     /// Verify signed SLSA provenance (DSSE envelope, .intoto.jsonl or Sigstore bundle) for
     /// artifacts: signature, statement, predicate, subjects and the builder/source policy.
     Provenance(VerifyProvenanceArgs),
+    /// Verify a signed Control Attestation (and, with --evidence, that the evidence is unchanged).
+    Attestation(VerifyAttestationArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AttestCommand {
+    /// Evaluate every control of a catalog against an evidence directory and write
+    /// OUT/controls/: attestation.json (in-toto statement), attestation.dsse.json (with --key),
+    /// vsa.json, oscal-assessment-results.json, control-map.csv, report.md, report.html,
+    /// report.pdf.
+    Controls(AttestControlsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AttestControlsArgs {
+    /// The control catalog (YAML, `schema: 1`).
+    #[arg(long, value_name = "FILE", default_value = "catalog/default.yaml")]
+    pub catalog: PathBuf,
+    /// The evidence directory; catalog globs are relative to it.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: PathBuf,
+    /// Waivers file (YAML: control, reason, approver, expires, ticket).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Output directory; everything goes to OUT/controls/ (replaced atomically).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Sign the attestation and the VSA with this private key (DSSE).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Public key(s) trusted by the signature assertions (provenance_verified, …); repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_key: Vec<PathBuf>,
+    /// Release name shown in the reports (default: from the CI environment).
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Directory with templates overriding controls.md.j2 / controls.html.j2.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Skip the PDF rendering.
+    #[arg(long)]
+    pub no_pdf: bool,
+    /// Ignore the CI environment (release repository, ref, commit).
+    #[arg(long)]
+    pub no_ci_env: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Validate catalog files (and waivers files with --waivers): every problem with its
+    /// line:column; --list-assertions prints the assertion types.
+    Validate(CatalogValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogValidateArgs {
+    /// Catalog files.
+    #[arg(value_name = "CATALOG")]
+    pub catalogs: Vec<PathBuf>,
+    /// A waivers file to validate against the catalog(s).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// List the assertion types and their parameters.
+    #[arg(long)]
+    pub list_assertions: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyAttestationArgs {
+    /// The signed Control Attestation (controls/attestation.dsse.json).
+    #[arg(value_name = "ENVELOPE")]
+    pub envelope: PathBuf,
+    /// Trusted public key(s); repeatable.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub key: Vec<PathBuf>,
+    /// Also check every evidence file still has the digest the attestation recorded.
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
+    /// Verify the signature only; do not deny when the attested verdict is fail.
+    #[arg(long)]
+    pub allow_fail_verdict: bool,
 }
 
 #[derive(Debug, Args)]

@@ -298,6 +298,10 @@ pub struct Policy {
     pub build_type: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub predicate_types: Vec<String>,
+    /// Accept any predicate type when `predicate_types` is empty (as `cosign verify-attestation`
+    /// without `--type` does); builder and source checks then find nothing to match.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub any_predicate_type: bool,
 }
 
 pub const DEFAULT_PREDICATE_TYPES: &[&str] = &[PROVENANCE_V1, PROVENANCE_V1_DRAFT, PROVENANCE_V02];
@@ -313,7 +317,7 @@ impl Policy {
 
     fn accepts_predicate(&self, t: &str) -> bool {
         if self.predicate_types.is_empty() {
-            DEFAULT_PREDICATE_TYPES.contains(&t)
+            self.any_predicate_type || DEFAULT_PREDICATE_TYPES.contains(&t)
         } else {
             self.predicate_types.iter().any(|p| p == t)
         }

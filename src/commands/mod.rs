@@ -1,5 +1,6 @@
 //! One `cmd_*` function per subcommand: read inputs, call the check, hand the report to output.
 
+mod controls;
 mod explain;
 mod key;
 mod provenance;
@@ -8,7 +9,8 @@ mod sign;
 mod verify;
 
 use crate::cli::{
-    Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand, SbomCommand, VerifyCommand,
+    AttestCommand, CatalogCommand, Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand,
+    SbomCommand, VerifyCommand,
 };
 use crate::error::{Error, Result};
 use crate::input::Limits;
@@ -60,6 +62,15 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         }
         Command::Verify(VerifyCommand::Provenance(args)) => {
             verify::cmd_provenance(&ctx, args, &cli.global, env)
+        }
+        Command::Verify(VerifyCommand::Attestation(args)) => {
+            controls::cmd_verify_attestation(&ctx, args, &cli.global, env)
+        }
+        Command::Attest(AttestCommand::Controls(args)) => {
+            controls::cmd_attest(&ctx, args, &cli.global, env)
+        }
+        Command::Catalog(CatalogCommand::Validate(args)) => {
+            controls::cmd_catalog_validate(&ctx, args, &cli.global, env)
         }
         Command::Explain(args) => explain::cmd_explain(args, env),
     }

@@ -152,7 +152,7 @@ fn write_product(out: &Path, bytes: &[u8], env: &mut Env) -> Result<bool> {
 
 /// Read a private key, warning when the file is readable by everyone. The password comes from
 /// the environment only; neither it nor the key ever reaches an error message.
-fn load_private_key(path: &Path, ctx: &Context, env: &mut Env) -> Result<PrivateKey> {
+pub(super) fn load_private_key(path: &Path, ctx: &Context, env: &mut Env) -> Result<PrivateKey> {
     warn_if_world_readable(path, env);
     let text = Zeroizing::new(input::read_text(path, ctx.limits)?);
     let password = password_from_env(env);

@@ -26,6 +26,7 @@ fn policy_from(args: &VerifyProvenanceArgs) -> Policy {
         source_versioned_tag: args.source_versioned_tag.clone(),
         build_type: args.build_type.clone(),
         predicate_types: args.predicate_type.clone(),
+        any_predicate_type: false,
     }
 }
 
