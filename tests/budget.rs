@@ -233,3 +233,237 @@ fn manifest_claims_parse() {
     assert_eq!(claim(row, "projects"), Some(Some("2".into())));
     assert_eq!(claim(row, "project errors"), Some(Some("1".into())));
 }
+
+// ------------------------------------------------------------------ whole CLI: exit codes
+
+fn perf(args: &[&str]) -> assert_cmd::assert::Assert {
+    tollgate().args(["budget", "perf"]).args(args).assert()
+}
+
+#[test]
+fn perf_within_budget_passes_with_exit_0() {
+    perf(&["--current", K6_BASELINE, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS])
+        .code(0)
+        .stdout(predicates::str::contains("PASS budget perf"));
+}
+
+#[test]
+fn perf_over_budget_denies_with_exit_1() {
+    perf(&["--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS])
+        .code(1)
+        .stdout(predicates::str::contains("BUD001"))
+        .stdout(predicates::str::contains("5:12: http_req_duration p(95) is 205.3ms"));
+}
+
+#[test]
+fn failed_k6_threshold_denies_unless_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = write(dir.path(), "b.yaml", "perf:\n  http_req_duration:\n    p(95): < 1s\n");
+    let b = b.to_str().unwrap();
+    perf(&["--current", K6_CURRENT, "--budgets", b])
+        .code(1)
+        .stdout(predicates::str::contains("BUD002"));
+    perf(&["--current", K6_CURRENT, "--budgets", b, "--ignore-k6-thresholds"])
+        .code(0)
+        .stdout(predicates::str::contains("BUD009"));
+}
+
+#[test]
+fn relative_budget_without_baseline_warns_and_is_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = write(dir.path(), "b.yaml", "perf:\n  http_req_duration:\n    p(95): +10%\n");
+    perf(&["--current", K6_BASELINE, "--budgets", b.to_str().unwrap()])
+        .code(0)
+        .stdout(predicates::str::contains("BUD003"))
+        .stdout(predicates::str::contains("skipped"));
+}
+
+#[test]
+fn update_baseline_only_when_the_gate_passed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("baseline.json");
+    perf(&["--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS, "--update-baseline", out.to_str().unwrap()])
+        .code(1)
+        .stderr(predicates::str::contains("was not updated"));
+    assert!(!out.exists(), "a denied run must not move the baseline");
+    perf(&["--current", K6_BASELINE, "--budgets", "testdata/budget/k6/budgets-pass.yaml", "--update-baseline", out.to_str().unwrap()])
+        .code(0);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(root().join(K6_BASELINE)).unwrap()
+    );
+}
+
+#[test]
+fn cost_within_budget_passes_and_over_budget_denies() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(dir.path(), "ok.yaml", "cost:\n  currency: USD\n  total:\n    monthly: [< 2000, +30%]\n");
+    tollgate()
+        .args(["budget", "cost", "--infracost", COST_JSON, "--budgets", ok.to_str().unwrap()])
+        .assert()
+        .code(0);
+    tollgate()
+        .args(["budget", "cost", "--infracost", COST_JSON, "--budgets", COST_BUDGETS])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("BUD001"));
+}
+
+#[test]
+fn unpriced_project_denies_cost() {
+    let Some(root) = conformance_dir() else { return };
+    let f = root.join("infracost/out_with_project_error.json");
+    if !f.is_file() {
+        return;
+    }
+    tollgate()
+        .args(["budget", "cost", "--infracost"])
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("BUD008"));
+}
+
+// ------------------------------------------------------------------ whole CLI: bad input
+
+/// Bad input: exit 2, exactly one `error:` line naming the file and position, nothing on
+/// stdout, and no `--output` file left behind.
+fn bad_input(args: &[&str], budgets: Option<&str>) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let mut cmd = tollgate();
+    cmd.args(["--format", "json", "--output"]).arg(&report).args(args);
+    if let Some(b) = budgets {
+        let p = write(dir.path(), "budgets.yaml", b);
+        cmd.arg("--budgets").arg(p);
+    }
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(!report.exists(), "no partial output on bad input");
+    one_line_error(&out.stderr).replace(&dir.path().display().to_string(), "TMP")
+}
+
+#[test]
+fn unknown_metric_is_exit_2_at_its_line() {
+    let e = bad_input(
+        &["budget", "perf", "--current", K6_CURRENT],
+        Some("perf:\n  http_req_duration:\n    p(95): < 1s\n  http_req_durration:\n    p(95): < 1s\n"),
+    );
+    assert!(e.starts_with("error: BUD004: TMP/budgets.yaml:4:3: unknown metric \"http_req_durration\""), "{e}");
+    assert!(e.contains("the summary has: checks, data_received"), "{e}");
+}
+
+#[test]
+fn missing_stat_is_exit_2_naming_the_k6_option() {
+    let e = bad_input(
+        &["budget", "perf", "--current", "testdata/budget/k6/current.json"],
+        Some("perf:\n  http_req_duration:\n    p(99.9): < 1s\n"),
+    );
+    assert!(e.contains("BUD005: testdata/budget/k6/current.json at /metrics/http_req_duration"), "{e}");
+    assert!(e.contains("no \"p(99.9)\" statistic"), "{e}");
+    assert!(e.contains("summaryTrendStats"), "{e}");
+    assert!(e.contains("--summary-trend-stats"), "{e}");
+}
+
+#[test]
+fn wrong_currency_is_exit_2() {
+    let e = bad_input(
+        &["budget", "cost", "--infracost", COST_JSON, "--budgets", "testdata/budget/infracost/budgets-eur.yaml"],
+        None,
+    );
+    assert!(e.starts_with("error: BUD006: testdata/budget/infracost/diff.json at /currency: costs are in USD but testdata/budget/infracost/budgets-eur.yaml:2:13"), "{e}");
+}
+
+#[test]
+fn malformed_budget_units_are_exit_2_at_line_and_column() {
+    let e = bad_input(
+        &["budget", "perf", "--current", K6_CURRENT],
+        Some("perf:\n  http_req_duration:\n    p(95): < 500 msec\n"),
+    );
+    assert!(e.starts_with("error: BUD007: TMP/budgets.yaml:3:12: http_req_duration p(95): invalid limit \"< 500 msec\": unknown unit \"msec\""), "{e}");
+    let e = bad_input(
+        &["budget", "perf", "--current", K6_CURRENT],
+        Some("perf:\n  http_req_duration:\n    p(95): 500ms\n"),
+    );
+    assert!(e.contains("TMP/budgets.yaml:3:12"), "{e}");
+    assert!(e.contains("must start with <"), "{e}");
+    let e = bad_input(
+        &["budget", "cost", "--infracost", COST_JSON],
+        Some("cost:\n  total:\n    monthly: < lots\n"),
+    );
+    assert!(e.contains("BUD007: TMP/budgets.yaml:3:14"), "{e}");
+}
+
+#[test]
+fn unit_that_does_not_fit_the_metric_is_exit_2() {
+    let e = bad_input(
+        &["budget", "perf", "--current", K6_CURRENT],
+        Some("perf:\n  http_req_failed:\n    rate: < 500ms\n"),
+    );
+    assert!(e.contains("BUD007: TMP/budgets.yaml:3:11: http_req_failed rate: < 500ms uses a duration unit, but this statistic needs a percentage"), "{e}");
+}
+
+#[test]
+fn unknown_key_in_budgets_is_exit_2() {
+    let e = bad_input(
+        &["budget", "perf", "--current", K6_CURRENT],
+        Some("perf: {}\nbudgets:\n  x: 1\n"),
+    );
+    assert!(e.contains("BUD007: TMP/budgets.yaml:2:"), "{e}");
+}
+
+#[test]
+fn trend_metric_without_a_statistic_is_exit_2() {
+    let e = bad_input(
+        &["budget", "perf", "--current", K6_CURRENT],
+        Some("perf:\n  http_req_duration: < 500ms\n"),
+    );
+    assert!(e.contains("is a trend metric: name the statistic"), "{e}");
+}
+
+#[test]
+fn not_a_k6_summary_or_not_infracost_is_exit_2() {
+    let e = bad_input(&["budget", "perf", "--current", COST_JSON], None);
+    assert!(e.contains("TG007") && e.contains("not a k6 summary"), "{e}");
+    let e = bad_input(&["budget", "cost", "--infracost", K6_CURRENT], None);
+    assert!(e.contains("TG007") && e.contains("not an Infracost JSON output"), "{e}");
+    let e = bad_input(&["budget", "perf", "--current", "testdata/budget/k6/missing.json"], None);
+    assert!(e.contains("TG001"), "{e}");
+}
+
+#[test]
+fn truncated_summary_is_exit_2_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(K6_CURRENT)).unwrap();
+    let f = write(dir.path(), "cut.json", &text[..200]);
+    let e = bad_input(&["budget", "perf", "--current", f.to_str().unwrap()], None);
+    assert!(e.contains("TG005") && e.contains("cut.json:"), "{e}");
+}
+
+// ------------------------------------------------------------------ snapshots
+
+#[test]
+fn perf_table_human() {
+    insta::assert_snapshot!(stdout_of(&["budget", "perf", "--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS]));
+}
+
+#[test]
+fn perf_markdown_pull_request_comment() {
+    insta::assert_snapshot!(stdout_of(&["--format", "markdown", "budget", "perf", "--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS]));
+}
+
+#[test]
+fn perf_json() {
+    insta::assert_snapshot!(stdout_of(&["--format", "json", "budget", "perf", "--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS]));
+}
+
+#[test]
+fn cost_table_human() {
+    insta::assert_snapshot!(stdout_of(&["budget", "cost", "--infracost", COST_JSON, "--budgets", COST_BUDGETS]));
+}
+
+#[test]
+fn cost_markdown_pull_request_comment() {
+    insta::assert_snapshot!(stdout_of(&["--format", "markdown", "budget", "cost", "--infracost", COST_JSON, "--budgets", COST_BUDGETS]));
+}
