@@ -467,3 +467,155 @@ fn cost_table_human() {
 fn cost_markdown_pull_request_comment() {
     insta::assert_snapshot!(stdout_of(&["--format", "markdown", "budget", "cost", "--infracost", COST_JSON, "--budgets", COST_BUDGETS]));
 }
+
+// ------------------------------------------------------------------ real k6
+
+/// The k6 binary: `$TOLLGATE_K6`, `.tools/bin/k6` (scripts/install-k6.sh), or `k6` on PATH.
+fn k6_binary() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("TOLLGATE_K6") {
+        return Some(PathBuf::from(p));
+    }
+    let local = root().join(".tools/bin/k6");
+    if local.is_file() {
+        return Some(local);
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("k6"))
+            .find(|p| p.is_file())
+    })
+}
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 that answers every request after `delay` (keep-alive).
+/// The "slowed build" of the service under test is the same server with a delay.
+fn serve(delay: std::time::Duration) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut out = stream;
+                loop {
+                    let mut line = String::new();
+                    // Request line and headers up to the blank line.
+                    let mut n = 0;
+                    loop {
+                        line.clear();
+                        match reader.read_line(&mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {}
+                        }
+                        n += 1;
+                        if line == "\r\n" || line == "\n" {
+                            break;
+                        }
+                    }
+                    if n == 0 {
+                        return;
+                    }
+                    std::thread::sleep(delay);
+                    let body = "{\"items\":[]}";
+                    let resp = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if out.write_all(resp.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// One k6 run against `target`; returns (summary-export file, handleSummary file).
+fn run_k6(k6: &Path, dir: &Path, label: &str, target: &str) -> (PathBuf, PathBuf) {
+    let export = dir.join(format!("{label}.export.json"));
+    let handle = dir.join(format!("{label}.handle.json"));
+    let mut cmd = std::process::Command::new(k6);
+    for (k, _) in std::env::vars() {
+        if k.to_ascii_lowercase().contains("proxy") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .args(["run", "--quiet", "--no-color", "--no-usage-report", "--summary-export"])
+        .arg(&export)
+        .arg(root().join("testdata/budget/k6-real/script.js"))
+        .env("K6_NO_USAGE_REPORT", "true")
+        .env("TARGET", target)
+        .env("HANDLE_SUMMARY_OUT", &handle)
+        .env("DURATION", "2s")
+        .output()
+        .expect("run k6");
+    assert!(
+        out.status.success(),
+        "k6 failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (export, handle)
+}
+
+fn p95(path: &Path) -> f64 {
+    let (s, _) = k6::load(path, Default::default()).unwrap();
+    s.metrics["http_req_duration"].values["p(95)"]
+}
+
+#[test]
+fn real_k6_gates_a_slowed_server() {
+    let Some(k6) = k6_binary() else {
+        assert!(
+            std::env::var_os("TOLLGATE_REQUIRE_K6").is_none(),
+            "TOLLGATE_REQUIRE_K6 is set but no k6 was found (run scripts/install-k6.sh)"
+        );
+        eprintln!("SKIPPED: k6 not installed (scripts/install-k6.sh installs it into .tools/)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let fast = serve(std::time::Duration::ZERO);
+    let slow = serve(std::time::Duration::from_millis(40));
+    let (fast_export, fast_handle) = run_k6(&k6, dir.path(), "fast", &fast);
+    let (fast2_export, _) = run_k6(&k6, dir.path(), "fast2", &fast);
+    let (slow_export, slow_handle) = run_k6(&k6, dir.path(), "slow", &slow);
+
+    // Both export formats of one run carry the same numbers and are recognised as such.
+    assert_eq!(p95(&fast_export), p95(&fast_handle));
+    let (e, _) = k6::load(&fast_export, Default::default()).unwrap();
+    let (h, _) = k6::load(&fast_handle, Default::default()).unwrap();
+    assert_eq!(e.format, k6::Format::SummaryExport);
+    assert_eq!(h.format, k6::Format::HandleSummary);
+    assert!(!e.k6_failed() && !h.k6_failed());
+    eprintln!(
+        "real k6: p95 fast {:.3}ms, fast again {:.3}ms, slowed {:.3}ms",
+        p95(&fast_handle),
+        p95(&fast2_export),
+        p95(&slow_handle)
+    );
+
+    let budgets = "testdata/budget/k6-real/budgets.yaml";
+    let gate = |current: &Path, baseline: &Path| {
+        tollgate()
+            .args(["budget", "perf", "--budgets", budgets, "--current"])
+            .arg(current)
+            .arg("--baseline")
+            .arg(baseline)
+            .output()
+            .unwrap()
+    };
+    // Fast against fast (another run, the other format): within +20ms.
+    let out = gate(&fast2_export, &fast_handle);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    // The slowed server against the fast baseline, in both format pairings: denied.
+    for (cur, base) in [(&slow_handle, &fast_export), (&slow_export, &fast_handle)] {
+        let out = gate(cur, base);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("BUD001"), "{stdout}");
+        assert!(stdout.contains("http_req_duration p(95)"), "{stdout}");
+        assert!(stdout.contains("http_req_duration{name:items} p(95)"), "{stdout}");
+    }
+}
