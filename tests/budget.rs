@@ -59,7 +59,9 @@ fn k6_expectation(rows: &[(String, String)], row: &str) -> (bool, usize) {
 
 /// `key 'value'` or `key None` in a MANIFEST row.
 fn claim(row: &str, key: &str) -> Option<Option<String>> {
-    let i = row.find(&format!("; {key} ")).or_else(|| row.find(&format!(" {key} ")))?;
+    let i = row
+        .find(&format!("; {key} "))
+        .or_else(|| row.find(&format!(" {key} ")))?;
     let rest = &row[i..];
     let rest = &rest[rest.find(key)? + key.len() + 1..];
     if rest.starts_with("None") {
@@ -67,9 +69,7 @@ fn claim(row: &str, key: &str) -> Option<Option<String>> {
     } else if let Some(r) = rest.strip_prefix('\'') {
         Some(Some(r.split('\'').next()?.to_string()))
     } else {
-        Some(Some(
-            rest.split([';', ' ']).next()?.trim().to_string(),
-        ))
+        Some(Some(rest.split([';', ' ']).next()?.trim().to_string()))
     }
 }
 
@@ -84,7 +84,12 @@ fn k6_source(root: &Path, source: &'static str) -> Agreement {
     let dir = root.join(source);
     let rows = manifest_rows(&dir.join("MANIFEST.md"));
     assert!(!rows.is_empty(), "{source}: no MANIFEST rows");
-    let mut a = Agreement { source, files: rows.len(), agree: 0, problems: vec![] };
+    let mut a = Agreement {
+        source,
+        files: rows.len(),
+        agree: 0,
+        problems: vec![],
+    };
     let mut trend_values = Vec::new();
     for (file, row) in &rows {
         let (want_pass, want_failed) = k6_expectation(&rows, row);
@@ -92,15 +97,17 @@ fn k6_source(root: &Path, source: &'static str) -> Agreement {
         match k6::load(&dir.join(file), Default::default()) {
             Err(e) => why.push(format!("unreadable: {}", e.one_line())),
             Ok((s, _)) => {
-                let ev = perf::evaluate(&s, None, &cfg::Budgets::default(), Default::default())
-                    .unwrap();
+                let ev =
+                    perf::evaluate(&s, None, &cfg::Budgets::default(), Default::default()).unwrap();
                 let got_pass = ev.verdict() == Verdict::Pass;
                 if got_pass != want_pass {
                     why.push(format!("verdict {got_pass} != {want_pass}"));
                 }
                 let got_failed = s.thresholds.iter().filter(|t| !t.ok).count();
                 if got_failed != want_failed {
-                    why.push(format!("{got_failed} thresholds failed, MANIFEST says {want_failed}"));
+                    why.push(format!(
+                        "{got_failed} thresholds failed, MANIFEST says {want_failed}"
+                    ));
                 }
                 if row.contains("45 passes/15 fails") {
                     let c = &s.metrics["checks"].values;
@@ -127,13 +134,17 @@ fn k6_source(root: &Path, source: &'static str) -> Agreement {
         if why.is_empty() {
             a.agree += 1;
         } else {
-            a.problems.push(format!("{source}/{file}: {}", why.join("; ")));
+            a.problems
+                .push(format!("{source}/{file}: {}", why.join("; ")));
         }
     }
     // The k6 vectors describe one run in different shapes: the stats must be identical.
     for w in trend_values.windows(2) {
         if w[0].1 != w[1].1 {
-            a.problems.push(format!("{source}: {} and {} disagree on my_trend", w[0].0, w[1].0));
+            a.problems.push(format!(
+                "{source}: {} and {} disagree on my_trend",
+                w[0].0, w[1].0
+            ));
         }
     }
     a
@@ -143,7 +154,12 @@ fn infracost_source(root: &Path) -> Agreement {
     let source = "infracost";
     let dir = root.join(source);
     let rows = manifest_rows(&dir.join("MANIFEST.md"));
-    let mut a = Agreement { source, files: rows.len(), agree: 0, problems: vec![] };
+    let mut a = Agreement {
+        source,
+        files: rows.len(),
+        agree: 0,
+        problems: vec![],
+    };
     let money = |s: &Option<String>| s.as_ref().map(|v| v.parse::<f64>().unwrap());
     for (file, row) in &rows {
         let mut why = Vec::new();
@@ -152,7 +168,11 @@ fn infracost_source(root: &Path) -> Agreement {
             Ok(o) => {
                 let errors_expected = row.contains("project error") || row.contains("errored");
                 let ev = cost::evaluate(&o, &cfg::Budgets::default()).unwrap();
-                let want = if errors_expected { Verdict::Deny } else { Verdict::Pass };
+                let want = if errors_expected {
+                    Verdict::Deny
+                } else {
+                    Verdict::Pass
+                };
                 if ev.verdict() != want {
                     why.push(format!("verdict {:?}, expected {want:?}", ev.verdict()));
                 }
@@ -185,7 +205,8 @@ fn infracost_source(root: &Path) -> Agreement {
         if why.is_empty() {
             a.agree += 1;
         } else {
-            a.problems.push(format!("{source}/{file}: {}", why.join("; ")));
+            a.problems
+                .push(format!("{source}/{file}: {}", why.join("; ")));
         }
     }
     a
@@ -208,7 +229,13 @@ fn budget_conformance_agrees_with_every_manifest() {
     }
     let mut table = String::from("\n| source | files | agree | disagree |\n|---|---:|---:|---:|\n");
     for r in &results {
-        table.push_str(&format!("| {} | {} | {} | {} |\n", r.source, r.files, r.agree, r.files - r.agree));
+        table.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            r.source,
+            r.files,
+            r.agree,
+            r.files - r.agree
+        ));
     }
     eprintln!("{table}");
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -217,7 +244,15 @@ fn budget_conformance_agrees_with_every_manifest() {
     let _ = std::fs::create_dir_all(&target);
     let _ = std::fs::write(target.join("conformance-budget.md"), &table);
     let problems: Vec<&String> = results.iter().flat_map(|r| &r.problems).collect();
-    assert!(problems.is_empty(), "disagreements:\n{}", problems.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "disagreements:\n{}",
+        problems
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }
 
 fn root_dir() -> PathBuf {
@@ -242,36 +277,66 @@ fn perf(args: &[&str]) -> assert_cmd::assert::Assert {
 
 #[test]
 fn perf_within_budget_passes_with_exit_0() {
-    perf(&["--current", K6_BASELINE, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS])
-        .code(0)
-        .stdout(predicates::str::contains("PASS budget perf"));
+    perf(&[
+        "--current",
+        K6_BASELINE,
+        "--baseline",
+        K6_BASELINE,
+        "--budgets",
+        K6_BUDGETS,
+    ])
+    .code(0)
+    .stdout(predicates::str::contains("PASS budget perf"));
 }
 
 #[test]
 fn perf_over_budget_denies_with_exit_1() {
-    perf(&["--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS])
-        .code(1)
-        .stdout(predicates::str::contains("BUD001"))
-        .stdout(predicates::str::contains("5:12: http_req_duration p(95) is 205.3ms"));
+    perf(&[
+        "--current",
+        K6_CURRENT,
+        "--baseline",
+        K6_BASELINE,
+        "--budgets",
+        K6_BUDGETS,
+    ])
+    .code(1)
+    .stdout(predicates::str::contains("BUD001"))
+    .stdout(predicates::str::contains(
+        "5:12: http_req_duration p(95) is 205.3ms",
+    ));
 }
 
 #[test]
 fn failed_k6_threshold_denies_unless_ignored() {
     let dir = tempfile::tempdir().unwrap();
-    let b = write(dir.path(), "b.yaml", "perf:\n  http_req_duration:\n    p(95): < 1s\n");
+    let b = write(
+        dir.path(),
+        "b.yaml",
+        "perf:\n  http_req_duration:\n    p(95): < 1s\n",
+    );
     let b = b.to_str().unwrap();
     perf(&["--current", K6_CURRENT, "--budgets", b])
         .code(1)
         .stdout(predicates::str::contains("BUD002"));
-    perf(&["--current", K6_CURRENT, "--budgets", b, "--ignore-k6-thresholds"])
-        .code(0)
-        .stdout(predicates::str::contains("BUD009"));
+    perf(&[
+        "--current",
+        K6_CURRENT,
+        "--budgets",
+        b,
+        "--ignore-k6-thresholds",
+    ])
+    .code(0)
+    .stdout(predicates::str::contains("BUD009"));
 }
 
 #[test]
 fn relative_budget_without_baseline_warns_and_is_not_checked() {
     let dir = tempfile::tempdir().unwrap();
-    let b = write(dir.path(), "b.yaml", "perf:\n  http_req_duration:\n    p(95): +10%\n");
+    let b = write(
+        dir.path(),
+        "b.yaml",
+        "perf:\n  http_req_duration:\n    p(95): +10%\n",
+    );
     perf(&["--current", K6_BASELINE, "--budgets", b.to_str().unwrap()])
         .code(0)
         .stdout(predicates::str::contains("BUD003"))
@@ -282,12 +347,28 @@ fn relative_budget_without_baseline_warns_and_is_not_checked() {
 fn update_baseline_only_when_the_gate_passed() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("baseline.json");
-    perf(&["--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS, "--update-baseline", out.to_str().unwrap()])
-        .code(1)
-        .stderr(predicates::str::contains("was not updated"));
+    perf(&[
+        "--current",
+        K6_CURRENT,
+        "--baseline",
+        K6_BASELINE,
+        "--budgets",
+        K6_BUDGETS,
+        "--update-baseline",
+        out.to_str().unwrap(),
+    ])
+    .code(1)
+    .stderr(predicates::str::contains("was not updated"));
     assert!(!out.exists(), "a denied run must not move the baseline");
-    perf(&["--current", K6_BASELINE, "--budgets", "testdata/budget/k6/budgets-pass.yaml", "--update-baseline", out.to_str().unwrap()])
-        .code(0);
+    perf(&[
+        "--current",
+        K6_BASELINE,
+        "--budgets",
+        "testdata/budget/k6/budgets-pass.yaml",
+        "--update-baseline",
+        out.to_str().unwrap(),
+    ])
+    .code(0);
     assert_eq!(
         std::fs::read(&out).unwrap(),
         std::fs::read(root().join(K6_BASELINE)).unwrap()
@@ -297,13 +378,31 @@ fn update_baseline_only_when_the_gate_passed() {
 #[test]
 fn cost_within_budget_passes_and_over_budget_denies() {
     let dir = tempfile::tempdir().unwrap();
-    let ok = write(dir.path(), "ok.yaml", "cost:\n  currency: USD\n  total:\n    monthly: [< 2000, +30%]\n");
+    let ok = write(
+        dir.path(),
+        "ok.yaml",
+        "cost:\n  currency: USD\n  total:\n    monthly: [< 2000, +30%]\n",
+    );
     tollgate()
-        .args(["budget", "cost", "--infracost", COST_JSON, "--budgets", ok.to_str().unwrap()])
+        .args([
+            "budget",
+            "cost",
+            "--infracost",
+            COST_JSON,
+            "--budgets",
+            ok.to_str().unwrap(),
+        ])
         .assert()
         .code(0);
     tollgate()
-        .args(["budget", "cost", "--infracost", COST_JSON, "--budgets", COST_BUDGETS])
+        .args([
+            "budget",
+            "cost",
+            "--infracost",
+            COST_JSON,
+            "--budgets",
+            COST_BUDGETS,
+        ])
         .assert()
         .code(1)
         .stdout(predicates::str::contains("BUD001"));
@@ -311,7 +410,9 @@ fn cost_within_budget_passes_and_over_budget_denies() {
 
 #[test]
 fn unpriced_project_denies_cost() {
-    let Some(root) = conformance_dir() else { return };
+    let Some(root) = conformance_dir() else {
+        return;
+    };
     let f = root.join("infracost/out_with_project_error.json");
     if !f.is_file() {
         return;
@@ -332,13 +433,20 @@ fn bad_input(args: &[&str], budgets: Option<&str>) -> String {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let mut cmd = tollgate();
-    cmd.args(["--format", "json", "--output"]).arg(&report).args(args);
+    cmd.args(["--format", "json", "--output"])
+        .arg(&report)
+        .args(args);
     if let Some(b) = budgets {
         let p = write(dir.path(), "budgets.yaml", b);
         cmd.arg("--budgets").arg(p);
     }
     let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty());
     assert!(!report.exists(), "no partial output on bad input");
     one_line_error(&out.stderr).replace(&dir.path().display().to_string(), "TMP")
@@ -348,19 +456,32 @@ fn bad_input(args: &[&str], budgets: Option<&str>) -> String {
 fn unknown_metric_is_exit_2_at_its_line() {
     let e = bad_input(
         &["budget", "perf", "--current", K6_CURRENT],
-        Some("perf:\n  http_req_duration:\n    p(95): < 1s\n  http_req_durration:\n    p(95): < 1s\n"),
+        Some(
+            "perf:\n  http_req_duration:\n    p(95): < 1s\n  http_req_durration:\n    p(95): < 1s\n",
+        ),
     );
-    assert!(e.starts_with("error: BUD004: TMP/budgets.yaml:4:3: unknown metric \"http_req_durration\""), "{e}");
+    assert!(
+        e.starts_with("error: BUD004: TMP/budgets.yaml:4:3: unknown metric \"http_req_durration\""),
+        "{e}"
+    );
     assert!(e.contains("the summary has: checks, data_received"), "{e}");
 }
 
 #[test]
 fn missing_stat_is_exit_2_naming_the_k6_option() {
     let e = bad_input(
-        &["budget", "perf", "--current", "testdata/budget/k6/current.json"],
+        &[
+            "budget",
+            "perf",
+            "--current",
+            "testdata/budget/k6/current.json",
+        ],
         Some("perf:\n  http_req_duration:\n    p(99.9): < 1s\n"),
     );
-    assert!(e.contains("BUD005: testdata/budget/k6/current.json at /metrics/http_req_duration"), "{e}");
+    assert!(
+        e.contains("BUD005: testdata/budget/k6/current.json at /metrics/http_req_duration"),
+        "{e}"
+    );
     assert!(e.contains("no \"p(99.9)\" statistic"), "{e}");
     assert!(e.contains("summaryTrendStats"), "{e}");
     assert!(e.contains("--summary-trend-stats"), "{e}");
@@ -369,7 +490,14 @@ fn missing_stat_is_exit_2_naming_the_k6_option() {
 #[test]
 fn wrong_currency_is_exit_2() {
     let e = bad_input(
-        &["budget", "cost", "--infracost", COST_JSON, "--budgets", "testdata/budget/infracost/budgets-eur.yaml"],
+        &[
+            "budget",
+            "cost",
+            "--infracost",
+            COST_JSON,
+            "--budgets",
+            "testdata/budget/infracost/budgets-eur.yaml",
+        ],
         None,
     );
     assert!(e.starts_with("error: BUD006: testdata/budget/infracost/diff.json at /currency: costs are in USD but testdata/budget/infracost/budgets-eur.yaml:2:13"), "{e}");
@@ -427,8 +555,19 @@ fn not_a_k6_summary_or_not_infracost_is_exit_2() {
     let e = bad_input(&["budget", "perf", "--current", COST_JSON], None);
     assert!(e.contains("TG007") && e.contains("not a k6 summary"), "{e}");
     let e = bad_input(&["budget", "cost", "--infracost", K6_CURRENT], None);
-    assert!(e.contains("TG007") && e.contains("not an Infracost JSON output"), "{e}");
-    let e = bad_input(&["budget", "perf", "--current", "testdata/budget/k6/missing.json"], None);
+    assert!(
+        e.contains("TG007") && e.contains("not an Infracost JSON output"),
+        "{e}"
+    );
+    let e = bad_input(
+        &[
+            "budget",
+            "perf",
+            "--current",
+            "testdata/budget/k6/missing.json",
+        ],
+        None,
+    );
     assert!(e.contains("TG001"), "{e}");
 }
 
@@ -445,27 +584,74 @@ fn truncated_summary_is_exit_2_with_line_and_column() {
 
 #[test]
 fn perf_table_human() {
-    insta::assert_snapshot!(stdout_of(&["budget", "perf", "--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS]));
+    insta::assert_snapshot!(stdout_of(&[
+        "budget",
+        "perf",
+        "--current",
+        K6_CURRENT,
+        "--baseline",
+        K6_BASELINE,
+        "--budgets",
+        K6_BUDGETS
+    ]));
 }
 
 #[test]
 fn perf_markdown_pull_request_comment() {
-    insta::assert_snapshot!(stdout_of(&["--format", "markdown", "budget", "perf", "--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS]));
+    insta::assert_snapshot!(stdout_of(&[
+        "--format",
+        "markdown",
+        "budget",
+        "perf",
+        "--current",
+        K6_CURRENT,
+        "--baseline",
+        K6_BASELINE,
+        "--budgets",
+        K6_BUDGETS
+    ]));
 }
 
 #[test]
 fn perf_json() {
-    insta::assert_snapshot!(stdout_of(&["--format", "json", "budget", "perf", "--current", K6_CURRENT, "--baseline", K6_BASELINE, "--budgets", K6_BUDGETS]));
+    insta::assert_snapshot!(stdout_of(&[
+        "--format",
+        "json",
+        "budget",
+        "perf",
+        "--current",
+        K6_CURRENT,
+        "--baseline",
+        K6_BASELINE,
+        "--budgets",
+        K6_BUDGETS
+    ]));
 }
 
 #[test]
 fn cost_table_human() {
-    insta::assert_snapshot!(stdout_of(&["budget", "cost", "--infracost", COST_JSON, "--budgets", COST_BUDGETS]));
+    insta::assert_snapshot!(stdout_of(&[
+        "budget",
+        "cost",
+        "--infracost",
+        COST_JSON,
+        "--budgets",
+        COST_BUDGETS
+    ]));
 }
 
 #[test]
 fn cost_markdown_pull_request_comment() {
-    insta::assert_snapshot!(stdout_of(&["--format", "markdown", "budget", "cost", "--infracost", COST_JSON, "--budgets", COST_BUDGETS]));
+    insta::assert_snapshot!(stdout_of(&[
+        "--format",
+        "markdown",
+        "budget",
+        "cost",
+        "--infracost",
+        COST_JSON,
+        "--budgets",
+        COST_BUDGETS
+    ]));
 }
 
 // ------------------------------------------------------------------ real k6
@@ -542,7 +728,13 @@ fn run_k6(k6: &Path, dir: &Path, label: &str, target: &str) -> (PathBuf, PathBuf
         }
     }
     let out = cmd
-        .args(["run", "--quiet", "--no-color", "--no-usage-report", "--summary-export"])
+        .args([
+            "run",
+            "--quiet",
+            "--no-color",
+            "--no-usage-report",
+            "--summary-export",
+        ])
         .arg(&export)
         .arg(root().join("testdata/budget/k6-real/script.js"))
         .env("K6_NO_USAGE_REPORT", "true")
@@ -608,7 +800,12 @@ fn real_k6_gates_a_slowed_server() {
     };
     // Fast against fast (another run, the other format): within +20ms.
     let out = gate(&fast2_export, &fast_handle);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // The slowed server against the fast baseline, in both format pairings: denied.
     for (cur, base) in [(&slow_handle, &fast_export), (&slow_export, &fast_handle)] {
         let out = gate(cur, base);
@@ -616,6 +813,9 @@ fn real_k6_gates_a_slowed_server() {
         assert_eq!(out.status.code(), Some(1), "{stdout}");
         assert!(stdout.contains("BUD001"), "{stdout}");
         assert!(stdout.contains("http_req_duration p(95)"), "{stdout}");
-        assert!(stdout.contains("http_req_duration{name:items} p(95)"), "{stdout}");
+        assert!(
+            stdout.contains("http_req_duration{name:items} p(95)"),
+            "{stdout}"
+        );
     }
 }

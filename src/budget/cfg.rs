@@ -136,14 +136,20 @@ impl<'de> Deserialize<'de> for RawMetric {
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawMetric, E> {
                 Ok(RawMetric::Limits(OneOrMany::Number(v)))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<RawMetric, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<RawMetric, A::Error> {
                 let mut out = Vec::new();
                 while let Some(s) = seq.next_element::<String>()? {
                     out.push(s);
                 }
                 Ok(RawMetric::Limits(OneOrMany::Many(out)))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RawMetric, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawMetric, A::Error> {
                 let mut out = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, Spanned<OneOrMany>>()? {
                     out.push((k, v));
@@ -185,7 +191,10 @@ impl<'de> Deserialize<'de> for OneOrMany {
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<OneOrMany, E> {
                 Ok(OneOrMany::Number(v))
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
                 let mut out = Vec::new();
                 while let Some(s) = seq.next_element::<String>()? {
                     out.push(s);
@@ -211,7 +220,10 @@ impl OneOrMany {
 /// as the number 200, but the `+` is what makes it a relative limit.
 fn raw_scalar(source: &str, at: Pos) -> Option<String> {
     let line = source.lines().nth(at.line.checked_sub(1)? as usize)?;
-    let rest: String = line.chars().skip(at.column.checked_sub(1)? as usize).collect();
+    let rest: String = line
+        .chars()
+        .skip(at.column.checked_sub(1)? as usize)
+        .collect();
     let rest = rest.split(" #").next().unwrap_or(&rest);
     let t = rest.trim().trim_end_matches(',').trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -314,7 +326,11 @@ pub fn parse(name: &str, text: &str) -> Result<Budgets, InputError> {
             }),
             RawMetric::Stats(stats) => {
                 if stats.is_empty() {
-                    return Err(invalid(name, metric_at, format!("{m}: no statistics given")));
+                    return Err(invalid(
+                        name,
+                        metric_at,
+                        format!("{m}: no statistics given"),
+                    ));
                 }
                 let mut stats = stats;
                 stats.sort_by(|a, b| a.0.cmp(&b.0));
@@ -331,7 +347,8 @@ pub fn parse(name: &str, text: &str) -> Result<Budgets, InputError> {
             }
         }
     }
-    b.perf.sort_by(|x, y| (x.metric_at, &x.stat).cmp(&(y.metric_at, &y.stat)));
+    b.perf
+        .sort_by(|x, y| (x.metric_at, &x.stat).cmp(&(y.metric_at, &y.stat)));
     if let Some(cost) = raw.cost {
         if let Some(c) = &cost.currency {
             let code = c.value.trim().to_ascii_uppercase();
@@ -419,7 +436,10 @@ pub fn parse(name: &str, text: &str) -> Result<Budgets, InputError> {
                             return Err(invalid(
                                 name,
                                 l.at,
-                                format!("{:?} names a currency; set `cost.currency: {cur}` as well", l.text),
+                                format!(
+                                    "{:?} names a currency; set `cost.currency: {cur}` as well",
+                                    l.text
+                                ),
                             ));
                         }
                     }
@@ -435,7 +455,13 @@ fn glob(name: &str, at: Pos, pattern: &str) -> Result<globset::GlobMatcher, Inpu
         .literal_separator(false)
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|e| invalid(name, at, format!("invalid project pattern {pattern:?}: {e}")))
+        .map_err(|e| {
+            invalid(
+                name,
+                at,
+                format!("invalid project pattern {pattern:?}: {e}"),
+            )
+        })
 }
 
 /// Compile a project pattern validated by [`parse`].
@@ -542,7 +568,13 @@ cost:
             "perf:\n  http_reqs:\n    count: \">= 100\"\n    rate: +20 # per second\ncost:\n  total:\n    monthly: +200\n",
         )
         .unwrap();
-        assert_eq!(b.perf[0].limits[0].at, Pos { line: 3, column: 12 });
+        assert_eq!(
+            b.perf[0].limits[0].at,
+            Pos {
+                line: 3,
+                column: 12
+            }
+        );
         assert_eq!(b.perf[1].limits[0].text, "+20");
         assert_eq!(b.perf[1].limits[0].at.line, 4);
         assert_eq!(b.cost[0].limits[0].text, "+200");
@@ -551,11 +583,18 @@ cost:
 
     #[test]
     fn malformed_units_point_at_their_line() {
-        let e = parse("b.yaml", "perf:\n  http_req_duration:\n    p(95): < 500 parsecs\n")
-            .unwrap_err();
+        let e = parse(
+            "b.yaml",
+            "perf:\n  http_req_duration:\n    p(95): < 500 parsecs\n",
+        )
+        .unwrap_err();
         assert_eq!(e.info.code, "BUD007");
         assert_eq!(e.location.line, Some(3));
-        assert!(e.message.contains("unknown unit \"parsecs\""), "{}", e.message);
+        assert!(
+            e.message.contains("unknown unit \"parsecs\""),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -564,14 +603,71 @@ cost:
         assert_eq!(e.info.code, "BUD007");
         assert_eq!(e.location.line, Some(2), "{}", e.one_line());
         let e = parse("b.yaml", "perf:\n  x:\n    p95: < 1\n").unwrap_err();
-        assert!(e.message.contains("unknown statistic \"p95\""), "{}", e.message);
+        assert!(
+            e.message.contains("unknown statistic \"p95\""),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
     fn currency_of_amounts_must_match() {
-        let e = parse("b.yaml", "cost:\n  currency: EUR\n  total:\n    monthly: < 5 USD\n")
-            .unwrap_err();
+        let e = parse(
+            "b.yaml",
+            "cost:\n  currency: EUR\n  total:\n    monthly: < 5 USD\n",
+        )
+        .unwrap_err();
         assert!(e.message.contains("is in USD but `cost.currency` is EUR"));
         assert_eq!(e.location.line, Some(4));
+    }
+
+    /// schemas/budgets.schema.json (for editors) and this reader agree on every budgets file in
+    /// testdata, and on a few invalid ones.
+    #[test]
+    fn schema_agrees_with_the_reader() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let schema: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("schemas/budgets.schema.json")).unwrap(),
+        )
+        .unwrap();
+        let validator = jsonschema::options()
+            .build(&schema)
+            .expect("schema compiles");
+        let mut cases: Vec<(String, String)> = Vec::new();
+        for dir in [
+            "testdata/budget/k6",
+            "testdata/budget/infracost",
+            "testdata/budget/k6-real",
+        ] {
+            for e in std::fs::read_dir(root.join(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "yaml") {
+                    cases.push((
+                        p.display().to_string(),
+                        std::fs::read_to_string(&p).unwrap(),
+                    ));
+                }
+            }
+        }
+        cases.push(("good".into(), GOOD.into()));
+        for bad in [
+            "perf:\n  x:\n    p95: < 1\n",
+            "perf:\n  x:\n    p(95): 500ms\n",
+            "cost:\n  total:\n    max: 5\n",
+            "budgets: {}\n",
+        ] {
+            cases.push(("bad".into(), bad.into()));
+        }
+        assert!(cases.len() >= 8);
+        for (name, text) in cases {
+            let value: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+            let by_schema = validator.is_valid(&value);
+            let by_reader = parse("b.yaml", &text).is_ok();
+            assert_eq!(
+                by_schema, by_reader,
+                "{name}: schema {by_schema}, reader {by_reader}"
+            );
+            assert_eq!(by_reader, name != "bad", "{name}");
+        }
     }
 }

@@ -110,7 +110,9 @@ pub fn evaluate(out: &Output, budgets: &Budgets) -> Result<Evaluation, InputErro
                 let members: Vec<_> = out
                     .projects
                     .iter()
-                    .filter(|p| ms.iter().any(|m| m.is_match(&p.name)) || patterns.contains(&p.name))
+                    .filter(|p| {
+                        ms.iter().any(|m| m.is_match(&p.name)) || patterns.contains(&p.name)
+                    })
                     .collect();
                 if members.is_empty() {
                     vec![]
@@ -204,7 +206,10 @@ pub fn evaluate(out: &Output, budgets: &Budgets) -> Result<Evaluation, InputErro
                 }
                 ev.rows.push(Row {
                     subject: subject.clone(),
-                    name: subject.split_once(' ').map_or(subject.as_str(), |x| x.1).to_string(),
+                    name: subject
+                        .split_once(' ')
+                        .map_or(subject.as_str(), |x| x.1)
+                        .to_string(),
                     stat: "monthly".into(),
                     kind: Kind::Money,
                     baseline: base,

@@ -215,7 +215,11 @@ pub fn parse(path: &str, v: &Value) -> Result<Summary, InputError> {
     for (name, m) in metrics {
         let ptr = format!("/metrics/{}", esc(name));
         let Some(mo) = m.as_object() else {
-            return Err(bad_at(path, ptr, format!("metric {name:?} is not an object")));
+            return Err(bad_at(
+                path,
+                ptr,
+                format!("metric {name:?} is not an object"),
+            ));
         };
         let metric = if handle {
             let Some(values) = mo.get("values").and_then(Value::as_object) else {

@@ -150,7 +150,11 @@ impl Evaluation {
 }
 
 /// Judge one limit against a current value and optional baseline.
-pub(crate) fn judge(rule: &rule::Rule, current: f64, baseline: Option<f64>) -> (Outcome, Option<(rule::Op, f64)>) {
+pub(crate) fn judge(
+    rule: &rule::Rule,
+    current: f64,
+    baseline: Option<f64>,
+) -> (Outcome, Option<(rule::Op, f64)>) {
     match rule.limit(baseline) {
         None => (Outcome::Skipped, None),
         Some((op, lim)) => {

@@ -27,28 +27,38 @@ fn unknown_metric(budgets: &Budgets, b: &PerfBudget, s: &Summary) -> InputError 
         format!(
             "the summary has: {}{}",
             shown.join(", "),
-            if names.len() > shown.len() { ", …" } else { "" }
+            if names.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
         )
     };
     InputError::new(
         &d::UNKNOWN_METRIC,
         b.metric_at.location(&budgets.path),
-        format!("unknown metric {:?}: {} has no such metric", b.metric, s.path),
+        format!(
+            "unknown metric {:?}: {} has no such metric",
+            b.metric, s.path
+        ),
         hint,
     )
 }
 
-fn missing_stat(s: &Summary, m: &k6::Metric, stat: &str, budgets: &Budgets, b: &PerfBudget) -> InputError {
+fn missing_stat(
+    s: &Summary,
+    m: &k6::Metric,
+    stat: &str,
+    budgets: &Budgets,
+    b: &PerfBudget,
+) -> InputError {
     let have: Vec<&str> = m.values.keys().map(String::as_str).collect();
     let hint = if m.mtype == MetricType::Trend {
-        let mut stats: Vec<String> = s
-            .trend_stats
-            .clone()
-            .unwrap_or_else(|| {
-                ["avg", "min", "med", "max", "p(90)", "p(95)"]
-                    .map(String::from)
-                    .to_vec()
-            });
+        let mut stats: Vec<String> = s.trend_stats.clone().unwrap_or_else(|| {
+            ["avg", "min", "med", "max", "p(90)", "p(95)"]
+                .map(String::from)
+                .to_vec()
+        });
         if !stats.iter().any(|x| x == stat) {
             stats.push(stat.to_string());
         }
@@ -109,7 +119,10 @@ pub fn evaluate(
                         "{:?} is a trend metric: name the statistic, e.g. `{}: {{p(95): \"{}\"}}`",
                         b.metric,
                         b.metric,
-                        b.limits.first().map(|l| l.text.as_str()).unwrap_or("< 500ms")
+                        b.limits
+                            .first()
+                            .map(|l| l.text.as_str())
+                            .unwrap_or("< 500ms")
                     ),
                     "trend metrics have avg, min, med, max, p(N) and count; see docs/budgets.md",
                 )

@@ -204,7 +204,9 @@ pub fn parse(src: &str) -> Result<Rule, String> {
             } else if let Some(r) = rest.strip_prefix('-') {
                 (false, r)
             } else {
-                return bad("it must start with <, <=, >, >= (absolute) or + / - (relative to the baseline)");
+                return bad(
+                    "it must start with <, <=, >, >= (absolute) or + / - (relative to the baseline)",
+                );
             };
             let q = quantity(body.trim()).map_err(|e| msg(&e))?;
             Ok(Rule::Relative { increase, q })
@@ -318,7 +320,13 @@ pub fn fmt_value(v: f64, kind: Kind, currency: &str) -> String {
 /// The change from baseline to current, absolute and relative: `+12ms (+8.5%)`.
 pub fn fmt_change(base: f64, cur: f64, kind: Kind, currency: &str) -> String {
     let d = cur - base;
-    let sign = if d > 0.0 { "+" } else if d < 0.0 { "-" } else { "±" };
+    let sign = if d > 0.0 {
+        "+"
+    } else if d < 0.0 {
+        "-"
+    } else {
+        "±"
+    };
     let abs = match kind {
         Kind::Fraction => format!("{}pp", num(d.abs() * 100.0)),
         _ => fmt_value(d.abs(), kind, currency),
@@ -363,11 +371,24 @@ mod tests {
 
     #[test]
     fn rejects_malformed_limits() {
-        for bad in ["", "500ms", "< fast", "< 500 parsecs", "+", "< 5ms ms", "<< 5", "+$5ms"] {
+        for bad in [
+            "",
+            "500ms",
+            "< fast",
+            "< 500 parsecs",
+            "+",
+            "< 5ms ms",
+            "<< 5",
+            "+$5ms",
+        ] {
             let e = parse(bad).unwrap_err();
             assert!(e.starts_with("invalid limit"), "{bad}: {e}");
         }
-        assert!(parse("< 500 parsecs").unwrap_err().contains("unknown unit \"parsecs\""));
+        assert!(
+            parse("< 500 parsecs")
+                .unwrap_err()
+                .contains("unknown unit \"parsecs\"")
+        );
     }
 
     #[test]
@@ -385,7 +406,12 @@ mod tests {
     fn units_must_fit_the_statistic() {
         assert!(parse("< 1%").unwrap().check_kind(Kind::Time).is_err());
         assert!(parse("+10%").unwrap().check_kind(Kind::Time).is_ok());
-        assert!(parse("< 500ms").unwrap().check_kind(Kind::Fraction).is_err());
+        assert!(
+            parse("< 500ms")
+                .unwrap()
+                .check_kind(Kind::Fraction)
+                .is_err()
+        );
         assert!(parse("< 500").unwrap().check_kind(Kind::Time).is_ok());
         assert!(parse("< 5 USD").unwrap().check_kind(Kind::Money).is_ok());
         assert!(parse("< 5ms").unwrap().check_kind(Kind::Money).is_err());

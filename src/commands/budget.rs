@@ -107,8 +107,12 @@ pub fn cmd_cost(
     let mut subject = Subject::new(out.path.clone());
     subject.kind = Some("Infracost JSON".into());
     subject.verdict = ev.verdict();
-    subject.facts.insert("currency".into(), json!(out.currency()));
-    subject.facts.insert("projects".into(), json!(out.projects.len()));
+    subject
+        .facts
+        .insert("currency".into(), json!(out.currency()));
+    subject
+        .facts
+        .insert("projects".into(), json!(out.projects.len()));
     if out.project_errors() > 0 {
         subject
             .facts

@@ -7,8 +7,8 @@ mod provenance;
 mod sbom;
 mod sign;
 
-use crate::cli::{Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand, SbomCommand};
 use crate::cli::BudgetCommand;
+use crate::cli::{Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand, SbomCommand};
 use crate::error::{Error, Result};
 use crate::input::Limits;
 use crate::output::Env;
@@ -58,7 +58,11 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
             provenance::cmd_generate(&ctx, args, &cli.global, env)
         }
         Command::Explain(args) => explain::cmd_explain(args, env),
-        Command::Budget(BudgetCommand::Perf(args)) => budget::cmd_perf(&ctx, args, &cli.global, env),
-        Command::Budget(BudgetCommand::Cost(args)) => budget::cmd_cost(&ctx, args, &cli.global, env),
+        Command::Budget(BudgetCommand::Perf(args)) => {
+            budget::cmd_perf(&ctx, args, &cli.global, env)
+        }
+        Command::Budget(BudgetCommand::Cost(args)) => {
+            budget::cmd_cost(&ctx, args, &cli.global, env)
+        }
     }
 }
