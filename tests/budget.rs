@@ -819,3 +819,37 @@ fn real_k6_gates_a_slowed_server() {
         );
     }
 }
+
+#[test]
+fn formats_without_tables_carry_every_row_as_a_note() {
+    let args = [
+        "budget",
+        "perf",
+        "--current",
+        K6_CURRENT,
+        "--baseline",
+        K6_BASELINE,
+        "--budgets",
+        K6_BUDGETS,
+    ];
+    let sarif: serde_json::Value =
+        serde_json::from_str(&stdout_of(&[&["--format", "sarif"][..], &args].concat())).unwrap();
+    let notes = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "BUD011")
+        .count();
+    assert_eq!(notes, 9, "one note per table row");
+    let github = stdout_of(&[&["--format", "github"][..], &args].concat());
+    assert_eq!(
+        github.matches("title=BUD011 budget-result::").count(),
+        9,
+        "{github}"
+    );
+    assert!(github.contains("http_req_duration p(95): baseline 182.5ms, current 205.3ms, change +22.8ms (+12.49%25), budget +10%25 (≤ 200.75ms), verdict FAIL"), "{github}");
+    let junit = stdout_of(&[&["--format", "junit"][..], &args].concat());
+    assert!(junit.contains("BUD011"), "{junit}");
+    // Human output shows the table, not the notes.
+    assert!(!stdout_of(&args).contains("BUD011"));
+}

@@ -218,6 +218,7 @@ pub fn evaluate(out: &Output, budgets: &Budgets) -> Result<Evaluation, InputErro
                     limit: lim.map(|x| x.1),
                     op: lim.map(|x| x.0.as_str()),
                     outcome,
+                    at: Some(l.at.location(&budgets.path)),
                 });
             }
         }

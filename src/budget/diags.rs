@@ -118,6 +118,17 @@ code!(
     "check the pattern against the project names Infracost prints (projects[].name)"
 );
 
+code!(
+    BUDGET_RESULT,
+    "BUD011",
+    "budget-result",
+    Policy,
+    Note,
+    0.0,
+    "One line of the budget table (metric, baseline, current, change, budget, verdict), for formats without tables.",
+    "nothing to do; SARIF, JUnit and GitHub output carry the budget table as these notes"
+);
+
 pub static ALL: &[&CodeInfo] = &[
     &BUDGET_EXCEEDED,
     &K6_THRESHOLD_FAILED,
@@ -129,4 +140,5 @@ pub static ALL: &[&CodeInfo] = &[
     &COST_PROJECT_ERROR,
     &K6_THRESHOLD_IGNORED,
     &UNMATCHED_BUDGET,
+    &BUDGET_RESULT,
 ];

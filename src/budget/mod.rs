@@ -18,6 +18,7 @@ use crate::report::{Diagnostic, Severity, Table, Verdict};
 use rule::Kind;
 use serde::Serialize;
 use serde_json::json;
+use std::fmt::Write as _;
 
 /// How one limit came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +58,8 @@ pub struct Row {
     pub limit: Option<f64>,
     pub op: Option<&'static str>,
     pub outcome: Outcome,
+    /// Where the limit is written in the budgets file.
+    pub at: Option<crate::report::Location>,
 }
 
 /// The result of evaluating budgets: rows for the table, findings, and the currency (cost).
@@ -120,6 +123,28 @@ impl Evaluation {
                 .to_vec(),
             rows,
         }
+    }
+
+    /// The table as one note per row (`BUD011`), for output formats that show no tables
+    /// (SARIF, JUnit, GitHub annotations).
+    pub fn row_notes(&self, title: &str, first: &str) -> Vec<Diagnostic> {
+        let t = self.table(title, first);
+        t.rows
+            .iter()
+            .zip(&self.rows)
+            .map(|(cells, r)| {
+                let mut msg = format!("{}: ", cells[0]);
+                for (h, c) in t.headers.iter().zip(cells).skip(1) {
+                    let _ = write!(msg, "{h} {c}, ");
+                }
+                let msg = msg.trim_end_matches(", ").to_string();
+                let d = Diagnostic::new(&diags::BUDGET_RESULT, msg);
+                match &r.at {
+                    Some(at) => d.at(at.clone()),
+                    None => d,
+                }
+            })
+            .collect()
     }
 
     /// The rows as JSON for the report's `data`.

@@ -201,6 +201,7 @@ pub fn evaluate(
                 limit: lim.map(|x| x.1),
                 op: lim.map(|x| x.0.as_str()),
                 outcome,
+                at: Some(l.at.location(&budgets.path)),
             });
         }
     }

@@ -2,12 +2,21 @@
 
 use super::Context;
 use crate::budget::{cfg, cost, infracost, k6, perf};
-use crate::cli::{BudgetCostArgs, BudgetPerfArgs, GlobalArgs};
+use crate::cli::{BudgetCostArgs, BudgetPerfArgs, Format, GlobalArgs};
 use crate::error::Result;
 use crate::input;
 use crate::output::Env;
 use crate::report::{Report, Subject, Verdict};
 use serde_json::json;
+
+/// Human and Markdown show the budget table; JSON carries it in `data.rows`. The other formats
+/// (SARIF, JUnit, GitHub annotations) get one note per row instead.
+fn table_format(global: &GlobalArgs) -> bool {
+    matches!(
+        global.format,
+        Format::Human | Format::Markdown | Format::Json
+    )
+}
 
 fn load_budgets(path: Option<&std::path::Path>, ctx: &Context) -> Result<cfg::Budgets> {
     Ok(match path {
@@ -66,6 +75,11 @@ pub fn cmd_perf(
         .map(|t| json!({"metric": t.metric, "threshold": t.expr, "ok": t.ok}))
         .collect();
     report.diagnostics = ev.diagnostics.clone();
+    if !table_format(global) {
+        report
+            .diagnostics
+            .extend(ev.row_notes("Performance budgets", "metric"));
+    }
     report.sort();
 
     let mut baseline_written = None;
@@ -124,6 +138,11 @@ pub fn cmd_cost(
     }
     report.tables.push(cost::projects_table(&out));
     report.diagnostics = ev.diagnostics.clone();
+    if !table_format(global) {
+        report
+            .diagnostics
+            .extend(ev.row_notes("Cost budgets", "cost"));
+    }
     report.sort();
     let projects: Vec<_> = out
         .projects
