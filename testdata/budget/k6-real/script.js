@@ -1,4 +1,4 @@
-// Load test used by tests/budget.rs (real_k6_gates_a_slowed_server) and bench/k6-budget.sh:
+// Load test used by tests/budget.rs (real_k6_gates_a_slowed_server):
 // GET $TARGET/api/items from 4 VUs for $DURATION, writing both of k6's JSON summaries
 // (--summary-export on the command line, handleSummary() to $HANDLE_SUMMARY_OUT).
 import http from 'k6/http';
