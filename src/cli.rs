@@ -105,6 +105,9 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// List every diagnostic code tollgate can emit, or explain one.
     Explain(ExplainArgs),
+    /// Gate on performance (k6) and cost (Infracost) budgets.
+    #[command(subcommand)]
+    Budget(BudgetCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -497,6 +500,50 @@ pub struct SbomMergeArgs {
     /// CycloneDX spec version to write.
     #[arg(long, default_value = "1.6", value_parser = ["1.4", "1.5", "1.6", "1.7"])]
     pub spec_version: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BudgetCommand {
+    /// Compare a k6 summary with a baseline and a budgets file; k6's own thresholds count too.
+    Perf(BudgetPerfArgs),
+    /// Check Infracost JSON against monthly cost budgets (total, per project, per service).
+    Cost(BudgetCostArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BudgetPerfArgs {
+    /// k6 summary of this run: --summary-export JSON, handleSummary() JSON or the
+    /// machine-readable summary (detected).
+    #[arg(long, value_name = "SUMMARY")]
+    pub current: PathBuf,
+
+    /// k6 summary of the baseline run (e.g. main), for relative budgets such as `+10%`.
+    #[arg(long, value_name = "SUMMARY")]
+    pub baseline: Option<PathBuf>,
+
+    /// Budgets file (YAML or JSON, see docs/budgets.md); without it only k6's thresholds gate.
+    #[arg(long, value_name = "FILE")]
+    pub budgets: Option<PathBuf>,
+
+    /// Report failed k6 thresholds as warnings instead of denying.
+    #[arg(long)]
+    pub ignore_k6_thresholds: bool,
+
+    /// Write the current summary to FILE as the new baseline, only when the gate passed
+    /// (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub update_baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BudgetCostArgs {
+    /// Infracost JSON (`infracost breakdown --format json` or `infracost diff --format json`).
+    #[arg(long, value_name = "FILE")]
+    pub infracost: PathBuf,
+
+    /// Budgets file (YAML or JSON, see docs/budgets.md); without it only unpriced projects gate.
+    #[arg(long, value_name = "FILE")]
+    pub budgets: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

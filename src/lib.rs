@@ -4,6 +4,7 @@
 //! [`run`] hands it to the output layer ([`output::Env`]), which tests can replace with buffers.
 
 pub mod attest;
+pub mod budget;
 pub mod cli;
 pub mod commands;
 pub mod controls;

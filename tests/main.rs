@@ -1,6 +1,7 @@
 //! The one integration harness: whole-CLI cases (exit codes, messages), snapshot tests of what
 //! users see, and conformance against third-party test vectors.
 
+mod budget;
 mod cli;
 mod common;
 mod conformance;

@@ -1,5 +1,6 @@
 //! One `cmd_*` function per subcommand: read inputs, call the check, hand the report to output.
 
+mod budget;
 mod controls;
 mod explain;
 mod key;
@@ -9,8 +10,8 @@ mod sign;
 mod verify;
 
 use crate::cli::{
-    AttestCommand, CatalogCommand, Cli, Command, GlobalArgs, KeyCommand, ProvenanceCommand,
-    SbomCommand, VerifyCommand,
+    AttestCommand, BudgetCommand, CatalogCommand, Cli, Command, GlobalArgs, KeyCommand,
+    ProvenanceCommand, SbomCommand, VerifyCommand,
 };
 use crate::error::{Error, Result};
 use crate::input::Limits;
@@ -73,5 +74,11 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
             controls::cmd_catalog_validate(&ctx, args, &cli.global, env)
         }
         Command::Explain(args) => explain::cmd_explain(args, env),
+        Command::Budget(BudgetCommand::Perf(args)) => {
+            budget::cmd_perf(&ctx, args, &cli.global, env)
+        }
+        Command::Budget(BudgetCommand::Cost(args)) => {
+            budget::cmd_cost(&ctx, args, &cli.global, env)
+        }
     }
 }

@@ -633,6 +633,186 @@ class SbomValidateRealBinaryTest(unittest.TestCase):
 
 
 # --------------------------------------------------------------------------------------------
+# actions/budgets
+# --------------------------------------------------------------------------------------------
+
+
+class BudgetsWiringTest(unittest.TestCase):
+    """actions/budgets with a fake tollgate on PATH: which gates run, flags, outputs, exit code."""
+
+    action = ROOT / "actions" / "budgets"
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-budgets-wiring-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        write_executable(self.bin / "tollgate", FAKE_TOLLGATE)
+        self.log = self.tmp / "calls.log"
+        self.work = self.tmp / "work"
+        for rel in ("k6/current.json", "k6/main.json", "budgets.yaml", "infracost.json"):
+            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
+            (self.work / rel).write_text("{}", encoding="utf-8")
+
+    def run_budgets(self, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
+        full_env = {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "FAKE_TOLLGATE_LOG": str(self.log),
+            **env,
+        }
+        result, rc, stderr = run_harness(self.action, inputs, full_env, workdir=self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        return result, rc, stderr
+
+    def calls(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
+
+    def test_perf_and_cost_flags_and_outputs(self):
+        result, rc, stderr = self.run_budgets(
+            {
+                "summary": "k6/current.json",
+                "baseline": "k6/main.json",
+                "budgets": "budgets.yaml",
+                "infracost": "infracost.json",
+                "ignore-k6-thresholds": "true",
+                "update-baseline": "k6/main.json",
+            }
+        )
+        self.assertEqual(rc, 1, stderr)
+        calls = self.calls()
+        self.assertEqual(len(calls), 4, calls)
+        perf = calls[0].split(" ")
+        self.assertEqual(perf[:5], ["--format", "json", "--color", "never", "--output"])
+        self.assertEqual(
+            perf[6:],
+            ["budget", "perf", "--current", "k6/current.json", "--baseline", "k6/main.json",
+             "--budgets", "budgets.yaml", "--ignore-k6-thresholds", "--update-baseline", "k6/main.json"],
+        )
+        self.assertTrue(calls[1].startswith("--format github "), calls[1])
+        self.assertNotIn("--update-baseline", calls[1], "only the JSON run may move the baseline")
+        self.assertTrue(calls[2].endswith("budget cost --infracost infracost.json --budgets budgets.yaml"), calls[2])
+        out = result["outputs"]
+        self.assertEqual(
+            {k: out[k] for k in ("verdict", "exit-code", "perf-verdict", "cost-verdict")},
+            {"verdict": "deny", "exit-code": "1", "perf-verdict": "deny", "cost-verdict": "deny"},
+        )
+        self.assertTrue(out["perf-report"] and out["cost-report"])
+        self.assertEqual(result["summary"], "fake summary (json)\nfake summary (json)\n")
+
+    def test_only_cost(self):
+        result, rc, stderr = self.run_budgets({"infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="0")
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(len(self.calls()), 2)
+        self.assertEqual(result["outputs"]["perf-verdict"], "")
+        self.assertEqual(result["outputs"]["cost-verdict"], "pass")
+        self.assertEqual(result["outputs"]["verdict"], "pass")
+
+    def test_missing_baseline_is_a_warning_not_an_argument(self):
+        result, rc, stderr = self.run_budgets(
+            {"summary": "k6/current.json", "baseline": "k6/none.json"}, FAKE_TOLLGATE_EXIT="0"
+        )
+        self.assertEqual(rc, 0, stderr)
+        self.assertNotIn("--baseline", self.calls()[0])
+        warnings = [c["message"] for c in result["commands"] if c["command"] == "warning"]
+        self.assertTrue(any("no baseline at 'k6/none.json'" in m for m in warnings), warnings)
+
+    def test_worst_exit_code_wins(self):
+        result, rc, stderr = self.run_budgets(
+            {"summary": "k6/current.json", "infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="2"
+        )
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+
+    def test_nothing_to_gate_is_exit_2(self):
+        result, rc, stderr = self.run_budgets({"budgets": "budgets.yaml"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(self.calls(), [])
+        self.assertIn("set the summary input", result["summary"])
+
+    def test_bad_flag_value_is_rejected(self):
+        result, rc, stderr = self.run_budgets({"summary": "k6/current.json", "ignore-k6-thresholds": "yes"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(self.calls(), [])
+
+
+class BudgetsRealBinaryTest(unittest.TestCase):
+    """actions/budgets with the real tollgate binary on the repository's budget fixtures."""
+
+    action = ROOT / "actions" / "budgets"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.binary, reason = _real_binary()
+        if cls.binary is None:
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-budgets-real-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "tollgate").symlink_to(self.binary)
+        self.work = self.tmp / "work"
+        shutil.copytree(ROOT / "testdata" / "budget", self.work)
+
+    def run_budgets(self, inputs: dict[str, str]) -> tuple[dict, int, str]:
+        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "TOLLGATE_NOW": "2026-01-02T00:00:00Z"}
+        result, rc, stderr = run_harness(self.action, {"install": "never", **inputs}, env, workdir=self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        return result, rc, stderr
+
+    def test_slower_run_and_costlier_change_deny_with_a_summary_table(self):
+        result, rc, stderr = self.run_budgets(
+            {
+                "summary": "k6/current.json",
+                "baseline": "k6/baseline.json",
+                "budgets": "k6/budgets.yaml",
+                "update-baseline": "k6/new-baseline.json",
+            }
+        )
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["perf-verdict"], out["cost-verdict"]), ("deny", "deny", ""))
+        self.assertTrue(out["perf-report"])  # in RUNNER_TEMP, which the harness removes
+        self.assertIn("| metric | baseline | current | change | budget | verdict |", result["summary"])
+        self.assertFalse((self.work / "k6" / "new-baseline.json").exists())
+        errors = [c for c in result["commands"] if c["command"] == "error"]
+        self.assertTrue(any("BUD001" in c["message"] or "BUD001" in json.dumps(c) for c in errors), errors)
+
+    def test_passing_run_updates_the_baseline(self):
+        result, rc, stderr = self.run_budgets(
+            {
+                "summary": "k6/baseline.json",
+                "budgets": "k6/budgets-pass.yaml",
+                "update-baseline": "k6/new-baseline.json",
+            }
+        )
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "pass")
+        self.assertEqual(
+            (self.work / "k6" / "new-baseline.json").read_bytes(), (self.work / "k6" / "baseline.json").read_bytes()
+        )
+
+    def test_cost_over_budget_denies(self):
+        result, rc, stderr = self.run_budgets(
+            {"infracost": "infracost/diff.json", "budgets": "infracost/budgets.yaml"}
+        )
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["cost-verdict"], "deny")
+        self.assertIn("Cost budgets", result["summary"])
+
+    def test_wrong_currency_is_exit_2(self):
+        result, rc, stderr = self.run_budgets(
+            {"infracost": "infracost/diff.json", "budgets": "infracost/budgets-eur.yaml"}
+        )
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+
+
+# --------------------------------------------------------------------------------------------
 # The harness itself, and lint
 # --------------------------------------------------------------------------------------------
 
