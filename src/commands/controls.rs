@@ -72,10 +72,7 @@ fn write_dir_atomically(final_dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(
     }
     let staged = tmp.keep();
     if final_dir.exists() {
-        let old = parent.join(format!(
-            ".controls-old-{}",
-            std::process::id()
-        ));
+        let old = parent.join(format!(".controls-old-{}", std::process::id()));
         std::fs::rename(final_dir, &old).map_err(out_err)?;
         std::fs::rename(&staged, final_dir).map_err(out_err)?;
         let _ = std::fs::remove_dir_all(&old);
@@ -113,9 +110,8 @@ pub fn cmd_attest(
         None => None,
     };
     let trusted = load_public_keys(&args.trusted_key, ctx)?;
-    let files = evaluate::list_evidence(&args.evidence).map_err(|e| {
-        Error::from(input::io_error(&input::display_path(&args.evidence), &e))
-    })?;
+    let files = evaluate::list_evidence(&args.evidence)
+        .map_err(|e| Error::from(input::io_error(&input::display_path(&args.evidence), &e)))?;
     let catalog_dir = args
         .catalog
         .parent()
@@ -131,9 +127,8 @@ pub fn cmd_attest(
         release: release_from(args, env),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let predicate = evaluate::evaluate(&catalog, &waivers, &files, &opts).map_err(|e| {
-        Error::from(input::io_error(&input::display_path(&args.evidence), &e))
-    })?;
+    let predicate = evaluate::evaluate(&catalog, &waivers, &files, &opts)
+        .map_err(|e| Error::from(input::io_error(&input::display_path(&args.evidence), &e)))?;
 
     // Machine outputs.
     let statement = outputs::canonical_pretty(&outputs::statement(&predicate));
@@ -151,8 +146,14 @@ pub fn cmd_attest(
     if let Some(key) = &signing_key {
         let env_att = dsse::sign(intoto::PAYLOAD_TYPE, statement.as_bytes(), key);
         let env_vsa = dsse::sign(intoto::PAYLOAD_TYPE, vsa.as_bytes(), key);
-        files_out.push(("attestation.dsse.json", outputs::canonical_pretty(&env_att).into_bytes()));
-        files_out.push(("vsa.dsse.json", outputs::canonical_pretty(&env_vsa).into_bytes()));
+        files_out.push((
+            "attestation.dsse.json",
+            outputs::canonical_pretty(&env_att).into_bytes(),
+        ));
+        files_out.push((
+            "vsa.dsse.json",
+            outputs::canonical_pretty(&env_vsa).into_bytes(),
+        ));
         let public = key.public_key();
         signature = Some(SignatureInfo {
             keyid: public.keyid(),
@@ -172,7 +173,8 @@ pub fn cmd_attest(
             "fix the template (minijinja syntax), or drop --templates to use the built-in ones",
         )
     };
-    let markdown = render::render_markdown(&render_ctx, args.templates.as_deref()).map_err(template_err)?;
+    let markdown =
+        render::render_markdown(&render_ctx, args.templates.as_deref()).map_err(template_err)?;
     let html = render::render_html(&render_ctx, args.templates.as_deref()).map_err(template_err)?;
     files_out.push(("report.md", markdown.into_bytes()));
     files_out.push(("report.html", html.into_bytes()));
@@ -182,7 +184,15 @@ pub fn cmd_attest(
     let out_dir = args.out.join("controls");
     write_dir_atomically(&out_dir, &files_out)?;
 
-    let report = build_report(ctx, &predicate, &catalog, &waivers, &out_dir, &statement_sha, &signature);
+    let report = build_report(
+        ctx,
+        &predicate,
+        &catalog,
+        &waivers,
+        &out_dir,
+        &statement_sha,
+        &signature,
+    );
     env.emit(&report, global)
 }
 
@@ -211,9 +221,18 @@ fn build_report(
         report.subjects.push(s);
         let d = match (c.status, c.required) {
             (Status::Pass, _) => None,
-            (Status::Fail, true) => Some(Diagnostic::new(&ctl::CONTROL_FAILED, format!("{} failed: {}", c.id, c.reason))),
-            (Status::Fail, false) => Some(Diagnostic::new(&ctl::OPTIONAL_CONTROL_FAILED, format!("{} (optional) failed: {}", c.id, c.reason))),
-            (Status::Waived, _) => Some(Diagnostic::new(&ctl::CONTROL_WAIVED, format!("{} {}", c.id, c.reason))),
+            (Status::Fail, true) => Some(Diagnostic::new(
+                &ctl::CONTROL_FAILED,
+                format!("{} failed: {}", c.id, c.reason),
+            )),
+            (Status::Fail, false) => Some(Diagnostic::new(
+                &ctl::OPTIONAL_CONTROL_FAILED,
+                format!("{} (optional) failed: {}", c.id, c.reason),
+            )),
+            (Status::Waived, _) => Some(Diagnostic::new(
+                &ctl::CONTROL_WAIVED,
+                format!("{} {}", c.id, c.reason),
+            )),
         };
         if let Some(d) = d {
             report.diagnostics.push(d.at(spec.location.clone()));
@@ -226,24 +245,50 @@ fn build_report(
             WaiverState::Invalid => &ctl::WAIVER_INVALID,
         };
         report.diagnostics.push(
-            Diagnostic::new(info, format!("waiver for {} {}", w.control, w.note)).at(raw.location.clone()),
+            Diagnostic::new(info, format!("waiver for {} {}", w.control, w.note))
+                .at(raw.location.clone()),
         );
     }
     report.sort();
     report.tables.push(Table {
         title: "Controls".into(),
-        headers: vec!["Control".into(), "Name".into(), "Frameworks".into(), "Status".into(), "Reason".into()],
+        headers: vec![
+            "Control".into(),
+            "Name".into(),
+            "Frameworks".into(),
+            "Status".into(),
+            "Reason".into(),
+        ],
         rows: p
             .controls
             .iter()
             .map(|c| {
-                let fws: Vec<String> = c.frameworks.iter().map(|(k, v)| format!("{k}: {}", v.join(", "))).collect();
-                let status = if !c.required && c.status == Status::Fail { "fail (optional)".to_string() } else { c.status.as_str().to_string() };
-                vec![c.id.clone(), c.name.clone(), fws.join("; "), status, c.reason.clone()]
+                let fws: Vec<String> = c
+                    .frameworks
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", v.join(", ")))
+                    .collect();
+                let status = if !c.required && c.status == Status::Fail {
+                    "fail (optional)".to_string()
+                } else {
+                    c.status.as_str().to_string()
+                };
+                vec![
+                    c.id.clone(),
+                    c.name.clone(),
+                    fws.join("; "),
+                    status,
+                    c.reason.clone(),
+                ]
             })
             .collect(),
     });
-    if p.verdict != "pass" && !report.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    if p.verdict != "pass"
+        && !report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    {
         report.verdict_override = Some(Verdict::Deny);
     }
     let out = out_dir.display().to_string();
@@ -264,7 +309,11 @@ fn build_report(
 /// Waivers in the order the predicate lists them (by control, then expiry).
 fn sorted_waivers(w: &[cfg::Waiver]) -> Vec<&cfg::Waiver> {
     let mut v: Vec<&cfg::Waiver> = w.iter().collect();
-    v.sort_by(|a, b| a.control.cmp(&b.control).then(a.expires_text.cmp(&b.expires_text)));
+    v.sort_by(|a, b| {
+        a.control
+            .cmp(&b.control)
+            .then(a.expires_text.cmp(&b.expires_text))
+    });
     v
 }
 
@@ -284,7 +333,13 @@ pub fn cmd_catalog_validate(
                 .map(|(name, summary, params)| {
                     let ps: Vec<String> = params
                         .iter()
-                        .map(|(n, req, _)| if *req { format!("{n} (required)") } else { n.to_string() })
+                        .map(|(n, req, _)| {
+                            if *req {
+                                format!("{n} (required)")
+                            } else {
+                                n.to_string()
+                            }
+                        })
                         .collect();
                     vec![name.to_string(), ps.join(", "), summary.to_string()]
                 })
@@ -324,17 +379,28 @@ pub fn cmd_catalog_validate(
                 s.facts.insert("waivers".into(), json!(ws.len()));
                 for x in &ws {
                     let problem = if !args.catalogs.is_empty() && !ids.contains(&x.control) {
-                        Some((&ctl::WAIVER_INVALID, format!("waiver names no control of the catalog ({})", x.control)))
+                        Some((
+                            &ctl::WAIVER_INVALID,
+                            format!("waiver names no control of the catalog ({})", x.control),
+                        ))
                     } else if x.approver.is_none() {
-                        Some((&ctl::WAIVER_INVALID, format!("waiver for {} has no approver", x.control)))
+                        Some((
+                            &ctl::WAIVER_INVALID,
+                            format!("waiver for {} has no approver", x.control),
+                        ))
                     } else if x.expires < ctx.now {
-                        Some((&ctl::WAIVER_EXPIRED, format!("waiver for {} expired on {}", x.control, x.expires_text)))
+                        Some((
+                            &ctl::WAIVER_EXPIRED,
+                            format!("waiver for {} expired on {}", x.control, x.expires_text),
+                        ))
                     } else {
                         None
                     };
                     if let Some((info, msg)) = problem {
                         s.verdict = Verdict::Deny;
-                        report.diagnostics.push(Diagnostic::new(info, msg).at(x.location.clone()));
+                        report
+                            .diagnostics
+                            .push(Diagnostic::new(info, msg).at(x.location.clone()));
                     }
                 }
             }
@@ -362,7 +428,9 @@ pub fn cmd_verify_attestation(
         let mut ie = input::json_error(&name, &text, &e);
         if !e.is_syntax() && !e.is_eof() {
             ie.message = format!("not a DSSE envelope: {e}");
-            ie.hint = "pass controls/attestation.dsse.json written by tollgate attest controls --key".into();
+            ie.hint =
+                "pass controls/attestation.dsse.json written by tollgate attest controls --key"
+                    .into();
         }
         Error::from(ie)
     })?;
@@ -372,15 +440,25 @@ pub fn cmd_verify_attestation(
     let loc = Location::file(name.clone());
     let mut checks: Vec<Vec<String>> = Vec::new();
     let mut check = |what: &str, ok: bool, detail: String| {
-        checks.push(vec![what.to_string(), if ok { "pass" } else { "FAIL" }.to_string(), detail]);
+        checks.push(vec![
+            what.to_string(),
+            if ok { "pass" } else { "FAIL" }.to_string(),
+            detail,
+        ]);
     };
     match dsse::verify_envelope(&envelope, &keys, 1) {
         Err(e) => {
             check("signature", false, e.to_string());
-            report.diagnostics.push(Diagnostic::new(e.info(), e.to_string()).at(loc.clone()));
+            report
+                .diagnostics
+                .push(Diagnostic::new(e.info(), e.to_string()).at(loc.clone()));
         }
         Ok(v) => {
-            check("signature", true, format!("signed by {}", v.keyids.join(", ")));
+            check(
+                "signature",
+                true,
+                format!("signed by {}", v.keyids.join(", ")),
+            );
             subject.facts.insert("signers".into(), json!(v.keyids));
             let predicate = serde_json::from_slice::<intoto::Statement>(&v.payload)
                 .ok()
@@ -388,7 +466,11 @@ pub fn cmd_verify_attestation(
                 .and_then(|s| serde_json::from_value::<ControlsPredicate>(s.predicate?).ok());
             match predicate {
                 None => {
-                    check("predicate", false, format!("not a {PREDICATE_TYPE} statement"));
+                    check(
+                        "predicate",
+                        false,
+                        format!("not a {PREDICATE_TYPE} statement"),
+                    );
                     report.diagnostics.push(
                         Diagnostic::new(&ctl::NOT_A_CONTROL_ATTESTATION, format!("the signed statement is not a Control Attestation ({PREDICATE_TYPE})")).at(loc.clone()),
                     );
@@ -396,40 +478,83 @@ pub fn cmd_verify_attestation(
                 Some(p) => {
                     check("predicate", true, PREDICATE_TYPE.into());
                     subject.facts.insert("verdict".into(), json!(p.verdict));
-                    subject.facts.insert("controls".into(), json!(p.summary.total));
-                    subject.facts.insert("generatedAt".into(), json!(p.generated_at));
+                    subject
+                        .facts
+                        .insert("controls".into(), json!(p.summary.total));
+                    subject
+                        .facts
+                        .insert("generatedAt".into(), json!(p.generated_at));
                     if p.verdict == "pass" {
                         check("verdict", true, "pass".into());
                     } else if args.allow_fail_verdict {
-                        check("verdict", true, "fail (allowed by --allow-fail-verdict)".into());
+                        check(
+                            "verdict",
+                            true,
+                            "fail (allowed by --allow-fail-verdict)".into(),
+                        );
                     } else {
-                        check("verdict", false, format!("fail: {} control(s) failed", p.summary.failed));
-                        report.diagnostics.push(Diagnostic::new(&ctl::ATTESTED_FAIL, format!("the attested verdict is fail ({} of {} controls failed)", p.summary.failed, p.summary.total)).at(loc.clone()));
+                        check(
+                            "verdict",
+                            false,
+                            format!("fail: {} control(s) failed", p.summary.failed),
+                        );
+                        report.diagnostics.push(
+                            Diagnostic::new(
+                                &ctl::ATTESTED_FAIL,
+                                format!(
+                                    "the attested verdict is fail ({} of {} controls failed)",
+                                    p.summary.failed, p.summary.total
+                                ),
+                            )
+                            .at(loc.clone()),
+                        );
                     }
                     if let Some(dir) = &args.evidence {
                         let mut bad = 0;
                         let mut buf = vec![0u8; 1 << 20];
                         for e in &p.evidence {
                             let path = dir.join(&e.path);
-                            let got = crate::attest::subjects::hash_file(&path, &[crate::attest::subjects::Algorithm::Sha256], &mut buf)
-                                .ok()
-                                .and_then(|d| d.get("sha256").cloned());
+                            let got = crate::attest::subjects::hash_file(
+                                &path,
+                                &[crate::attest::subjects::Algorithm::Sha256],
+                                &mut buf,
+                            )
+                            .ok()
+                            .and_then(|d| d.get("sha256").cloned());
                             if got.as_deref() != Some(e.sha256.as_str()) {
                                 bad += 1;
                                 let msg = match got {
                                     None => format!("{} is missing or unreadable", e.path),
-                                    Some(g) => format!("{} has sha256 {g}, the attestation recorded {}", e.path, e.sha256),
+                                    Some(g) => format!(
+                                        "{} has sha256 {g}, the attestation recorded {}",
+                                        e.path, e.sha256
+                                    ),
                                 };
-                                report.diagnostics.push(Diagnostic::new(&ctl::EVIDENCE_CHANGED, msg).at(Location::file(path.display().to_string())));
+                                report.diagnostics.push(
+                                    Diagnostic::new(&ctl::EVIDENCE_CHANGED, msg)
+                                        .at(Location::file(path.display().to_string())),
+                                );
                             }
                         }
-                        check("evidence", bad == 0, format!("{} of {} evidence file(s) unchanged", p.evidence.len() - bad, p.evidence.len()));
+                        check(
+                            "evidence",
+                            bad == 0,
+                            format!(
+                                "{} of {} evidence file(s) unchanged",
+                                p.evidence.len() - bad,
+                                p.evidence.len()
+                            ),
+                        );
                     }
                 }
             }
         }
     }
-    if report.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+    if report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+    {
         subject.verdict = Verdict::Deny;
     }
     report.subjects.push(subject);

@@ -95,7 +95,9 @@ impl Params {
                 })
                 .collect(),
             Some(other) => {
-                problems.push(format!("parameter {name} must be a string or a list, not {other}"));
+                problems.push(format!(
+                    "parameter {name} must be a string or a list, not {other}"
+                ));
                 Vec::new()
             }
         }
@@ -106,7 +108,9 @@ impl Params {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64(),
             Some(other) => {
-                problems.push(format!("parameter {name} must be a whole number, not {other}"));
+                problems.push(format!(
+                    "parameter {name} must be a whole number, not {other}"
+                ));
                 None
             }
         }
@@ -154,7 +158,11 @@ pub fn build(params: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
             let names: Vec<&str> = t.params.iter().map(|p| p.name).collect();
             problems.push(format!(
                 "{kind}: unknown parameter {k:?} (it takes: {})",
-                if names.is_empty() { "no parameters".to_string() } else { names.join(", ") }
+                if names.is_empty() {
+                    "no parameters".to_string()
+                } else {
+                    names.join(", ")
+                }
             ));
         }
     }
@@ -187,7 +195,11 @@ fn result(kind: &str, ok: bool, message: String, evidence: Vec<String>) -> Asser
     }
 }
 
-fn select<'a>(files: &'a [String], filter: &Option<globset::GlobMatcher>, default: impl Fn(&str) -> bool) -> Vec<&'a String> {
+fn select<'a>(
+    files: &'a [String],
+    filter: &Option<globset::GlobMatcher>,
+    default: impl Fn(&str) -> bool,
+) -> Vec<&'a String> {
     files
         .iter()
         .filter(|f| match filter {
@@ -199,8 +211,10 @@ fn select<'a>(files: &'a [String], filter: &Option<globset::GlobMatcher>, defaul
 
 fn read_json(ctx: &EvalContext, rel: &str) -> Result<Value, String> {
     let path = ctx.abs(rel);
-    let text = input::read_text(&path, ctx.limits).map_err(|e| relative_error(ctx, e.one_line()))?;
-    serde_json::from_str(&text).map_err(|e| relative_error(ctx, input::json_error(rel, &text, &e).one_line()))
+    let text =
+        input::read_text(&path, ctx.limits).map_err(|e| relative_error(ctx, e.one_line()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| relative_error(ctx, input::json_error(rel, &text, &e).one_line()))
 }
 
 /// Messages name evidence files relative to the evidence directory.
@@ -222,12 +236,19 @@ impl Assertion for FileExists {
         "file_exists"
     }
     fn evaluate(&self, _ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel: Vec<String> = select(files, &self.filter, |_| true).into_iter().cloned().collect();
+        let sel: Vec<String> = select(files, &self.filter, |_| true)
+            .into_iter()
+            .cloned()
+            .collect();
         let ok = sel.len() >= self.min;
         result(
             self.kind(),
             ok,
-            format!("{} evidence file(s) present, at least {} required", sel.len(), self.min),
+            format!(
+                "{} evidence file(s) present, at least {} required",
+                sel.len(),
+                self.min
+            ),
             sel,
         )
     }
@@ -237,7 +258,11 @@ fn build_file_exists(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
     let mut e = Vec::new();
     let min = p.uint("min", &mut e).unwrap_or(1) as usize;
     let filter = p.evidence_filter(&mut e);
-    if e.is_empty() { Ok(Box::new(FileExists { min, filter })) } else { Err(e) }
+    if e.is_empty() {
+        Ok(Box::new(FileExists { min, filter }))
+    } else {
+        Err(e)
+    }
 }
 
 // ---- sarif_no_levels --------------------------------------------------------------------------
@@ -322,7 +347,9 @@ fn find_rule<'a>(run: &'a Value, result: &Value) -> Option<&'a Value> {
         .get("ruleIndex")
         .or_else(|| result.pointer("/rule/index"))
         .and_then(Value::as_u64);
-    let in_extension = result.pointer("/rule/toolComponent/index").and_then(Value::as_u64);
+    let in_extension = result
+        .pointer("/rule/toolComponent/index")
+        .and_then(Value::as_u64);
     if let (Some(i), None) = (index, in_extension)
         && let Some(r) = driver_rules.and_then(|rs| rs.get(i as usize))
     {
@@ -335,10 +362,16 @@ fn find_rule<'a>(run: &'a Value, result: &Value) -> Option<&'a Value> {
     let mut all = driver_rules.into_iter().flatten().collect::<Vec<_>>();
     if let Some(exts) = run.pointer("/tool/extensions").and_then(Value::as_array) {
         for e in exts {
-            all.extend(e.get("rules").and_then(Value::as_array).into_iter().flatten());
+            all.extend(
+                e.get("rules")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            );
         }
     }
-    all.into_iter().find(|r| r.get("id").and_then(Value::as_str) == Some(id))
+    all.into_iter()
+        .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
 }
 
 fn suppressed(result: &Value) -> bool {
@@ -347,7 +380,10 @@ fn suppressed(result: &Value) -> bool {
         .and_then(Value::as_array)
         .is_some_and(|s| {
             s.iter().any(|x| {
-                matches!(x.get("status").and_then(Value::as_str), None | Some("accepted"))
+                matches!(
+                    x.get("status").and_then(Value::as_str),
+                    None | Some("accepted")
+                )
             })
         })
 }
@@ -379,7 +415,12 @@ impl Assertion for SarifNoLevels {
         let sel = select(files, &self.filter, is_sarif_name);
         let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         if sel.is_empty() {
-            return result(self.kind(), false, "no SARIF evidence to check (missing evidence fails closed)".into(), names);
+            return result(
+                self.kind(),
+                false,
+                "no SARIF evidence to check (missing evidence fails closed)".into(),
+                names,
+            );
         }
         let mut hits: Vec<String> = Vec::new();
         let mut count = 0usize;
@@ -390,10 +431,20 @@ impl Assertion for SarifNoLevels {
                 Err(e) => return result(self.kind(), false, e, names),
             };
             let Some(runs) = doc.get("runs").and_then(Value::as_array) else {
-                return result(self.kind(), false, format!("{f}: not SARIF (no runs array)"), names);
+                return result(
+                    self.kind(),
+                    false,
+                    format!("{f}: not SARIF (no runs array)"),
+                    names,
+                );
             };
             for run in runs {
-                for r in run.get("results").and_then(Value::as_array).into_iter().flatten() {
+                for r in run
+                    .get("results")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     results_seen += 1;
                     if suppressed(r) {
                         continue;
@@ -423,15 +474,26 @@ impl Assertion for SarifNoLevels {
             result(
                 self.kind(),
                 true,
-                format!("no result at {} among {results_seen} result(s)", wanted.join("/")),
+                format!(
+                    "no result at {} among {results_seen} result(s)",
+                    wanted.join("/")
+                ),
                 names,
             )
         } else {
-            let more = if count > hits.len() { format!(" and {} more", count - hits.len()) } else { String::new() };
+            let more = if count > hits.len() {
+                format!(" and {} more", count - hits.len())
+            } else {
+                String::new()
+            };
             result(
                 self.kind(),
                 false,
-                format!("{count} result(s) at {}: {}{more}", wanted.join("/"), hits.join("; ")),
+                format!(
+                    "{count} result(s) at {}: {}{more}",
+                    wanted.join("/"),
+                    hits.join("; ")
+                ),
                 names,
             )
         }
@@ -444,14 +506,20 @@ fn build_sarif(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
     for l in p.strings("levels", &mut e) {
         match Level::parse(&l) {
             Some(x) => levels.push(x),
-            None => e.push(format!("unknown level {l:?} (error, warning, note, none, CRITICAL, HIGH, MEDIUM, LOW)")),
+            None => e.push(format!(
+                "unknown level {l:?} (error, warning, note, none, CRITICAL, HIGH, MEDIUM, LOW)"
+            )),
         }
     }
     if levels.is_empty() && p.map.contains_key("levels") {
         e.push("levels is empty".into());
     }
     let filter = p.evidence_filter(&mut e);
-    if e.is_empty() { Ok(Box::new(SarifNoLevels { levels, filter })) } else { Err(e) }
+    if e.is_empty() {
+        Ok(Box::new(SarifNoLevels { levels, filter }))
+    } else {
+        Err(e)
+    }
 }
 
 // ---- sbom_valid -------------------------------------------------------------------------------
@@ -474,7 +542,12 @@ impl Assertion for SbomValid {
         let sel = select(files, &self.filter, looks_like_sbom_name);
         let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         if sel.is_empty() {
-            return result(self.kind(), false, "no SBOM evidence to check (missing evidence fails closed)".into(), names);
+            return result(
+                self.kind(),
+                false,
+                "no SBOM evidence to check (missing evidence fails closed)".into(),
+                names,
+            );
         }
         let opts = crate::sbom::validate::Options {
             schema: true,
@@ -502,9 +575,20 @@ impl Assertion for SbomValid {
                 ));
             }
         }
-        let profile = self.profile.map(|p| format!(" and profile {p:?}")).unwrap_or_default();
+        let profile = self
+            .profile
+            .map(|p| format!(" and profile {p:?}"))
+            .unwrap_or_default();
         if problems.is_empty() {
-            result(self.kind(), true, format!("{} SBOM(s) valid (schema, semantic rules{profile})", sel.len()), names)
+            result(
+                self.kind(),
+                true,
+                format!(
+                    "{} SBOM(s) valid (schema, semantic rules{profile})",
+                    sel.len()
+                ),
+                names,
+            )
         } else {
             result(self.kind(), false, problems.join("; "), names)
         }
@@ -523,7 +607,11 @@ fn build_sbom_valid(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
         }
     };
     let filter = p.evidence_filter(&mut e);
-    if e.is_empty() { Ok(Box::new(SbomValid { profile, filter })) } else { Err(e) }
+    if e.is_empty() {
+        Ok(Box::new(SbomValid { profile, filter }))
+    } else {
+        Err(e)
+    }
 }
 
 // ---- signatures: provenance_verified, cosign_verify_attestation, dsse_verified ----------------
@@ -564,7 +652,12 @@ impl Assertion for Signed {
         let sel = select(files, &self.filter, |f| !is_key_name(f));
         let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         if sel.is_empty() {
-            return result(self.kind, false, "no signed attestation among the evidence (missing evidence fails closed)".into(), names);
+            return result(
+                self.kind,
+                false,
+                "no signed attestation among the evidence (missing evidence fails closed)".into(),
+                names,
+            );
         }
         let keys = match self.keys(ctx) {
             Ok(k) if !k.is_empty() => k,
@@ -576,7 +669,14 @@ impl Assertion for Signed {
                     names,
                 );
             }
-            Err(e) => return result(self.kind, false, format!("trusted key unreadable: {e}"), names),
+            Err(e) => {
+                return result(
+                    self.kind,
+                    false,
+                    format!("trusted key unreadable: {e}"),
+                    names,
+                );
+            }
         };
         let threshold = self.threshold.min(keys.len()).max(1);
         let verifier = KeyVerifier::new(keys, threshold);
@@ -584,7 +684,9 @@ impl Assertion for Signed {
         for f in &sel {
             let text = match input::read_text(&ctx.abs(f), ctx.limits) {
                 Ok(t) => t,
-                Err(e) => return result(self.kind, false, relative_error(ctx, e.one_line()), names),
+                Err(e) => {
+                    return result(self.kind, false, relative_error(ctx, e.one_line()), names);
+                }
             };
             match verify::parse_attestations(f, &text) {
                 Ok(a) => attestations.extend(a),
@@ -595,21 +697,40 @@ impl Assertion for Signed {
             let mut problems = Vec::new();
             for a in &attestations {
                 match a {
-                    verify::Attestation::Unsigned(l) => problems.push(format!("{}: unsigned statement", l.display_short())),
+                    verify::Attestation::Unsigned(l) => {
+                        problems.push(format!("{}: unsigned statement", l.display_short()))
+                    }
                     verify::Attestation::Signed(s) => match verifier.verify(s) {
                         Ok(v) => {
                             if let Some(pt) = self.policy.predicate_types.first()
                                 && &v.payload_type != pt
                             {
-                                problems.push(format!("{}: payloadType {:?}, expected {pt:?}", s.location.display_short(), v.payload_type));
+                                problems.push(format!(
+                                    "{}: payloadType {:?}, expected {pt:?}",
+                                    s.location.display_short(),
+                                    v.payload_type
+                                ));
                             }
                         }
-                        Err(r) => problems.push(format!("{}: {} {}", s.location.display_short(), r.info.code, r.message)),
+                        Err(r) => problems.push(format!(
+                            "{}: {} {}",
+                            s.location.display_short(),
+                            r.info.code,
+                            r.message
+                        )),
                     },
                 }
             }
             return if problems.is_empty() {
-                result(self.kind, true, format!("{} envelope(s) signed by trusted key(s)", attestations.len()), names)
+                result(
+                    self.kind,
+                    true,
+                    format!(
+                        "{} envelope(s) signed by trusted key(s)",
+                        attestations.len()
+                    ),
+                    names,
+                )
             } else {
                 result(self.kind, false, problems.join("; "), names)
             };
@@ -621,19 +742,32 @@ impl Assertion for Signed {
             let mut artifacts = Vec::new();
             for f in files.iter().filter(|f| m.is_match(f.as_str())) {
                 match crate::attest::subjects::hash_file(&ctx.abs(f), &algs, &mut buf) {
-                    Ok(d) => artifacts.push(verify::Artifact { name: f.clone(), digest: d }),
+                    Ok(d) => artifacts.push(verify::Artifact {
+                        name: f.clone(),
+                        digest: d,
+                    }),
                     Err(e) => return result(self.kind, false, format!("{f}: {e}"), names),
                 }
             }
             if artifacts.is_empty() {
-                return result(self.kind, false, "artifacts: the glob matched no evidence file".into(), names);
+                return result(
+                    self.kind,
+                    false,
+                    "artifacts: the glob matched no evidence file".into(),
+                    names,
+                );
             }
             verify::check_artifacts(&mut outcome, &artifacts);
         }
         if outcome.passed() {
             let n = outcome.statements.len();
             let passed = outcome.checks.iter().filter(|c| c.passed).count();
-            result(self.kind, true, format!("{n} attestation(s) verified, {passed} check(s) passed"), names)
+            result(
+                self.kind,
+                true,
+                format!("{n} attestation(s) verified, {passed} check(s) passed"),
+                names,
+            )
         } else {
             let msgs: Vec<String> = outcome
                 .diagnostics
@@ -646,20 +780,69 @@ impl Assertion for Signed {
 }
 
 const SIGNED_PARAMS: &[ParamSpec] = &[
-    ParamSpec { name: "key", required: false, doc: "trusted public key file(s), relative to the catalog; added to --trusted-key" },
-    ParamSpec { name: "threshold", required: false, doc: "distinct trusted keys that must have signed (default 1)" },
-    ParamSpec { name: "builder_id", required: false, doc: "required builder id (without @ref: any version)" },
-    ParamSpec { name: "source_uri", required: false, doc: "required source repository, e.g. github.com/org/repo" },
-    ParamSpec { name: "source_ref", required: false, doc: "required full source ref" },
-    ParamSpec { name: "source_tag", required: false, doc: "required source tag" },
-    ParamSpec { name: "source_branch", required: false, doc: "required source branch" },
-    ParamSpec { name: "source_versioned_tag", required: false, doc: "required semver-compatible tag (v1, v1.2)" },
-    ParamSpec { name: "build_type", required: false, doc: "required buildType" },
-    ParamSpec { name: "predicate_type", required: false, doc: "accepted predicateType(s)" },
-    ParamSpec { name: "artifacts", required: false, doc: "glob of evidence files whose digests must be subjects" },
+    ParamSpec {
+        name: "key",
+        required: false,
+        doc: "trusted public key file(s), relative to the catalog; added to --trusted-key",
+    },
+    ParamSpec {
+        name: "threshold",
+        required: false,
+        doc: "distinct trusted keys that must have signed (default 1)",
+    },
+    ParamSpec {
+        name: "builder_id",
+        required: false,
+        doc: "required builder id (without @ref: any version)",
+    },
+    ParamSpec {
+        name: "source_uri",
+        required: false,
+        doc: "required source repository, e.g. github.com/org/repo",
+    },
+    ParamSpec {
+        name: "source_ref",
+        required: false,
+        doc: "required full source ref",
+    },
+    ParamSpec {
+        name: "source_tag",
+        required: false,
+        doc: "required source tag",
+    },
+    ParamSpec {
+        name: "source_branch",
+        required: false,
+        doc: "required source branch",
+    },
+    ParamSpec {
+        name: "source_versioned_tag",
+        required: false,
+        doc: "required semver-compatible tag (v1, v1.2)",
+    },
+    ParamSpec {
+        name: "build_type",
+        required: false,
+        doc: "required buildType",
+    },
+    ParamSpec {
+        name: "predicate_type",
+        required: false,
+        doc: "accepted predicateType(s)",
+    },
+    ParamSpec {
+        name: "artifacts",
+        required: false,
+        doc: "glob of evidence files whose digests must be subjects",
+    },
 ];
 
-fn build_signed_common(p: &Params, kind: &'static str, signature_only: bool, default_any_predicate: bool) -> Result<Box<dyn Assertion>, Vec<String>> {
+fn build_signed_common(
+    p: &Params,
+    kind: &'static str,
+    signature_only: bool,
+    default_any_predicate: bool,
+) -> Result<Box<dyn Assertion>, Vec<String>> {
     let mut e = Vec::new();
     let key_paths = p.strings("key", &mut e);
     let threshold = p.uint("threshold", &mut e).unwrap_or(1).max(1) as usize;
@@ -683,7 +866,10 @@ fn build_signed_common(p: &Params, kind: &'static str, signature_only: bool, def
     }
     let artifacts = match p.str("artifacts", &mut e) {
         None => None,
-        Some(g) => match globset::GlobBuilder::new(&g).literal_separator(true).build() {
+        Some(g) => match globset::GlobBuilder::new(&g)
+            .literal_separator(true)
+            .build()
+        {
             Ok(g) => Some(g.compile_matcher()),
             Err(x) => {
                 e.push(format!("artifacts: invalid glob: {x}"));
@@ -695,7 +881,15 @@ fn build_signed_common(p: &Params, kind: &'static str, signature_only: bool, def
     if !e.is_empty() {
         return Err(e);
     }
-    Ok(Box::new(Signed { kind, key_paths, threshold, policy, signature_only, artifacts, filter }))
+    Ok(Box::new(Signed {
+        kind,
+        key_paths,
+        threshold,
+        policy,
+        signature_only,
+        artifacts,
+        filter,
+    }))
 }
 
 fn build_provenance(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
@@ -737,7 +931,9 @@ impl Query {
                 .map(Query::Path)
                 .map_err(|e| format!("path {s:?} is not valid JSONPath (RFC 9535): {e}"))
         } else {
-            Err(format!("path {s:?} must be a JSONPath ($.a.b) or a JSON pointer (/a/b)"))
+            Err(format!(
+                "path {s:?} must be a JSONPath ($.a.b) or a JSON pointer (/a/b)"
+            ))
         }
     }
     fn query<'a>(&self, v: &'a Value) -> Vec<&'a Value> {
@@ -778,7 +974,9 @@ fn compare(op: Op, have: &Value, want: &Value, re: Option<&regex::Regex>) -> boo
         Op::Le => matches!(ord(), Some(Ordering::Less | Ordering::Equal)),
         Op::Gt => ord() == Some(Ordering::Greater),
         Op::Ge => matches!(ord(), Some(Ordering::Greater | Ordering::Equal)),
-        Op::In => want.as_array().is_some_and(|a| a.iter().any(|w| compare(Op::Eq, have, w, None))),
+        Op::In => want
+            .as_array()
+            .is_some_and(|a| a.iter().any(|w| compare(Op::Eq, have, w, None))),
         Op::Matches => match (have, re) {
             (Value::String(s), Some(re)) => re.is_match(s),
             (other, Some(re)) if !other.is_string() => re.is_match(&other.to_string()),
@@ -813,9 +1011,18 @@ impl Assertion for JsonPathAssert {
         });
         let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         if sel.is_empty() {
-            return result(self.kind(), false, "no JSON evidence to check (missing evidence fails closed)".into(), names);
+            return result(
+                self.kind(),
+                false,
+                "no JSON evidence to check (missing evidence fails closed)".into(),
+                names,
+            );
         }
-        let want = if self.op == Op::Exists { String::new() } else { format!(" {}", self.value) };
+        let want = if self.op == Op::Exists {
+            String::new()
+        } else {
+            format!(" {}", self.value)
+        };
         for f in &sel {
             let doc = match read_json(ctx, f) {
                 Ok(v) => v,
@@ -823,17 +1030,34 @@ impl Assertion for JsonPathAssert {
             };
             let found = self.query.query(&doc);
             if found.is_empty() {
-                return result(self.kind(), false, format!("{f}: {} matched nothing", self.path), names);
+                return result(
+                    self.kind(),
+                    false,
+                    format!("{f}: {} matched nothing", self.path),
+                    names,
+                );
             }
             let ok = |v: &&Value| compare(self.op, v, &self.value, self.regex.as_ref());
-            let pass = if self.any { found.iter().any(ok) } else { found.iter().all(ok) };
+            let pass = if self.any {
+                found.iter().any(ok)
+            } else {
+                found.iter().all(ok)
+            };
             if !pass {
-                let bad = found.iter().find(|v| !ok(v)).map(|v| v.to_string()).unwrap_or_default();
+                let bad = found
+                    .iter()
+                    .find(|v| !ok(v))
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
                 let shown: String = bad.chars().take(120).collect();
                 return result(
                     self.kind(),
                     false,
-                    format!("{f}: {} is {shown}, expected {}{want}", self.path, op_name(self.op)),
+                    format!(
+                        "{f}: {} is {shown}, expected {}{want}",
+                        self.path,
+                        op_name(self.op)
+                    ),
                     names,
                 );
             }
@@ -841,7 +1065,12 @@ impl Assertion for JsonPathAssert {
         result(
             self.kind(),
             true,
-            format!("{} {}{want} in {} file(s)", self.path, op_name(self.op), sel.len()),
+            format!(
+                "{} {}{want} in {} file(s)",
+                self.path,
+                op_name(self.op),
+                sel.len()
+            ),
             names,
         )
     }
@@ -870,13 +1099,18 @@ fn build_json_path(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
         "matches" => Op::Matches,
         "exists" => Op::Exists,
         other => {
-            e.push(format!("unknown op {other:?} (==, !=, <, <=, >, >=, in, matches, exists)"));
+            e.push(format!(
+                "unknown op {other:?} (==, !=, <, <=, >, >=, in, matches, exists)"
+            ));
             Op::Eq
         }
     };
     let value = p.map.get("value").cloned().unwrap_or(Value::Null);
     if op != Op::Exists && !p.map.contains_key("value") {
-        e.push(format!("missing parameter value (what {} compares with)", op_name(op)));
+        e.push(format!(
+            "missing parameter value (what {} compares with)",
+            op_name(op)
+        ));
     }
     if op == Op::In && !value.is_array() {
         e.push("value must be a list for op: in".into());
@@ -906,7 +1140,15 @@ fn build_json_path(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
     };
     let filter = p.evidence_filter(&mut e);
     match (query, e.is_empty()) {
-        (Some(query), true) => Ok(Box::new(JsonPathAssert { path, query, op, value, regex, any, filter })),
+        (Some(query), true) => Ok(Box::new(JsonPathAssert {
+            path,
+            query,
+            op,
+            value,
+            regex,
+            any,
+            filter,
+        })),
         _ => Err(e),
     }
 }
@@ -928,7 +1170,12 @@ impl Assertion for MaxAge {
         let sel = select(files, &self.filter, |_| true);
         let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         if sel.is_empty() {
-            return result(self.kind(), false, "no evidence to date (missing evidence fails closed)".into(), names);
+            return result(
+                self.kind(),
+                false,
+                "no evidence to date (missing evidence fails closed)".into(),
+                names,
+            );
         }
         let mut oldest: Option<(jiff::SignedDuration, String)> = None;
         for f in &sel {
@@ -939,18 +1186,37 @@ impl Assertion for MaxAge {
                         Err(e) => return result(self.kind(), false, e, names),
                     };
                     let Some(s) = q.query(&doc).first().and_then(|v| v.as_str()) else {
-                        return result(self.kind(), false, format!("{f}: no timestamp at the field"), names);
+                        return result(
+                            self.kind(),
+                            false,
+                            format!("{f}: no timestamp at the field"),
+                            names,
+                        );
                     };
                     match s.parse::<jiff::Timestamp>() {
                         Ok(t) => t,
-                        Err(_) => return result(self.kind(), false, format!("{f}: {s:?} is not an RFC 3339 time"), names),
+                        Err(_) => {
+                            return result(
+                                self.kind(),
+                                false,
+                                format!("{f}: {s:?} is not an RFC 3339 time"),
+                                names,
+                            );
+                        }
                     }
                 }
                 None => {
                     let mtime = std::fs::metadata(ctx.abs(f)).and_then(|m| m.modified());
                     match mtime.ok().and_then(|t| jiff::Timestamp::try_from(t).ok()) {
                         Some(t) => t,
-                        None => return result(self.kind(), false, format!("{f}: modification time unreadable"), names),
+                        None => {
+                            return result(
+                                self.kind(),
+                                false,
+                                format!("{f}: modification time unreadable"),
+                                names,
+                            );
+                        }
                     }
                 }
             };
@@ -962,9 +1228,25 @@ impl Assertion for MaxAge {
         let (age, f) = oldest.expect("at least one file");
         let days = age.as_secs() as f64 / 86_400.0;
         if age <= self.max_age {
-            result(self.kind(), true, format!("oldest evidence {f} is {days:.1} day(s) old (max {})", self.text), names)
+            result(
+                self.kind(),
+                true,
+                format!(
+                    "oldest evidence {f} is {days:.1} day(s) old (max {})",
+                    self.text
+                ),
+                names,
+            )
         } else {
-            result(self.kind(), false, format!("{f} is {days:.1} day(s) old, older than max_age {}", self.text), names)
+            result(
+                self.kind(),
+                false,
+                format!(
+                    "{f} is {days:.1} day(s) old, older than max_age {}",
+                    self.text
+                ),
+                names,
+            )
         }
     }
 }
@@ -993,9 +1275,159 @@ fn build_max_age(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
     };
     let filter = p.evidence_filter(&mut e);
     match (max_age, e.is_empty()) {
-        (Some(max_age), true) => Ok(Box::new(MaxAge { max_age, text, field, filter })),
+        (Some(max_age), true) => Ok(Box::new(MaxAge {
+            max_age,
+            text,
+            field,
+            filter,
+        })),
         _ => Err(e),
     }
+}
+
+// ---- k6_budget, cost_budget (tollgate budget perf / cost) ------------------------------------
+
+struct Budget {
+    perf: bool,
+    budgets: String,
+    baseline: Option<String>,
+    ignore_k6_thresholds: bool,
+    filter: Option<globset::GlobMatcher>,
+}
+
+impl Assertion for Budget {
+    fn kind(&self) -> &'static str {
+        if self.perf {
+            "k6_budget"
+        } else {
+            "cost_budget"
+        }
+    }
+    fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
+        let baseline = self.baseline.as_deref();
+        let sel = select(files, &self.filter, |f| {
+            let l = f.to_ascii_lowercase();
+            l.ends_with(".json") && Some(f) != baseline
+        });
+        let mut names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
+        if sel.is_empty() {
+            return result(
+                self.kind(),
+                false,
+                "no summary to check (missing evidence fails closed)".into(),
+                names,
+            );
+        }
+        let budgets =
+            match crate::budget::cfg::load(&ctx.catalog_dir.join(&self.budgets), ctx.limits) {
+                Ok(b) => b,
+                Err(e) => return result(self.kind(), false, e.one_line(), names),
+            };
+        let mut problems = Vec::new();
+        let mut rows = 0;
+        for f in &sel {
+            let ev = if self.perf {
+                let current = match crate::budget::k6::load(&ctx.abs(f), ctx.limits) {
+                    Ok((s, _)) => s,
+                    Err(e) => {
+                        return result(self.kind(), false, relative_error(ctx, e.one_line()), names);
+                    }
+                };
+                let base = match baseline {
+                    None => None,
+                    Some(b) => match crate::budget::k6::load(&ctx.abs(b), ctx.limits) {
+                        Ok((s, _)) => Some(s),
+                        Err(e) => {
+                            return result(
+                                self.kind(),
+                                false,
+                                relative_error(ctx, e.one_line()),
+                                names,
+                            );
+                        }
+                    },
+                };
+                let opts = crate::budget::perf::Options {
+                    ignore_k6_thresholds: self.ignore_k6_thresholds,
+                };
+                crate::budget::perf::evaluate(&current, base.as_ref(), &budgets, opts)
+            } else {
+                match crate::budget::infracost::load(&ctx.abs(f), ctx.limits) {
+                    Ok(out) => crate::budget::cost::evaluate(&out, &budgets),
+                    Err(e) => {
+                        return result(self.kind(), false, relative_error(ctx, e.one_line()), names);
+                    }
+                }
+            };
+            match ev {
+                Err(e) => {
+                    return result(self.kind(), false, relative_error(ctx, e.one_line()), names);
+                }
+                Ok(ev) => {
+                    rows += ev.rows.len();
+                    for d in ev
+                        .diagnostics
+                        .iter()
+                        .filter(|d| d.severity == crate::report::Severity::Error)
+                    {
+                        problems.push(format!("{f}: {} {}", d.code(), d.message));
+                    }
+                }
+            }
+        }
+        if let Some(b) = baseline {
+            names.push(b.to_string());
+        }
+        if problems.is_empty() {
+            result(
+                self.kind(),
+                true,
+                format!("{rows} budget(s) met in {} file(s)", sel.len()),
+                names,
+            )
+        } else {
+            result(self.kind(), false, problems.join("; "), names)
+        }
+    }
+}
+
+fn build_budget(p: &Params, perf: bool) -> Result<Box<dyn Assertion>, Vec<String>> {
+    let mut e = Vec::new();
+    let budgets = p.str("budgets", &mut e).unwrap_or_default();
+    let baseline = if perf {
+        p.str("baseline", &mut e)
+    } else {
+        None
+    };
+    let ignore_k6_thresholds = match p.map.get("ignore_k6_thresholds") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            e.push(format!(
+                "ignore_k6_thresholds must be true or false, not {other}"
+            ));
+            false
+        }
+    };
+    let filter = p.evidence_filter(&mut e);
+    if e.is_empty() {
+        Ok(Box::new(Budget {
+            perf,
+            budgets,
+            baseline,
+            ignore_k6_thresholds,
+            filter,
+        }))
+    } else {
+        Err(e)
+    }
+}
+
+fn build_k6(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
+    build_budget(p, true)
+}
+fn build_cost(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
+    build_budget(p, false)
 }
 
 // ---- the registry -----------------------------------------------------------------------------
@@ -1005,19 +1437,31 @@ pub static REGISTRY: &[AssertionType] = &[
     AssertionType {
         name: "file_exists",
         summary: "At least `min` evidence files are present.",
-        params: &[ParamSpec { name: "min", required: false, doc: "minimum number of files (default 1)" }],
+        params: &[ParamSpec {
+            name: "min",
+            required: false,
+            doc: "minimum number of files (default 1)",
+        }],
         build: build_file_exists,
     },
     AssertionType {
         name: "sarif_no_levels",
         summary: "No unsuppressed SARIF result at the given levels: SARIF levels (error, warning, note, none; a result without a level takes its rule's defaultConfiguration, then warning) or GitHub security-severity bands (CRITICAL >= 9.0, HIGH >= 7.0, MEDIUM >= 4.0, LOW > 0).",
-        params: &[ParamSpec { name: "levels", required: true, doc: "levels that fail, e.g. [CRITICAL, HIGH] or [error]" }],
+        params: &[ParamSpec {
+            name: "levels",
+            required: true,
+            doc: "levels that fail, e.g. [CRITICAL, HIGH] or [error]",
+        }],
         build: build_sarif,
     },
     AssertionType {
         name: "sbom_valid",
         summary: "Every SBOM passes `tollgate sbom validate` (schema and semantic rules, optionally a minimum-elements profile).",
-        params: &[ParamSpec { name: "profile", required: false, doc: "ntia or cisa-2025" }],
+        params: &[ParamSpec {
+            name: "profile",
+            required: false,
+            doc: "ntia or cisa-2025",
+        }],
         build: build_sbom_valid,
     },
     AssertionType {
@@ -1042,10 +1486,26 @@ pub static REGISTRY: &[AssertionType] = &[
         name: "json_path",
         summary: "A JSONPath (RFC 9535) or JSON pointer value in every selected JSON file compares true with `value`.",
         params: &[
-            ParamSpec { name: "path", required: true, doc: "JSONPath ($.a.b[*].c) or JSON pointer (/a/b)" },
-            ParamSpec { name: "op", required: false, doc: "==, !=, <, <=, >, >=, in, matches, exists (default ==)" },
-            ParamSpec { name: "value", required: false, doc: "what to compare with (a list for in, a regex for matches)" },
-            ParamSpec { name: "quantifier", required: false, doc: "all (default) or any of the matched values" },
+            ParamSpec {
+                name: "path",
+                required: true,
+                doc: "JSONPath ($.a.b[*].c) or JSON pointer (/a/b)",
+            },
+            ParamSpec {
+                name: "op",
+                required: false,
+                doc: "==, !=, <, <=, >, >=, in, matches, exists (default ==)",
+            },
+            ParamSpec {
+                name: "value",
+                required: false,
+                doc: "what to compare with (a list for in, a regex for matches)",
+            },
+            ParamSpec {
+                name: "quantifier",
+                required: false,
+                doc: "all (default) or any of the matched values",
+            },
         ],
         build: build_json_path,
     },
@@ -1053,18 +1513,71 @@ pub static REGISTRY: &[AssertionType] = &[
         name: "max_age",
         summary: "The oldest selected evidence is at most `max_age` old against --now (by a JSON timestamp field, else file modification time).",
         params: &[
-            ParamSpec { name: "max_age", required: true, doc: "e.g. 7d, 12h, P30D" },
-            ParamSpec { name: "field", required: false, doc: "JSONPath or pointer of an RFC 3339 timestamp in the file" },
+            ParamSpec {
+                name: "max_age",
+                required: true,
+                doc: "e.g. 7d, 12h, P30D",
+            },
+            ParamSpec {
+                name: "field",
+                required: false,
+                doc: "JSONPath or pointer of an RFC 3339 timestamp in the file",
+            },
         ],
         build: build_max_age,
+    },
+    AssertionType {
+        name: "k6_budget",
+        summary: "Every k6 summary (legacy export, handleSummary data or machine-readable) meets the perf budgets, relative to a baseline summary when given (as `tollgate budget perf`).",
+        params: &[
+            ParamSpec {
+                name: "budgets",
+                required: true,
+                doc: "budgets file, relative to the catalog",
+            },
+            ParamSpec {
+                name: "baseline",
+                required: false,
+                doc: "baseline summary, relative to the evidence directory",
+            },
+            ParamSpec {
+                name: "ignore_k6_thresholds",
+                required: false,
+                doc: "true: k6's own failed thresholds do not fail",
+            },
+        ],
+        build: build_k6,
+    },
+    AssertionType {
+        name: "cost_budget",
+        summary: "Every Infracost JSON (breakdown or diff) meets the cost budgets (as `tollgate budget cost`).",
+        params: &[ParamSpec {
+            name: "budgets",
+            required: true,
+            doc: "budgets file, relative to the catalog",
+        }],
+        build: build_cost,
     },
 ];
 
 /// `type:` names and parameters, for `tollgate catalog validate --list-assertions` and docs.
-pub fn describe() -> Vec<(&'static str, &'static str, Vec<(&'static str, bool, &'static str)>)> {
+pub fn describe() -> Vec<(
+    &'static str,
+    &'static str,
+    Vec<(&'static str, bool, &'static str)>,
+)> {
     REGISTRY
         .iter()
-        .map(|t| (t.name, t.summary, t.params.iter().map(|p| (p.name, p.required, p.doc)).collect()))
+        .map(|t| {
+            (
+                t.name,
+                t.summary,
+                t.params
+                    .iter()
+                    .map(|p| (p.name, p.required, p.doc))
+                    .collect(),
+            )
+        })
         .collect()
 }
 
@@ -1091,12 +1604,28 @@ mod tests {
         );
         let run = &doc["runs"][0];
         let r = |v: Value| result_levels(run, &v);
-        assert_eq!(r(serde_json::json!({"ruleId": "R1"})), vec![Level::Error, Level::Critical]);
-        assert_eq!(r(serde_json::json!({"ruleIndex": 1})), vec![Level::Warning, Level::High]);
-        assert_eq!(r(serde_json::json!({"ruleId": "R3", "level": "note"})), vec![Level::Note, Level::Medium]);
-        assert_eq!(r(serde_json::json!({"ruleId": "nope"})), vec![Level::Warning]);
-        assert!(suppressed(&serde_json::json!({"suppressions": [{"kind": "external"}]})));
-        assert!(!suppressed(&serde_json::json!({"suppressions": [{"kind": "external", "status": "rejected"}]})));
+        assert_eq!(
+            r(serde_json::json!({"ruleId": "R1"})),
+            vec![Level::Error, Level::Critical]
+        );
+        assert_eq!(
+            r(serde_json::json!({"ruleIndex": 1})),
+            vec![Level::Warning, Level::High]
+        );
+        assert_eq!(
+            r(serde_json::json!({"ruleId": "R3", "level": "note"})),
+            vec![Level::Note, Level::Medium]
+        );
+        assert_eq!(
+            r(serde_json::json!({"ruleId": "nope"})),
+            vec![Level::Warning]
+        );
+        assert!(suppressed(
+            &serde_json::json!({"suppressions": [{"kind": "external"}]})
+        ));
+        assert!(!suppressed(
+            &serde_json::json!({"suppressions": [{"kind": "external", "status": "rejected"}]})
+        ));
     }
 
     #[test]
@@ -1104,9 +1633,19 @@ mod tests {
         let v = serde_json::json!(3);
         assert!(compare(Op::Lt, &v, &serde_json::json!(4.5), None));
         assert!(compare(Op::In, &v, &serde_json::json!([1, 3]), None));
-        assert!(!compare(Op::Gt, &serde_json::json!("a"), &serde_json::json!(1), None));
+        assert!(!compare(
+            Op::Gt,
+            &serde_json::json!("a"),
+            &serde_json::json!(1),
+            None
+        ));
         let re = regex::Regex::new("^v[0-9]+").unwrap();
-        assert!(compare(Op::Matches, &serde_json::json!("v12"), &Value::Null, Some(&re)));
+        assert!(compare(
+            Op::Matches,
+            &serde_json::json!("v12"),
+            &Value::Null,
+            Some(&re)
+        ));
         let q = Query::parse("$.items[*].ok").unwrap();
         let doc = serde_json::json!({"items": [{"ok": true}, {"ok": false}]});
         assert_eq!(q.query(&doc).len(), 2);
@@ -1120,10 +1659,19 @@ mod tests {
             build(&Params::new(map, Location::file("c")))
         };
         let e = p("type: sarif_no_levels\nlevel: [HIGH]").err().unwrap();
-        assert!(e.iter().any(|m| m.contains("unknown parameter \"level\"")), "{e:?}");
-        assert!(e.iter().any(|m| m.contains("missing parameter levels")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("unknown parameter \"level\"")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|m| m.contains("missing parameter levels")),
+            "{e:?}"
+        );
         let e = p("type: json_path\npath: $.a\nop: \"<\"").err().unwrap();
-        assert!(e.iter().any(|m| m.contains("missing parameter value")), "{e:?}");
+        assert!(
+            e.iter().any(|m| m.contains("missing parameter value")),
+            "{e:?}"
+        );
         assert!(p("type: cosign_verify_attestation").is_ok());
         let e = p("type: nope").err().unwrap();
         assert!(e[0].contains("unknown assertion type"), "{e:?}");

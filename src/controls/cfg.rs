@@ -83,7 +83,11 @@ impl ConfigErrors {
         let n = self.errors.len();
         let mut first = self.errors.remove(0);
         if n > 1 {
-            first.message = format!("{} (and {} more problem(s) in this file)", first.message, n - 1);
+            first.message = format!(
+                "{} (and {} more problem(s) in this file)",
+                first.message,
+                n - 1
+            );
             first.hint = format!("{}; `tollgate catalog validate` lists them all", first.hint);
         }
         first
@@ -129,7 +133,9 @@ pub fn parse_age(s: &str) -> Result<jiff::SignedDuration, String> {
         "w" => 7 * 86_400,
         _ => return Err(err()),
     };
-    Ok(jiff::SignedDuration::from_secs(n.checked_mul(secs).ok_or_else(err)?))
+    Ok(jiff::SignedDuration::from_secs(
+        n.checked_mul(secs).ok_or_else(err)?,
+    ))
 }
 
 fn glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
@@ -140,7 +146,11 @@ fn glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
         .map_err(|e| format!("invalid glob {pattern:?}: {e}"))
 }
 
-fn evidence_spec(file: &str, v: &Spanned<Value>, errors: &mut Vec<InputError>) -> Option<EvidenceSpec> {
+fn evidence_spec(
+    file: &str,
+    v: &Spanned<Value>,
+    errors: &mut Vec<InputError>,
+) -> Option<EvidenceSpec> {
     let loc = at(file, &v.referenced);
     let hint = "an evidence entry is a glob string or {path: GLOB, min: N, max_age: 30d}";
     let (pattern, min, max_age) = match &v.value {
@@ -150,7 +160,9 @@ fn evidence_spec(file: &str, v: &Spanned<Value>, errors: &mut Vec<InputError>) -
                 if !["path", "min", "max_age"].contains(&k.as_str()) {
                     errors.push(config(
                         loc.clone(),
-                        format!("unknown key {k:?} in an evidence entry (expected path, min, max_age)"),
+                        format!(
+                            "unknown key {k:?} in an evidence entry (expected path, min, max_age)"
+                        ),
                         hint,
                     ));
                 }
@@ -159,17 +171,30 @@ fn evidence_spec(file: &str, v: &Spanned<Value>, errors: &mut Vec<InputError>) -
                 errors.push(config(loc, "evidence entry without a `path` glob", hint));
                 return None;
             };
-            (p.to_string(), o.get("min").cloned(), o.get("max_age").cloned())
+            (
+                p.to_string(),
+                o.get("min").cloned(),
+                o.get("max_age").cloned(),
+            )
         }
         _ => {
-            errors.push(config(loc, "an evidence entry must be a glob or a mapping", hint));
+            errors.push(config(
+                loc,
+                "an evidence entry must be a glob or a mapping",
+                hint,
+            ));
             return None;
         }
     };
-    if pattern.trim().is_empty() || pattern.starts_with('/') || pattern.split('/').any(|c| c == "..") {
+    if pattern.trim().is_empty()
+        || pattern.starts_with('/')
+        || pattern.split('/').any(|c| c == "..")
+    {
         errors.push(config(
             loc.clone(),
-            format!("evidence path {pattern:?} must be a relative glob inside the evidence directory"),
+            format!(
+                "evidence path {pattern:?} must be a relative glob inside the evidence directory"
+            ),
             "write it relative to --evidence, e.g. sbom/*.json",
         ));
         return None;
@@ -185,7 +210,11 @@ fn evidence_spec(file: &str, v: &Spanned<Value>, errors: &mut Vec<InputError>) -
         None => 1,
         Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(1) as usize,
         Some(other) => {
-            errors.push(config(loc.clone(), format!("min must be a whole number, not {other}"), hint));
+            errors.push(config(
+                loc.clone(),
+                format!("min must be a whole number, not {other}"),
+                hint,
+            ));
             1
         }
     };
@@ -199,7 +228,11 @@ fn evidence_spec(file: &str, v: &Spanned<Value>, errors: &mut Vec<InputError>) -
             }
         },
         Some(other) => {
-            errors.push(config(loc.clone(), format!("max_age must be a duration string like 30d, not {other}"), hint));
+            errors.push(config(
+                loc.clone(),
+                format!("max_age must be a duration string like 30d, not {other}"),
+                hint,
+            ));
             None
         }
     };
@@ -252,11 +285,18 @@ pub fn parse_catalog(name: &str, text: &str) -> Result<Catalog, ConfigErrors> {
         let id_loc = at(name, &rc.id.referenced);
         let id = rc.id.value.trim().to_string();
         if id.is_empty() {
-            errors.push(config(id_loc.clone(), "a control id is empty", "give every control a unique id such as SC-01"));
+            errors.push(config(
+                id_loc.clone(),
+                "a control id is empty",
+                "give every control a unique id such as SC-01",
+            ));
         } else if let Some(first) = seen.get(&id) {
             errors.push(config(
                 id_loc.clone(),
-                format!("duplicate control id {id:?} (first defined at line {})", first.line.unwrap_or(0)),
+                format!(
+                    "duplicate control id {id:?} (first defined at line {})",
+                    first.line.unwrap_or(0)
+                ),
                 "control ids must be unique; rename one of them",
             ));
         } else {
@@ -264,7 +304,11 @@ pub fn parse_catalog(name: &str, text: &str) -> Result<Catalog, ConfigErrors> {
         }
         for (fw, ids) in &rc.frameworks {
             if ids.iter().any(|i| i.trim().is_empty()) {
-                errors.push(config(loc.clone(), format!("control {id}: an empty id in frameworks.{fw}"), "list framework control ids, e.g. soc2: [CC8.1]"));
+                errors.push(config(
+                    loc.clone(),
+                    format!("control {id}: an empty id in frameworks.{fw}"),
+                    "list framework control ids, e.g. soc2: [CC8.1]",
+                ));
             }
         }
         let evidence: Vec<EvidenceSpec> = rc
@@ -286,7 +330,11 @@ pub fn parse_catalog(name: &str, text: &str) -> Result<Catalog, ConfigErrors> {
                 Ok(x) => asserts.push(x),
                 Err(problems) => {
                     for p in problems {
-                        errors.push(config(aloc.clone(), format!("control {id}: {p}"), assertions::HINT));
+                        errors.push(config(
+                            aloc.clone(),
+                            format!("control {id}: {p}"),
+                            assertions::HINT,
+                        ));
                     }
                 }
             }
@@ -391,7 +439,11 @@ pub fn parse_waivers(name: &str, text: &str) -> Result<Vec<Waiver>, ConfigErrors
     if let Some(s) = raw.schema
         && s != 1
     {
-        errors.push(config(Location::file(name).with_line_col(1, 1), format!("unsupported waivers schema {s}"), "use schema: 1"));
+        errors.push(config(
+            Location::file(name).with_line_col(1, 1),
+            format!("unsupported waivers schema {s}"),
+            "use schema: 1",
+        ));
     }
     let mut out = Vec::new();
     for w in raw.waivers {
@@ -410,7 +462,11 @@ pub fn parse_waivers(name: &str, text: &str) -> Result<Vec<Waiver>, ConfigErrors
             continue;
         };
         if w.reason.trim().is_empty() {
-            errors.push(config(loc.clone(), "a waiver without a reason", "say why the control may fail until the expiry"));
+            errors.push(config(
+                loc.clone(),
+                "a waiver without a reason",
+                "say why the control may fail until the expiry",
+            ));
         }
         out.push(Waiver {
             control: w.control,
@@ -472,8 +528,14 @@ controls:
         let c = parse_catalog("c.yaml", TEAM_CATALOG).unwrap_or_else(|e| panic!("{:?}", e.errors));
         assert_eq!(c.controls.len(), 3);
         assert_eq!(c.controls[0].evidence.len(), 2);
-        assert_eq!(c.controls[2].evidence[0].pattern, "policies/conftest-results.json");
-        assert_eq!(c.controls[1].assertions[0].kind(), "cosign_verify_attestation");
+        assert_eq!(
+            c.controls[2].evidence[0].pattern,
+            "policies/conftest-results.json"
+        );
+        assert_eq!(
+            c.controls[1].assertions[0].kind(),
+            "cosign_verify_attestation"
+        );
         assert!(c.controls.iter().all(|c| c.required));
     }
 
@@ -497,11 +559,30 @@ controls:
 ";
         let e = parse_catalog("c.yaml", bad).unwrap_err();
         let msgs: Vec<String> = e.errors.iter().map(|e| e.one_line()).collect();
-        assert!(msgs.iter().any(|m| m.contains("c.yaml:7:") && m.contains("no_such_assertion")), "{msgs:#?}");
-        assert!(msgs.iter().any(|m| m.contains("c.yaml:8:") && m.contains("duplicate control id")), "{msgs:#?}");
-        assert!(msgs.iter().any(|m| m.contains("min must be a whole number")), "{msgs:#?}");
-        assert!(msgs.iter().any(|m| m.contains("c.yaml:12:") && m.contains("levels")), "{msgs:#?}");
-        assert!(msgs.iter().any(|m| m.contains("../escape.json")), "{msgs:#?}");
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("c.yaml:7:") && m.contains("no_such_assertion")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("c.yaml:8:") && m.contains("duplicate control id")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("min must be a whole number")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("c.yaml:12:") && m.contains("levels")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("../escape.json")),
+            "{msgs:#?}"
+        );
         let unknown = "schema: 1\ncontrols:\n  - id: A\n    name: a\n    evidense: [x]\n";
         let e = parse_catalog("c.yaml", unknown).unwrap_err();
         let m = e.errors[0].one_line();
@@ -515,7 +596,10 @@ controls:
         assert_eq!(parse_age("P2D").unwrap().as_secs(), 2 * 86_400);
         assert!(parse_age("soon").is_err());
         assert!(parse_age("5y").is_err());
-        assert_eq!(parse_expiry("2026-12-31").unwrap().to_string(), "2026-12-31T23:59:59Z");
+        assert_eq!(
+            parse_expiry("2026-12-31").unwrap().to_string(),
+            "2026-12-31T23:59:59Z"
+        );
         assert!(parse_expiry("31/12/2026").is_none());
     }
 }

@@ -71,13 +71,25 @@ pub fn evaluate(
         .iter()
         .map(|w| {
             let (state, note) = if !ids.contains(w.control.as_str()) {
-                (WaiverState::Invalid, format!("names no control of the catalog ({})", w.control))
+                (
+                    WaiverState::Invalid,
+                    format!("names no control of the catalog ({})", w.control),
+                )
             } else if w.approver.is_none() {
-                (WaiverState::Invalid, "has no approver, so it waives nothing".to_string())
+                (
+                    WaiverState::Invalid,
+                    "has no approver, so it waives nothing".to_string(),
+                )
             } else if w.expires < o.now {
-                (WaiverState::Expired, format!("expired on {}", w.expires_text))
+                (
+                    WaiverState::Expired,
+                    format!("expired on {}", w.expires_text),
+                )
             } else {
-                (WaiverState::Active, "not needed: the control passed".to_string())
+                (
+                    WaiverState::Active,
+                    "not needed: the control passed".to_string(),
+                )
             };
             WaiverRecord {
                 control: w.control.clone(),
@@ -221,12 +233,20 @@ pub fn evaluate(
         }
     }
     let waiver_problem = records.iter().any(|w| w.state != WaiverState::Active);
-    let verdict = if summary.failed == 0 && !waiver_problem { "pass" } else { "fail" };
+    let verdict = if summary.failed == 0 && !waiver_problem {
+        "pass"
+    } else {
+        "fail"
+    };
 
     // Digests of every evidence file any control used.
     let used: BTreeSet<&str> = controls
         .iter()
-        .flat_map(|c| c.evidence.iter().chain(c.assertions.iter().flat_map(|a| a.evidence.iter())))
+        .flat_map(|c| {
+            c.evidence
+                .iter()
+                .chain(c.assertions.iter().flat_map(|a| a.evidence.iter()))
+        })
         .map(String::as_str)
         .collect();
     let used: Vec<&str> = used.into_iter().collect();
@@ -236,7 +256,11 @@ pub fn evaluate(
             || vec![0u8; 1 << 20],
             |buf, rel| -> std::io::Result<EvidenceFile> {
                 let path = o.evidence_root.join(rel);
-                let d = crate::attest::subjects::hash_file(&path, &[crate::attest::subjects::Algorithm::Sha256], buf)?;
+                let d = crate::attest::subjects::hash_file(
+                    &path,
+                    &[crate::attest::subjects::Algorithm::Sha256],
+                    buf,
+                )?;
                 Ok(EvidenceFile {
                     path: rel.to_string(),
                     sha256: d.get("sha256").cloned().unwrap_or_default(),

@@ -34,7 +34,14 @@ pub fn statement(p: &ControlsPredicate) -> Statement {
 pub fn vsa(p: &ControlsPredicate) -> Statement {
     let passed = p.verdict == "pass";
     let resource = match (&p.release.repository, &p.release.name) {
-        (Some(repo), _) => format!("{repo}{}", p.release.git_ref.as_deref().map(|r| format!("@{r}")).unwrap_or_default()),
+        (Some(repo), _) => format!(
+            "{repo}{}",
+            p.release
+                .git_ref
+                .as_deref()
+                .map(|r| format!("@{r}"))
+                .unwrap_or_default()
+        ),
         (None, Some(name)) => format!("release:{name}"),
         (None, None) => format!("catalog:{}", p.catalog.path),
     };
@@ -69,7 +76,13 @@ fn oscal_id(control: &str) -> String {
     control
         .to_ascii_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -84,7 +97,12 @@ pub fn oscal(p: &ControlsPredicate, statement_sha256: &str) -> Value {
             .evidence
             .iter()
             .map(|e| {
-                let sha = p.evidence.iter().find(|x| &x.path == e).map(|x| x.sha256.as_str()).unwrap_or("");
+                let sha = p
+                    .evidence
+                    .iter()
+                    .find(|x| &x.path == e)
+                    .map(|x| x.sha256.as_str())
+                    .unwrap_or("");
                 json!({"href": e, "description": format!("sha256:{sha}")})
             })
             .collect();
@@ -120,7 +138,11 @@ pub fn oscal(p: &ControlsPredicate, statement_sha256: &str) -> Value {
             "related-observations": [{"observation-uuid": obs}],
         }));
     }
-    let includes: Vec<Value> = p.controls.iter().map(|c| json!({"control-id": oscal_id(&c.id)})).collect();
+    let includes: Vec<Value> = p
+        .controls
+        .iter()
+        .map(|c| json!({"control-id": oscal_id(&c.id)}))
+        .collect();
     json!({
         "assessment-results": {
             "uuid": root,
@@ -156,7 +178,9 @@ fn csv_field(s: &str) -> String {
 /// control → frameworks → evidence → status, one row per framework control id (a control
 /// without framework mappings gets one row with empty framework columns).
 pub fn control_map_csv(p: &ControlsPredicate) -> String {
-    let mut out = String::from("control_id,control_name,framework,framework_control,status,required,evidence,reason\n");
+    let mut out = String::from(
+        "control_id,control_name,framework,framework_control,status,required,evidence,reason\n",
+    );
     for c in &p.controls {
         let mut pairs: Vec<(&str, &str)> = c
             .frameworks
@@ -177,7 +201,12 @@ pub fn control_map_csv(p: &ControlsPredicate) -> String {
                 &c.evidence.join(";"),
                 c.reason.as_str(),
             ];
-            out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str(
+                &row.iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
             out.push('\n');
         }
     }
@@ -197,7 +226,9 @@ pub fn canonical_pretty(v: &impl serde::Serialize) -> String {
             other => other,
         }
     }
-    let mut s = serde_json::to_string_pretty(&sorted(serde_json::to_value(v).expect("serialisable"))).expect("serialisable");
+    let mut s =
+        serde_json::to_string_pretty(&sorted(serde_json::to_value(v).expect("serialisable")))
+            .expect("serialisable");
     s.push('\n');
     s
 }
