@@ -5,6 +5,7 @@ mod budget;
 mod cli;
 mod common;
 mod conformance;
+mod controls;
 mod provenance;
 mod signing;
 mod snapshots;
