@@ -5,7 +5,7 @@ export TOLLGATE_CONFORMANCE ?= $(abspath ../shared/conformance)
 # The real-k6 budget test (tests/budget.rs) must run, not skip, under `make test`.
 export TOLLGATE_REQUIRE_K6 ?= 1
 
-.PHONY: build demo test lint unit conformance actions bench bless clean-demo k6
+.PHONY: build demo test lint unit conformance actions bench bless clean-demo k6 control-attestation
 
 build:
 	$(CARGO) build --release --locked
@@ -13,6 +13,21 @@ build:
 ## The main job on the bundled example: validate, diff and merge SBOMs from testdata/.
 demo: build
 	scripts/demo.sh $(BIN)
+
+## Evaluate the control catalog into OUT_DIR/controls/ (attestation.json, VSA, OSCAL, CSV,
+## Markdown/HTML/PDF) and fail unless every required control passes. Defaults run the bundled
+## example; point EVIDENCE/CATALOG/WAIVERS/TRUSTED_KEY/SIGNING_KEY at a real release.
+OUT_DIR ?= out
+CATALOG ?= catalog/default.yaml
+EVIDENCE ?= testdata/controls/example/evidence
+WAIVERS ?= testdata/controls/example/waivers.yaml
+TRUSTED_KEY ?= testdata/controls/example/signer.pub
+SIGNING_KEY ?=
+control-attestation: build
+	$(BIN) attest controls --catalog $(CATALOG) --evidence $(EVIDENCE) --out $(OUT_DIR) \
+	  $(if $(WAIVERS),--waivers $(WAIVERS)) $(if $(TRUSTED_KEY),--trusted-key $(TRUSTED_KEY)) \
+	  $(if $(SIGNING_KEY),--key $(SIGNING_KEY))
+	@test -f $(OUT_DIR)/controls/attestation.json
 
 ## Everything CI checks: formatting, lints, unit + integration + snapshot + conformance tests,
 ## and the composite Actions run locally. One release build is shared by all of them.
