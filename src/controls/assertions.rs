@@ -1330,7 +1330,12 @@ impl Assertion for Budget {
                 let current = match crate::budget::k6::load(&ctx.abs(f), ctx.limits) {
                     Ok((s, _)) => s,
                     Err(e) => {
-                        return result(self.kind(), false, relative_error(ctx, e.one_line()), names);
+                        return result(
+                            self.kind(),
+                            false,
+                            relative_error(ctx, e.one_line()),
+                            names,
+                        );
                     }
                 };
                 let base = match baseline {
@@ -1355,7 +1360,12 @@ impl Assertion for Budget {
                 match crate::budget::infracost::load(&ctx.abs(f), ctx.limits) {
                     Ok(out) => crate::budget::cost::evaluate(&out, &budgets),
                     Err(e) => {
-                        return result(self.kind(), false, relative_error(ctx, e.one_line()), names);
+                        return result(
+                            self.kind(),
+                            false,
+                            relative_error(ctx, e.one_line()),
+                            names,
+                        );
                     }
                 }
             };
