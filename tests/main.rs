@@ -7,6 +7,7 @@ mod common;
 mod conformance;
 mod controls;
 mod provenance;
+mod render;
 mod signing;
 mod snapshots;
 mod verify;

@@ -11,7 +11,6 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// File name of the Markdown template (in `templates/` or a `--templates DIR`).
@@ -142,13 +141,6 @@ fn frameworks(map: &Value) -> Result<String, minijinja::Error> {
         parts.push(format!("{key}: {}", ids.join(", ")));
     }
     Ok(parts.join("; "))
-}
-
-fn frameworks_text(map: &BTreeMap<String, Vec<String>>) -> String {
-    map.iter()
-        .map(|(fw, ids)| format!("{fw}: {}", ids.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// What the rendering is about: the release name, else the catalog path.
@@ -521,7 +513,7 @@ fn layout(ctx: &RenderContext) -> Vec<Vec<Op>> {
         .max()
         .unwrap_or(0)
         .clamp(7, 16);
-    let (status_w, name_w, fw_w) = (6, 22, 24);
+    let (status_w, name_w, fw_w) = (6, 26, 22);
     let columns = [
         Column {
             title: "CONTROL",
@@ -557,7 +549,13 @@ fn layout(ctx: &RenderContext) -> Vec<Vec<Op>> {
                 Cell::plain(&c.id),
                 status_cell(c.status),
                 Cell::plain(&c.name),
-                Cell::plain(frameworks_text(&c.frameworks)),
+                Cell::plain(
+                    c.frameworks
+                        .iter()
+                        .map(|(fw, ids)| format!("{fw}: {}", ids.join(", ")))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
                 Cell::plain(reason),
             ]
         })
@@ -579,7 +577,7 @@ fn layout(ctx: &RenderContext) -> Vec<Vec<Op>> {
             .max()
             .unwrap_or(0)
             .clamp(7, 16);
-        let (state_w, approver_w, expires_w) = (7, 16, 20);
+        let (state_w, approver_w, expires_w) = (7, 20, 12);
         let columns = [
             Column {
                 title: "CONTROL",
@@ -893,35 +891,40 @@ fn encode(text: &str) -> Vec<u8> {
         .collect()
 }
 
-/// Greedy word wrap to `width` characters (after [`sanitize`]); words longer than a line are
-/// cut. Always at least one (possibly empty) line.
+/// Greedy word wrap to `width` characters (after [`sanitize`]); `\n` starts a new line, words
+/// longer than a line are cut. Always at least one (possibly empty) line.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
-    let text = sanitize(text);
     let mut lines = Vec::new();
-    let mut line = String::new();
-    let mut len = 0;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let mut word: Vec<char> = word.chars().collect();
-        if len > 0 && len + 1 + word.len() <= width {
-            line.push(' ');
-            line.extend(&word);
-            len += 1 + word.len();
-            continue;
+    for paragraph in text.split('\n') {
+        let paragraph = sanitize(paragraph);
+        let mut line = String::new();
+        let mut len = 0;
+        for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
+            let mut word: Vec<char> = word.chars().collect();
+            if len > 0 && len + 1 + word.len() <= width {
+                line.push(' ');
+                line.extend(&word);
+                len += 1 + word.len();
+                continue;
+            }
+            if len > 0 {
+                lines.push(std::mem::take(&mut line));
+            }
+            while word.len() > width {
+                let rest = word.split_off(width);
+                lines.push(word.into_iter().collect());
+                word = rest;
+            }
+            len = word.len();
+            line = word.into_iter().collect();
         }
         if len > 0 {
-            lines.push(std::mem::take(&mut line));
+            lines.push(line);
         }
-        while word.len() > width {
-            let rest = word.split_off(width);
-            lines.push(word.into_iter().collect());
-            word = rest;
-        }
-        len = word.len();
-        line = word.into_iter().collect();
     }
-    if len > 0 || lines.is_empty() {
-        lines.push(line);
+    if lines.is_empty() {
+        lines.push(String::new());
     }
     lines
 }
@@ -940,6 +943,7 @@ fn truncate(text: &str, width: usize) -> String {
 mod tests {
     use super::*;
     use crate::controls::model::*;
+    use std::collections::BTreeMap;
 
     fn sample() -> RenderContext {
         let fw = |pairs: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> {
@@ -1121,7 +1125,7 @@ mod tests {
         assert!(md.starts_with("## ❌ Control Attestation: FAIL — catalog/default.yaml\n"));
         assert!(md.contains("🔓 unsigned"));
         let html = render_html(&ctx, None).unwrap();
-        assert!(html.contains("<title>Control Attestation — catalog/default.yaml</title>"));
+        assert!(html.contains("<title>Control Attestation — catalog&#x2f;default.yaml</title>"));
         assert!(html.contains("<b>unsigned</b>"));
     }
 
@@ -1224,6 +1228,10 @@ mod tests {
         assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
         assert_eq!(wrap("abcdefghij k", 4), vec!["abcd", "efgh", "ij k"]);
         assert_eq!(wrap("", 4), vec![""]);
+        assert_eq!(
+            wrap("soc2: CC8.1\niso27001: A.8.28", 16),
+            vec!["soc2: CC8.1", "iso27001: A.8.28"]
+        );
         for line in wrap(&"word ".repeat(100), 17) {
             assert!(line.chars().count() <= 17);
         }
