@@ -51,12 +51,18 @@ pub struct ParamSpec {
     pub doc: &'static str,
 }
 
+/// Builds a configured assertion from its parameters, or says everything wrong with them.
+pub type BuildFn = fn(&Params) -> Result<Box<dyn Assertion>, Vec<String>>;
+
+/// A documented parameter: name, required, what it is.
+pub type ParamDoc = (&'static str, bool, &'static str);
+
 /// One registered assertion type.
 pub struct AssertionType {
     pub name: &'static str,
     pub summary: &'static str,
     pub params: &'static [ParamSpec],
-    pub build: fn(&Params) -> Result<Box<dyn Assertion>, Vec<String>>,
+    pub build: BuildFn,
 }
 
 /// Parameters every assertion takes.
@@ -1571,11 +1577,7 @@ pub static REGISTRY: &[AssertionType] = &[
 ];
 
 /// `type:` names and parameters, for `tollgate catalog validate --list-assertions` and docs.
-pub fn describe() -> Vec<(
-    &'static str,
-    &'static str,
-    Vec<(&'static str, bool, &'static str)>,
-)> {
+pub fn describe() -> Vec<(&'static str, &'static str, Vec<ParamDoc>)> {
     REGISTRY
         .iter()
         .map(|t| {
