@@ -64,6 +64,7 @@ pub fn evaluate(
         now: o.now,
         limits: o.limits,
         trusted_keys: o.trusted_keys,
+        json_cache: None,
     };
     let ids: BTreeSet<&str> = catalog.controls.iter().map(|c| c.id.as_str()).collect();
     // Waivers first: which are usable, and why the others are not.
@@ -190,6 +191,11 @@ pub fn evaluate(
                 // Assertions read the control's evidence (or, with no evidence globs, every file
                 // their own `evidence:` filter selects).
                 let scope: &[String] = if c.evidence.is_empty() { files } else { &evidence };
+                let cache = super::assertions::JsonCache::default();
+                let ctx = super::assertions::EvalContext {
+                    json_cache: Some(&cache),
+                    ..ctx
+                };
                 for a in &c.assertions {
                     results.push(a.evaluate(&ctx, scope));
                 }
