@@ -370,10 +370,9 @@ impl RawTar {
     }
     fn gz(&mut self, path: &Path) {
         self.0.extend_from_slice(&[0u8; 1024]);
-        let mut e = flate2::write::GzEncoder::new(
-            std::fs::File::create(path).unwrap(),
-            flate2::Compression::fast(),
-        );
+        // Compressed as tollgate does, so only the tar content is hostile.
+        use tollgate::evidence::compress::{Codec, Compressor};
+        let mut e = Compressor::new(Codec::Gzip, std::fs::File::create(path).unwrap()).unwrap();
         e.write_all(&self.0).unwrap();
         e.finish().unwrap();
     }
@@ -480,8 +479,9 @@ fn hostile_archives_each_get_their_own_finding() {
         assert_eq!(
             out.status.code(),
             Some(1),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stdout)
+            "{name}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
         );
         assert!(
             codes(&out).contains(&code.to_string()),
@@ -614,10 +614,12 @@ fn any_single_byte_change_is_detected() {
                 .passed()
         );
         let tampered = p.join("t.pack");
-        let step = (bytes.len() / 300).max(1);
+        // Every byte with one mask; every 40th byte with a second mask too.
+        let step = 1;
         let mut checked = 0;
         for i in (0..bytes.len()).step_by(step) {
-            for mask in [0x01u8, 0x80] {
+            let masks: &[u8] = if i % 40 == 0 { &[0x01, 0x80] } else { &[0x01] };
+            for &mask in masks {
                 let mut b = bytes.clone();
                 b[i] ^= mask;
                 std::fs::write(&tampered, &b).unwrap();
@@ -632,7 +634,7 @@ fn any_single_byte_change_is_detected() {
                 checked += 1;
             }
         }
-        assert!(checked > 300);
+        assert!(checked >= bytes.len());
     }
 }
 
@@ -771,3 +773,4 @@ fn ledger_records_every_gate_and_detects_tampering() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["data"]["records"], 6);
 }
+

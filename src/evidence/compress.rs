@@ -33,14 +33,41 @@ impl Codec {
 /// A writer that compresses into `inner`.
 pub enum Compressor<W: Write> {
     Gzip(ParallelGzip<W>),
-    Zstd(zstd::stream::write::Encoder<'static, W>),
+    Zstd(zstd::stream::write::Encoder<'static, Hashing<W>>),
 }
+
+/// Passes bytes through and hashes them (the zstd frame's digest trailer).
+pub struct Hashing<W: Write> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Magic of the skippable frame that ends every zstd pack: SHA-256 of everything before it.
+/// zstd's own checksum covers only the decompressed content, not every compressed bit.
+pub const ZSTD_DIGEST_MAGIC: u32 = 0x184D_2A5E;
+/// Bytes of that trailer: magic, length (32), digest.
+pub const ZSTD_TRAILER: usize = 40;
 
 impl<W: Write> Compressor<W> {
     pub fn new(codec: Codec, inner: W) -> io::Result<Self> {
         Ok(match codec {
             Codec::Gzip => Compressor::Gzip(ParallelGzip::new(inner)),
             Codec::Zstd => {
+                let inner = Hashing {
+                    inner,
+                    hasher: sha2::Digest::new(),
+                };
                 let mut e = zstd::stream::write::Encoder::new(inner, 3)?;
                 e.multithread(ZSTD_WORKERS)?;
                 e.include_checksum(true)?;
@@ -52,7 +79,14 @@ impl<W: Write> Compressor<W> {
     pub fn finish(self) -> io::Result<W> {
         match self {
             Compressor::Gzip(g) => g.finish(),
-            Compressor::Zstd(z) => z.finish(),
+            Compressor::Zstd(z) => {
+                let Hashing { mut inner, hasher } = z.finish()?;
+                let digest = sha2::Digest::finalize(hasher);
+                inner.write_all(&ZSTD_DIGEST_MAGIC.to_le_bytes())?;
+                inner.write_all(&32u32.to_le_bytes())?;
+                inner.write_all(&digest)?;
+                Ok(inner)
+            }
         }
     }
 }
@@ -78,17 +112,32 @@ pub struct ParallelGzip<W: Write> {
     current: Vec<u8>,
 }
 
+/// Fixed part of every member header: magic, deflate, FLG.FEXTRA, mtime 0, XFL 0, OS 255,
+/// XLEN 36, then one extra subfield `TG` of 32 bytes: the SHA-256 of the member's compressed
+/// data and trailer. Deflate has bits no decoder reads (block padding), so the CRC-32 of the
+/// decompressed bytes cannot notice every change to a pack; this digest can.
+pub const MEMBER_HEADER: [u8; 16] = [
+    0x1f, 0x8b, 8, 0x04, 0, 0, 0, 0, 0, 255, 36, 0, b'T', b'G', 32, 0,
+];
+
 fn gzip_member(chunk: &[u8]) -> io::Result<Vec<u8>> {
-    // No file name, mtime 0, OS "unknown": the header carries nothing about the machine.
-    let mut enc = flate2::GzBuilder::new()
-        .mtime(0)
-        .operating_system(255)
-        .write(
-            Vec::with_capacity(chunk.len() / 2 + 64),
-            Compression::new(6),
-        );
+    use sha2::Digest as _;
+    let mut enc = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(chunk.len() / 2 + 64),
+        Compression::new(6),
+    );
     enc.write_all(chunk)?;
-    enc.finish()
+    let mut body = enc.finish()?;
+    let mut crc = flate2::Crc::new();
+    crc.update(chunk);
+    body.extend_from_slice(&crc.sum().to_le_bytes());
+    body.extend_from_slice(&crc.amount().to_le_bytes());
+    let digest = sha2::Sha256::digest(&body);
+    let mut out = Vec::with_capacity(MEMBER_HEADER.len() + 32 + body.len());
+    out.extend_from_slice(&MEMBER_HEADER);
+    out.extend_from_slice(&digest);
+    out.extend_from_slice(&body);
+    Ok(out)
 }
 
 impl<W: Write> ParallelGzip<W> {
@@ -140,6 +189,182 @@ impl<W: Write> Write for ParallelGzip<W> {
     }
 }
 
+/// A strict multi-member gzip reader for packs: every member header must be exactly
+/// [`MEMBER_HEADER`] plus its digest (gzip headers are not covered by any checksum), every
+/// member's compressed bytes must have that digest, and its CRC-32 and length must match.
+pub struct StrictGzReader<R: io::BufRead> {
+    inner: R,
+    decomp: flate2::Decompress,
+    crc: flate2::Crc,
+    in_member: bool,
+    members: u64,
+    offset: u64,
+    digest: [u8; 32],
+    hasher: sha2::Sha256,
+}
+
+impl<R: io::BufRead> StrictGzReader<R> {
+    pub fn new(inner: R) -> Self {
+        StrictGzReader {
+            inner,
+            decomp: flate2::Decompress::new(false),
+            crc: flate2::Crc::new(),
+            in_member: false,
+            members: 0,
+            offset: 0,
+            digest: [0; 32],
+            hasher: sha2::Digest::new(),
+        }
+    }
+
+    fn read_exact_counted(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.inner.read_exact(buf).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("gzip stream truncated at byte {}", self.offset),
+                )
+            } else {
+                e
+            }
+        })?;
+        self.offset += buf.len() as u64;
+        Ok(())
+    }
+}
+
+fn bad(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+impl<R: io::BufRead> io::Read for StrictGzReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if !self.in_member {
+                if self.inner.fill_buf()?.is_empty() {
+                    if self.members == 0 {
+                        return Err(bad("empty gzip stream".into()));
+                    }
+                    return Ok(0);
+                }
+                let mut h = [0u8; 16];
+                let at = self.offset;
+                self.read_exact_counted(&mut h)?;
+                if h != MEMBER_HEADER {
+                    return Err(bad(format!(
+                        "gzip member at byte {at} has a header tollgate never writes ({h:02x?})"
+                    )));
+                }
+                let mut digest = [0u8; 32];
+                self.read_exact_counted(&mut digest)?;
+                self.digest = digest;
+                self.hasher = sha2::Digest::new();
+                self.decomp.reset(false);
+                self.crc.reset();
+                self.in_member = true;
+            }
+            let input = self.inner.fill_buf()?;
+            if input.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("gzip stream truncated at byte {}", self.offset),
+                ));
+            }
+            let (before_in, before_out) = (self.decomp.total_in(), self.decomp.total_out());
+            let status = self
+                .decomp
+                .decompress(input, buf, flate2::FlushDecompress::None)
+                .map_err(|e| {
+                    bad(format!(
+                        "corrupt deflate data near byte {}: {e}",
+                        self.offset
+                    ))
+                })?;
+            let consumed = (self.decomp.total_in() - before_in) as usize;
+            let produced = (self.decomp.total_out() - before_out) as usize;
+            sha2::Digest::update(&mut self.hasher, &input[..consumed]);
+            self.inner.consume(consumed);
+            self.offset += consumed as u64;
+            self.crc.update(&buf[..produced]);
+            if status == flate2::Status::StreamEnd {
+                let mut t = [0u8; 8];
+                self.read_exact_counted(&mut t)?;
+                sha2::Digest::update(&mut self.hasher, t);
+                let got: [u8; 32] = sha2::Digest::finalize(std::mem::take(&mut self.hasher)).into();
+                if got != self.digest {
+                    return Err(bad(format!(
+                        "gzip member ending at byte {} does not match its digest (the compressed bytes were changed)",
+                        self.offset
+                    )));
+                }
+                let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+                let len = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+                if crc != self.crc.sum() || len != self.crc.amount() {
+                    return Err(bad(format!(
+                        "gzip member ending at byte {} fails its CRC-32 or length check",
+                        self.offset
+                    )));
+                }
+                self.in_member = false;
+                self.members += 1;
+            }
+            if produced > 0 {
+                return Ok(produced);
+            }
+            if consumed == 0 && status != flate2::Status::StreamEnd {
+                return Err(bad(format!(
+                    "corrupt deflate data near byte {}",
+                    self.offset
+                )));
+            }
+        }
+    }
+}
+
+/// The first bytes (magic, frame header descriptor, window descriptor) of every zstd pack
+/// tollgate writes: the frame header is not covered by the content checksum, so verification
+/// requires exactly these.
+pub fn zstd_frame_header() -> &'static [u8] {
+    static HEADER: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    HEADER.get_or_init(|| {
+        let mut c = Compressor::new(Codec::Zstd, Vec::new()).expect("zstd encoder");
+        let _ = c.write_all(b"tollgate");
+        let out = c.finish().expect("zstd encoder");
+        out[..6].to_vec()
+    })
+}
+
+/// Whether a zstd pack ends with the digest trailer tollgate writes and the digest matches.
+pub fn zstd_digest_ok<R: io::Read>(mut r: R) -> io::Result<bool> {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    // Hold back the last ZSTD_TRAILER bytes: they are the trailer, not hashed.
+    let mut held: Vec<u8> = Vec::with_capacity(ZSTD_TRAILER + (1 << 20));
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        held.extend_from_slice(&buf[..n]);
+        if held.len() > ZSTD_TRAILER {
+            let cut = held.len() - ZSTD_TRAILER;
+            h.update(&held[..cut]);
+            held.drain(..cut);
+        }
+    }
+    if held.len() != ZSTD_TRAILER
+        || held[..4] != ZSTD_DIGEST_MAGIC.to_le_bytes()
+        || held[4..8] != 32u32.to_le_bytes()
+    {
+        return Ok(false);
+    }
+    Ok(h.finalize()[..] == held[8..])
+}
+
 /// Which codec a pack uses, from its first bytes.
 pub fn sniff(head: &[u8]) -> Option<Codec> {
     if head.starts_with(&[0x1f, 0x8b]) {
@@ -173,9 +398,9 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         assert_eq!(out, data);
-        // Header: no mtime, no name.
+        // Header: no mtime, no name; FEXTRA with the member digest.
         assert_eq!(&a[4..8], &[0, 0, 0, 0]);
-        assert_eq!(a[3] & 0x08, 0);
+        assert_eq!(a[3], 0x04);
         // Empty input is still a valid gzip stream.
         let e = pack(&[]);
         let mut out = Vec::new();
@@ -196,5 +421,9 @@ mod tests {
         let a = pack();
         assert_eq!(a, pack());
         assert_eq!(zstd::decode_all(&a[..]).unwrap(), data);
+        assert!(zstd_digest_ok(&a[..]).unwrap());
+        let mut b = a.clone();
+        b[a.len() / 2] ^= 1;
+        assert!(!zstd_digest_ok(&b[..]).unwrap());
     }
 }

@@ -94,22 +94,48 @@ impl<R: Read> Read for Bounded<R> {
 /// An opened pack: a tar stream over the decompressed bytes.
 pub fn open(path: &Path, limits: Limits) -> io::Result<(Codec, tar::Archive<Box<dyn Read>>)> {
     let mut f = std::fs::File::open(path)?;
-    let mut head = [0u8; 4];
-    let n = f.read(&mut head)?;
+    let mut head = [0u8; 6];
+    let mut n = 0;
+    while n < head.len() {
+        let k = f.read(&mut head[n..])?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
     let codec = sniff(&head[..n]).ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidData,
             "not a gzip or zstd compressed pack",
         )
     })?;
+    if codec == Codec::Zstd && head[..n] != *super::compress::zstd_frame_header() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "zstd frame header tollgate never writes ({:02x?})",
+                &head[..n]
+            ),
+        ));
+    }
     drop(f);
+    if codec == Codec::Zstd
+        && !super::compress::zstd_digest_ok(io::BufReader::new(std::fs::File::open(path)?))?
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "the zstd stream does not match its digest trailer (the compressed bytes were changed or cut)",
+        ));
+    }
     let count = std::rc::Rc::new(std::cell::Cell::new(0));
     let raw = Counting {
         inner: io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?),
         count: count.clone(),
     };
     let dec: Box<dyn Read> = match codec {
-        Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(raw)),
+        Codec::Gzip => Box::new(super::compress::StrictGzReader::new(
+            io::BufReader::with_capacity(1 << 16, raw),
+        )),
         Codec::Zstd => Box::new(zstd::stream::read::Decoder::new(raw)?),
     };
     let bounded: Box<dyn Read> = Box::new(Bounded {
@@ -257,6 +283,25 @@ pub fn verify(path: &Path, keys: &[PublicKey], limits: Limits) -> io::Result<Ver
         hashes.insert(shown, (crate::attest::intoto::hex(&h.finalize()), size));
     }
     out.unpacked = hashes.values().map(|(_, s)| *s).sum();
+    // Read to the very end: the compression's own checks (gzip CRC-32 and length, zstd
+    // checksum) only run there, and nothing may hide after the tar end-of-archive marker.
+    let mut rest = archive.into_inner();
+    let mut trailing_nonzero = 0u64;
+    loop {
+        let n = rest.read(&mut buf).map_err(bomb_or)?;
+        if n == 0 {
+            break;
+        }
+        trailing_nonzero += buf[..n].iter().filter(|&&b| b != 0).count() as u64;
+    }
+    if trailing_nonzero > 0 {
+        finding(
+            &mut out,
+            &d::UNEXPECTED_ENTRY,
+            &name,
+            format!("{trailing_nonzero} non-zero byte(s) after the end of the archive"),
+        );
+    }
 
     let Some(idx_bytes) = index_bytes else {
         finding(
