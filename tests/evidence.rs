@@ -773,4 +773,3 @@ fn ledger_records_every_gate_and_detects_tampering() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["data"]["records"], 6);
 }
-
