@@ -9,5 +9,6 @@ mod controls;
 mod provenance;
 mod render;
 mod signing;
+mod sigstore;
 mod snapshots;
 mod verify;

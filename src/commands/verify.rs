@@ -94,13 +94,14 @@ pub fn cmd_provenance(
             "tollgate verify provenance app.tar.gz --provenance app.intoto.jsonl --key signer.pub",
         ));
     }
-    if args.key.is_empty() {
+    let keyless = super::sigstore::keyless_requested(&args.sigstore);
+    if args.key.is_empty() && !keyless && args.ca_roots.is_none() {
         return Err(Error::usage(
-            "no trust material: pass the signer's public key with --key",
-            "--key signer.pub (repeat --key for several trusted keys, with --threshold N)",
+            "no trust material: pass the signer's public key with --key, or a keyless identity policy",
+            "--key signer.pub (repeat --key for several trusted keys, with --threshold N), or --certificate-identity … --certificate-oidc-issuer … for Sigstore bundles",
         ));
     }
-    if args.threshold == 0 || args.threshold > args.key.len() {
+    if !args.key.is_empty() && (args.threshold == 0 || args.threshold > args.key.len()) {
         return Err(Error::usage(
             format!(
                 "--threshold {} needs between 1 and the number of --key files ({})",
@@ -145,7 +146,26 @@ pub fn cmd_provenance(
     }
 
     let key_verifier = KeyVerifier::new(keys, args.threshold);
-    let verifiers: [&dyn Verifier; 1] = [&key_verifier];
+    let mut verifiers: Vec<&dyn Verifier> = Vec::new();
+    if !args.key.is_empty() {
+        verifiers.push(&key_verifier);
+    }
+    let keyless_plugin = if keyless {
+        Some(super::sigstore::keyless_plugin(ctx, &args.sigstore)?)
+    } else {
+        None
+    };
+    if let Some((p, _, _)) = &keyless_plugin {
+        verifiers.push(p);
+    }
+    let x509_plugin = args
+        .ca_roots
+        .as_ref()
+        .map(|p| super::sigstore::x509_plugin(ctx, p, &args.sigstore))
+        .transpose()?;
+    if let Some(p) = &x509_plugin {
+        verifiers.push(p);
+    }
     let mut outcome = verify::verify_attestations(&attestations, &verifiers, &policy);
     let mut artifacts = hash_artifacts(&args.artifacts, &outcome.needed_algorithms())?;
     artifacts.extend(digests);
