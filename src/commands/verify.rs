@@ -94,7 +94,12 @@ pub fn cmd_provenance(
             "tollgate verify provenance app.tar.gz --provenance app.intoto.jsonl --key signer.pub",
         ));
     }
-    let keyless = super::sigstore::keyless_requested(&args.sigstore);
+    // With --ca-roots, --certificate-identity alone is the X.509 SAN requirement; keyless
+    // (Sigstore) verification is asked for by an issuer, or by an identity without --ca-roots.
+    let keyless = super::sigstore::keyless_requested(&args.sigstore)
+        && (args.ca_roots.is_none()
+            || args.sigstore.certificate_oidc_issuer.is_some()
+            || args.sigstore.certificate_oidc_issuer_regexp.is_some());
     if args.key.is_empty() && !keyless && args.ca_roots.is_none() {
         return Err(Error::usage(
             "no trust material: pass the signer's public key with --key, or a keyless identity policy",

@@ -77,6 +77,21 @@ fn reject(info: &'static CodeInfo, message: impl Into<String>) -> Rejection {
 
 /// The `SIGnnn` code of a verification failure.
 pub fn code_of(e: &Error) -> &'static CodeInfo {
+    // Structural errors found while validating the bundle name the part that is wrong.
+    if let Error::Bundle(_) | Error::InvalidBundle(_) | Error::Types(_) = e {
+        let m = e.to_string().to_ascii_lowercase();
+        return if m.contains("checkpoint") {
+            &sig::TLOG_CHECKPOINT
+        } else if m.contains("inclusion proof") {
+            &sig::TLOG_INCLUSION_PROOF
+        } else if m.contains("inclusion promise") || m.contains("signed entry timestamp") {
+            &sig::TLOG_PROMISE
+        } else if m.contains("certificate") {
+            &sig::CERT_CHAIN
+        } else {
+            &sig::BUNDLE_INVALID
+        };
+    }
     match e {
         Error::IdentityMismatch { .. } => &sig::IDENTITY_MISMATCH,
         Error::IssuerMismatch { .. } => &sig::ISSUER_MISMATCH,

@@ -275,14 +275,30 @@ fn parse_keys(keys: Option<&Value>) -> BTreeMap<String, PublicKey> {
                     der.extend_from_slice(&raw);
                     PublicKey::from_der(&der).ok()
                 })
-        } else {
+        } else if public.starts_with("-----") {
             PublicKey::from_pem(public).ok()
+        } else {
+            // Early securesystemslib ECDSA keys: the hex SEC1 point.
+            super::plugin::hex_decode(public).and_then(|point| sec1_to_key(&point))
         };
         if let Some(key) = key {
             out.insert(id.clone(), key);
         }
     }
     out
+}
+
+fn sec1_to_key(point: &[u8]) -> Option<PublicKey> {
+    use p256::pkcs8::EncodePublicKey;
+    let der = if let Ok(k) = p256::PublicKey::from_sec1_bytes(point) {
+        k.to_public_key_der().ok()?
+    } else {
+        p384::PublicKey::from_sec1_bytes(point)
+            .ok()?
+            .to_public_key_der()
+            .ok()?
+    };
+    PublicKey::from_der(der.as_bytes()).ok()
 }
 
 fn parse_role(v: Option<&Value>, file: &str, name: &str) -> Result<Role> {
