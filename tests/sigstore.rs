@@ -18,7 +18,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn read_trim(p: &Path) -> Option<String> {
-    std::fs::read_to_string(p).ok().map(|s| s.trim().to_string())
+    std::fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim().to_string())
 }
 
 /// The agreement table for one source.
@@ -27,7 +29,11 @@ fn table(source: &str, rows: &[(String, bool, bool)]) -> usize {
     eprintln!("\n| source | cases | agree |\n|---|---:|---:|");
     eprintln!("| {source} | {} | {agree} |", rows.len());
     for (name, want, got) in rows.iter().filter(|(_, w, g)| w != g) {
-        eprintln!("  DISAGREE {name}: expected {}, got {}", verdict(*want), verdict(*got));
+        eprintln!(
+            "  DISAGREE {name}: expected {}, got {}",
+            verdict(*want),
+            verdict(*got)
+        );
     }
     agree
 }
@@ -71,7 +77,10 @@ fn sigstore_conformance_bundles_agree() {
             prod.clone()
         };
         let mut both = true;
-        for (how, art) in [("file", artifact.to_string_lossy().to_string()), ("digest", digest)] {
+        for (how, art) in [
+            ("file", artifact.to_string_lossy().to_string()),
+            ("digest", digest),
+        ] {
             let mut c = tollgate();
             c.args(["--format", "json", "verify", "bundle", &art])
                 .arg("--bundle")
@@ -83,7 +92,12 @@ fn sigstore_conformance_bundles_agree() {
             } else {
                 let id = read_trim(&case.join("identity")).unwrap_or(DEFAULT_IDENTITY.into());
                 let iss = read_trim(&case.join("issuer")).unwrap_or(GITHUB_ISSUER.into());
-                c.args(["--certificate-identity", &id, "--certificate-oidc-issuer", &iss]);
+                c.args([
+                    "--certificate-identity",
+                    &id,
+                    "--certificate-oidc-issuer",
+                    &iss,
+                ]);
             }
             let out = c.output().unwrap();
             let code = out.status.code();
@@ -99,7 +113,10 @@ fn sigstore_conformance_bundles_agree() {
         by_case += usize::from(both);
     }
     let agree = table("sigstore-conformance (runs: file + digest)", &rows);
-    eprintln!("| sigstore-conformance (cases) | {} | {by_case} |", cases.len());
+    eprintln!(
+        "| sigstore-conformance (cases) | {} | {by_case} |",
+        cases.len()
+    );
     assert_eq!(agree, rows.len());
 }
 
@@ -149,9 +166,18 @@ fn slsa_verifier_bundles_agree() {
         ("bundle/mismatch-tlog.intoto.sigstore", false),
         ("bundle/invalid-set.intoto.sigstore", false),
         ("bundle/invalid-dsse-sig.intoto.sigstore", false),
-        ("gha_generic/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.jsonl", true),
-        ("gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl", true),
-        ("gha_delegator/v2.1.0/binary-linux-amd64-workflow_dispatch.build.slsa", true),
+        (
+            "gha_generic/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.jsonl",
+            true,
+        ),
+        (
+            "gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl",
+            true,
+        ),
+        (
+            "gha_delegator/v2.1.0/binary-linux-amd64-workflow_dispatch.build.slsa",
+            true,
+        ),
         (
             "gha_container-based/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.build.slsa",
             true,
@@ -160,9 +186,15 @@ fn slsa_verifier_bundles_agree() {
     let policy = github_policy("^https://github\\.com/");
     let mut rows = Vec::new();
     for (file, expect) in cases {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
         let (_, digest) = first_subject(&v);
-        let r = verify_bundle(&verifier, &v, ArtifactRef::Digest("sha256", &digest), &policy);
+        let r = verify_bundle(
+            &verifier,
+            &v,
+            ArtifactRef::Digest("sha256", &digest),
+            &policy,
+        );
         if let Err(e) = &r {
             eprintln!("{file}: {} {}", e.info.code, e.message);
         }
@@ -208,23 +240,38 @@ fn verify_provenance_keyless_cli() {
             .flatten()
             .filter_map(|d| d["code"].as_str().map(str::to_string))
             .collect();
-        (out.status.code(), codes, String::from_utf8_lossy(&out.stderr).to_string())
+        (
+            out.status.code(),
+            codes,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
     };
     let generic = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0";
-    let (code, codes, err) = run(&["--certificate-identity", generic], &["--source-versioned-tag", "v13"]);
+    let (code, codes, err) = run(
+        &["--certificate-identity", generic],
+        &["--source-versioned-tag", "v13"],
+    );
     assert_eq!((code, codes.clone()), (Some(0), vec![]), "{err}");
     // Wrong signer: another workflow's identity. The builder id in the predicate would match,
     // but the certificate says who signed, and it denies.
     let other = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v2.1.0";
     let (code, codes, _) = run(
         &["--certificate-identity", other],
-        &["--builder-id", "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"],
+        &[
+            "--builder-id",
+            "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml",
+        ],
     );
     assert_eq!((code, codes), (Some(1), vec!["SIG005".to_string()]));
     // GitHub workflow extensions.
     let (code, codes, _) = run(
         &["--certificate-identity", generic],
-        &["--certificate-github-workflow-repository", "slsa-framework/example-package", "--certificate-github-workflow-ref", "refs/tags/v13.0.30"],
+        &[
+            "--certificate-github-workflow-repository",
+            "slsa-framework/example-package",
+            "--certificate-github-workflow-ref",
+            "refs/tags/v13.0.30",
+        ],
     );
     assert_eq!((code, codes), (Some(0), vec![]));
     let (code, codes, _) = run(
@@ -239,15 +286,33 @@ fn verify_provenance_keyless_cli() {
         .arg(dir.join("gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"))
         .arg("--trusted-root")
         .arg(root.join("sigstore-trust-roots/staging/trusted_root.json"))
-        .args(["--artifact-digest", "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa"])
-        .args(["--certificate-identity", generic, "--certificate-oidc-issuer", GITHUB_ISSUER])
+        .args([
+            "--artifact-digest",
+            "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa",
+        ])
+        .args([
+            "--certificate-identity",
+            generic,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     // Keyless needs an issuer too.
     let out = tollgate()
-        .args(["verify", "provenance", "--bundle", "x.json", "--certificate-identity", generic])
-        .args(["--artifact-digest", "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa"])
+        .args([
+            "verify",
+            "provenance",
+            "--bundle",
+            "x.json",
+            "--certificate-identity",
+            generic,
+        ])
+        .args([
+            "--artifact-digest",
+            "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -367,25 +432,54 @@ fn tampered_bundles_never_verify() {
                 0 => ("signature", flip_b64(&v, &sig_path, &mut rng)),
                 1 => (
                     "certificate",
-                    flip_b64(&v, &["verificationMaterial", "certificate", "rawBytes"], &mut rng),
+                    flip_b64(
+                        &v,
+                        &["verificationMaterial", "certificate", "rawBytes"],
+                        &mut rng,
+                    ),
                 ),
                 2 => {
                     let i = rng.below(n_hashes).to_string();
                     let i: &'static str = Box::leak(i.into_boxed_str());
-                    ("inclusion proof hash", flip_b64(&v, &with(&["inclusionProof", "hashes", i]), &mut rng))
+                    (
+                        "inclusion proof hash",
+                        flip_b64(&v, &with(&["inclusionProof", "hashes", i]), &mut rng),
+                    )
                 }
-                3 => ("inclusion proof root", flip_b64(&v, &with(&["inclusionProof", "rootHash"]), &mut rng)),
+                3 => (
+                    "inclusion proof root",
+                    flip_b64(&v, &with(&["inclusionProof", "rootHash"]), &mut rng),
+                ),
                 4 => (
                     "checkpoint",
-                    flip_checkpoint(&v, &with(&["inclusionProof", "checkpoint", "envelope"]), &mut rng),
+                    flip_checkpoint(
+                        &v,
+                        &with(&["inclusionProof", "checkpoint", "envelope"]),
+                        &mut rng,
+                    ),
                 ),
-                5 => ("SET", flip_b64(&v, &with(&["inclusionPromise", "signedEntryTimestamp"]), &mut rng)),
-                _ => ("canonicalized body", flip_b64(&v, &with(&["canonicalizedBody"]), &mut rng)),
+                5 => (
+                    "SET",
+                    flip_b64(
+                        &v,
+                        &with(&["inclusionPromise", "signedEntryTimestamp"]),
+                        &mut rng,
+                    ),
+                ),
+                _ => (
+                    "canonicalized body",
+                    flip_b64(&v, &with(&["canonicalizedBody"]), &mut rng),
+                ),
             };
             let r = std::panic::catch_unwind(|| {
                 verify_bundle(&verifier, &field.1, ArtifactRef::Bytes(&artifact), &policy).is_ok()
             });
-            assert_eq!(r.ok(), Some(false), "{case}: tampered {} verified or panicked", field.0);
+            assert_eq!(
+                r.ok(),
+                Some(false),
+                "{case}: tampered {} verified or panicked",
+                field.0
+            );
             tried += 1;
         }
     }
@@ -409,7 +503,9 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// The faketime file is `YYYY-MM-DD HH:MM:SS+00:00`.
 fn faketime(case: &Path) -> String {
-    read_trim(&case.join("faketime")).unwrap().replacen(' ', "T", 1)
+    read_trim(&case.join("faketime"))
+        .unwrap()
+        .replacen(' ', "T", 1)
 }
 
 /// The tollgate binary at a given `--now` (the common helper fixes it).
@@ -425,7 +521,13 @@ fn tollgate_at(now: &str) -> assert_cmd::Command {
     c
 }
 
-fn refresh(repo: &Path, root: &Path, cache: &Path, now: &str, target: &str) -> (Option<i32>, Vec<String>, Value) {
+fn refresh(
+    repo: &Path,
+    root: &Path,
+    cache: &Path,
+    now: &str,
+    target: &str,
+) -> (Option<i32>, Vec<String>, Value) {
     let out = tollgate_at(now)
         .args(["--format", "json", "trust", "refresh"])
         .arg("--tuf-root")
@@ -462,24 +564,43 @@ fn tuf_conformance_static_repositories() {
         let case = base.join(name);
         let tmp = tempfile::tempdir().unwrap();
         let target = read_trim(&case.join("targetpath")).unwrap();
-        let (code, codes, v) = refresh(&case, &case.join("initial_root.json"), tmp.path(), &faketime(&case), &target);
+        let (code, codes, v) = refresh(
+            &case,
+            &case.join("initial_root.json"),
+            tmp.path(),
+            &faketime(&case),
+            &target,
+        );
         let ok = code == Some(0);
         if !ok {
             eprintln!("{name}: {code:?} {codes:?} {v}");
         }
         // The fetched target is the file the repository has for it, byte for byte.
         let got = std::fs::read(tmp.path().join("targets").join(&target)).unwrap_or_default();
-        let ok = ok && sha256_hex(&got) == v["data"]["refresh"]["targetSha256"].as_str().unwrap_or("");
+        let ok =
+            ok && sha256_hex(&got) == v["data"]["refresh"]["targetSha256"].as_str().unwrap_or("");
         rows.push((name.to_string(), true, ok));
         // Refreshing again from the same copy is a no-op that still verifies.
-        let (code, _, _) = refresh(&case, &case.join("initial_root.json"), tmp.path(), &faketime(&case), &target);
+        let (code, _, _) = refresh(
+            &case,
+            &case.join("initial_root.json"),
+            tmp.path(),
+            &faketime(&case),
+            &target,
+        );
         rows.push((format!("{name} (again, from cache)"), true, code == Some(0)));
     }
     // Root rotation through Sigstore's real history, 1 → 12 (thresholds of old and new keys,
     // early hex ECDSA keys, unsigned key holders), then a bundle verified from the cache alone.
     let case = base.join("sigstore-root-signing");
     let cache = tempfile::tempdir().unwrap();
-    let (code, codes, v) = refresh(&case, &case.join("metadata/1.root.json"), cache.path(), &faketime(&case), "trusted_root.json");
+    let (code, codes, v) = refresh(
+        &case,
+        &case.join("metadata/1.root.json"),
+        cache.path(),
+        &faketime(&case),
+        "trusted_root.json",
+    );
     rows.push((
         "sigstore-root-signing from root v1 (rotation to v12)".into(),
         true,
@@ -493,7 +614,12 @@ fn tuf_conformance_static_repositories() {
         .arg(cases.join("happy-path-v0.3/bundle.sigstore.json"))
         .arg("--tuf-cache")
         .arg(cache.path())
-        .args(["--certificate-identity", DEFAULT_IDENTITY, "--certificate-oidc-issuer", GITHUB_ISSUER])
+        .args([
+            "--certificate-identity",
+            DEFAULT_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
@@ -539,8 +665,21 @@ fn tuf_refuses_tampered_expired_rolled_back_and_under_signed() {
         v["signed"]["expires"] = "2044-08-10T10:21:52Z".into();
     });
     let cache = tempfile::tempdir().unwrap();
-    check("tampered timestamp", refresh(t.path(), &onci.join("initial_root.json"), cache.path(), &now_onci, "delegatedrole/artifact"), "SIG020");
-    assert!(!cache.path().join("refresh.json").exists(), "a refused refresh writes nothing");
+    check(
+        "tampered timestamp",
+        refresh(
+            t.path(),
+            &onci.join("initial_root.json"),
+            cache.path(),
+            &now_onci,
+            "delegatedrole/artifact",
+        ),
+        "SIG020",
+    );
+    assert!(
+        !cache.path().join("refresh.json").exists(),
+        "a refused refresh writes nothing"
+    );
 
     // Under threshold: the signature removed.
     let t = tempfile::tempdir().unwrap();
@@ -549,7 +688,17 @@ fn tuf_refuses_tampered_expired_rolled_back_and_under_signed() {
         v["signatures"] = Value::Array(vec![]);
     });
     let cache = tempfile::tempdir().unwrap();
-    check("unsigned snapshot", refresh(t.path(), &onci.join("initial_root.json"), cache.path(), &now_onci, "delegatedrole/artifact"), "SIG020");
+    check(
+        "unsigned snapshot",
+        refresh(
+            t.path(),
+            &onci.join("initial_root.json"),
+            cache.path(),
+            &now_onci,
+            "delegatedrole/artifact",
+        ),
+        "SIG020",
+    );
 
     // A tampered target (hash and length recorded by the delegated role).
     let t = tempfile::tempdir().unwrap();
@@ -559,21 +708,57 @@ fn tuf_refuses_tampered_expired_rolled_back_and_under_signed() {
     bytes[0] ^= 1;
     std::fs::write(&art, bytes).unwrap();
     let cache = tempfile::tempdir().unwrap();
-    check("tampered target", refresh(t.path(), &onci.join("initial_root.json"), cache.path(), &now_onci, "delegatedrole/artifact"), "SIG023");
+    check(
+        "tampered target",
+        refresh(
+            t.path(),
+            &onci.join("initial_root.json"),
+            cache.path(),
+            &now_onci,
+            "delegatedrole/artifact",
+        ),
+        "SIG023",
+    );
 
     // Expired: the sigstore repository's timestamp expires within days of its recorded time.
     let cache = tempfile::tempdir().unwrap();
-    check("expired at --now", refresh(&sig, &sig.join("initial_root.json"), cache.path(), "2025-06-01T00:00:00Z", "trusted_root.json"), "SIG021");
+    check(
+        "expired at --now",
+        refresh(
+            &sig,
+            &sig.join("initial_root.json"),
+            cache.path(),
+            "2025-06-01T00:00:00Z",
+            "trusted_root.json",
+        ),
+        "SIG021",
+    );
 
     // Rolled back: the cache has seen a newer timestamp than the repository now serves.
     let cache = tempfile::tempdir().unwrap();
-    let first = refresh(&sig, &sig.join("initial_root.json"), cache.path(), &now_sig, "trusted_root.json");
+    let first = refresh(
+        &sig,
+        &sig.join("initial_root.json"),
+        cache.path(),
+        &now_sig,
+        "trusted_root.json",
+    );
     assert_eq!(first.0, Some(0), "{:?}", first.1);
     edit(&cache.path().join("timestamp.json"), &|v| {
         let n = v["signed"]["version"].as_u64().unwrap();
         v["signed"]["version"] = (n + 1).into();
     });
-    check("rolled-back timestamp", refresh(&sig, &sig.join("initial_root.json"), cache.path(), &now_sig, "trusted_root.json"), "SIG022");
+    check(
+        "rolled-back timestamp",
+        refresh(
+            &sig,
+            &sig.join("initial_root.json"),
+            cache.path(),
+            &now_sig,
+            "trusted_root.json",
+        ),
+        "SIG022",
+    );
 
     // Root rotation from version 1: each new root needs a threshold of the old root's keys and
     // of its own. One rotation with its signatures stripped is refused.
@@ -585,7 +770,17 @@ fn tuf_refuses_tampered_expired_rolled_back_and_under_signed() {
         }
     });
     let cache = tempfile::tempdir().unwrap();
-    check("under-threshold root 5 in rotation", refresh(t.path(), &sig.join("metadata/1.root.json"), cache.path(), &now_sig, "trusted_root.json"), "SIG020");
+    check(
+        "under-threshold root 5 in rotation",
+        refresh(
+            t.path(),
+            &sig.join("metadata/1.root.json"),
+            cache.path(),
+            &now_sig,
+            "trusted_root.json",
+        ),
+        "SIG020",
+    );
 
     let agree = table("tuf-conformance (tampered copies)", &results);
     assert_eq!(agree, results.len());
@@ -643,7 +838,11 @@ fn slsa_verifier_policy_cases_agree_with_sigstore_plugin() {
     });
     let out = verify::verify_provenance(&atts, &[artifact.clone()], &[&wrong], &policy);
     let codes: Vec<&str> = out.diagnostics.iter().map(|d| d.code()).collect();
-    assert_eq!(codes, vec!["SIG005"], "wrong signer must be denied by identity");
+    assert_eq!(
+        codes,
+        vec!["SIG005"],
+        "wrong signer must be denied by identity"
+    );
     let right = plugin(IdentityPolicy {
         identity: Some("https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0".into()),
         issuer: Some(GITHUB_ISSUER.into()),
@@ -661,7 +860,11 @@ fn slsa_verifier_policy_cases_agree_with_sigstore_plugin() {
 /// bundle with the chain as verification material.
 #[test]
 fn x509_plugin_chain_usage_identity() {
-    if std::process::Command::new("openssl").arg("version").output().is_err() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
         eprintln!("skipping: openssl not installed");
         return;
     }
@@ -673,26 +876,79 @@ fn x509_plugin_chain_usage_identity() {
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let ca = |name: &str| {
-        ssl(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", &format!("{name}.key"), "-out", &format!("{name}.pem"), "-days", "3650",
-            "-subj", &format!("/CN={name}"), "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign"]);
+        ssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "3650",
+            "-subj",
+            &format!("/CN={name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ]);
     };
     ca("ca");
     ca("other-ca");
     let leaf = |name: &str, eku: &str| {
-        ssl(&["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", &format!("{name}.key")]);
-        ssl(&["req", "-new", "-key", &format!("{name}.key"), "-subj", "/CN=signer", "-out", &format!("{name}.csr")]);
+        ssl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &format!("{name}.key"),
+        ]);
+        ssl(&[
+            "req",
+            "-new",
+            "-key",
+            &format!("{name}.key"),
+            "-subj",
+            "/CN=signer",
+            "-out",
+            &format!("{name}.csr"),
+        ]);
         std::fs::write(
             d.join(format!("{name}.ext")),
             format!("keyUsage=critical,digitalSignature\nextendedKeyUsage={eku}\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n"),
         )
         .unwrap();
-        ssl(&["x509", "-req", "-in", &format!("{name}.csr"), "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-days", "365", "-extfile", &format!("{name}.ext"), "-out", &format!("{name}.pem")]);
+        ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-extfile",
+            &format!("{name}.ext"),
+            "-out",
+            &format!("{name}.pem"),
+        ]);
     };
     leaf("leaf", "codeSigning");
     leaf("server", "serverAuth");
@@ -717,14 +973,22 @@ fn x509_plugin_chain_usage_identity() {
             .current_dir(d)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let env: Value = serde_json::from_slice(&out.stdout).unwrap();
         let b = serde_json::json!({
             "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
             "verificationMaterial": {"x509CertificateChain": {"certificates": [{"rawBytes": pem_der(&format!("{name}.pem"))}]}},
             "dsseEnvelope": env,
         });
-        write(d, &format!("{name}.bundle.json"), serde_json::to_vec(&b).unwrap());
+        write(
+            d,
+            &format!("{name}.bundle.json"),
+            serde_json::to_vec(&b).unwrap(),
+        );
     };
     bundle("leaf");
     bundle("server");
@@ -737,7 +1001,17 @@ fn x509_plugin_chain_usage_identity() {
     };
     let run = |b: &str, roots: &str, extra: &[&str]| {
         let out = at(&now)
-            .args(["--format", "json", "verify", "provenance", "app.bin", "--bundle", b, "--ca-roots", roots])
+            .args([
+                "--format",
+                "json",
+                "verify",
+                "provenance",
+                "app.bin",
+                "--bundle",
+                b,
+                "--ca-roots",
+                roots,
+            ])
             .args(extra)
             .output()
             .unwrap();
@@ -755,18 +1029,40 @@ fn x509_plugin_chain_usage_identity() {
     };
     assert_eq!(run("leaf.bundle.json", "ca.pem", &[]), (Some(0), vec![]));
     assert_eq!(
-        run("leaf.bundle.json", "ca.pem", &["--certificate-identity", "release@example.com"]),
+        run(
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "release@example.com"]
+        ),
         (Some(0), vec![])
     );
     assert_eq!(
-        run("leaf.bundle.json", "ca.pem", &["--certificate-identity", "mallory@example.com"]),
+        run(
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "mallory@example.com"]
+        ),
         (Some(1), vec!["SIG032".to_string()])
     );
-    assert_eq!(run("leaf.bundle.json", "other-ca.pem", &[]), (Some(1), vec!["SIG030".to_string()]));
-    assert_eq!(run("server.bundle.json", "ca.pem", &[]), (Some(1), vec!["SIG031".to_string()]));
+    assert_eq!(
+        run("leaf.bundle.json", "other-ca.pem", &[]),
+        (Some(1), vec!["SIG030".to_string()])
+    );
+    assert_eq!(
+        run("server.bundle.json", "ca.pem", &[]),
+        (Some(1), vec!["SIG031".to_string()])
+    );
     // Not valid at --now (the leaf is valid for a year from today's real date).
     let out = at("2099-01-01T00:00:00Z")
-        .args(["verify", "provenance", "app.bin", "--bundle", "leaf.bundle.json", "--ca-roots", "ca.pem"])
+        .args([
+            "verify",
+            "provenance",
+            "app.bin",
+            "--bundle",
+            "leaf.bundle.json",
+            "--ca-roots",
+            "ca.pem",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -10,8 +10,7 @@ use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
 use crate::sigstore::roots::Instance;
 use crate::sigstore::{
-    ArtifactRef, IdentityPolicy, KeyPolicy, SigstoreVerifier, TrustRoot, TrustSource,
-    verify_bundle,
+    ArtifactRef, IdentityPolicy, KeyPolicy, SigstoreVerifier, TrustRoot, TrustSource, verify_bundle,
 };
 use serde_json::{Value, json};
 
@@ -32,7 +31,10 @@ fn regex(flag: &str, re: &Option<String>) -> Result<Option<regex::Regex>> {
 pub fn identity_policy(a: &SigstoreArgs) -> Result<IdentityPolicy> {
     Ok(IdentityPolicy {
         identity: a.certificate_identity.clone(),
-        identity_regexp: regex("--certificate-identity-regexp", &a.certificate_identity_regexp)?,
+        identity_regexp: regex(
+            "--certificate-identity-regexp",
+            &a.certificate_identity_regexp,
+        )?,
         issuer: a.certificate_oidc_issuer.clone(),
         issuer_regexp: regex(
             "--certificate-oidc-issuer-regexp",
@@ -124,12 +126,15 @@ fn parse_digest(s: &str) -> Option<(&'static str, Vec<u8>)> {
         "sha512" => ("sha512", 64),
         _ => return None,
     };
-    crate::sigstore::plugin::hex_decode(hex).filter(|b| b.len() == len).map(|b| (alg, b))
+    crate::sigstore::plugin::hex_decode(hex)
+        .filter(|b| b.len() == len)
+        .map(|b| (alg, b))
 }
 
 /// Trust-root facts for a report subject: which root, and for a TUF cache how old it is.
 pub fn root_facts(s: &mut Subject, root: &TrustRoot) {
-    s.facts.insert("trustedRoot".into(), json!(root.description));
+    s.facts
+        .insert("trustedRoot".into(), json!(root.description));
     if let Some((at, hours)) = &root.refreshed {
         s.facts.insert("trustedRootRefreshedAt".into(), json!(at));
         s.facts.insert("trustedRootAgeHours".into(), json!(hours));
@@ -229,7 +234,8 @@ pub fn cmd_bundle(
             if let Some(t) = &v.integrated_time {
                 s.facts.insert("integratedTime".into(), json!(t));
             }
-            s.facts.insert("tlogVerified".into(), json!(v.tlog_verified));
+            s.facts
+                .insert("tlogVerified".into(), json!(v.tlog_verified));
             rows.push(vec![
                 "signature".into(),
                 "pass".into(),
@@ -242,7 +248,11 @@ pub fn cmd_bundle(
                     format!(
                         "chains to {}; SCT {}",
                         root.description,
-                        if v.sct_verified { "verified" } else { "not required" }
+                        if v.sct_verified {
+                            "verified"
+                        } else {
+                            "not required"
+                        }
                     ),
                 ]);
                 rows.push(vec!["identity".into(), "pass".into(), v.policy.clone()]);
@@ -251,7 +261,9 @@ pub fn cmd_bundle(
                 "transparency log".into(),
                 if v.tlog_verified { "pass" } else { "n/a" }.into(),
                 match &v.integrated_time {
-                    Some(t) => format!("inclusion proof, checkpoint and promise verified; integrated {t}"),
+                    Some(t) => {
+                        format!("inclusion proof, checkpoint and promise verified; integrated {t}")
+                    }
                     None if v.tlog_verified => "inclusion proof and checkpoint verified".into(),
                     None => "no log entry checked".into(),
                 },

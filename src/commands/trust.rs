@@ -74,7 +74,8 @@ pub fn cmd_refresh(
             write_atomic(&args.cache.join("refresh.json"), &state_json)?;
             s.facts.insert("rootVersion".into(), json!(r.root_version));
             s.facts.insert("target".into(), json!(r.target));
-            s.facts.insert("targetSha256".into(), json!(r.target_sha256));
+            s.facts
+                .insert("targetSha256".into(), json!(r.target_sha256));
             s.facts.insert("expires".into(), json!(r.expires));
             report.tables.push(Table {
                 title: "TUF refresh".into(),
@@ -126,9 +127,9 @@ pub fn cmd_refresh(
         }
         Err(e) => {
             s.verdict = Verdict::Deny;
-            report
-                .diagnostics
-                .push(Diagnostic::new(e.info, e.message.clone()).at(Location::file(e.file.clone())));
+            report.diagnostics.push(
+                Diagnostic::new(e.info, e.message.clone()).at(Location::file(e.file.clone())),
+            );
             report.data = json!({ "cache": cache_name, "refresh": null });
         }
     }

@@ -131,7 +131,9 @@ fn precheck(v: &Value) -> Result<(), Rejection> {
         if n != 1 {
             return Err(reject(
                 &sig::BUNDLE_INVALID,
-                format!("the bundle's DSSE envelope has {n} signatures; a Sigstore bundle carries exactly one"),
+                format!(
+                    "the bundle's DSSE envelope has {n} signatures; a Sigstore bundle carries exactly one"
+                ),
             ));
         }
     }
@@ -149,8 +151,12 @@ fn ts(seconds: i64) -> String {
 pub fn parse_bundle(v: &Value) -> Result<Bundle, Rejection> {
     precheck(v)?;
     let text = serde_json::to_string(v).unwrap_or_default();
-    Bundle::from_json(&text)
-        .map_err(|e| reject(&sig::BUNDLE_INVALID, format!("not a valid Sigstore bundle: {e}")))
+    Bundle::from_json(&text).map_err(|e| {
+        reject(
+            &sig::BUNDLE_INVALID,
+            format!("not a valid Sigstore bundle: {e}"),
+        )
+    })
 }
 
 /// Verify `bundle` (its JSON value) over `artifact` with `verifier`'s trusted root.
@@ -194,7 +200,11 @@ pub fn verify_bundle(
                 method: "key".into(),
                 signer: "key".into(),
                 integrated_time: r.integrated_time().map(|t| ts(t.as_second())),
-                verified_times: r.verified_timestamps().iter().map(|t| ts(t.as_second())).collect(),
+                verified_times: r
+                    .verified_timestamps()
+                    .iter()
+                    .map(|t| ts(t.as_second()))
+                    .collect(),
                 tlog_verified: r.tlog_verified(),
                 policy: "the given public key".into(),
                 ..Default::default()
@@ -213,9 +223,7 @@ pub fn verify_bundle(
                 .certificate()
                 .map(Claims::from_certificate)
                 .unwrap_or_default();
-            let matched = idp
-                .check(&claims)
-                .map_err(|f| reject(f.info, f.message))?;
+            let matched = idp.check(&claims).map_err(|f| reject(f.info, f.message))?;
             Ok(BundleVerified {
                 method: "keyless".into(),
                 signer: claims.san.clone().unwrap_or_default(),
@@ -227,7 +235,11 @@ pub fn verify_bundle(
                     sha: claims.sha,
                 }),
                 integrated_time: r.integrated_time().map(|t| ts(t.as_second())),
-                verified_times: r.verified_timestamps().iter().map(|t| ts(t.as_second())).collect(),
+                verified_times: r
+                    .verified_timestamps()
+                    .iter()
+                    .map(|t| ts(t.as_second()))
+                    .collect(),
                 tlog_verified: r.tlog_verified(),
                 certificate_verified: r.certificate_verified(),
                 sct_verified: r.sct_verified(),

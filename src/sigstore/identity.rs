@@ -59,7 +59,10 @@ impl Claims {
             }),
             git_ref: gh.workflow_ref.clone().or(c.source_repository_ref.clone()),
             trigger: gh.workflow_trigger.clone().or(c.build_trigger.clone()),
-            sha: gh.workflow_sha.clone().or(c.source_repository_digest.clone()),
+            sha: gh
+                .workflow_sha
+                .clone()
+                .or(c.source_repository_digest.clone()),
             workflow_name: gh.workflow_name.clone(),
         }
     }
@@ -144,11 +147,26 @@ impl IdentityPolicy {
             );
         }
         let checks: [(&str, &Option<String>, Option<String>, bool); 5] = [
-            ("repository", &self.github_repository, claims.repository.clone(), true),
+            (
+                "repository",
+                &self.github_repository,
+                claims.repository.clone(),
+                true,
+            ),
             ("ref", &self.github_ref, claims.git_ref.clone(), false),
-            ("trigger", &self.github_trigger, claims.trigger.clone(), false),
+            (
+                "trigger",
+                &self.github_trigger,
+                claims.trigger.clone(),
+                false,
+            ),
             ("sha", &self.github_sha, claims.sha.clone(), false),
-            ("name", &self.github_name, claims.workflow_name.clone(), false),
+            (
+                "name",
+                &self.github_name,
+                claims.workflow_name.clone(),
+                false,
+            ),
         ];
         for (what, want, have, is_repo) in checks {
             let Some(want) = want else { continue };
@@ -191,7 +209,10 @@ mod tests {
 
     #[test]
     fn exact_regexp_issuer_and_github() {
-        let c = cert("https://github.com/org/repo/.github/workflows/r.yml@refs/heads/main", "https://token.actions.githubusercontent.com");
+        let c = cert(
+            "https://github.com/org/repo/.github/workflows/r.yml@refs/heads/main",
+            "https://token.actions.githubusercontent.com",
+        );
         let mut p = IdentityPolicy {
             identity_regexp: Some(Regex::new("^https://github.com/org/").unwrap()),
             issuer: Some("https://token.actions.githubusercontent.com".into()),

@@ -76,14 +76,17 @@ impl Verifier for SigstoreVerifier {
                 message: "not a Sigstore bundle".into(),
             });
         };
-        let payload = dsse::decode_base64(&attestation.envelope.payload).ok_or_else(|| Rejection {
-            info: &sig::BUNDLE_INVALID,
-            message: "the DSSE payload is not valid base64".into(),
-        })?;
+        let payload =
+            dsse::decode_base64(&attestation.envelope.payload).ok_or_else(|| Rejection {
+                info: &sig::BUNDLE_INVALID,
+                message: "the DSSE payload is not valid base64".into(),
+            })?;
         let Some((alg, digest)) = self_subject(&payload) else {
             return Err(Rejection {
                 info: &sig::BUNDLE_INVALID,
-                message: "the signed payload is not an in-toto statement with a sha256 or sha512 subject".into(),
+                message:
+                    "the signed payload is not an in-toto statement with a sha256 or sha512 subject"
+                        .into(),
             });
         };
         let v = bundle::verify_bundle(

@@ -79,8 +79,14 @@ impl TrustSource {
             }
             TrustSource::Builtin(i) => {
                 let (name, text) = match i {
-                    Instance::Production => ("built-in public-good production trusted root", SIGSTORE_PRODUCTION_TRUSTED_ROOT),
-                    Instance::Staging => ("built-in public-good staging trusted root", SIGSTORE_STAGING_TRUSTED_ROOT),
+                    Instance::Production => (
+                        "built-in public-good production trusted root",
+                        SIGSTORE_PRODUCTION_TRUSTED_ROOT,
+                    ),
+                    Instance::Staging => (
+                        "built-in public-good staging trusted root",
+                        SIGSTORE_STAGING_TRUSTED_ROOT,
+                    ),
                 };
                 Ok(TrustRoot {
                     verifier: from_json(name, text)?,

@@ -68,7 +68,9 @@ fn write_canonical(v: &Value, out: &mut Vec<u8>) -> std::result::Result<(), Stri
             } else if let Some(u) = n.as_u64() {
                 out.extend_from_slice(u.to_string().as_bytes());
             } else {
-                return Err(format!("{n} is not an integer (canonical JSON has no floats)"));
+                return Err(format!(
+                    "{n} is not an integer (canonical JSON has no floats)"
+                ));
             }
         }
         Value::String(s) => write_string(s, out),
@@ -140,7 +142,11 @@ impl Metadata {
             raw,
             doc,
         };
-        let t = m.signed().get("_type").and_then(Value::as_str).unwrap_or("");
+        let t = m
+            .signed()
+            .get("_type")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if t != role_type {
             return err(
                 &sig::TUF_INVALID,
@@ -211,8 +217,8 @@ impl Metadata {
     /// Count distinct keys of `role` (among `keys`) whose signature verifies; refuse below the
     /// threshold.
     fn verify_by(&self, keys: &BTreeMap<String, PublicKey>, role: &Role, who: &str) -> Result<()> {
-        let msg = canonical_json(self.signed())
-            .or_else(|e| err(&sig::TUF_INVALID, &self.file, e))?;
+        let msg =
+            canonical_json(self.signed()).or_else(|e| err(&sig::TUF_INVALID, &self.file, e))?;
         let sigs = self
             .doc
             .get("signatures")
@@ -230,7 +236,8 @@ impl Metadata {
             if sig_hex.is_empty() || !role.keyids.iter().any(|k| k == keyid) {
                 continue;
             }
-            let (Some(key), Some(sig_bytes)) = (keys.get(keyid), super::plugin::hex_decode(sig_hex))
+            let (Some(key), Some(sig_bytes)) =
+                (keys.get(keyid), super::plugin::hex_decode(sig_hex))
             else {
                 continue;
             };
@@ -445,7 +452,10 @@ fn check_hashes(file: &str, bytes: &[u8], entry: &Map<String, Value>) -> Result<
                 return err(
                     &sig::TUF_HASH_MISMATCH,
                     file,
-                    format!("{alg} is {have}, its parent metadata says {}", want.as_str().unwrap_or("?")),
+                    format!(
+                        "{alg} is {have}, its parent metadata says {}",
+                        want.as_str().unwrap_or("?")
+                    ),
                 );
             }
         }
@@ -510,7 +520,8 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     let rotated = root.meta.version()? != start_version;
     files.push(("root.json".into(), root.meta.raw.clone()));
     let keys_rotated = rotated
-        && (root.role_keys("timestamp") != old_ts_keys || root.role_keys("snapshot") != old_sn_keys);
+        && (root.role_keys("timestamp") != old_ts_keys
+            || root.role_keys("snapshot") != old_sn_keys);
     let cached_ts = if keys_rotated {
         None
     } else {
@@ -617,38 +628,39 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     files.push(("snapshot.json".into(), sn.raw.clone()));
 
     // 5.6: targets, then the target search through delegations (5.6.7).
-    let load_role = |role: &str, delegator_keys: &BTreeMap<String, PublicKey>, r: &Role| -> Result<Metadata> {
-        let Some(entry) = sn.meta(&format!("{role}.json")) else {
-            return err(
-                &sig::TUF_INVALID,
-                &sn.file,
-                format!("meta has no {role}.json"),
-            );
+    let load_role =
+        |role: &str, delegator_keys: &BTreeMap<String, PublicKey>, r: &Role| -> Result<Metadata> {
+            let Some(entry) = sn.meta(&format!("{role}.json")) else {
+                return err(
+                    &sig::TUF_INVALID,
+                    &sn.file,
+                    format!("meta has no {role}.json"),
+                );
+            };
+            let v = entry.get("version").and_then(Value::as_u64).unwrap_or(0);
+            let name = if root.consistent() {
+                format!("{v}.{role}.json")
+            } else {
+                format!("{role}.json")
+            };
+            let p = meta_dir.join(&name);
+            let file = rel(&req.repo, &p);
+            let Some(raw) = read_file(&p) else {
+                return err(&sig::TUF_INVALID, &file, "is missing");
+            };
+            check_hashes(&file, &raw, entry)?;
+            let m = Metadata::parse(&file, raw, "targets")?;
+            m.verify_by(delegator_keys, r, &format!("the {role} role"))?;
+            if m.version()? != v {
+                return err(
+                    &sig::TUF_ROLLBACK,
+                    &file,
+                    format!("version is {}, the snapshot names {v}", m.version()?),
+                );
+            }
+            m.check_expiry(req.now)?;
+            Ok(m)
         };
-        let v = entry.get("version").and_then(Value::as_u64).unwrap_or(0);
-        let name = if root.consistent() {
-            format!("{v}.{role}.json")
-        } else {
-            format!("{role}.json")
-        };
-        let p = meta_dir.join(&name);
-        let file = rel(&req.repo, &p);
-        let Some(raw) = read_file(&p) else {
-            return err(&sig::TUF_INVALID, &file, "is missing");
-        };
-        check_hashes(&file, &raw, entry)?;
-        let m = Metadata::parse(&file, raw, "targets")?;
-        m.verify_by(delegator_keys, r, &format!("the {role} role"))?;
-        if m.version()? != v {
-            return err(
-                &sig::TUF_ROLLBACK,
-                &file,
-                format!("version is {}, the snapshot names {v}", m.version()?),
-            );
-        }
-        m.check_expiry(req.now)?;
-        Ok(m)
-    };
     let targets = load_role("targets", &root.keys, &root.role("targets")?)?;
     files.push(("targets.json".into(), targets.raw.clone()));
 
@@ -675,7 +687,12 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
         };
         let keys = parse_keys(del.get("keys"));
         let mut children = Vec::new();
-        for d in del.get("roles").and_then(Value::as_array).into_iter().flatten() {
+        for d in del
+            .get("roles")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = d.get("name").and_then(Value::as_str).unwrap_or("");
             if name.is_empty() || !delegation_matches(d, &req.target) {
                 continue;

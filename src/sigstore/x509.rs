@@ -83,8 +83,9 @@ impl X509Verifier {
             .iter()
             .map(|c| CertificateDer::from(c.as_slice()))
             .collect();
-        let time =
-            UnixTime::since_unix_epoch(std::time::Duration::from_secs(self.now.as_second().max(0) as u64));
+        let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            self.now.as_second().max(0) as u64,
+        ));
         ee.verify_for_usage(
             sigstore_verify::crypto::WEBPKI_VERIFICATION_ALGS,
             &self.anchors,
@@ -188,7 +189,12 @@ impl Verifier for X509Verifier {
             .bundle
             .as_ref()
             .and_then(bundle_chain)
-            .ok_or_else(|| reject(&sig::X509_CHAIN, "the bundle carries no readable certificate"))?;
+            .ok_or_else(|| {
+                reject(
+                    &sig::X509_CHAIN,
+                    "the bundle carries no readable certificate",
+                )
+            })?;
         let (key, sans) = self.check_chain(&chain)?;
         let env = &attestation.envelope;
         let payload = dsse::decode_base64(&env.payload)
