@@ -277,7 +277,7 @@ pub enum VerifyCommand {
     Attestation(VerifyAttestationArgs),
     /// Verify a Sigstore bundle (messageSignature or dsseEnvelope) over an artifact, fully
     /// offline: certificate chain, identity, signature, transparency log, timestamps.
-    Bundle(VerifyBundleArgs),
+    Bundle(Box<VerifyBundleArgs>),
 }
 
 #[derive(Debug, Subcommand)]

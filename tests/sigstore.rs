@@ -144,11 +144,11 @@ fn prod_root(root: &Path) -> sigstore_verify::Verifier {
 }
 
 fn github_policy(regexp: &str) -> KeyPolicy {
-    KeyPolicy::Keyless(IdentityPolicy {
+    KeyPolicy::Keyless(Box::new(IdentityPolicy {
         identity_regexp: Some(regex::Regex::new(regexp).unwrap()),
         issuer: Some(GITHUB_ISSUER.into()),
         ..Default::default()
-    })
+    }))
 }
 
 /// slsa-verifier's bundle fixtures (Test_verifyBundle) and real v2.1.0 provenance, bundle-level.
@@ -366,7 +366,7 @@ fn flip_checkpoint(v: &Value, path: &[&str], rng: &mut Rng) -> Value {
     let field = get_mut(&mut v, path);
     let text = field.as_str().unwrap().to_string();
     let (body, sigs) = text.split_once("\n\n").unwrap();
-    let new = if rng.next() % 2 == 0 {
+    let new = if rng.next().is_multiple_of(2) {
         let mut b = body.as_bytes().to_vec();
         let i = rng.below(b.len());
         let old = b[i];
@@ -400,11 +400,11 @@ fn tampered_bundles_never_verify() {
     let dir = root.join("sigstore-conformance/bundle-verify");
     let verifier = prod_root(&root);
     let artifact = std::fs::read(dir.join("a.txt")).unwrap();
-    let policy = KeyPolicy::Keyless(IdentityPolicy {
+    let policy = KeyPolicy::Keyless(Box::new(IdentityPolicy {
         identity: Some(DEFAULT_IDENTITY.into()),
         issuer: Some(GITHUB_ISSUER.into()),
         ..Default::default()
-    });
+    }));
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut tried = 0;
     for case in ["happy-path-v0.3", "happy-path-intoto-in-dsse-v3"] {
@@ -836,7 +836,7 @@ fn slsa_verifier_policy_cases_agree_with_sigstore_plugin() {
         issuer: Some(GITHUB_ISSUER.into()),
         ..Default::default()
     });
-    let out = verify::verify_provenance(&atts, &[artifact.clone()], &[&wrong], &policy);
+    let out = verify::verify_provenance(&atts, std::slice::from_ref(&artifact), &[&wrong], &policy);
     let codes: Vec<&str> = out.diagnostics.iter().map(|d| d.code()).collect();
     assert_eq!(
         codes,

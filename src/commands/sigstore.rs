@@ -84,11 +84,11 @@ pub fn trust_root(ctx: &Context, a: &SigstoreArgs) -> Result<TrustRoot> {
     Ok(source.load(ctx.limits, ctx.now)?)
 }
 
+/// The keyless plugin, the trusted root's description and (TUF cache) its refresh time and age.
+pub type KeylessPlugin = (SigstoreVerifier, String, Option<(String, i64)>);
+
 /// The keyless plugin for `verify provenance`, and the root's description and refresh time.
-pub fn keyless_plugin(
-    ctx: &Context,
-    a: &SigstoreArgs,
-) -> Result<(SigstoreVerifier, String, Option<(String, i64)>)> {
+pub fn keyless_plugin(ctx: &Context, a: &SigstoreArgs) -> Result<KeylessPlugin> {
     require_identity(a)?;
     let policy = identity_policy(a)?;
     let TrustRoot {
@@ -192,7 +192,7 @@ pub fn cmd_bundle(
         KeyPolicy::Key(key.der().to_vec())
     } else {
         require_identity(&args.sigstore)?;
-        KeyPolicy::Keyless(identity_policy(&args.sigstore)?)
+        KeyPolicy::Keyless(Box::new(identity_policy(&args.sigstore)?))
     };
 
     let bundle_name = input::display_path(&args.bundle);

@@ -25,7 +25,7 @@ pub enum ArtifactRef<'a> {
 #[derive(Debug, Clone)]
 pub enum KeyPolicy {
     /// Keyless: a Fulcio certificate whose claims satisfy the policy.
-    Keyless(IdentityPolicy),
+    Keyless(Box<IdentityPolicy>),
     /// A managed key (bundle with a public-key hint), DER SPKI.
     Key(Vec<u8>),
 }

@@ -39,7 +39,7 @@ fn self_subject(payload: &[u8]) -> Option<(&'static str, Vec<u8>)> {
             if let Some(bytes) = d
                 .get(alg)
                 .and_then(Value::as_str)
-                .and_then(|h| hex_decode(h))
+                .and_then(hex_decode)
                 .filter(|b| b.len() == len)
             {
                 return Some((alg, bytes));
@@ -50,7 +50,7 @@ fn self_subject(payload: &[u8]) -> Option<(&'static str, Vec<u8>)> {
 }
 
 pub(crate) fn hex_decode(h: &str) -> Option<Vec<u8>> {
-    if h.len() % 2 != 0 {
+    if !h.len().is_multiple_of(2) {
         return None;
     }
     (0..h.len())
@@ -93,7 +93,7 @@ impl Verifier for SigstoreVerifier {
             &self.verifier,
             b,
             ArtifactRef::Digest(alg, &digest),
-            &KeyPolicy::Keyless(self.policy.clone()),
+            &KeyPolicy::Keyless(Box::new(self.policy.clone())),
         )?;
         let mut method = format!("sigstore keyless ({}", self.root);
         if let Some(t) = &v.integrated_time {
