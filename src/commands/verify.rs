@@ -176,7 +176,15 @@ pub fn cmd_provenance(
     artifacts.extend(digests);
     verify::check_artifacts(&mut outcome, &artifacts);
 
-    let report = build_report(ctx, &outcome, &artifacts, &policy, &attestations);
+    let mut report = build_report(ctx, &outcome, &artifacts, &policy, &attestations);
+    if let Some((_, root, refreshed)) = &keyless_plugin {
+        // Which trusted root vouched for keyless signatures, and how old a TUF cache is.
+        report.data["trustedRoot"] = json!({
+            "source": root,
+            "refreshedAt": refreshed.as_ref().map(|r| &r.0),
+            "ageHours": refreshed.as_ref().map(|r| r.1),
+        });
+    }
     env.emit(&report, global)
 }
 
