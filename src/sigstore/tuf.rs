@@ -423,8 +423,7 @@ fn read_file(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-fn rel(repo: &Path, p: &Path) -> String {
-    let _ = repo;
+fn rel(p: &Path) -> String {
     crate::input::display_path(p)
 }
 
@@ -473,7 +472,7 @@ fn check_hashes(file: &str, bytes: &[u8], entry: &Map<String, Value>) -> Result<
 fn load_cached(cache: &Path, name: &str, role_type: &str) -> Option<Metadata> {
     let p = cache.join(name);
     let raw = read_file(&p)?;
-    Metadata::parse(&rel(cache, &p), raw, role_type).ok()
+    Metadata::parse(&rel(&p), raw, role_type).ok()
 }
 
 /// Refresh: update the root, then timestamp, snapshot and targets, then find and check the
@@ -501,7 +500,7 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
         let next = root.meta.version()? + 1;
         let p = meta_dir.join(format!("{next}.root.json"));
         let Some(raw) = read_file(&p) else { break };
-        let m = Metadata::parse(&rel(&req.repo, &p), raw, "root")?;
+        let m = Metadata::parse(&rel(&p), raw, "root")?;
         root.verify(&m, "root")?;
         let new = Root::new(m)?;
         new.verify(&new.meta, "root")?;
@@ -536,9 +535,9 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     // 5.4: timestamp.
     let p = meta_dir.join("timestamp.json");
     let Some(raw) = read_file(&p) else {
-        return err(&sig::TUF_INVALID, &rel(&req.repo, &p), "is missing");
+        return err(&sig::TUF_INVALID, &rel(&p), "is missing");
     };
-    let ts = Metadata::parse(&rel(&req.repo, &p), raw, "timestamp")?;
+    let ts = Metadata::parse(&rel(&p), raw, "timestamp")?;
     root.verify(&ts, "timestamp")?;
     let Some(sn_meta) = ts.meta("snapshot.json").cloned() else {
         return err(&sig::TUF_INVALID, &ts.file, "meta has no snapshot.json");
@@ -577,10 +576,10 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     };
     let p = meta_dir.join(&name);
     let Some(raw) = read_file(&p) else {
-        return err(&sig::TUF_INVALID, &rel(&req.repo, &p), "is missing");
+        return err(&sig::TUF_INVALID, &rel(&p), "is missing");
     };
-    check_hashes(&rel(&req.repo, &p), &raw, &sn_meta)?;
-    let sn = Metadata::parse(&rel(&req.repo, &p), raw, "snapshot")?;
+    check_hashes(&rel(&p), &raw, &sn_meta)?;
+    let sn = Metadata::parse(&rel(&p), raw, "snapshot")?;
     root.verify(&sn, "snapshot")?;
     if sn.version()? != sn_version {
         return err(
@@ -644,7 +643,7 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
                 format!("{role}.json")
             };
             let p = meta_dir.join(&name);
-            let file = rel(&req.repo, &p);
+            let file = rel(&p);
             let Some(raw) = read_file(&p) else {
                 return err(&sig::TUF_INVALID, &file, "is missing");
             };
@@ -760,11 +759,11 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     else {
         return err(
             &sig::TUF_TARGET_MISSING,
-            &rel(&req.repo, &req.repo.join("targets")),
+            &rel(&req.repo.join("targets")),
             format!("has no file for target {:?}", req.target),
         );
     };
-    check_hashes(&rel(&req.repo, &path), &bytes, &entry)?;
+    check_hashes(&rel(&path), &bytes, &entry)?;
     files.push((Path::new("targets").join(&req.target), bytes.clone()));
 
     let expires = [&root.meta, &ts, &sn, &targets]
@@ -866,6 +865,31 @@ mod tests {
         assert_eq!(canonical_json(&json!([])).unwrap(), b"[]");
         assert_eq!(canonical_json(&json!({})).unwrap(), b"{}");
         assert!(canonical_json(&json!(1.5)).is_err());
+    }
+
+    #[test]
+    fn hashes_and_lengths() {
+        let mut e = Map::new();
+        e.insert("length".into(), json!(3));
+        e.insert(
+            "hashes".into(),
+            json!({"sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}),
+        );
+        assert!(check_hashes("f", b"abc", &e).is_ok());
+        assert_eq!(check_hashes("f", b"abd", &e).unwrap_err().info.code, "SIG023");
+        assert_eq!(check_hashes("f", b"abcd", &e).unwrap_err().info.code, "SIG023");
+        e.insert("hashes".into(), json!({"md5": "00"}));
+        assert!(check_hashes("f", b"abc", &e).is_err(), "no supported hash is a failure");
+    }
+
+    #[test]
+    fn delegation_paths_and_prefixes() {
+        assert!(delegation_matches(&json!({"paths": ["a/*"]}), "a/b"));
+        assert!(!delegation_matches(&json!({"paths": ["a/*"]}), "b/a"));
+        let h = crate::attest::keys::hex(&sha2::Sha256::digest(b"a/b"));
+        assert!(delegation_matches(&json!({"path_hash_prefixes": [&h[..4]]}), "a/b"));
+        assert!(!delegation_matches(&json!({"path_hash_prefixes": ["zz"]}), "a/b"));
+        assert!(!delegation_matches(&json!({}), "a/b"));
     }
 
     #[test]
