@@ -104,7 +104,7 @@ SECTION=$OUT/sigstore.md
   echo "|---|---:|---:|---:|"
   printf '%s\n' "${rows[@]}"
   echo
-  echo "Most of sigstore-python's time is interpreter start-up and imports (cryptography, pydantic, rfc3161); tollgate is one static binary whose verification is aws-lc-rs."
+  echo "Process wall time includes start-up: Python's interpreter and imports for sigstore-python, one native binary (aws-lc-rs verification) for tollgate. Figures vary with machine load (other builds shared the 2 cores during the recorded run)."
   echo "<!-- sigstore-bench:end -->"
 } > "$SECTION"
 

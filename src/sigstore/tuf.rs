@@ -876,10 +876,19 @@ mod tests {
             json!({"sha256": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}),
         );
         assert!(check_hashes("f", b"abc", &e).is_ok());
-        assert_eq!(check_hashes("f", b"abd", &e).unwrap_err().info.code, "SIG023");
-        assert_eq!(check_hashes("f", b"abcd", &e).unwrap_err().info.code, "SIG023");
+        assert_eq!(
+            check_hashes("f", b"abd", &e).unwrap_err().info.code,
+            "SIG023"
+        );
+        assert_eq!(
+            check_hashes("f", b"abcd", &e).unwrap_err().info.code,
+            "SIG023"
+        );
         e.insert("hashes".into(), json!({"md5": "00"}));
-        assert!(check_hashes("f", b"abc", &e).is_err(), "no supported hash is a failure");
+        assert!(
+            check_hashes("f", b"abc", &e).is_err(),
+            "no supported hash is a failure"
+        );
     }
 
     #[test]
@@ -887,8 +896,14 @@ mod tests {
         assert!(delegation_matches(&json!({"paths": ["a/*"]}), "a/b"));
         assert!(!delegation_matches(&json!({"paths": ["a/*"]}), "b/a"));
         let h = crate::attest::keys::hex(&sha2::Sha256::digest(b"a/b"));
-        assert!(delegation_matches(&json!({"path_hash_prefixes": [&h[..4]]}), "a/b"));
-        assert!(!delegation_matches(&json!({"path_hash_prefixes": ["zz"]}), "a/b"));
+        assert!(delegation_matches(
+            &json!({"path_hash_prefixes": [&h[..4]]}),
+            "a/b"
+        ));
+        assert!(!delegation_matches(
+            &json!({"path_hash_prefixes": ["zz"]}),
+            "a/b"
+        ));
         assert!(!delegation_matches(&json!({}), "a/b"));
     }
 
