@@ -58,6 +58,18 @@ step 0 verify attestation "$work/controls/attestation.dsse.json" --key "$work/re
   --evidence testdata/controls/example/evidence
 echo "   reports: $work/controls/report.{md,html,pdf}"
 
+echo "== 9. Evidence Pack: evidence + Control Attestation, signed and reproducible; verify it; prove one artifact"
+step 0 --ledger "$work/decisions.jsonl" evidence pack --dir testdata/controls/example/evidence \
+  --attestation "$work/controls/attestation.json" --org acme --release v1.4.2 --key "$work/release.key" \
+  --no-ci-env --out "$work/audit-pack-acme-v1.4.2.tgz"
+step 0 --ledger "$work/decisions.jsonl" evidence verify "$work/audit-pack-acme-v1.4.2.tgz" --key "$work/release.pub"
+step 0 evidence prove "$work/audit-pack-acme-v1.4.2.tgz" sbom/sbom-app.cdx.json --key "$work/release.pub" --out "$work/proof.json"
+step 0 ledger verify "$work/decisions.jsonl"
+
+echo
+echo "Everything the demo made is in $work:"
+(cd "$work" && find . -type f | LC_ALL=C sort | sed 's/^\.\//   /')
+
 echo
 if [ "$failures" -eq 0 ]; then
   echo "demo: all steps gave the expected verdicts"

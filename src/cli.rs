@@ -59,6 +59,21 @@ pub struct GlobalArgs {
     )]
     pub max_input_size: String,
 
+    /// Append this run's verdict to a hash-chained decision ledger (JSON lines; see
+    /// `tollgate ledger verify`).
+    #[arg(long, global = true, value_name = "FILE", env = "TOLLGATE_LEDGER")]
+    pub ledger: Option<PathBuf>,
+
+    /// The ledger chain (repository or tenant) records belong to (default: the CI repository,
+    /// else "default").
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "TOLLGATE_LEDGER_CHAIN"
+    )]
+    pub ledger_chain: Option<String>,
+
     /// Never use the network (tollgate never does; accepted for symmetry with other tools).
     #[arg(long, global = true, hide = true)]
     pub offline: bool,
@@ -103,6 +118,12 @@ pub enum Command {
     /// Check control catalogs.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Release Evidence Packs: pack, verify, extract, prove, audit.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// The hash-chained decision ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// List every diagnostic code tollgate can emit, or explain one.
     Explain(ExplainArgs),
     /// Gate on performance (k6) and cost (Infracost) budgets.
@@ -321,6 +342,147 @@ pub struct AttestControlsArgs {
     /// Ignore the CI environment (release repository, ref, commit).
     #[arg(long)]
     pub no_ci_env: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Assemble a signed, byte-reproducible Evidence Pack (tar.gz or tar.zst, index.json first).
+    Pack(EvidencePackArgs),
+    /// Verify a pack: index signature, every artifact's size and digest, the Merkle root, exactly
+    /// the listed files, and no hostile entries.
+    Verify(EvidenceVerifyArgs),
+    /// Verify a pack, then extract its files into a new directory.
+    Extract(EvidenceExtractArgs),
+    /// Print the Merkle inclusion proof of one artifact of a pack (JSON).
+    Prove(EvidenceProveArgs),
+    /// Check a Merkle inclusion proof against a root (and optionally the artifact file).
+    CheckProof(EvidenceCheckProofArgs),
+    /// Verify a reproducible random sample of the packs in a directory.
+    Audit(EvidenceAuditArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compression {
+    Gzip,
+    Zstd,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidencePackArgs {
+    /// Files to pack (in addition to --dir); stored under their file names.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// An evidence directory; every file under it is packed under its relative path.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The Control Attestation (controls/attestation.json or its DSSE envelope): packed, and
+    /// its control map copied into the index.
+    #[arg(long, value_name = "FILE")]
+    pub attestation: Option<PathBuf>,
+    /// Organisation name (in the index and the default file name).
+    #[arg(long)]
+    pub org: String,
+    /// Release name (in the index and the default file name).
+    #[arg(long)]
+    pub release: String,
+    /// Output file (default: audit-pack-ORG-RELEASE-DATE.tgz / .tar.zst in the current directory).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Compression.
+    #[arg(long, value_enum, default_value_t = Compression::Gzip)]
+    pub compression: Compression,
+    /// Sign index.json with this private key (DSSE, stored as index.dsse.json).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Ignore the CI environment (repository, ref, commit).
+    #[arg(long)]
+    pub no_ci_env: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PackLimitArgs {
+    /// Trusted public key(s) for the index signature; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub key: Vec<PathBuf>,
+    /// Accept a pack without checking its signature (no --key).
+    #[arg(long)]
+    pub allow_unsigned: bool,
+    /// Refuse archives that expand beyond this size.
+    #[arg(long, value_name = "SIZE", default_value = "16GiB")]
+    pub max_unpacked_size: String,
+    /// Refuse archives that expand more than this many times their compressed size.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_ratio: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceVerifyArgs {
+    /// The pack.
+    pub pack: PathBuf,
+    #[command(flatten)]
+    pub limits: PackLimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceExtractArgs {
+    /// The pack.
+    pub pack: PathBuf,
+    /// Directory to create (must not exist, or be empty).
+    #[arg(long, value_name = "DIR")]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub limits: PackLimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceProveArgs {
+    /// The pack.
+    pub pack: PathBuf,
+    /// The artifact: its name in the index (e.g. sbom/app.cdx.json) or archive path.
+    pub artifact: String,
+    /// Write the proof here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: PackLimitArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceCheckProofArgs {
+    /// The proof (JSON from `tollgate evidence prove`).
+    pub proof: PathBuf,
+    /// The trusted Merkle root (hex), e.g. from the verified pack's index.
+    #[arg(long, value_name = "HEX")]
+    pub root: String,
+    /// The artifact file: its SHA-256 must be the proof's.
+    #[arg(long, value_name = "FILE")]
+    pub artifact: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceAuditArgs {
+    /// Directory holding packs (*.tgz, *.tar.gz, *.tar.zst), searched recursively.
+    pub dir: PathBuf,
+    /// Share of packs to verify: a percentage (10%) or a count (25).
+    #[arg(long, default_value = "10%")]
+    pub sample: String,
+    /// Seed of the sample, so an auditor can reproduce the same selection.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub limits: PackLimitArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Check every record's hash and link; names the first bad record.
+    Verify(LedgerVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerVerifyArgs {
+    /// The ledger file (JSON lines).
+    pub ledger: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

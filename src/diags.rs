@@ -100,6 +100,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
     v.extend(crate::sbom::diags::ALL.iter().copied());
     v.extend(crate::attest::diags::ALL.iter().copied());
     v.extend(crate::controls::diags::ALL.iter().copied());
+    v.extend(crate::evidence::diags::ALL.iter().copied());
     v.extend(crate::budget::diags::ALL.iter().copied());
     v.extend(crate::sigstore::diags::ALL.iter().copied());
     v.sort_by_key(|c| c.code);

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod controls;
 pub mod diags;
 pub mod error;
+pub mod evidence;
 pub mod input;
 pub mod jsonpos;
 pub mod output;

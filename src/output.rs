@@ -123,7 +123,36 @@ impl Env {
                 ));
             }
         }
-        Ok(report.verdict().exit_code())
+        let code = report.verdict().exit_code();
+        if let Some(path) = &global.ledger {
+            let chain = global
+                .ledger_chain
+                .clone()
+                .or_else(|| self.var("GITHUB_REPOSITORY").map(str::to_string))
+                .or_else(|| self.var("CI_PROJECT_PATH").map(str::to_string))
+                .unwrap_or_else(|| "default".to_string());
+            let decision = crate::evidence::ledger::Decision {
+                chain,
+                time: report.generated_at.clone(),
+                command: report.command.clone(),
+                verdict: report.verdict().as_str().to_string(),
+                exit_code: code,
+                subjects: report
+                    .subjects
+                    .iter()
+                    .map(|s| (s.path.clone(), s.verdict.as_str().to_string()))
+                    .collect(),
+                findings: report.diagnostics.len(),
+            };
+            // A decision that cannot be recorded is not a decision: fail the run.
+            crate::evidence::ledger::append(path, &decision).map_err(|source| {
+                crate::error::Error::Output {
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?;
+        }
+        Ok(code)
     }
 }
 

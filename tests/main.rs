@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod conformance;
 mod controls;
+mod evidence;
 mod provenance;
 mod render;
 mod signing;

@@ -2,6 +2,7 @@
 
 mod budget;
 mod controls;
+mod evidence;
 mod explain;
 mod key;
 mod provenance;
@@ -12,8 +13,8 @@ mod trust;
 mod verify;
 
 use crate::cli::{
-    AttestCommand, BudgetCommand, CatalogCommand, Cli, Command, GlobalArgs, KeyCommand,
-    ProvenanceCommand, SbomCommand, TrustCommand, VerifyCommand,
+    AttestCommand, BudgetCommand, CatalogCommand, Cli, Command, EvidenceCommand, GlobalArgs,
+    KeyCommand, LedgerCommand, ProvenanceCommand, SbomCommand, TrustCommand, VerifyCommand,
 };
 use crate::error::{Error, Result};
 use crate::input::Limits;
@@ -80,6 +81,27 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         }
         Command::Catalog(CatalogCommand::Validate(args)) => {
             controls::cmd_catalog_validate(&ctx, args, &cli.global, env)
+        }
+        Command::Evidence(EvidenceCommand::Pack(a)) => {
+            evidence::cmd_pack(&ctx, a, &cli.global, env)
+        }
+        Command::Evidence(EvidenceCommand::Verify(a)) => {
+            evidence::cmd_verify(&ctx, a, &cli.global, env)
+        }
+        Command::Evidence(EvidenceCommand::Extract(a)) => {
+            evidence::cmd_extract(&ctx, a, &cli.global, env)
+        }
+        Command::Evidence(EvidenceCommand::Prove(a)) => {
+            evidence::cmd_prove(&ctx, a, &cli.global, env)
+        }
+        Command::Evidence(EvidenceCommand::CheckProof(a)) => {
+            evidence::cmd_check_proof(&ctx, a, &cli.global, env)
+        }
+        Command::Evidence(EvidenceCommand::Audit(a)) => {
+            evidence::cmd_audit(&ctx, a, &cli.global, env)
+        }
+        Command::Ledger(LedgerCommand::Verify(a)) => {
+            evidence::cmd_ledger_verify(&ctx, a, &cli.global, env)
         }
         Command::Explain(args) => explain::cmd_explain(args, env),
         Command::Budget(BudgetCommand::Perf(args)) => {

@@ -1500,6 +1500,370 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
                 self.assertNotIn(PASSWORD, stderr + json.dumps(result))
 
 
+GH_SHIM = """#!/bin/sh
+# A stand-in for the runner's gh CLI: records its arguments (one per line, then a separator) and
+# whether it was given a token, and never touches the network.
+log="$GH_SHIM_LOG"
+for a in "$@"; do printf '%s\\n' "$a" >>"$log"; done
+printf 'GH_TOKEN=%s\\n' "${GH_TOKEN:+set}" >>"$log"
+printf 'GH_REPO=%s\\n' "${GH_REPO:-}" >>"$log"
+printf -- '--\\n' >>"$log"
+exit "${GH_SHIM_EXIT:-0}"
+"""
+
+
+class EvidencePackRealBinaryTest(unittest.TestCase):
+    """actions/evidence-pack with the real tollgate binary on a copy of the bundled example
+    (testdata/controls/example/evidence): pack + verify, outputs and summary, byte-reproducible
+    packs, a wrong verify-key, the upload step (recorded with --stub-uses) and the release upload
+    on a tag through a `gh` shim on PATH (recording its arguments; no network), bad input."""
+
+    action = ROOT / "actions" / "evidence-pack"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.binary, reason = _real_binary()
+        if cls.binary is None:
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+        proc = subprocess.run([str(cls.binary), "evidence", "pack", "--help"], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=60)
+        if proc.returncode != 0:
+            reason = f"{cls.binary} has no `evidence pack` (rebuild it)"
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-evidence-real-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "tollgate").symlink_to(self.binary)
+        write_executable(self.bin / "gh", GH_SHIM)
+        self.gh_log = self.tmp / "gh.log"
+        self.work = self.tmp / "work"
+        shutil.copytree(EXAMPLE / "evidence", self.work / "evidence")
+        self.runner_temp = self.tmp / "runner-temp"
+        self.runner_temp.mkdir()
+
+    def run_pack(self, /, workdir: Path | None = None, github: dict[str, str] | None = None,
+                 **inputs: str | None) -> tuple[dict, int, str]:
+        """Run the action (uses: steps recorded); an input given as None is left to its default."""
+        base = {
+            "install": "never",
+            "dir": "evidence",
+            "org": "acme",
+            "now": EXAMPLE_NOW,
+            "github-token": "ghs_test_token_not_real",
+        }
+        env = {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "RUNNER_TEMP": str(self.runner_temp),
+            "GH_SHIM_LOG": str(self.gh_log),
+            "GITHUB_REPOSITORY": "acme/app",
+            "GITHUB_REPOSITORY_OWNER": "acme",
+            "GITHUB_REF": "refs/heads/main",
+            "GITHUB_SHA": "0123456789abcdef0123456789abcdef01234567",
+            **(github or {}),
+        }
+        given = {k: v for k, v in {**base, **inputs}.items() if v is not None}
+        result, rc, stderr = run_harness(self.action, given, env, workdir=workdir or self.work, stub_uses=True)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        self.assertEqual(rc, result["exit_code"], stderr)
+        return result, rc, stderr
+
+    def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
+        env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
+        cmd = [str(self.binary), "-q", "key", "generate", "--out-prefix", str(self.tmp / "keys" / prefix)]
+        if password is not None:
+            env["TOLLGATE_PASSWORD"] = password
+            cmd.append("--encrypt")
+        (self.tmp / "keys").mkdir(exist_ok=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return self.tmp / "keys" / f"{prefix}.key", self.tmp / "keys" / f"{prefix}.pub"
+
+    def tollgate(self, *args: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in clean_env().items() if not k.startswith("GITHUB_")}
+        return subprocess.run([str(self.binary), "--format", "json", *args], capture_output=True, text=True,
+                              env=env, stdin=subprocess.DEVNULL, timeout=120)
+
+    def gh_calls(self) -> list[list[str]]:
+        if not self.gh_log.exists():
+            return []
+        calls, cur = [], []
+        for line in self.gh_log.read_text(encoding="utf-8").splitlines():
+            if line == "--":
+                calls.append(cur)
+                cur = []
+            else:
+                cur.append(line)
+        return calls
+
+    def errors(self, result: dict) -> list[dict]:
+        return [c for c in result["commands"] if c["command"] == "error"]
+
+    def uses_steps(self, result: dict) -> list[dict]:
+        return [s for s in result["steps"] if s.get("uses")]
+
+    # -- pass ---------------------------------------------------------------------------------
+
+    def test_pack_and_verify_pass_with_outputs_summary_and_upload(self):
+        result, rc, stderr = self.run_pack()
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["exit-code"]), ("pass", "0"))
+        self.assertEqual(out["release"], "0123456")  # the short SHA on a branch
+        name = "audit-pack-acme-0123456-20261123.tgz"
+        self.assertEqual(out["pack-name"], name)
+        pack = self.work / name
+        self.assertEqual(out["pack"], str(pack))
+        data = pack.read_bytes()
+        self.assertEqual(out["sha256"], hashlib.sha256(data).hexdigest())
+        self.assertEqual(out["size"], str(len(data)))
+        self.assertRegex(out["merkle-root"], r"^[0-9a-f]{64}$")
+        self.assertEqual(out["artifacts"], "11")
+        self.assertEqual((out["signed"], out["key-id"]), ("false", ""))
+        self.assertEqual(out["release-tag"], "")
+        self.assertEqual(out["tollgate-path"], str(self.bin / "tollgate"))
+        self.assertEqual(json.loads(Path(out["report"]).read_text(encoding="utf-8"))["data"]["sha256"], out["sha256"])
+        self.assertEqual(json.loads(Path(out["verify-report"]).read_text(encoding="utf-8"))["verdict"], "pass")
+        # The index in the pack is the one reported, with the CI metadata.
+        with tarfile.open(pack, "r:gz") as tar:
+            names = tar.getnames()
+            self.assertEqual(names[0], "index.json")
+            index = json.load(tar.extractfile("index.json"))  # type: ignore[arg-type]
+        self.assertEqual(index["merkle"]["root"], out["merkle-root"])
+        self.assertEqual(index["release"]["org"], "acme")
+        self.assertEqual(index["release"]["commit"], "0123456789abcdef0123456789abcdef01234567")
+        self.assertIn("sbom/sbom-app.cdx.json", {a["name"] for a in index["artifacts"]})
+        # Unsigned: verified with --allow-unsigned, and the summary and a notice say so.
+        summary = result["summary"]
+        self.assertIn(f"### Evidence Pack: `{name}` — ✅ verified", summary)
+        self.assertIn(f"| SHA-256 | `{out['sha256']}` |", summary)
+        self.assertIn(f"| Merkle root | `{out['merkle-root']}` |", summary)
+        self.assertIn("--allow-unsigned", summary)
+        self.assertIn("| Artifact | Media type | Size | SHA-256 |", summary)
+        for a in index["artifacts"]:
+            self.assertIn(f"| `{a['name']}` | {a['mediaType']} | {a['size']} | `{a['sha256']}` |", summary)
+        self.assertEqual(summary.count("| Artifact | Media type |"), 1, summary)
+        notices = [c for c in result["commands"] if c["command"] == "notice"]
+        self.assertTrue(any("--allow-unsigned" in c["message"] for c in notices), result["commands"])
+        self.assertEqual(self.errors(result), [])
+        # Uploaded (recorded), not attached (a branch).
+        uploads = self.uses_steps(result)
+        self.assertEqual(len(uploads), 1, result["steps"])
+        self.assertTrue(uploads[0]["uses"].startswith("actions/upload-artifact@"))
+        self.assertRegex(uploads[0]["uses"], r"@[0-9a-f]{40}$")
+        self.assertEqual(uploads[0]["with"]["name"], name)
+        self.assertEqual(uploads[0]["with"]["path"], str(pack))
+        self.assertEqual(self.gh_calls(), [])
+        self.assertEqual([s["outcome"] for s in result["steps"]], ["success", "success", "success", "skipped"])
+        # The pack verifies on its own, and an artifact's inclusion proof checks against the root.
+        self.assertEqual(self.tollgate("evidence", "verify", str(pack), "--allow-unsigned").returncode, 0)
+        proof = self.tmp / "proof.json"
+        proc = self.tollgate("evidence", "prove", str(pack), "sbom/sbom-app.cdx.json", "--out", str(proof),
+                             "--allow-unsigned")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        proc = self.tollgate("evidence", "check-proof", str(proof), "--root", out["merkle-root"],
+                             "--artifact", str(self.work / "evidence" / "sbom" / "sbom-app.cdx.json"))
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+    def test_reproducible_sha256_across_two_runs(self):
+        first, rc, stderr = self.run_pack(out="one/pack.tgz")
+        self.assertEqual(rc, 0, stderr)
+        # Another copy of the same evidence, created in another order with other mtimes.
+        other = self.tmp / "other"
+        files = sorted(p for p in (self.work / "evidence").rglob("*") if p.is_file())
+        for i, src in enumerate(reversed(files)):
+            dst = other / "evidence" / src.relative_to(self.work / "evidence")
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            dst.write_bytes(src.read_bytes())
+            os.utime(dst, (1_000_000 + i, 1_000_000 + i))
+        second, rc, stderr = self.run_pack(workdir=other, out="two/pack.tgz")
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(first["outputs"]["sha256"], second["outputs"]["sha256"])
+        self.assertEqual(first["outputs"]["merkle-root"], second["outputs"]["merkle-root"])
+        self.assertEqual((self.work / "one" / "pack.tgz").read_bytes(), (other / "two" / "pack.tgz").read_bytes())
+        # zstd is reproducible too, and a different pack.
+        z1, rc, stderr = self.run_pack(out="one/pack.tar.zst", compression="zstd")
+        self.assertEqual(rc, 0, stderr)
+        z2, rc, stderr = self.run_pack(workdir=other, out="two/pack.tar.zst", compression="zstd")
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(z1["outputs"]["sha256"], z2["outputs"]["sha256"])
+        self.assertNotEqual(z1["outputs"]["sha256"], first["outputs"]["sha256"])
+        self.assertEqual(z1["outputs"]["merkle-root"], first["outputs"]["merkle-root"])
+
+    # -- signed -------------------------------------------------------------------------------
+
+    def test_signed_with_key_pem_and_password_verifies_and_keeps_secrets_out_of_logs(self):
+        key, pub = self.keygen("pack", password=PASSWORD)
+        pem = key.read_text(encoding="utf-8")
+        result, rc, stderr = self.run_pack(**{"key-pem": pem, "password": PASSWORD, "verify-key": str(pub)})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["signed"]), ("pass", "true"))
+        self.assertRegex(out["key-id"], r"^[0-9a-f]{64}$")
+        self.assertIn(out["key-id"], result["summary"])
+        self.assertIn("verified with 1 public key(s)", result["summary"])
+        self.assertNotIn("--allow-unsigned", result["summary"])
+        self.assertEqual(self.tollgate("evidence", "verify", out["pack"], "--key", str(pub)).returncode, 0)
+        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
+        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+        everything = stderr + json.dumps(result) + self.gh_log.read_text(encoding="utf-8") if self.gh_log.exists() \
+            else stderr + json.dumps(result)
+        for secret in (PASSWORD, "ghs_test_token_not_real", *body):
+            self.assertNotIn(secret, everything)
+
+    def test_wrong_verify_key_denies(self):
+        key, _ = self.keygen("pack")
+        _, stranger = self.keygen("stranger")
+        result, rc, stderr = self.run_pack(key=str(key), **{"verify-key": str(stranger)},
+                                           github={"GITHUB_REF": "refs/tags/v1.4.2"})
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["exit-code"]), ("deny", "1"))
+        self.assertTrue(Path(out["pack"]).is_file())  # kept, for inspection
+        self.assertTrue(self.errors(result), stderr)
+        self.assertIn("did not verify", result["summary"])
+        # Nothing is uploaded or attached.
+        self.assertEqual([s["outcome"] for s in result["steps"]], ["success", "failure", "skipped", "skipped"])
+        self.assertEqual(self.gh_calls(), [])
+
+    def test_tampered_verify_key_file_denies_or_is_bad_input(self):
+        key, pub = self.keygen("pack")
+        _, stranger = self.keygen("stranger")
+        # The trusted public key file swapped for another key's, under the same name.
+        pub.write_bytes(stranger.read_bytes())
+        result, rc, stderr = self.run_pack(key=str(key), **{"verify-key": str(pub)})
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+
+    def test_unsigned_pack_with_a_verify_key_denies(self):
+        _, pub = self.keygen("pack")
+        result, rc, stderr = self.run_pack(**{"verify-key": str(pub)})
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+
+    # -- the GitHub release -------------------------------------------------------------------
+
+    def test_on_a_tag_the_pack_is_attached_with_gh_release_upload(self):
+        key, pub = self.keygen("pack")
+        result, rc, stderr = self.run_pack(key=str(key), **{"verify-key": str(pub), "compression": "zstd",
+                                                            "upload-name": "evidence"},
+                                           github={"GITHUB_REF": "refs/tags/v1.4.2"})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        name = "audit-pack-acme-v1.4.2-20261123.tar.zst"
+        self.assertEqual((out["release"], out["pack-name"], out["release-tag"]), ("v1.4.2", name, "v1.4.2"))
+        self.assertEqual(self.gh_calls(), [["release", "upload", "v1.4.2", str(self.work / name), "--clobber",
+                                            "GH_TOKEN=set", "GH_REPO=acme/app"]])
+        self.assertEqual(self.uses_steps(result)[0]["with"]["name"], "evidence")
+        self.assertEqual([s["outcome"] for s in result["steps"]], ["success"] * 4)
+        self.assertIn("Attached `audit-pack-acme-v1.4.2-20261123.tar.zst` to the GitHub release of `v1.4.2`",
+                      result["summary"])
+        self.assertNotIn("ghs_test_token_not_real", stderr + json.dumps(result))
+
+    def test_not_attached_on_a_branch_or_when_disabled_or_not_uploaded(self):
+        for github, inputs in (
+            ({"GITHUB_REF": "refs/heads/release/v1.4.2"}, {}),
+            ({"GITHUB_REF": "refs/pull/7/merge"}, {}),
+            ({"GITHUB_REF": "refs/tags/v1.4.2"}, {"attach-to-release": "false", "upload": "false"}),
+        ):
+            with self.subTest(github=github, inputs=inputs):
+                result, rc, stderr = self.run_pack(github=github, **inputs)
+                self.assertEqual(rc, 0, stderr)
+                self.assertEqual(result["outputs"]["release-tag"], "")
+                self.assertEqual(self.gh_calls(), [])
+                self.assertEqual(result["steps"][3]["outcome"], "skipped")
+                if inputs.get("upload") == "false":
+                    self.assertEqual(self.uses_steps(result), [])
+                    self.assertEqual(result["steps"][2]["outcome"], "skipped")
+
+    def test_failing_gh_fails_the_step(self):
+        result, rc, stderr = self.run_pack(github={"GITHUB_REF": "refs/tags/v9.9.9", "GH_SHIM_EXIT": "1"},
+                                           release="v9.9.9-evidence")
+        self.assertNotEqual(rc, 0, stderr)
+        self.assertEqual(result["steps"][3]["outcome"], "failure")
+        self.assertEqual(self.gh_calls()[0][:3], ["release", "upload", "v9.9.9"])
+        self.assertEqual(result["outputs"]["verdict"], "pass")  # the pack itself verified
+        self.assertTrue(any("does the release for v9.9.9 exist" in c["message"] for c in self.errors(result)))
+
+    # -- inputs -------------------------------------------------------------------------------
+
+    def test_files_attestation_out_and_working_directory(self):
+        # A real Control Attestation of the example, packed with its control map.
+        env = {k: v for k, v in clean_env().items() if k != "GITHUB_STEP_SUMMARY"}
+        proc = subprocess.run(
+            [str(self.binary), "-q", "--now", EXAMPLE_NOW, "attest", "controls", "--catalog",
+             str(ROOT / "catalog" / "default.yaml"), "--evidence", str(self.work / "evidence"),
+             "--waivers", str(EXAMPLE / "waivers.yaml"), "--trusted-key", str(EXAMPLE / "signer.pub"),
+             "--out", str(self.work / "ctl"), "--no-pdf"],
+            capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
+        )
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        # Paths are relative to working-directory: from the workspace they are not found.
+        result, rc, stderr = self.run_pack(
+            workdir=self.tmp, dir="", files="work/evidence/sbom/*.json\nwork/evidence/scans/trivy.sarif",
+            out="dist/pack.tgz", release="v2", **{"working-directory": "work"},
+        )
+        self.assertEqual(rc, 2, stderr)
+        self.assertTrue(any("pattern 'work/evidence/sbom/*.json' matched no files" in c["message"]
+                            for c in result["commands"] if c["command"] == "warning"), result["commands"])
+        result, rc, stderr = self.run_pack(
+            workdir=self.tmp, dir="", files="evidence/sbom/*.json\n  evidence/scans/trivy.sarif evidence/sbom/*.json",
+            attestation="ctl/controls/attestation.json", out="dist/pack.tgz", release="v2",
+            **{"working-directory": "work"},
+        )
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["pack"], str(self.work / "dist" / "pack.tgz"))  # its directory is created
+        self.assertEqual((out["artifacts"], out["release"]), ("3", "v2"))
+        index = json.loads(Path(out["report"]).read_text(encoding="utf-8"))["data"]["index"]
+        self.assertEqual(sorted(a["name"] for a in index["artifacts"]),
+                         ["controls/attestation.json", "sbom-app.cdx.json", "trivy.sarif"])
+        self.assertEqual(index["controlAttestation"]["verdict"], "pass")
+        self.assertIn("SC-01", {c["id"] for c in index["controlAttestation"]["controls"]})
+        self.assertIn("| `controls/attestation.json` |", result["summary"])
+
+    def test_bad_inputs_are_exit_2(self):
+        key, pub = self.keygen("pack")
+        for inputs, github, needle in (
+            ({"dir": "missing"}, {}, "missing"),
+            ({"dir": ""}, {}, "nothing to pack"),
+            ({"dir": "", "files": "nope/*.json"}, {}, "no files matched"),
+            ({"files": "nope.json"}, {}, "nope.json"),
+            ({"attestation": "nope.json"}, {}, "nope.json"),
+            ({"compression": "xz"}, {}, "compression"),
+            ({"upload": "maybe"}, {}, "upload"),
+            ({"attach-to-release": "yes"}, {}, "attach-to-release"),
+            ({"key": str(key)}, {}, "verify-key is empty"),
+            ({"key": str(key), "key-pem": "-----BEGIN PRIVATE KEY-----\n", "verify-key": str(pub)}, {}, "not both"),
+            ({"key-pem": "not pem", "verify-key": str(pub)}, {}, "not PEM text"),
+            ({"password": PASSWORD}, {}, "no key"),
+            ({"verify-key": "nope.pub"}, {}, "nope.pub"),
+            ({"org": ""}, {"GITHUB_REPOSITORY_OWNER": "", "GITHUB_REPOSITORY": ""}, "org"),
+            ({}, {"GITHUB_SHA": ""}, "release"),
+            ({"out": "evidence"}, {}, "directory"),
+            ({"now": "yesterday"}, {}, "yesterday"),
+        ):
+            with self.subTest(inputs=inputs, github=github):
+                result, rc, stderr = self.run_pack(github=github, **inputs)
+                self.assertEqual(rc, 2, stderr)
+                out = result["outputs"]
+                self.assertEqual((out["verdict"], out["exit-code"]), ("error", "2"))
+                errors = self.errors(result)
+                self.assertTrue(errors, stderr)
+                self.assertIn(needle, result["summary"] + errors[0]["message"])
+                self.assertNotIn(PASSWORD, stderr + json.dumps(result))
+                self.assertEqual(self.uses_steps(result), [])
+                self.assertEqual(self.gh_calls(), [])
+        self.assertEqual(list(self.work.glob("audit-pack-*")), [])
+
+
 # --------------------------------------------------------------------------------------------
 # The harness itself, and lint
 # --------------------------------------------------------------------------------------------

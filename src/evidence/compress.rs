@@ -1,0 +1,429 @@
+//! Compression for packs. gzip is written as a series of independent gzip members (RFC 1952
+//! allows any number; gzip, pigz, zcat, Python and Go read them as one stream), each over a
+//! fixed-size chunk compressed on its own core, so packing runs at pigz speed while the bytes
+//! stay the same on every machine (they depend on the chunk size, not the core count). zstd
+//! uses the library's multi-threaded mode with a fixed worker count, for the same reason.
+
+use flate2::Compression;
+use rayon::prelude::*;
+use std::io::{self, Write};
+
+/// Uncompressed bytes per gzip member.
+pub const GZIP_CHUNK: usize = 1 << 20;
+/// Chunks compressed per parallel batch (bounds memory: batch x chunk in and out).
+const BATCH: usize = 16;
+/// zstd workers, fixed so the output does not depend on the machine.
+const ZSTD_WORKERS: u32 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    Gzip,
+    Zstd,
+}
+
+impl Codec {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Codec::Gzip => "tgz",
+            Codec::Zstd => "tar.zst",
+        }
+    }
+}
+
+/// A writer that compresses into `inner`.
+pub enum Compressor<W: Write> {
+    Gzip(ParallelGzip<W>),
+    Zstd(zstd::stream::write::Encoder<'static, Hashing<W>>),
+}
+
+/// Passes bytes through and hashes them (the zstd frame's digest trailer).
+pub struct Hashing<W: Write> {
+    inner: W,
+    hasher: sha2::Sha256,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Magic of the skippable frame that ends every zstd pack: SHA-256 of everything before it.
+/// zstd's own checksum covers only the decompressed content, not every compressed bit.
+pub const ZSTD_DIGEST_MAGIC: u32 = 0x184D_2A5E;
+/// Bytes of that trailer: magic, length (32), digest.
+pub const ZSTD_TRAILER: usize = 40;
+
+impl<W: Write> Compressor<W> {
+    pub fn new(codec: Codec, inner: W) -> io::Result<Self> {
+        Ok(match codec {
+            Codec::Gzip => Compressor::Gzip(ParallelGzip::new(inner)),
+            Codec::Zstd => {
+                let inner = Hashing {
+                    inner,
+                    hasher: sha2::Digest::new(),
+                };
+                let mut e = zstd::stream::write::Encoder::new(inner, 3)?;
+                e.multithread(ZSTD_WORKERS)?;
+                e.include_checksum(true)?;
+                Compressor::Zstd(e)
+            }
+        })
+    }
+
+    pub fn finish(self) -> io::Result<W> {
+        match self {
+            Compressor::Gzip(g) => g.finish(),
+            Compressor::Zstd(z) => {
+                let Hashing { mut inner, hasher } = z.finish()?;
+                let digest = sha2::Digest::finalize(hasher);
+                inner.write_all(&ZSTD_DIGEST_MAGIC.to_le_bytes())?;
+                inner.write_all(&32u32.to_le_bytes())?;
+                inner.write_all(&digest)?;
+                Ok(inner)
+            }
+        }
+    }
+}
+
+impl<W: Write> Write for Compressor<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Compressor::Gzip(g) => g.write(buf),
+            Compressor::Zstd(z) => z.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Compressor::Gzip(g) => g.flush(),
+            Compressor::Zstd(z) => z.flush(),
+        }
+    }
+}
+
+pub struct ParallelGzip<W: Write> {
+    inner: W,
+    pending: Vec<Vec<u8>>,
+    current: Vec<u8>,
+}
+
+/// Fixed part of every member header: magic, deflate, FLG.FEXTRA, mtime 0, XFL 0, OS 255,
+/// XLEN 36, then one extra subfield `TG` of 32 bytes: the SHA-256 of the member's compressed
+/// data and trailer. Deflate has bits no decoder reads (block padding), so the CRC-32 of the
+/// decompressed bytes cannot notice every change to a pack; this digest can.
+pub const MEMBER_HEADER: [u8; 16] = [
+    0x1f, 0x8b, 8, 0x04, 0, 0, 0, 0, 0, 255, 36, 0, b'T', b'G', 32, 0,
+];
+
+fn gzip_member(chunk: &[u8]) -> io::Result<Vec<u8>> {
+    use sha2::Digest as _;
+    let mut enc = flate2::write::DeflateEncoder::new(
+        Vec::with_capacity(chunk.len() / 2 + 64),
+        Compression::new(6),
+    );
+    enc.write_all(chunk)?;
+    let mut body = enc.finish()?;
+    let mut crc = flate2::Crc::new();
+    crc.update(chunk);
+    body.extend_from_slice(&crc.sum().to_le_bytes());
+    body.extend_from_slice(&crc.amount().to_le_bytes());
+    let digest = sha2::Sha256::digest(&body);
+    let mut out = Vec::with_capacity(MEMBER_HEADER.len() + 32 + body.len());
+    out.extend_from_slice(&MEMBER_HEADER);
+    out.extend_from_slice(&digest);
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+impl<W: Write> ParallelGzip<W> {
+    pub fn new(inner: W) -> Self {
+        ParallelGzip {
+            inner,
+            pending: Vec::new(),
+            current: Vec::with_capacity(GZIP_CHUNK),
+        }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        let members: Vec<io::Result<Vec<u8>>> =
+            self.pending.par_iter().map(|c| gzip_member(c)).collect();
+        for m in members {
+            self.inner.write_all(&m?)?;
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        if !self.current.is_empty() || self.pending.is_empty() {
+            let last = std::mem::take(&mut self.current);
+            self.pending.push(last);
+        }
+        self.drain()?;
+        self.inner.flush()?;
+        Ok(self.inner)
+    }
+}
+
+impl<W: Write> Write for ParallelGzip<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let room = GZIP_CHUNK - self.current.len();
+        let n = room.min(buf.len());
+        self.current.extend_from_slice(&buf[..n]);
+        if self.current.len() == GZIP_CHUNK {
+            let full = std::mem::replace(&mut self.current, Vec::with_capacity(GZIP_CHUNK));
+            self.pending.push(full);
+            if self.pending.len() >= BATCH {
+                self.drain()?;
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A strict multi-member gzip reader for packs: every member header must be exactly
+/// [`MEMBER_HEADER`] plus its digest (gzip headers are not covered by any checksum), every
+/// member's compressed bytes must have that digest, and its CRC-32 and length must match.
+pub struct StrictGzReader<R: io::BufRead> {
+    inner: R,
+    decomp: flate2::Decompress,
+    crc: flate2::Crc,
+    in_member: bool,
+    members: u64,
+    offset: u64,
+    digest: [u8; 32],
+    hasher: sha2::Sha256,
+}
+
+impl<R: io::BufRead> StrictGzReader<R> {
+    pub fn new(inner: R) -> Self {
+        StrictGzReader {
+            inner,
+            decomp: flate2::Decompress::new(false),
+            crc: flate2::Crc::new(),
+            in_member: false,
+            members: 0,
+            offset: 0,
+            digest: [0; 32],
+            hasher: sha2::Digest::new(),
+        }
+    }
+
+    fn read_exact_counted(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.inner.read_exact(buf).map_err(|e| {
+            if e.kind() == io::ErrorKind::UnexpectedEof {
+                io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("gzip stream truncated at byte {}", self.offset),
+                )
+            } else {
+                e
+            }
+        })?;
+        self.offset += buf.len() as u64;
+        Ok(())
+    }
+}
+
+fn bad(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+impl<R: io::BufRead> io::Read for StrictGzReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if !self.in_member {
+                if self.inner.fill_buf()?.is_empty() {
+                    if self.members == 0 {
+                        return Err(bad("empty gzip stream".into()));
+                    }
+                    return Ok(0);
+                }
+                let mut h = [0u8; 16];
+                let at = self.offset;
+                self.read_exact_counted(&mut h)?;
+                if h != MEMBER_HEADER {
+                    return Err(bad(format!(
+                        "gzip member at byte {at} has a header tollgate never writes ({h:02x?})"
+                    )));
+                }
+                let mut digest = [0u8; 32];
+                self.read_exact_counted(&mut digest)?;
+                self.digest = digest;
+                self.hasher = sha2::Digest::new();
+                self.decomp.reset(false);
+                self.crc.reset();
+                self.in_member = true;
+            }
+            let input = self.inner.fill_buf()?;
+            if input.is_empty() {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("gzip stream truncated at byte {}", self.offset),
+                ));
+            }
+            let (before_in, before_out) = (self.decomp.total_in(), self.decomp.total_out());
+            let status = self
+                .decomp
+                .decompress(input, buf, flate2::FlushDecompress::None)
+                .map_err(|e| {
+                    bad(format!(
+                        "corrupt deflate data near byte {}: {e}",
+                        self.offset
+                    ))
+                })?;
+            let consumed = (self.decomp.total_in() - before_in) as usize;
+            let produced = (self.decomp.total_out() - before_out) as usize;
+            sha2::Digest::update(&mut self.hasher, &input[..consumed]);
+            self.inner.consume(consumed);
+            self.offset += consumed as u64;
+            self.crc.update(&buf[..produced]);
+            if status == flate2::Status::StreamEnd {
+                let mut t = [0u8; 8];
+                self.read_exact_counted(&mut t)?;
+                sha2::Digest::update(&mut self.hasher, t);
+                let got: [u8; 32] = sha2::Digest::finalize(std::mem::take(&mut self.hasher)).into();
+                if got != self.digest {
+                    return Err(bad(format!(
+                        "gzip member ending at byte {} does not match its digest (the compressed bytes were changed)",
+                        self.offset
+                    )));
+                }
+                let crc = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+                let len = u32::from_le_bytes([t[4], t[5], t[6], t[7]]);
+                if crc != self.crc.sum() || len != self.crc.amount() {
+                    return Err(bad(format!(
+                        "gzip member ending at byte {} fails its CRC-32 or length check",
+                        self.offset
+                    )));
+                }
+                self.in_member = false;
+                self.members += 1;
+            }
+            if produced > 0 {
+                return Ok(produced);
+            }
+            if consumed == 0 && status != flate2::Status::StreamEnd {
+                return Err(bad(format!(
+                    "corrupt deflate data near byte {}",
+                    self.offset
+                )));
+            }
+        }
+    }
+}
+
+/// The first bytes (magic, frame header descriptor, window descriptor) of every zstd pack
+/// tollgate writes: the frame header is not covered by the content checksum, so verification
+/// requires exactly these.
+pub fn zstd_frame_header() -> &'static [u8] {
+    static HEADER: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    HEADER.get_or_init(|| {
+        let mut c = Compressor::new(Codec::Zstd, Vec::new()).expect("zstd encoder");
+        let _ = c.write_all(b"tollgate");
+        let out = c.finish().expect("zstd encoder");
+        out[..6].to_vec()
+    })
+}
+
+/// Whether a zstd pack ends with the digest trailer tollgate writes and the digest matches.
+pub fn zstd_digest_ok<R: io::Read>(mut r: R) -> io::Result<bool> {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    // Hold back the last ZSTD_TRAILER bytes: they are the trailer, not hashed.
+    let mut held: Vec<u8> = Vec::with_capacity(ZSTD_TRAILER + (1 << 20));
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        held.extend_from_slice(&buf[..n]);
+        if held.len() > ZSTD_TRAILER {
+            let cut = held.len() - ZSTD_TRAILER;
+            h.update(&held[..cut]);
+            held.drain(..cut);
+        }
+    }
+    if held.len() != ZSTD_TRAILER
+        || held[..4] != ZSTD_DIGEST_MAGIC.to_le_bytes()
+        || held[4..8] != 32u32.to_le_bytes()
+    {
+        return Ok(false);
+    }
+    Ok(h.finalize()[..] == held[8..])
+}
+
+/// Which codec a pack uses, from its first bytes.
+pub fn sniff(head: &[u8]) -> Option<Codec> {
+    if head.starts_with(&[0x1f, 0x8b]) {
+        Some(Codec::Gzip)
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Some(Codec::Zstd)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn multi_member_gzip_round_trips_and_is_deterministic() {
+        let data: Vec<u8> = (0..(3 * GZIP_CHUNK + 123))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let pack = |d: &[u8]| {
+            let mut c = Compressor::new(Codec::Gzip, Vec::new()).unwrap();
+            c.write_all(d).unwrap();
+            c.finish().unwrap()
+        };
+        let a = pack(&data);
+        assert_eq!(a, pack(&data));
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&a[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, data);
+        // Header: no mtime, no name; FEXTRA with the member digest.
+        assert_eq!(&a[4..8], &[0, 0, 0, 0]);
+        assert_eq!(a[3], 0x04);
+        // Empty input is still a valid gzip stream.
+        let e = pack(&[]);
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&e[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn zstd_round_trips_and_is_deterministic() {
+        let data: Vec<u8> = (0..(2 << 20)).map(|i| (i % 13) as u8).collect();
+        let pack = || {
+            let mut c = Compressor::new(Codec::Zstd, Vec::new()).unwrap();
+            c.write_all(&data).unwrap();
+            c.finish().unwrap()
+        };
+        let a = pack();
+        assert_eq!(a, pack());
+        assert_eq!(zstd::decode_all(&a[..]).unwrap(), data);
+        assert!(zstd_digest_ok(&a[..]).unwrap());
+        let mut b = a.clone();
+        b[a.len() / 2] ^= 1;
+        assert!(!zstd_digest_ok(&b[..]).unwrap());
+    }
+}

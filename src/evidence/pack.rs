@@ -1,0 +1,213 @@
+//! `tollgate evidence pack`: a byte-reproducible tar (gzip or zstd) with `index.json` first,
+//! its DSSE signature second, then the artifacts in path order. Headers are normalised (mtime
+//! from `--now`, uid/gid 0, mode 0644, no user or group names); files are hashed in parallel
+//! and streamed into the archive, never held whole in memory.
+
+use super::compress::{Codec, Compressor};
+use super::index::*;
+use super::merkle;
+use crate::attest::dsse;
+use crate::attest::keys::PrivateKey;
+use crate::attest::subjects::{Algorithm, hash_file};
+use rayon::prelude::*;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+/// One file to pack: where it is, and its name in the index.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Input {
+    pub name: String,
+    pub source: PathBuf,
+}
+
+pub struct PackOptions<'a> {
+    pub release: ReleaseMeta,
+    pub generated_at: jiff::Timestamp,
+    pub codec: Codec,
+    pub key: Option<&'a PrivateKey>,
+    /// Name (as in `inputs`) of the Control Attestation statement, if packed.
+    pub attestation: Option<String>,
+    /// Called with (bytes done, bytes total) while writing, for a progress display.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+}
+
+pub struct Packed {
+    pub index: Index,
+    pub index_bytes: Vec<u8>,
+}
+
+/// Hash every input (in parallel) and build the index.
+pub fn build_index(inputs: &[Input], o: &PackOptions) -> io::Result<Index> {
+    let hashed: Vec<io::Result<(String, u64)>> = inputs
+        .par_iter()
+        .map_init(
+            || vec![0u8; 1 << 20],
+            |buf, i| {
+                let d = hash_file(&i.source, &[Algorithm::Sha256], buf).map_err(|e| {
+                    io::Error::new(e.kind(), format!("{}: {e}", i.source.display()))
+                })?;
+                let size = std::fs::metadata(&i.source)?.len();
+                Ok((d.get("sha256").cloned().unwrap_or_default(), size))
+            },
+        )
+        .collect();
+    let mut artifacts = Vec::with_capacity(inputs.len());
+    for (i, h) in inputs.iter().zip(hashed) {
+        let (sha256, size) = h?;
+        artifacts.push(Artifact {
+            name: i.name.clone(),
+            path: format!("{ARTIFACT_PREFIX}{}", i.name),
+            sha256,
+            size,
+            media_type: media_type(&i.source),
+        });
+    }
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    let control_attestation = match &o.attestation {
+        None => None,
+        Some(name) => {
+            let input = inputs
+                .iter()
+                .find(|i| &i.name == name)
+                .expect("attestation is an input");
+            control_map(&input.source, &format!("{ARTIFACT_PREFIX}{name}"))?
+        }
+    };
+    let mut index = Index {
+        version: INDEX_VERSION,
+        generated_at: o.generated_at.to_string(),
+        release: o.release.clone(),
+        artifacts,
+        control_attestation,
+        merkle: Merkle {
+            algorithm: MERKLE_ALGORITHM.into(),
+            size: 0,
+            root: String::new(),
+        },
+    };
+    let leaves = index
+        .leaves()
+        .ok_or_else(|| io::Error::other("internal: bad digest"))?;
+    index.merkle.size = leaves.len() as u64;
+    index.merkle.root = crate::attest::intoto::hex(&merkle::root(&leaves));
+    Ok(index)
+}
+
+/// The control map of a Control Attestation (statement or DSSE envelope around one).
+fn control_map(path: &Path, archive_path: &str) -> io::Result<Option<ControlMap>> {
+    let text = std::fs::read_to_string(path)?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: not JSON: {e}", path.display()),
+        )
+    })?;
+    let st = crate::attest::intoto::statement_from_envelope_json(&v).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: {e}", path.display()),
+        )
+    })?;
+    if st.get("predicateType").and_then(|p| p.as_str())
+        != Some(crate::controls::model::PREDICATE_TYPE)
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{}: not a tollgate Control Attestation", path.display()),
+        ));
+    }
+    let p: crate::controls::model::ControlsPredicate =
+        serde_json::from_value(st["predicate"].clone()).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("{}: {e}", path.display()),
+            )
+        })?;
+    Ok(Some(ControlMap {
+        path: archive_path.to_string(),
+        verdict: p.verdict,
+        controls: p
+            .controls
+            .into_iter()
+            .map(|c| ControlEntry {
+                id: c.id,
+                name: c.name,
+                status: c.status.as_str().to_string(),
+                frameworks: c.frameworks,
+            })
+            .collect(),
+    }))
+}
+
+fn header(size: u64, mtime: u64) -> tar::Header {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_size(size);
+    h.set_mode(0o644);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(mtime);
+    let _ = h.set_username("");
+    let _ = h.set_groupname("");
+    h
+}
+
+/// Canonical bytes of the index (sorted keys, two-space indent, final newline).
+pub fn index_bytes(index: &Index) -> Vec<u8> {
+    crate::controls::outputs::canonical_pretty(index).into_bytes()
+}
+
+/// Write the pack to `out` (a writer the caller makes atomic).
+pub fn write_pack<W: Write>(
+    inputs: &[Input],
+    index: &Index,
+    o: &PackOptions,
+    out: W,
+) -> io::Result<(W, Packed)> {
+    let idx = index_bytes(index);
+    let mtime = o.generated_at.as_second().max(0) as u64;
+    let mut tar = tar::Builder::new(Compressor::new(o.codec, out)?);
+    tar.mode(tar::HeaderMode::Deterministic);
+    let mut h = header(idx.len() as u64, mtime);
+    tar.append_data(&mut h, INDEX_PATH, &idx[..])?;
+    if let Some(key) = o.key {
+        let env = dsse::sign(INDEX_PAYLOAD_TYPE, &idx, key);
+        let sig = crate::controls::outputs::canonical_pretty(&env).into_bytes();
+        let mut h = header(sig.len() as u64, mtime);
+        tar.append_data(&mut h, SIGNATURE_PATH, &sig[..])?;
+    }
+    let total: u64 = index.artifacts.iter().map(|a| a.size).sum();
+    let mut done = 0u64;
+    let by_path: std::collections::HashMap<String, &Input> = inputs
+        .iter()
+        .map(|i| (format!("{ARTIFACT_PREFIX}{}", i.name), i))
+        .collect();
+    for a in &index.artifacts {
+        let input = by_path[&a.path];
+        let f = std::fs::File::open(&input.source)?;
+        // A file that changed size since it was hashed would make a pack that lies.
+        let len = f.metadata()?.len();
+        if len != a.size {
+            return Err(io::Error::other(format!(
+                "{} changed while packing ({} bytes hashed, {len} now)",
+                input.source.display(),
+                a.size
+            )));
+        }
+        let mut h = header(a.size, mtime);
+        tar.append_data(&mut h, &a.path, io::BufReader::with_capacity(1 << 20, f))?;
+        done += a.size;
+        if let Some(p) = o.progress {
+            p(done, total);
+        }
+    }
+    let compressor = tar.into_inner()?;
+    let out = compressor.finish()?;
+    Ok((
+        out,
+        Packed {
+            index: index.clone(),
+            index_bytes: idx,
+        },
+    ))
+}

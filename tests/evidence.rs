@@ -1,0 +1,775 @@
+//! Evidence Packs: reproducibility, verification, hostile archives, tampering, proofs, audit,
+//! and the decision ledger, through the CLI.
+
+use crate::common::*;
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn tg(dir: &Path) -> assert_cmd::Command {
+    let mut c = tollgate();
+    c.current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI");
+    c
+}
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn codes(out: &std::process::Output) -> Vec<String> {
+    let mut c: Vec<String> = json(out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+/// An evidence tree with compressible text and incompressible bytes, files created in the
+/// given order (creation order and mtimes must not matter).
+fn evidence(dir: &Path, reverse: bool) {
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("sbom/app.cdx.json", MINIMAL_CDX.as_bytes().to_vec()),
+        (
+            "scans/trivy.sarif",
+            br#"{"version":"2.1.0","runs":[]}"#.to_vec(),
+        ),
+        (
+            "dist/app.bin",
+            (0..300_000u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+        ),
+        ("notes/readme.md", b"# release\n".repeat(500)),
+    ];
+    if reverse {
+        files.reverse();
+    }
+    for (rel, bytes) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, bytes).unwrap();
+    }
+}
+
+fn pack(dir: &Path, extra: &[&str]) -> (std::process::Output, PathBuf) {
+    let out = tg(dir)
+        .args([
+            "--format",
+            "json",
+            "evidence",
+            "pack",
+            "--dir",
+            "ev",
+            "--org",
+            "acme",
+            "--release",
+            "v1",
+        ])
+        .args(["--no-ci-env", "--out", "pack.tgz"])
+        .args(extra)
+        .output()
+        .unwrap();
+    (out, dir.join("pack.tgz"))
+}
+
+fn setup() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    evidence(&d.path().join("ev"), false);
+    tg(d.path())
+        .args(["key", "generate", "--out-prefix", "k"])
+        .assert()
+        .code(0);
+    d
+}
+
+fn verify(dir: &Path, pack: &Path, extra: &[&str]) -> std::process::Output {
+    let mut c = tg(dir);
+    c.args(["--format", "json", "evidence", "verify"]).arg(pack);
+    if !extra.contains(&"--allow-unsigned") {
+        c.args(["--key", "k.pub"]);
+    }
+    c.args(extra).output().unwrap()
+}
+
+#[test]
+fn packing_twice_gives_identical_bytes() {
+    let sha = |reverse: bool, codec: &str| {
+        let d = tempfile::tempdir().unwrap();
+        evidence(&d.path().join("ev"), reverse);
+        if reverse {
+            // Different mtimes too.
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+            std::fs::write(
+                d.path().join("ev/notes/readme.md"),
+                b"# release\n".repeat(500),
+            )
+            .unwrap();
+        }
+        let (out, _) = pack(d.path(), &["--compression", codec]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)["data"]["sha256"].as_str().unwrap().to_string()
+    };
+    for codec in ["gzip", "zstd"] {
+        assert_eq!(sha(false, codec), sha(true, codec), "{codec}");
+    }
+}
+
+#[test]
+fn pack_verify_extract_prove_round_trip() {
+    let d = setup();
+    let p = d.path();
+    let (out, pack_path) = pack(p, &["--key", "k.key"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v = json(&out);
+    let root = v["data"]["merkleRoot"].as_str().unwrap().to_string();
+    let media: Vec<&str> = v["data"]["index"]["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["mediaType"].as_str().unwrap())
+        .collect();
+    assert!(
+        media.contains(&"application/vnd.cyclonedx+json")
+            && media.contains(&"application/sarif+json"),
+        "{media:?}"
+    );
+    // index.json first, then its signature; normalised headers.
+    let listing = std::process::Command::new("tar")
+        .arg("tzvf")
+        .arg(&pack_path)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout);
+    let lines: Vec<&str> = listing.lines().collect();
+    assert!(
+        lines[0].ends_with(" index.json") && lines[1].ends_with(" index.dsse.json"),
+        "{listing}"
+    );
+    assert!(
+        lines.iter().all(|l| l.starts_with("-rw-r--r-- 0/0")),
+        "{listing}"
+    );
+    // gzip header: no mtime, no file name.
+    let bytes = std::fs::read(&pack_path).unwrap();
+    assert_eq!(&bytes[4..8], &[0, 0, 0, 0]);
+    assert_eq!(bytes[3] & 0x08, 0);
+
+    let out = verify(p, &pack_path, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Extract only after verification, into a new directory.
+    tg(p)
+        .args([
+            "evidence", "extract", "pack.tgz", "--key", "k.pub", "--to", "x",
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read(p.join("x/artifacts/dist/app.bin")).unwrap(),
+        std::fs::read(p.join("ev/dist/app.bin")).unwrap()
+    );
+    tg(p)
+        .args([
+            "evidence", "extract", "pack.tgz", "--key", "k.pub", "--to", "x",
+        ])
+        .assert()
+        .code(2);
+    // Proof of one artifact, checked against the root.
+    tg(p)
+        .args([
+            "evidence",
+            "prove",
+            "pack.tgz",
+            "sbom/app.cdx.json",
+            "--key",
+            "k.pub",
+            "--out",
+            "proof.json",
+        ])
+        .assert()
+        .code(0);
+    tg(p)
+        .args([
+            "evidence",
+            "check-proof",
+            "proof.json",
+            "--root",
+            &root,
+            "--artifact",
+            "ev/sbom/app.cdx.json",
+        ])
+        .assert()
+        .code(0);
+    tg(p)
+        .args([
+            "evidence",
+            "check-proof",
+            "proof.json",
+            "--root",
+            &root,
+            "--artifact",
+            "ev/scans/trivy.sarif",
+        ])
+        .assert()
+        .code(1);
+    let other_root = "0".repeat(64);
+    tg(p)
+        .args([
+            "evidence",
+            "check-proof",
+            "proof.json",
+            "--root",
+            &other_root,
+        ])
+        .assert()
+        .code(1);
+    // Wrong key; unsigned pack with a key; no key at all.
+    tg(p)
+        .args(["key", "generate", "--out-prefix", "other"])
+        .assert()
+        .code(0);
+    let out = tg(p)
+        .args([
+            "--format",
+            "json",
+            "evidence",
+            "verify",
+            "pack.tgz",
+            "--key",
+            "other.pub",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(codes(&out), vec!["EVD006"]);
+    let (_, _) = pack(p, &[]);
+    assert_eq!(codes(&verify(p, &pack_path, &[])), vec!["EVD013"]);
+    tg(p)
+        .args(["evidence", "verify", "pack.tgz"])
+        .assert()
+        .code(2);
+    tg(p)
+        .args(["evidence", "verify", "pack.tgz", "--allow-unsigned"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn pack_carries_the_control_map() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let ex = testdata("controls/example");
+    tg(p)
+        .args(["attest", "controls", "--catalog"])
+        .arg(root().join("catalog/default.yaml"))
+        .arg("--evidence")
+        .arg(ex.join("evidence"))
+        .arg("--trusted-key")
+        .arg(ex.join("signer.pub"))
+        .args(["--out", "out"])
+        .assert()
+        .code(0);
+    let out = tg(p)
+        .args([
+            "--format",
+            "json",
+            "evidence",
+            "pack",
+            "--org",
+            "acme",
+            "--release",
+            "v1",
+            "--no-ci-env",
+        ])
+        .arg("--dir")
+        .arg(ex.join("evidence"))
+        .args([
+            "--attestation",
+            "out/controls/attestation.json",
+            "--out",
+            "p.tgz",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let idx = &json(&out)["data"]["index"];
+    assert_eq!(idx["controlAttestation"]["verdict"], "pass");
+    assert_eq!(
+        idx["controlAttestation"]["controls"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+    assert_eq!(
+        idx["controlAttestation"]["path"],
+        "artifacts/controls/attestation.json"
+    );
+}
+
+// ---- hostile archives ------------------------------------------------------------------------
+
+/// A raw ustar header (so any name and type can be written, unlike with a well-behaved tar
+/// library).
+fn header(name: &str, size: u64, kind: u8, link: &str) -> [u8; 512] {
+    let mut h = [0u8; 512];
+    h[..name.len()].copy_from_slice(name.as_bytes());
+    h[100..108].copy_from_slice(b"0000644\0");
+    h[108..116].copy_from_slice(b"0000000\0");
+    h[116..124].copy_from_slice(b"0000000\0");
+    h[124..136].copy_from_slice(format!("{size:011o}\0").as_bytes());
+    h[136..148].copy_from_slice(b"00000000000\0");
+    h[156] = kind;
+    h[157..157 + link.len()].copy_from_slice(link.as_bytes());
+    h[257..263].copy_from_slice(b"ustar\0");
+    h[263..265].copy_from_slice(b"00");
+    h[148..156].copy_from_slice(b"        ");
+    let sum: u32 = h.iter().map(|&b| b as u32).sum();
+    h[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+    h
+}
+
+struct RawTar(Vec<u8>);
+impl RawTar {
+    fn file(&mut self, name: &str, data: &[u8]) -> &mut Self {
+        self.entry(name, data, b'0', "")
+    }
+    fn entry(&mut self, name: &str, data: &[u8], kind: u8, link: &str) -> &mut Self {
+        self.0
+            .extend_from_slice(&header(name, data.len() as u64, kind, link));
+        self.0.extend_from_slice(data);
+        let pad = (512 - data.len() % 512) % 512;
+        self.0.extend(std::iter::repeat_n(0u8, pad));
+        self
+    }
+    fn gz(&mut self, path: &Path) {
+        self.0.extend_from_slice(&[0u8; 1024]);
+        // Compressed as tollgate does, so only the tar content is hostile.
+        use tollgate::evidence::compress::{Codec, Compressor};
+        let mut e = Compressor::new(Codec::Gzip, std::fs::File::create(path).unwrap()).unwrap();
+        e.write_all(&self.0).unwrap();
+        e.finish().unwrap();
+    }
+}
+
+/// The entries of a real pack (index and artifacts), to rebuild hostile variants from.
+fn real_entries(pack: &Path) -> Vec<(String, Vec<u8>)> {
+    let f = std::fs::File::open(pack).unwrap();
+    let mut a = tar::Archive::new(flate2::read::MultiGzDecoder::new(f));
+    a.entries()
+        .unwrap()
+        .map(|e| {
+            let mut e = e.unwrap();
+            let p = e.path().unwrap().display().to_string();
+            let mut v = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut v).unwrap();
+            (p, v)
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_archives_each_get_their_own_finding() {
+    let d = setup();
+    let p = d.path();
+    let (out, good) = pack(p, &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let entries = real_entries(&good);
+    let base = |t: &mut RawTar| {
+        for (n, v) in &entries {
+            t.file(n, v);
+        }
+    };
+    type Case = (&'static str, Box<dyn Fn(&mut RawTar)>, &'static str);
+    let cases: Vec<Case> = vec![
+        (
+            "dotdot",
+            Box::new(|t: &mut RawTar| {
+                t.file("artifacts/../../etc/evil", b"x");
+            }),
+            "EVD007",
+        ),
+        (
+            "absolute",
+            Box::new(|t: &mut RawTar| {
+                t.file("/etc/evil", b"x");
+            }),
+            "EVD007",
+        ),
+        (
+            "symlink",
+            Box::new(|t: &mut RawTar| {
+                t.entry("artifacts/link", b"", b'2', "/etc/passwd");
+            }),
+            "EVD008",
+        ),
+        (
+            "hardlink",
+            Box::new(|t: &mut RawTar| {
+                t.entry("artifacts/hard", b"", b'1', "index.json");
+            }),
+            "EVD008",
+        ),
+        (
+            "chardev",
+            Box::new(|t: &mut RawTar| {
+                t.entry("artifacts/dev", b"", b'3', "");
+            }),
+            "EVD009",
+        ),
+        (
+            "fifo",
+            Box::new(|t: &mut RawTar| {
+                t.entry("artifacts/fifo", b"", b'6', "");
+            }),
+            "EVD009",
+        ),
+        (
+            "duplicate",
+            Box::new(|t: &mut RawTar| {
+                t.file("artifacts/notes/readme.md", b"replaced");
+            }),
+            "EVD010",
+        ),
+        (
+            "extra",
+            Box::new(|t: &mut RawTar| {
+                t.file("artifacts/extra.txt", b"smuggled");
+            }),
+            "EVD004",
+        ),
+    ];
+    for (name, add, code) in cases {
+        let mut t = RawTar(Vec::new());
+        base(&mut t);
+        add(&mut t);
+        let path = p.join(format!("{name}.tgz"));
+        t.gz(&path);
+        let out = tg(p)
+            .args(["--format", "json", "evidence", "verify", "--allow-unsigned"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{name}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            codes(&out).contains(&code.to_string()),
+            "{name}: {:?}",
+            codes(&out)
+        );
+        // Nothing was extracted anywhere.
+        assert!(!p.join("etc").exists() && !Path::new("/etc/evil").exists());
+        let x = tg(p)
+            .args(["evidence", "extract", "--allow-unsigned", "--to", "out"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(x.status.code(), Some(1), "{name}");
+        assert!(!p.join("out").exists(), "{name}: extracted despite failing");
+    }
+    // Entry larger than the index declares.
+    let mut t = RawTar(Vec::new());
+    for (n, v) in &entries {
+        if n == "artifacts/sbom/app.cdx.json" {
+            let mut bigger = v.clone();
+            bigger.extend_from_slice(b"   ");
+            t.file(n, &bigger);
+        } else {
+            t.file(n, v);
+        }
+    }
+    t.gz(&p.join("bigger.tgz"));
+    assert_eq!(
+        codes(&verify(p, &p.join("bigger.tgz"), &["--allow-unsigned"])),
+        vec!["EVD002"]
+    );
+    // Missing artifact; index not first.
+    let mut t = RawTar(Vec::new());
+    for (n, v) in entries
+        .iter()
+        .filter(|(n, _)| n != "artifacts/dist/app.bin")
+    {
+        t.file(n, v);
+    }
+    t.gz(&p.join("missing.tgz"));
+    assert_eq!(
+        codes(&verify(p, &p.join("missing.tgz"), &["--allow-unsigned"])),
+        vec!["EVD003"]
+    );
+    let mut t = RawTar(Vec::new());
+    for (n, v) in entries.iter().rev() {
+        t.file(n, v);
+    }
+    t.gz(&p.join("order.tgz"));
+    assert_eq!(
+        codes(&verify(p, &p.join("order.tgz"), &["--allow-unsigned"])),
+        vec!["EVD012"]
+    );
+    // Edited index: digest changed -> Merkle root no longer matches.
+    let mut t = RawTar(Vec::new());
+    for (n, v) in &entries {
+        if n == "index.json" {
+            let mut idx: Value = serde_json::from_slice(v).unwrap();
+            idx["artifacts"][0]["sha256"] = Value::String("a".repeat(64));
+            t.file(n, &serde_json::to_vec(&idx).unwrap());
+        } else {
+            t.file(n, v);
+        }
+    }
+    t.gz(&p.join("edited.tgz"));
+    assert_eq!(
+        codes(&verify(p, &p.join("edited.tgz"), &["--allow-unsigned"])),
+        vec!["EVD001", "EVD005"]
+    );
+    // Decompression bomb: 64 MiB of zeros, refused by the ratio and by the size limit.
+    let mut t = RawTar(Vec::new());
+    base(&mut t);
+    t.file("artifacts/zeros", &vec![0u8; 64 << 20]);
+    t.gz(&p.join("bomb.tgz"));
+    for limit in [
+        &["--max-ratio", "50"][..],
+        &["--max-unpacked-size", "8MiB"][..],
+    ] {
+        let out = tg(p)
+            .args([
+                "--format",
+                "json",
+                "evidence",
+                "verify",
+                "--allow-unsigned",
+                "bomb.tgz",
+            ])
+            .args(limit)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{limit:?}");
+        assert_eq!(codes(&out), vec!["EVD011"], "{limit:?}");
+    }
+    // Truncated archive: bad input, one line.
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(p.join("cut.tgz"), &bytes[..bytes.len() / 2]).unwrap();
+    let out = tg(p)
+        .args(["evidence", "verify", "--allow-unsigned", "cut.tgz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cut.tgz") && err.contains("hint:"), "{err}");
+    std::fs::write(p.join("junk.tgz"), b"not a pack at all").unwrap();
+    tg(p)
+        .args(["evidence", "verify", "--allow-unsigned", "junk.tgz"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn any_single_byte_change_is_detected() {
+    let d = setup();
+    let p = d.path();
+    for codec in ["gzip", "zstd"] {
+        let (out, path) = pack(p, &["--key", "k.key", "--compression", codec]);
+        assert_eq!(out.status.code(), Some(0));
+        let bytes = std::fs::read(&path).unwrap();
+        let keys = vec![
+            tollgate::attest::keys::PublicKey::from_pem(
+                &std::fs::read_to_string(p.join("k.pub")).unwrap(),
+            )
+            .unwrap(),
+        ];
+        let limits = tollgate::evidence::verify::Limits::default();
+        assert!(
+            tollgate::evidence::verify::verify(&path, &keys, limits)
+                .unwrap()
+                .passed()
+        );
+        let tampered = p.join("t.pack");
+        // Every byte with one mask; every 40th byte with a second mask too.
+        let step = 1;
+        let mut checked = 0;
+        for i in (0..bytes.len()).step_by(step) {
+            let masks: &[u8] = if i % 40 == 0 { &[0x01, 0x80] } else { &[0x01] };
+            for &mask in masks {
+                let mut b = bytes.clone();
+                b[i] ^= mask;
+                std::fs::write(&tampered, &b).unwrap();
+                let r = std::panic::catch_unwind(|| {
+                    tollgate::evidence::verify::verify(&tampered, &keys, limits)
+                });
+                let r = r.unwrap_or_else(|_| panic!("{codec}: byte {i} mask {mask:#x} panicked"));
+                assert!(
+                    !matches!(r, Ok(ref v) if v.passed()),
+                    "{codec}: byte {i} mask {mask:#x} undetected"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= bytes.len());
+    }
+}
+
+#[test]
+fn audit_samples_reproducibly_and_reports_failures() {
+    let d = setup();
+    let p = d.path();
+    std::fs::create_dir(p.join("packs")).unwrap();
+    for i in 0..10 {
+        let out = tg(p)
+            .args([
+                "evidence",
+                "pack",
+                "--dir",
+                "ev",
+                "--org",
+                "acme",
+                "--release",
+                &format!("v1.{i}"),
+            ])
+            .args([
+                "--no-ci-env",
+                "--key",
+                "k.key",
+                "--out",
+                &format!("packs/r{i:02}.tgz"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+    }
+    let audit = |seed: &str, sample: &str| {
+        let out = tg(p)
+            .args([
+                "--format", "json", "evidence", "audit", "packs", "--key", "k.pub", "--sample",
+                sample, "--seed", seed,
+            ])
+            .output()
+            .unwrap();
+        (out.status.code(), json(&out)["data"].clone())
+    };
+    let (code, a) = audit("7", "30%");
+    assert_eq!(code, Some(0));
+    assert_eq!(a["sampled"], 3);
+    assert_eq!(audit("7", "30%").1, a, "same seed, same sample");
+    let (_, all) = audit("1", "100%");
+    assert_eq!(all["sampled"], 10);
+    // Corrupt one pack: a full audit finds it.
+    let victim = p.join("packs/r04.tgz");
+    let mut b = std::fs::read(&victim).unwrap();
+    let n = b.len() - 20;
+    b[n] ^= 0xff;
+    std::fs::write(&victim, b).unwrap();
+    let (code, all) = audit("1", "100%");
+    assert_eq!(code, Some(1));
+    assert_eq!(all["failed"], 1);
+}
+
+#[test]
+fn ledger_records_every_gate_and_detects_tampering() {
+    let d = setup();
+    let p = d.path();
+    for _ in 0..3 {
+        tg(p)
+            .args([
+                "--ledger",
+                "decisions.jsonl",
+                "--ledger-chain",
+                "acme/app",
+                "sbom",
+                "validate",
+                "ev/sbom/app.cdx.json",
+            ])
+            .assert()
+            .code(0);
+    }
+    tg(p)
+        .args([
+            "--ledger",
+            "decisions.jsonl",
+            "--ledger-chain",
+            "acme/app",
+            "sbom",
+            "validate",
+            "ev/scans/trivy.sarif",
+        ])
+        .assert()
+        .code(2);
+    let out = tg(p)
+        .args(["--format", "json", "ledger", "verify", "decisions.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["data"]["records"], 4);
+    let text = std::fs::read_to_string(p.join("decisions.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[3].contains("\"verdict\":\"error\""), "{}", lines[3]);
+    // Edit record 1: named as the first bad index.
+    let edited = lines[1].replace("\"verdict\":\"pass\"", "\"verdict\":\"deny\"");
+    std::fs::write(
+        p.join("decisions.jsonl"),
+        [lines[0], &edited, lines[2], lines[3]].join("\n") + "\n",
+    )
+    .unwrap();
+    let out = tg(p)
+        .args(["--format", "json", "ledger", "verify", "decisions.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["data"]["firstBadIndex"], 1);
+    // Concurrent appends from separate processes keep one valid chain.
+    std::fs::remove_file(p.join("decisions.jsonl")).unwrap();
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin!("tollgate"))
+                .current_dir(p)
+                .args([
+                    "-q",
+                    "--ledger",
+                    "decisions.jsonl",
+                    "sbom",
+                    "validate",
+                    "ev/sbom/app.cdx.json",
+                ])
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let out = tg(p)
+        .args(["--format", "json", "ledger", "verify", "decisions.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["data"]["records"], 6);
+}
