@@ -129,6 +129,9 @@ pub enum Command {
     /// Gate on performance (k6) and cost (Infracost) budgets.
     #[command(subcommand)]
     Budget(BudgetCommand),
+    /// Keep Sigstore trust roots fresh over TUF, for fully offline verification.
+    #[command(subcommand)]
+    Trust(TrustCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -293,6 +296,9 @@ pub enum VerifyCommand {
     Provenance(Box<VerifyProvenanceArgs>),
     /// Verify a signed Control Attestation (and, with --evidence, that the evidence is unchanged).
     Attestation(VerifyAttestationArgs),
+    /// Verify a Sigstore bundle (messageSignature or dsseEnvelope) over an artifact, fully
+    /// offline: certificate chain, identity, signature, transparency log, timestamps.
+    Bundle(Box<VerifyBundleArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -568,6 +574,15 @@ pub struct VerifyProvenanceArgs {
     /// Accepted predicateType(s) (default: SLSA Provenance v1.0 and v0.2); repeatable.
     #[arg(long, value_name = "URI")]
     pub predicate_type: Vec<String>,
+
+    /// Keyless Sigstore bundles: trusted root and identity policy.
+    #[command(flatten)]
+    pub sigstore: SigstoreArgs,
+
+    /// X.509 (enterprise PKI): CA certificate(s), PEM, the bundle's signing certificate must
+    /// chain to (validity at --now, code-signing EKU; --certificate-identity matches a SAN).
+    #[arg(long, value_name = "FILE")]
+    pub ca_roots: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -721,4 +736,100 @@ mod tests {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
     }
+}
+
+// ---- Sigstore and TUF ------------------------------------------------------------------------
+
+/// A built-in Sigstore trusted root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum SigstoreInstance {
+    /// The public-good production instance.
+    #[default]
+    Production,
+    /// The public-good staging instance.
+    Staging,
+}
+
+/// Trust material and identity policy for keyless (Sigstore) signatures.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SigstoreArgs {
+    /// A Sigstore trusted root (trusted_root.json of any instance: public good, GitHub, private).
+    #[arg(long, value_name = "FILE", conflicts_with = "tuf_cache")]
+    pub trusted_root: Option<PathBuf>,
+    /// A TUF cache written by `tollgate trust refresh` (no network; its age is reported).
+    #[arg(long, value_name = "DIR")]
+    pub tuf_cache: Option<PathBuf>,
+    /// The built-in trusted root used when neither --trusted-root nor --tuf-cache is given.
+    #[arg(long, value_enum, default_value_t = SigstoreInstance::Production)]
+    pub sigstore_instance: SigstoreInstance,
+    /// The signer's certificate identity (SAN: email or URI), exactly.
+    #[arg(long, value_name = "IDENTITY")]
+    pub certificate_identity: Option<String>,
+    /// A regular expression the certificate identity must match (unanchored; write ^…$).
+    #[arg(long, value_name = "REGEX")]
+    pub certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer of the signer's identity, exactly (GitHub Actions:
+    /// https://token.actions.githubusercontent.com).
+    #[arg(long, value_name = "URL")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// A regular expression the OIDC issuer must match.
+    #[arg(long, value_name = "REGEX")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// GitHub workflow extension: the repository (owner/repo).
+    #[arg(long, value_name = "OWNER/REPO")]
+    pub certificate_github_workflow_repository: Option<String>,
+    /// GitHub workflow extension: the ref, e.g. refs/heads/main.
+    #[arg(long, value_name = "REF")]
+    pub certificate_github_workflow_ref: Option<String>,
+    /// GitHub workflow extension: the triggering event, e.g. push.
+    #[arg(long, value_name = "EVENT")]
+    pub certificate_github_workflow_trigger: Option<String>,
+    /// GitHub workflow extension: the commit SHA.
+    #[arg(long, value_name = "SHA")]
+    pub certificate_github_workflow_sha: Option<String>,
+    /// GitHub workflow extension: the workflow name.
+    #[arg(long, value_name = "NAME")]
+    pub certificate_github_workflow_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyBundleArgs {
+    /// The artifact file (or its digest, sha256:HEX / sha512:HEX, instead of a file).
+    #[arg(value_name = "ARTIFACT")]
+    pub artifact: Option<PathBuf>,
+    /// The artifact's digest instead of the file, as ALG:HEX (sha256 or sha512).
+    #[arg(long, value_name = "ALG:HEX", conflicts_with = "artifact")]
+    pub digest: Option<String>,
+    /// The Sigstore bundle (.sigstore.json), v0.1–v0.3.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: PathBuf,
+    /// For bundles signed with a managed key (no certificate): the public key (PKIX PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    #[command(flatten)]
+    pub sigstore: SigstoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrustCommand {
+    /// Refresh a trusted root over TUF from a local repository copy into a cache directory:
+    /// root rotation, timestamp, snapshot, targets (and delegations), expiry at --now,
+    /// rollback protection. Verify commands then use it with --tuf-cache DIR.
+    Refresh(TrustRefreshArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrustRefreshArgs {
+    /// The trust anchor: a root.json distributed out of band (used while the cache has none).
+    #[arg(long, value_name = "FILE")]
+    pub tuf_root: PathBuf,
+    /// The TUF repository: a directory with metadata/ and targets/ (a mirrored copy).
+    #[arg(long, value_name = "DIR")]
+    pub tuf_repo: String,
+    /// The cache directory (created; holds the trusted metadata and the target).
+    #[arg(long, value_name = "DIR")]
+    pub cache: PathBuf,
+    /// The target to fetch.
+    #[arg(long, value_name = "PATH", default_value = "trusted_root.json")]
+    pub target: String,
 }

@@ -102,6 +102,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
     v.extend(crate::controls::diags::ALL.iter().copied());
     v.extend(crate::evidence::diags::ALL.iter().copied());
     v.extend(crate::budget::diags::ALL.iter().copied());
+    v.extend(crate::sigstore::diags::ALL.iter().copied());
     v.sort_by_key(|c| c.code);
     v
 }

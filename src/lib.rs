@@ -16,6 +16,7 @@ pub mod jsonpos;
 pub mod output;
 pub mod report;
 pub mod sbom;
+pub mod sigstore;
 
 pub use error::{Error, Result};
 

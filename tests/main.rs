@@ -10,5 +10,6 @@ mod evidence;
 mod provenance;
 mod render;
 mod signing;
+mod sigstore;
 mod snapshots;
 mod verify;

@@ -693,6 +693,32 @@ fn slsa_verifier_policy_cases_agree() {
         return;
     };
     let dir = root.join("slsa-verifier");
+    let (agree, total) = slsa_policy_cases(&dir, &TrustForPolicyTest, "stand-in verifier");
+    assert_eq!(agree, total);
+
+    // With only a key verifier, keyless bundles are denied (fail closed), never passed.
+    let wd = "gha_generic/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.jsonl";
+    let k = PublicKey::from_pem(
+        &std::fs::read_to_string(dir.join("vsa/gce/v1/vsa_signing_public_key.pem")).unwrap(),
+    )
+    .unwrap();
+    let kv = KeyVerifier::new(vec![k], 1);
+    let text = std::fs::read_to_string(dir.join(wd)).unwrap();
+    let atts = verify::parse_attestations(wd, &text).unwrap();
+    let out = verify::verify_attestations(&atts, &[&kv], &Policy::default());
+    assert_eq!(
+        out.diagnostics.iter().map(|d| d.code()).collect::<Vec<_>>(),
+        vec!["ATT017"]
+    );
+}
+
+/// slsa-verifier's pass/fail matrix (source, branch, tag, versioned tag, builder id) run with
+/// `verifier` deciding the signature; returns (agreeing, total).
+pub(crate) fn slsa_policy_cases(
+    dir: &std::path::Path,
+    verifier: &dyn Verifier,
+    label: &str,
+) -> (usize, usize) {
     let generic = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml";
     let container = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml";
     let trw = "https://github.com/slsa-framework/example-trw/.github/workflows/builder_high-perms_slsa3.yml";
@@ -824,7 +850,7 @@ fn slsa_verifier_policy_cases_agree() {
             name: digest.to_string(),
             digest: [(alg.to_string(), hexd.to_string())].into(),
         };
-        let out = verify::verify_provenance(&atts, &[artifact], &[&TrustForPolicyTest], &policy);
+        let out = verify::verify_provenance(&atts, &[artifact], &[verifier], &policy);
         let got: Vec<&str> = out.diagnostics.iter().map(|d| d.code()).collect();
         let ok = match expected {
             None => got.is_empty(),
@@ -836,22 +862,8 @@ fn slsa_verifier_policy_cases_agree() {
             eprintln!("DISAGREE {file} {flags:?}: expected {expected:?}, got {got:?}");
         }
     }
-    eprintln!("slsa-verifier policy cases: {agree}/{total} agree");
-    assert_eq!(agree, total);
-
-    // With only a key verifier, keyless bundles are denied (fail closed), never passed.
-    let k = PublicKey::from_pem(
-        &std::fs::read_to_string(dir.join("vsa/gce/v1/vsa_signing_public_key.pem")).unwrap(),
-    )
-    .unwrap();
-    let kv = KeyVerifier::new(vec![k], 1);
-    let text = std::fs::read_to_string(dir.join(wd)).unwrap();
-    let atts = verify::parse_attestations(wd, &text).unwrap();
-    let out = verify::verify_attestations(&atts, &[&kv], &Policy::default());
-    assert_eq!(
-        out.diagnostics.iter().map(|d| d.code()).collect::<Vec<_>>(),
-        vec!["ATT017"]
-    );
+    eprintln!("slsa-verifier policy cases ({label}): {agree}/{total} agree");
+    (agree, total)
 }
 
 /// slsa-verifier's VSA: a bare DSSE envelope signed by a key known as a KMS URI. It verifies with

@@ -12,6 +12,12 @@
 #   TOLLGATE_KEY_PEM               public keys as PEM text (one or more blocks)
 #   TOLLGATE_KEY_ID                key ids separated by spaces or newlines (by position)
 #   TOLLGATE_THRESHOLD             how many trusted keys must have signed ("" for 1)
+#   TOLLGATE_TRUSTED_ROOT, TOLLGATE_TUF_CACHE, TOLLGATE_SIGSTORE_INSTANCE
+#                                  keyless (Sigstore) trust material ("" for none / production)
+#   TOLLGATE_CERT_IDENTITY, TOLLGATE_CERT_IDENTITY_REGEXP, TOLLGATE_CERT_OIDC_ISSUER,
+#   TOLLGATE_CERT_GH_REPOSITORY, TOLLGATE_CERT_GH_REF, TOLLGATE_CERT_GH_TRIGGER,
+#   TOLLGATE_CERT_GH_SHA           the keyless identity policy (issuer used with an identity)
+#   TOLLGATE_CA_ROOTS              X.509 CA certificates (PEM) for the X.509 plugin
 #   TOLLGATE_BUILDER_ID, TOLLGATE_SOURCE_URI, TOLLGATE_SOURCE_REF, TOLLGATE_SOURCE_TAG,
 #   TOLLGATE_SOURCE_BRANCH, TOLLGATE_SOURCE_VERSIONED_TAG, TOLLGATE_BUILD_TYPE
 #                                  the policy ("" for no requirement)
@@ -172,7 +178,28 @@ if [[ -n "$key_pem" ]]; then
         key_count=$((key_count + 1))
     done
 fi
-[[ $key_count -gt 0 ]] || bad_input "no trusted key: give key (public key files) or key-pem (PEM text)"
+keyless=false
+if [[ -n "${TOLLGATE_CERT_IDENTITY:-}" || -n "${TOLLGATE_CERT_IDENTITY_REGEXP:-}" ]]; then
+    keyless=true
+fi
+ca_roots=${TOLLGATE_CA_ROOTS:-}
+if [[ $key_count -eq 0 && $keyless == false && -z "$ca_roots" ]]; then
+    bad_input "no trust material: give key (public key files), key-pem (PEM text), certificate-identity(-regexp) for keyless bundles, or ca-roots"
+fi
+[[ -z "${TOLLGATE_CERT_IDENTITY:-}" ]] || args+=(--certificate-identity "$TOLLGATE_CERT_IDENTITY")
+[[ -z "${TOLLGATE_CERT_IDENTITY_REGEXP:-}" ]] || args+=(--certificate-identity-regexp "$TOLLGATE_CERT_IDENTITY_REGEXP")
+if [[ $keyless == true && -z "$ca_roots" ]]; then
+    [[ -n "${TOLLGATE_CERT_OIDC_ISSUER:-}" ]] || bad_input "certificate-oidc-issuer is empty: keyless verification names the identity's issuer"
+    args+=(--certificate-oidc-issuer "$TOLLGATE_CERT_OIDC_ISSUER")
+    [[ -z "${TOLLGATE_TRUSTED_ROOT:-}" ]] || args+=(--trusted-root "$TOLLGATE_TRUSTED_ROOT")
+    [[ -z "${TOLLGATE_TUF_CACHE:-}" ]] || args+=(--tuf-cache "$TOLLGATE_TUF_CACHE")
+    [[ -z "${TOLLGATE_SIGSTORE_INSTANCE:-}" ]] || args+=(--sigstore-instance "$TOLLGATE_SIGSTORE_INSTANCE")
+    [[ -z "${TOLLGATE_CERT_GH_REPOSITORY:-}" ]] || args+=(--certificate-github-workflow-repository "$TOLLGATE_CERT_GH_REPOSITORY")
+    [[ -z "${TOLLGATE_CERT_GH_REF:-}" ]] || args+=(--certificate-github-workflow-ref "$TOLLGATE_CERT_GH_REF")
+    [[ -z "${TOLLGATE_CERT_GH_TRIGGER:-}" ]] || args+=(--certificate-github-workflow-trigger "$TOLLGATE_CERT_GH_TRIGGER")
+    [[ -z "${TOLLGATE_CERT_GH_SHA:-}" ]] || args+=(--certificate-github-workflow-sha "$TOLLGATE_CERT_GH_SHA")
+fi
+[[ -z "$ca_roots" ]] || args+=(--ca-roots "$ca_roots")
 
 split_words "${TOLLGATE_KEY_ID:-}"
 for id in ${words[@]+"${words[@]}"}; do

@@ -185,7 +185,7 @@ code!(
     Error,
     8.0,
     "No configured verifier can check this attestation's signature (e.g. a keyless Sigstore bundle given only --key).",
-    "pass the verification material the attestation needs (--key for key-signed envelopes and bundles)"
+    "pass the verification material the attestation needs (--key for key-signed envelopes and bundles; --certificate-identity and --certificate-oidc-issuer for keyless Sigstore bundles; --ca-roots for X.509)"
 );
 code!(
     UNSIGNED_STATEMENT,

@@ -8,11 +8,13 @@ mod key;
 mod provenance;
 mod sbom;
 mod sign;
+mod sigstore;
+mod trust;
 mod verify;
 
 use crate::cli::{
     AttestCommand, BudgetCommand, CatalogCommand, Cli, Command, EvidenceCommand, GlobalArgs,
-    KeyCommand, LedgerCommand, ProvenanceCommand, SbomCommand, VerifyCommand,
+    KeyCommand, LedgerCommand, ProvenanceCommand, SbomCommand, TrustCommand, VerifyCommand,
 };
 use crate::error::{Error, Result};
 use crate::input::Limits;
@@ -67,6 +69,12 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         }
         Command::Verify(VerifyCommand::Attestation(args)) => {
             controls::cmd_verify_attestation(&ctx, args, &cli.global, env)
+        }
+        Command::Verify(VerifyCommand::Bundle(args)) => {
+            sigstore::cmd_bundle(&ctx, args, &cli.global, env)
+        }
+        Command::Trust(TrustCommand::Refresh(args)) => {
+            trust::cmd_refresh(&ctx, args, &cli.global, env)
         }
         Command::Attest(AttestCommand::Controls(args)) => {
             controls::cmd_attest(&ctx, args, &cli.global, env)

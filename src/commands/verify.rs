@@ -94,13 +94,19 @@ pub fn cmd_provenance(
             "tollgate verify provenance app.tar.gz --provenance app.intoto.jsonl --key signer.pub",
         ));
     }
-    if args.key.is_empty() {
+    // With --ca-roots, --certificate-identity alone is the X.509 SAN requirement; keyless
+    // (Sigstore) verification is asked for by an issuer, or by an identity without --ca-roots.
+    let keyless = super::sigstore::keyless_requested(&args.sigstore)
+        && (args.ca_roots.is_none()
+            || args.sigstore.certificate_oidc_issuer.is_some()
+            || args.sigstore.certificate_oidc_issuer_regexp.is_some());
+    if args.key.is_empty() && !keyless && args.ca_roots.is_none() {
         return Err(Error::usage(
-            "no trust material: pass the signer's public key with --key",
-            "--key signer.pub (repeat --key for several trusted keys, with --threshold N)",
+            "no trust material: pass the signer's public key with --key, or a keyless identity policy",
+            "--key signer.pub (repeat --key for several trusted keys, with --threshold N), or --certificate-identity … --certificate-oidc-issuer … for Sigstore bundles",
         ));
     }
-    if args.threshold == 0 || args.threshold > args.key.len() {
+    if !args.key.is_empty() && (args.threshold == 0 || args.threshold > args.key.len()) {
         return Err(Error::usage(
             format!(
                 "--threshold {} needs between 1 and the number of --key files ({})",
@@ -145,13 +151,40 @@ pub fn cmd_provenance(
     }
 
     let key_verifier = KeyVerifier::new(keys, args.threshold);
-    let verifiers: [&dyn Verifier; 1] = [&key_verifier];
+    let mut verifiers: Vec<&dyn Verifier> = Vec::new();
+    if !args.key.is_empty() {
+        verifiers.push(&key_verifier);
+    }
+    let keyless_plugin = if keyless {
+        Some(super::sigstore::keyless_plugin(ctx, &args.sigstore)?)
+    } else {
+        None
+    };
+    if let Some((p, _, _)) = &keyless_plugin {
+        verifiers.push(p);
+    }
+    let x509_plugin = args
+        .ca_roots
+        .as_ref()
+        .map(|p| super::sigstore::x509_plugin(ctx, p, &args.sigstore))
+        .transpose()?;
+    if let Some(p) = &x509_plugin {
+        verifiers.push(p);
+    }
     let mut outcome = verify::verify_attestations(&attestations, &verifiers, &policy);
     let mut artifacts = hash_artifacts(&args.artifacts, &outcome.needed_algorithms())?;
     artifacts.extend(digests);
     verify::check_artifacts(&mut outcome, &artifacts);
 
-    let report = build_report(ctx, &outcome, &artifacts, &policy, &attestations);
+    let mut report = build_report(ctx, &outcome, &artifacts, &policy, &attestations);
+    if let Some((_, root, refreshed)) = &keyless_plugin {
+        // Which trusted root vouched for keyless signatures, and how old a TUF cache is.
+        report.data["trustedRoot"] = json!({
+            "source": root,
+            "refreshedAt": refreshed.as_ref().map(|r| &r.0),
+            "ageHours": refreshed.as_ref().map(|r| r.1),
+        });
+    }
     env.emit(&report, global)
 }
 

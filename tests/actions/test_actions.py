@@ -1094,6 +1094,36 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
         self.assertEqual(rc, 2, stderr)
         self.assertIn("matched no files", result["summary"])
 
+    def test_verify_keyless_bundle(self):
+        """A real keyless bundle (slsa-github-generator provenance from the conformance corpus),
+        verified offline against a trusted root: the certificate identity decides."""
+        conf = Path(os.environ.get("TOLLGATE_CONFORMANCE") or ROOT.parent / "shared" / "conformance")
+        bundle = conf / "slsa-verifier/gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"
+        trusted = conf / "sigstore-trust-roots/production/trusted_root.json"
+        if not bundle.is_file() or not trusted.is_file():
+            self.skipTest("conformance corpus not present")
+        common = {
+            "artifacts": "",
+            "key": "",
+            "provenance": str(bundle),
+            "trusted-root": str(trusted),
+            "artifact-digest": "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa",
+            "source-uri": "github.com/slsa-framework/example-package",
+        }
+        result, rc, stderr = self.run_action(self.verify_action, {
+            **common,
+            "certificate-identity-regexp": "^https://github\\.com/slsa-framework/slsa-github-generator/",
+            "certificate-github-workflow-repository": "slsa-framework/example-package",
+        })
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "pass")
+        result, rc, stderr = self.run_action(self.verify_action, {
+            **common,
+            "certificate-identity": "https://github.com/someone/else/.github/workflows/release.yml@refs/heads/main",
+        })
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+
     def test_verify_bad_inputs_are_exit_2(self):
         _, pub = self.keygen("release")
         for inputs in (

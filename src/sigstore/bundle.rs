@@ -1,0 +1,250 @@
+//! Verifying one Sigstore bundle (v0.1–v0.3, `messageSignature` or `dsseEnvelope`) against a
+//! prepared trusted root and a key or identity policy, with every failure mapped to a `SIGnnn`
+//! code.
+
+use super::diags as sig;
+use super::identity::{Claims, IdentityPolicy};
+use crate::attest::verify::Rejection;
+use crate::report::CodeInfo;
+use serde::Serialize;
+use serde_json::Value;
+use sigstore_verify::types::{Artifact, ArtifactDigest, Bundle, DerPublicKey, HashAlgorithm};
+use sigstore_verify::{
+    CertificateError, Error, PublicKeyVerificationPolicy, TransparencyLogError, VerificationPolicy,
+};
+
+/// The artifact a bundle must describe.
+#[derive(Debug, Clone, Copy)]
+pub enum ArtifactRef<'a> {
+    Bytes(&'a [u8]),
+    /// A digest given instead of the file: `sha256` or `sha512` bytes.
+    Digest(&'a str, &'a [u8]),
+}
+
+/// Who may have signed.
+#[derive(Debug, Clone)]
+pub enum KeyPolicy {
+    /// Keyless: a Fulcio certificate whose claims satisfy the policy.
+    Keyless(Box<IdentityPolicy>),
+    /// A managed key (bundle with a public-key hint), DER SPKI.
+    Key(Vec<u8>),
+}
+
+/// What a verified bundle established.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleVerified {
+    /// `keyless` or `key`.
+    pub method: String,
+    /// The certificate identity (SAN), or `key` for managed keys.
+    pub signer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims: Option<ClaimsOut>,
+    /// Authenticated log integration time (Rekor v1), RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrated_time: Option<String>,
+    /// Verified RFC 3161 / log times, RFC 3339.
+    pub verified_times: Vec<String>,
+    pub tlog_verified: bool,
+    pub certificate_verified: bool,
+    pub sct_verified: bool,
+    /// What the identity policy matched.
+    pub policy: String,
+}
+
+/// The GitHub claims of the certificate, for reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimsOut {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub git_ref: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha: Option<String>,
+}
+
+fn reject(info: &'static CodeInfo, message: impl Into<String>) -> Rejection {
+    Rejection {
+        info,
+        message: message.into(),
+    }
+}
+
+/// The `SIGnnn` code of a verification failure.
+pub fn code_of(e: &Error) -> &'static CodeInfo {
+    // Structural errors found while validating the bundle name the part that is wrong.
+    if let Error::Bundle(_) | Error::InvalidBundle(_) | Error::Types(_) = e {
+        let m = e.to_string().to_ascii_lowercase();
+        return if m.contains("checkpoint") {
+            &sig::TLOG_CHECKPOINT
+        } else if m.contains("inclusion proof") {
+            &sig::TLOG_INCLUSION_PROOF
+        } else if m.contains("inclusion promise") || m.contains("signed entry timestamp") {
+            &sig::TLOG_PROMISE
+        } else if m.contains("certificate") {
+            &sig::CERT_CHAIN
+        } else {
+            &sig::BUNDLE_INVALID
+        };
+    }
+    match e {
+        Error::IdentityMismatch { .. } => &sig::IDENTITY_MISMATCH,
+        Error::IssuerMismatch { .. } => &sig::ISSUER_MISMATCH,
+        Error::SignatureInvalid(_) | Error::Crypto(_) => &sig::SIGNATURE_INVALID,
+        Error::ArtifactMismatch(_) | Error::UnsupportedArtifact(_) => &sig::ARTIFACT_MISMATCH,
+        Error::Certificate(c) => match c {
+            CertificateError::NotYetValid { .. } | CertificateError::Expired { .. } => {
+                &sig::CERT_VALIDITY
+            }
+            CertificateError::Sct(_) => &sig::SCT_INVALID,
+            _ => &sig::CERT_CHAIN,
+        },
+        Error::TransparencyLog(t) => match t {
+            TransparencyLogError::UnknownLog { .. } => &sig::TLOG_UNKNOWN,
+            TransparencyLogError::InclusionProof(_) => &sig::TLOG_INCLUSION_PROOF,
+            TransparencyLogError::Checkpoint(_) => &sig::TLOG_CHECKPOINT,
+            TransparencyLogError::InclusionPromise(_) => &sig::TLOG_PROMISE,
+            TransparencyLogError::IntegratedTime(_) => &sig::TLOG_TIME,
+            _ => &sig::TLOG_ENTRY_MISMATCH,
+        },
+        Error::Timestamp(_) => &sig::TIMESTAMP_INVALID,
+        Error::InvalidTrustRoot(_) | Error::TrustRoot(_) | Error::TrustedCertificate(_) => {
+            &sig::TRUST_ROOT_INVALID
+        }
+        _ => &sig::BUNDLE_INVALID,
+    }
+}
+
+/// Structural checks the bundle format leaves to clients: a DSSE envelope carries exactly one
+/// signature.
+fn precheck(v: &Value) -> Result<(), Rejection> {
+    if let Some(env) = v.get("dsseEnvelope") {
+        let n = env
+            .get("signatures")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        if n != 1 {
+            return Err(reject(
+                &sig::BUNDLE_INVALID,
+                format!(
+                    "the bundle's DSSE envelope has {n} signatures; a Sigstore bundle carries exactly one"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// RFC 3339, whole seconds (sigstore-verify uses jiff 0.2, tollgate jiff 1: go through seconds).
+fn ts(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// Parse a bundle from its JSON value (already known to be JSON).
+pub fn parse_bundle(v: &Value) -> Result<Bundle, Rejection> {
+    precheck(v)?;
+    let text = serde_json::to_string(v).unwrap_or_default();
+    Bundle::from_json(&text).map_err(|e| {
+        reject(
+            &sig::BUNDLE_INVALID,
+            format!("not a valid Sigstore bundle: {e}"),
+        )
+    })
+}
+
+/// Verify `bundle` (its JSON value) over `artifact` with `verifier`'s trusted root.
+pub fn verify_bundle(
+    verifier: &sigstore_verify::Verifier,
+    bundle: &Value,
+    artifact: ArtifactRef<'_>,
+    policy: &KeyPolicy,
+) -> Result<BundleVerified, Rejection> {
+    let parsed = parse_bundle(bundle)?;
+    let artifact: Artifact<'_> = match artifact {
+        ArtifactRef::Bytes(b) => Artifact::from_blob(b),
+        ArtifactRef::Digest(alg, bytes) => {
+            let alg = match alg {
+                "sha256" => HashAlgorithm::Sha2256,
+                "sha512" => HashAlgorithm::Sha2512,
+                other => {
+                    return Err(reject(
+                        &sig::ARTIFACT_MISMATCH,
+                        format!("{other} digests cannot be checked against a bundle"),
+                    ));
+                }
+            };
+            let d = ArtifactDigest::new(alg, bytes.to_vec())
+                .map_err(|e| reject(&sig::ARTIFACT_MISMATCH, e.to_string()))?;
+            Artifact::from_digest(d)
+        }
+    };
+    let fail = |e: Error| reject(code_of(&e), e.to_string());
+    match policy {
+        KeyPolicy::Key(der) => {
+            if parsed.signing_certificate().is_some() {
+                return Err(reject(
+                    &sig::KEY_MISMATCH,
+                    "the bundle is signed keyless (it carries a certificate); verify it with an identity policy, not --key",
+                ));
+            }
+            let p = PublicKeyVerificationPolicy::new(DerPublicKey::new(der.clone()));
+            let r = verifier.verify(artifact, &parsed, &p).map_err(fail)?;
+            Ok(BundleVerified {
+                method: "key".into(),
+                signer: "key".into(),
+                integrated_time: r.integrated_time().map(|t| ts(t.as_second())),
+                verified_times: r
+                    .verified_timestamps()
+                    .iter()
+                    .map(|t| ts(t.as_second()))
+                    .collect(),
+                tlog_verified: r.tlog_verified(),
+                policy: "the given public key".into(),
+                ..Default::default()
+            })
+        }
+        KeyPolicy::Keyless(idp) => {
+            if parsed.signing_certificate().is_none() {
+                return Err(reject(
+                    &sig::KEY_MISMATCH,
+                    "the bundle is signed with a key, not a certificate: pass the signer's public key with --key",
+                ));
+            }
+            let p = VerificationPolicy::any_identity();
+            let r = verifier.verify(artifact, &parsed, &p).map_err(fail)?;
+            let claims = r
+                .certificate()
+                .map(Claims::from_certificate)
+                .unwrap_or_default();
+            let matched = idp.check(&claims).map_err(|f| reject(f.info, f.message))?;
+            Ok(BundleVerified {
+                method: "keyless".into(),
+                signer: claims.san.clone().unwrap_or_default(),
+                issuer: claims.issuer.clone(),
+                claims: Some(ClaimsOut {
+                    repository: claims.repository,
+                    git_ref: claims.git_ref,
+                    trigger: claims.trigger,
+                    sha: claims.sha,
+                }),
+                integrated_time: r.integrated_time().map(|t| ts(t.as_second())),
+                verified_times: r
+                    .verified_timestamps()
+                    .iter()
+                    .map(|t| ts(t.as_second()))
+                    .collect(),
+                tlog_verified: r.tlog_verified(),
+                certificate_verified: r.certificate_verified(),
+                sct_verified: r.sct_verified(),
+                policy: matched,
+            })
+        }
+    }
+}

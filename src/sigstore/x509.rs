@@ -1,0 +1,223 @@
+//! The X.509 plugin for enterprise PKI: a DSSE envelope (in a Sigstore bundle whose verification
+//! material is a certificate or chain) signed by a certificate that chains to `--ca-roots`, valid
+//! at `--now`, with the digitalSignature key usage and the code-signing EKU, and optionally a
+//! required identity among its subject alternative names. Path building and signature checks on
+//! the chain are rustls-webpki's (aws-lc-rs algorithms); the envelope signature is checked with
+//! the leaf's key by [`crate::attest::keys`].
+
+use super::diags as sig;
+use crate::attest::dsse;
+use crate::attest::keys::PublicKey;
+use crate::attest::verify::{Rejection, SignedAttestation, Verified, Verifier};
+use crate::input::InputError;
+use crate::report::Location;
+use base64::Engine;
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use serde_json::Value;
+use x509_cert::der::{Decode, Encode};
+use x509_cert::ext::pkix::{KeyUsage, KeyUsages, SubjectAltName, name::GeneralName};
+
+/// `id-kp-codeSigning` (1.3.6.1.5.5.7.3.3), DER contents.
+const ID_KP_CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];
+
+pub struct X509Verifier {
+    anchors: Vec<TrustAnchor<'static>>,
+    identity: Option<String>,
+    now: jiff::Timestamp,
+    roots_name: String,
+}
+
+fn reject(info: &'static crate::report::CodeInfo, message: impl Into<String>) -> Rejection {
+    Rejection {
+        info,
+        message: message.into(),
+    }
+}
+
+impl X509Verifier {
+    /// Trust anchors from a PEM file of one or more `CERTIFICATE`s.
+    pub fn from_pem(
+        name: &str,
+        pem: &str,
+        identity: Option<String>,
+        now: jiff::Timestamp,
+    ) -> Result<Self, InputError> {
+        let bad = |m: String| {
+            InputError::new(
+                &crate::diags::INPUT_MALFORMED,
+                Location::file(name),
+                m,
+                "pass the CA certificate(s) as PEM (-----BEGIN CERTIFICATE-----)",
+            )
+        };
+        let certs = x509_cert::Certificate::load_pem_chain(pem.as_bytes())
+            .map_err(|e| bad(format!("not PEM certificates: {e}")))?;
+        if certs.is_empty() {
+            return Err(bad("holds no certificate".into()));
+        }
+        let mut anchors = Vec::new();
+        for c in certs {
+            let der = c.to_der().map_err(|e| bad(e.to_string()))?;
+            let a = webpki::anchor_from_trusted_cert(&CertificateDer::from(der.as_slice()))
+                .map_err(|e| bad(format!("unusable CA certificate: {e:?}")))?
+                .to_owned();
+            anchors.push(a);
+        }
+        Ok(X509Verifier {
+            anchors,
+            identity,
+            now,
+            roots_name: name.to_string(),
+        })
+    }
+
+    /// Check a certificate chain (leaf first, DER) and return the leaf's public key.
+    pub fn check_chain(&self, chain: &[Vec<u8>]) -> Result<(PublicKey, Vec<String>), Rejection> {
+        let Some(leaf) = chain.first() else {
+            return Err(reject(&sig::X509_CHAIN, "no certificate"));
+        };
+        let leaf_der = CertificateDer::from(leaf.as_slice());
+        let ee = webpki::EndEntityCert::try_from(&leaf_der)
+            .map_err(|e| reject(&sig::X509_CHAIN, format!("malformed certificate: {e:?}")))?;
+        let intermediates: Vec<CertificateDer<'_>> = chain[1..]
+            .iter()
+            .map(|c| CertificateDer::from(c.as_slice()))
+            .collect();
+        let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
+            self.now.as_second().max(0) as u64,
+        ));
+        ee.verify_for_usage(
+            sigstore_verify::crypto::WEBPKI_VERIFICATION_ALGS,
+            &self.anchors,
+            &intermediates,
+            time,
+            webpki::KeyUsage::required(ID_KP_CODE_SIGNING),
+            None,
+            None,
+        )
+        .map_err(|e| {
+            let info = if format!("{e:?}").starts_with("RequiredEku") {
+                &sig::X509_USAGE
+            } else {
+                &sig::X509_CHAIN
+            };
+            reject(
+                info,
+                format!(
+                    "the signing certificate does not verify against {} at {}: {e:?}",
+                    self.roots_name, self.now
+                ),
+            )
+        })?;
+        let cert = x509_cert::Certificate::from_der(leaf)
+            .map_err(|e| reject(&sig::X509_CHAIN, format!("malformed certificate: {e}")))?;
+        if let Ok(Some((_, ku))) = cert.tbs_certificate.get::<KeyUsage>()
+            && !ku.0.contains(KeyUsages::DigitalSignature)
+        {
+            return Err(reject(
+                &sig::X509_USAGE,
+                "the signing certificate's key usage lacks digitalSignature",
+            ));
+        }
+        let mut sans = Vec::new();
+        if let Ok(Some((_, san))) = cert.tbs_certificate.get::<SubjectAltName>() {
+            for n in san.0 {
+                match n {
+                    GeneralName::Rfc822Name(s) => sans.push(s.to_string()),
+                    GeneralName::DnsName(s) => sans.push(s.to_string()),
+                    GeneralName::UniformResourceIdentifier(s) => sans.push(s.to_string()),
+                    _ => {}
+                }
+            }
+        }
+        if let Some(want) = &self.identity
+            && !sans.iter().any(|s| s == want)
+        {
+            return Err(reject(
+                &sig::X509_IDENTITY,
+                format!(
+                    "the signing certificate's identities are [{}], the policy requires {want:?}",
+                    sans.join(", ")
+                ),
+            ));
+        }
+        let spki = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| reject(&sig::X509_CHAIN, e.to_string()))?;
+        let key = PublicKey::from_der(&spki).map_err(|e| {
+            reject(
+                &sig::X509_CHAIN,
+                format!("the certificate's key cannot verify signatures: {e}"),
+            )
+        })?;
+        Ok((key, sans))
+    }
+}
+
+/// The certificate chain of a bundle, leaf first (DER).
+pub fn bundle_chain(bundle: &Value) -> Option<Vec<Vec<u8>>> {
+    let m = bundle.get("verificationMaterial")?;
+    let b64 = |v: &Value| {
+        v.get("rawBytes")
+            .and_then(Value::as_str)
+            .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+    };
+    if let Some(c) = m.get("certificate") {
+        return Some(vec![b64(c)?]);
+    }
+    m.get("x509CertificateChain")?
+        .get("certificates")?
+        .as_array()?
+        .iter()
+        .map(b64)
+        .collect()
+}
+
+impl Verifier for X509Verifier {
+    fn name(&self) -> &'static str {
+        "x509"
+    }
+
+    fn supports(&self, attestation: &SignedAttestation) -> bool {
+        attestation.has_certificate()
+    }
+
+    fn verify(&self, attestation: &SignedAttestation) -> Result<Verified, Rejection> {
+        let chain = attestation
+            .bundle
+            .as_ref()
+            .and_then(bundle_chain)
+            .ok_or_else(|| {
+                reject(
+                    &sig::X509_CHAIN,
+                    "the bundle carries no readable certificate",
+                )
+            })?;
+        let (key, sans) = self.check_chain(&chain)?;
+        let env = &attestation.envelope;
+        let payload = dsse::decode_base64(&env.payload)
+            .ok_or_else(|| reject(&sig::BUNDLE_INVALID, "the DSSE payload is not valid base64"))?;
+        let pae = dsse::pae(&env.payload_type, &payload);
+        let ok = env.signatures.iter().any(|s| {
+            dsse::decode_base64(&s.sig).is_some_and(|sig_bytes| key.verify(&pae, &sig_bytes))
+        });
+        if !ok {
+            return Err(reject(
+                &sig::SIGNATURE_INVALID,
+                "no signature of the envelope verifies with the signing certificate's key",
+            ));
+        }
+        Ok(Verified {
+            payload_type: env.payload_type.clone(),
+            payload,
+            signers: if sans.is_empty() {
+                vec![key.keyid()]
+            } else {
+                sans
+            },
+            method: format!("x509 (chains to {})", self.roots_name),
+        })
+    }
+}

@@ -1,0 +1,1069 @@
+//! Sigstore bundles, TUF and X.509 against third-party conformance data (sigstore-conformance,
+//! slsa-verifier's bundles, tuf-conformance) and a tamper property test. Every case runs offline;
+//! cases skip cleanly when `$TOLLGATE_CONFORMANCE` is absent.
+
+use crate::common::*;
+use base64::Engine;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tollgate::sigstore::{ArtifactRef, IdentityPolicy, KeyPolicy, verify_bundle};
+
+const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    tollgate::attest::keys::hex(&sha2::Sha256::digest(bytes))
+}
+
+fn read_trim(p: &Path) -> Option<String> {
+    std::fs::read_to_string(p)
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// The agreement table for one source.
+fn table(source: &str, rows: &[(String, bool, bool)]) -> usize {
+    let agree = rows.iter().filter(|(_, want, got)| want == got).count();
+    eprintln!("\n| source | cases | agree |\n|---|---:|---:|");
+    eprintln!("| {source} | {} | {agree} |", rows.len());
+    for (name, want, got) in rows.iter().filter(|(_, w, g)| w != g) {
+        eprintln!(
+            "  DISAGREE {name}: expected {}, got {}",
+            verdict(*want),
+            verdict(*got)
+        );
+    }
+    agree
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "verifies" } else { "fails" }
+}
+
+/// sigstore-conformance `bundle-verify`: every case, once with the artifact file and once with
+/// its `sha256:` digest, through the CLI (`tollgate verify bundle`) exactly as the conformance
+/// suite's client protocol runs it.
+#[test]
+fn sigstore_conformance_bundles_agree() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let dir = root.join("sigstore-conformance/bundle-verify");
+    let prod = root.join("sigstore-trust-roots/production/trusted_root.json");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("bundle.sigstore.json").is_file())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), 70, "the corpus has 70 cases");
+    let mut rows = Vec::new();
+    let mut by_case = 0;
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let expect = !name.ends_with("_fail");
+        let artifact = if case.join("artifact").is_file() {
+            case.join("artifact")
+        } else {
+            dir.join("a.txt")
+        };
+        let digest = format!("sha256:{}", sha256_hex(&std::fs::read(&artifact).unwrap()));
+        let trusted = if case.join("trusted_root.json").is_file() {
+            case.join("trusted_root.json")
+        } else {
+            prod.clone()
+        };
+        let mut both = true;
+        for (how, art) in [
+            ("file", artifact.to_string_lossy().to_string()),
+            ("digest", digest),
+        ] {
+            let mut c = tollgate();
+            c.args(["--format", "json", "verify", "bundle", &art])
+                .arg("--bundle")
+                .arg(case.join("bundle.sigstore.json"))
+                .arg("--trusted-root")
+                .arg(&trusted);
+            if case.join("key.pub").is_file() {
+                c.arg("--key").arg(case.join("key.pub"));
+            } else {
+                let id = read_trim(&case.join("identity")).unwrap_or(DEFAULT_IDENTITY.into());
+                let iss = read_trim(&case.join("issuer")).unwrap_or(GITHUB_ISSUER.into());
+                c.args([
+                    "--certificate-identity",
+                    &id,
+                    "--certificate-oidc-issuer",
+                    &iss,
+                ]);
+            }
+            let out = c.output().unwrap();
+            let code = out.status.code();
+            assert!(
+                matches!(code, Some(0..=2)),
+                "{name} ({how}): exit {code:?} (a panic?) {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let got = code == Some(0);
+            both &= got == expect;
+            rows.push((format!("{name} ({how})"), expect, got));
+        }
+        by_case += usize::from(both);
+    }
+    let agree = table("sigstore-conformance (runs: file + digest)", &rows);
+    eprintln!(
+        "| sigstore-conformance (cases) | {} | {by_case} |",
+        cases.len()
+    );
+    assert_eq!(agree, rows.len());
+}
+
+/// The subject digest of a DSSE bundle's statement.
+fn first_subject(bundle: &Value) -> (String, Vec<u8>) {
+    let payload = B64
+        .decode(bundle["dsseEnvelope"]["payload"].as_str().unwrap())
+        .unwrap();
+    let st: Value = serde_json::from_slice(&payload).unwrap();
+    let hex = st["subject"][0]["digest"]["sha256"].as_str().unwrap();
+    (
+        format!("sha256:{hex}"),
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect(),
+    )
+}
+
+fn prod_root(root: &Path) -> sigstore_verify::Verifier {
+    let text =
+        std::fs::read_to_string(root.join("sigstore-trust-roots/production/trusted_root.json"))
+            .unwrap();
+    tollgate::sigstore::roots::from_json("production", &text).unwrap()
+}
+
+fn github_policy(regexp: &str) -> KeyPolicy {
+    KeyPolicy::Keyless(Box::new(IdentityPolicy {
+        identity_regexp: Some(regex::Regex::new(regexp).unwrap()),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Default::default()
+    }))
+}
+
+/// slsa-verifier's bundle fixtures (Test_verifyBundle) and real v2.1.0 provenance, bundle-level.
+#[test]
+fn slsa_verifier_bundles_agree() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let dir = root.join("slsa-verifier");
+    let verifier = prod_root(&root);
+    let cases = [
+        ("bundle/valid.intoto.sigstore", true),
+        ("bundle/valid-v0.3.intoto.sigstore", true),
+        ("bundle/mismatch-tlog.intoto.sigstore", false),
+        ("bundle/invalid-set.intoto.sigstore", false),
+        ("bundle/invalid-dsse-sig.intoto.sigstore", false),
+        (
+            "gha_generic/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.jsonl",
+            true,
+        ),
+        (
+            "gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl",
+            true,
+        ),
+        (
+            "gha_delegator/v2.1.0/binary-linux-amd64-workflow_dispatch.build.slsa",
+            true,
+        ),
+        (
+            "gha_container-based/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.build.slsa",
+            true,
+        ),
+    ];
+    let policy = github_policy("^https://github\\.com/");
+    let mut rows = Vec::new();
+    for (file, expect) in cases {
+        let v: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        let (_, digest) = first_subject(&v);
+        let r = verify_bundle(
+            &verifier,
+            &v,
+            ArtifactRef::Digest("sha256", &digest),
+            &policy,
+        );
+        if let Err(e) = &r {
+            eprintln!("{file}: {} {}", e.info.code, e.message);
+        }
+        rows.push((file.to_string(), expect, r.is_ok()));
+    }
+    let agree = table("slsa-verifier bundles", &rows);
+    assert_eq!(agree, rows.len());
+}
+
+/// `verify provenance` with the real Sigstore plugin on slsa-verifier's provenance: the
+/// identity decides ("wrong signer"), then the SLSA policy.
+#[test]
+fn verify_provenance_keyless_cli() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let dir = root.join("slsa-verifier");
+    let prod = root.join("sigstore-trust-roots/production/trusted_root.json");
+    let run = |identity: &[&str], extra: &[&str]| {
+        let out = tollgate()
+            .args(["--format", "json", "verify", "provenance"])
+            .arg("--bundle")
+            .arg(dir.join("gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"))
+            .arg("--trusted-root")
+            .arg(&prod)
+            .args([
+                "--artifact-digest",
+                "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa",
+                "--certificate-oidc-issuer",
+                GITHUB_ISSUER,
+                "--source-uri",
+                "github.com/slsa-framework/example-package",
+            ])
+            .args(identity)
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let codes: Vec<String> = v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect();
+        (
+            out.status.code(),
+            codes,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let generic = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0";
+    let (code, codes, err) = run(
+        &["--certificate-identity", generic],
+        &["--source-versioned-tag", "v13"],
+    );
+    assert_eq!((code, codes.clone()), (Some(0), vec![]), "{err}");
+    // Wrong signer: another workflow's identity. The builder id in the predicate would match,
+    // but the certificate says who signed, and it denies.
+    let other = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v2.1.0";
+    let (code, codes, _) = run(
+        &["--certificate-identity", other],
+        &[
+            "--builder-id",
+            "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml",
+        ],
+    );
+    assert_eq!((code, codes), (Some(1), vec!["SIG005".to_string()]));
+    // GitHub workflow extensions.
+    let (code, codes, _) = run(
+        &["--certificate-identity", generic],
+        &[
+            "--certificate-github-workflow-repository",
+            "slsa-framework/example-package",
+            "--certificate-github-workflow-ref",
+            "refs/tags/v13.0.30",
+        ],
+    );
+    assert_eq!((code, codes), (Some(0), vec![]));
+    let (code, codes, _) = run(
+        &["--certificate-identity", generic],
+        &["--certificate-github-workflow-trigger", "workflow_dispatch"],
+    );
+    assert_eq!((code, codes), (Some(1), vec!["SIG007".to_string()]));
+    // A staging root does not vouch for a production certificate.
+    let out = tollgate()
+        .args(["--format", "json", "verify", "provenance"])
+        .arg("--bundle")
+        .arg(dir.join("gha_generic/v2.1.0/binary-linux-amd64-push-v13.0.30.intoto.jsonl"))
+        .arg("--trusted-root")
+        .arg(root.join("sigstore-trust-roots/staging/trusted_root.json"))
+        .args([
+            "--artifact-digest",
+            "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa",
+        ])
+        .args([
+            "--certificate-identity",
+            generic,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    // Keyless needs an issuer too.
+    let out = tollgate()
+        .args([
+            "verify",
+            "provenance",
+            "--bundle",
+            "x.json",
+            "--certificate-identity",
+            generic,
+        ])
+        .args([
+            "--artifact-digest",
+            "sha256:376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+// ---- tamper property test ----------------------------------------------------------------------
+
+/// A tiny deterministic generator (xorshift) so failures reproduce.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn mask(&mut self) -> u8 {
+        (self.next() % 255 + 1) as u8
+    }
+}
+
+fn get_mut<'a>(v: &'a mut Value, path: &[&str]) -> &'a mut Value {
+    let mut cur = v;
+    for p in path {
+        cur = match p.parse::<usize>() {
+            Ok(i) => &mut cur[i],
+            Err(_) => &mut cur[*p],
+        };
+    }
+    cur
+}
+
+/// Flip one byte of the base64-decoded field at `path`.
+fn flip_b64(v: &Value, path: &[&str], rng: &mut Rng) -> Value {
+    let mut v = v.clone();
+    let field = get_mut(&mut v, path);
+    let mut bytes = B64.decode(field.as_str().unwrap()).unwrap();
+    let i = rng.below(bytes.len());
+    bytes[i] ^= rng.mask();
+    *field = Value::String(B64.encode(bytes));
+    v
+}
+
+/// Flip one byte of the checkpoint: either in the signed note body (kept printable) or in the
+/// decoded signature of its signature line.
+fn flip_checkpoint(v: &Value, path: &[&str], rng: &mut Rng) -> Value {
+    let mut v = v.clone();
+    let field = get_mut(&mut v, path);
+    let text = field.as_str().unwrap().to_string();
+    let (body, sigs) = text.split_once("\n\n").unwrap();
+    let new = if rng.next().is_multiple_of(2) {
+        let mut b = body.as_bytes().to_vec();
+        let i = rng.below(b.len());
+        let old = b[i];
+        let mut c = b'!' + (rng.next() % 90) as u8;
+        if c == old || c == b'\n' {
+            c = if old == b'A' { b'B' } else { b'A' };
+        }
+        b[i] = c;
+        format!("{}\n\n{sigs}", String::from_utf8(b).unwrap())
+    } else {
+        let mut lines: Vec<String> = sigs.lines().map(str::to_string).collect();
+        let line = &mut lines[0];
+        let (prefix, sig) = line.rsplit_once(' ').unwrap();
+        let mut raw = B64.decode(sig).unwrap();
+        // The first 4 bytes are the key hint, the rest the signature.
+        let i = rng.below(raw.len());
+        raw[i] ^= rng.mask();
+        *line = format!("{prefix} {}", B64.encode(raw));
+        format!("{body}\n\n{}\n", lines.join("\n"))
+    };
+    *field = Value::String(new);
+    v
+}
+
+#[test]
+fn tampered_bundles_never_verify() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let dir = root.join("sigstore-conformance/bundle-verify");
+    let verifier = prod_root(&root);
+    let artifact = std::fs::read(dir.join("a.txt")).unwrap();
+    let policy = KeyPolicy::Keyless(Box::new(IdentityPolicy {
+        identity: Some(DEFAULT_IDENTITY.into()),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Default::default()
+    }));
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut tried = 0;
+    for case in ["happy-path-v0.3", "happy-path-intoto-in-dsse-v3"] {
+        let v: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join(case).join("bundle.sigstore.json")).unwrap(),
+        )
+        .unwrap();
+        verify_bundle(&verifier, &v, ArtifactRef::Bytes(&artifact), &policy)
+            .unwrap_or_else(|e| panic!("{case} must verify untampered: {}", e.message));
+        let sig_path: Vec<&str> = if v.get("dsseEnvelope").is_some() {
+            vec!["dsseEnvelope", "signatures", "0", "sig"]
+        } else {
+            vec!["messageSignature", "signature"]
+        };
+        let t = ["verificationMaterial", "tlogEntries", "0"];
+        let with = |rest: &[&'static str]| -> Vec<&'static str> {
+            t.iter().copied().chain(rest.iter().copied()).collect()
+        };
+        let n_hashes = v["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"]
+            .as_array()
+            .unwrap()
+            .len();
+        for round in 0..70 {
+            let field: (&str, Value) = match round % 7 {
+                0 => ("signature", flip_b64(&v, &sig_path, &mut rng)),
+                1 => (
+                    "certificate",
+                    flip_b64(
+                        &v,
+                        &["verificationMaterial", "certificate", "rawBytes"],
+                        &mut rng,
+                    ),
+                ),
+                2 => {
+                    let i = rng.below(n_hashes).to_string();
+                    let i: &'static str = Box::leak(i.into_boxed_str());
+                    (
+                        "inclusion proof hash",
+                        flip_b64(&v, &with(&["inclusionProof", "hashes", i]), &mut rng),
+                    )
+                }
+                3 => (
+                    "inclusion proof root",
+                    flip_b64(&v, &with(&["inclusionProof", "rootHash"]), &mut rng),
+                ),
+                4 => (
+                    "checkpoint",
+                    flip_checkpoint(
+                        &v,
+                        &with(&["inclusionProof", "checkpoint", "envelope"]),
+                        &mut rng,
+                    ),
+                ),
+                5 => (
+                    "SET",
+                    flip_b64(
+                        &v,
+                        &with(&["inclusionPromise", "signedEntryTimestamp"]),
+                        &mut rng,
+                    ),
+                ),
+                _ => (
+                    "canonicalized body",
+                    flip_b64(&v, &with(&["canonicalizedBody"]), &mut rng),
+                ),
+            };
+            let r = std::panic::catch_unwind(|| {
+                verify_bundle(&verifier, &field.1, ArtifactRef::Bytes(&artifact), &policy).is_ok()
+            });
+            assert_eq!(
+                r.ok(),
+                Some(false),
+                "{case}: tampered {} verified or panicked",
+                field.0
+            );
+            tried += 1;
+        }
+    }
+    eprintln!("tamper property: {tried} single-byte changes, all refused");
+}
+
+// ---- TUF ---------------------------------------------------------------------------------------
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), t).unwrap();
+        }
+    }
+}
+
+/// The faketime file is `YYYY-MM-DD HH:MM:SS+00:00`.
+fn faketime(case: &Path) -> String {
+    read_trim(&case.join("faketime"))
+        .unwrap()
+        .replacen(' ', "T", 1)
+}
+
+/// The tollgate binary at a given `--now` (the common helper fixes it).
+fn tollgate_at(now: &str) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("tollgate"));
+    c.current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("TOLLGATE_NOW")
+        .env_remove("TOLLGATE_FORMAT")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_ACTIONS")
+        .args(["--now", now, "--color", "never"]);
+    c
+}
+
+fn refresh(
+    repo: &Path,
+    root: &Path,
+    cache: &Path,
+    now: &str,
+    target: &str,
+) -> (Option<i32>, Vec<String>, Value) {
+    let out = tollgate_at(now)
+        .args(["--format", "json", "trust", "refresh"])
+        .arg("--tuf-root")
+        .arg(root)
+        .arg("--tuf-repo")
+        .arg(repo)
+        .arg("--cache")
+        .arg(cache)
+        .args(["--target", target])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    if out.status.code() == Some(2) {
+        eprintln!("exit 2: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let codes = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect();
+    (out.status.code(), codes, v)
+}
+
+#[test]
+fn tuf_conformance_static_repositories() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let base = root.join("tuf-conformance/static_data");
+    let mut rows = Vec::new();
+    for name in ["sigstore-root-signing", "tuf-on-ci-0.11"] {
+        let case = base.join(name);
+        let tmp = tempfile::tempdir().unwrap();
+        let target = read_trim(&case.join("targetpath")).unwrap();
+        let (code, codes, v) = refresh(
+            &case,
+            &case.join("initial_root.json"),
+            tmp.path(),
+            &faketime(&case),
+            &target,
+        );
+        let ok = code == Some(0);
+        if !ok {
+            eprintln!("{name}: {code:?} {codes:?} {v}");
+        }
+        // The fetched target is the file the repository has for it, byte for byte.
+        let got = std::fs::read(tmp.path().join("targets").join(&target)).unwrap_or_default();
+        let ok =
+            ok && sha256_hex(&got) == v["data"]["refresh"]["targetSha256"].as_str().unwrap_or("");
+        rows.push((name.to_string(), true, ok));
+        // Refreshing again from the same copy is a no-op that still verifies.
+        let (code, _, _) = refresh(
+            &case,
+            &case.join("initial_root.json"),
+            tmp.path(),
+            &faketime(&case),
+            &target,
+        );
+        rows.push((format!("{name} (again, from cache)"), true, code == Some(0)));
+    }
+    // Root rotation through Sigstore's real history, 1 → 12 (thresholds of old and new keys,
+    // early hex ECDSA keys, unsigned key holders), then a bundle verified from the cache alone.
+    let case = base.join("sigstore-root-signing");
+    let cache = tempfile::tempdir().unwrap();
+    let (code, codes, v) = refresh(
+        &case,
+        &case.join("metadata/1.root.json"),
+        cache.path(),
+        &faketime(&case),
+        "trusted_root.json",
+    );
+    rows.push((
+        "sigstore-root-signing from root v1 (rotation to v12)".into(),
+        true,
+        code == Some(0) && codes.is_empty() && v["data"]["refresh"]["rootVersion"] == 12,
+    ));
+    let cases = root.join("sigstore-conformance/bundle-verify");
+    let out = tollgate_at("2025-03-01T00:00:00Z")
+        .args(["--format", "json", "verify", "bundle"])
+        .arg(cases.join("a.txt"))
+        .arg("--bundle")
+        .arg(cases.join("happy-path-v0.3/bundle.sigstore.json"))
+        .arg("--tuf-cache")
+        .arg(cache.path())
+        .args([
+            "--certificate-identity",
+            DEFAULT_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let facts = &v["subjects"][0]["facts"];
+    rows.push((
+        "verify bundle --tuf-cache (age reported)".into(),
+        true,
+        out.status.code() == Some(0) && facts["trustedRootAgeHours"] == 467,
+    ));
+    let agree = table("tuf-conformance", &rows);
+    assert_eq!(agree, rows.len());
+}
+
+#[test]
+fn tuf_refuses_tampered_expired_rolled_back_and_under_signed() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let base = root.join("tuf-conformance/static_data");
+    let onci = base.join("tuf-on-ci-0.11");
+    let sig = base.join("sigstore-root-signing");
+    let now_onci = faketime(&onci);
+    let now_sig = faketime(&sig);
+    let edit = |p: &Path, f: &dyn Fn(&mut Value)| {
+        let mut v: Value = serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+        f(&mut v);
+        std::fs::write(p, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    };
+    let mut results = Vec::new();
+    let mut check = |what: &str, got: (Option<i32>, Vec<String>, Value), want: &str| {
+        let ok = got.0 == Some(1) && got.1 == vec![want.to_string()];
+        if !ok {
+            eprintln!("{what}: expected {want}, got {:?} {:?}", got.0, got.1);
+        }
+        results.push((what.to_string(), true, ok));
+    };
+
+    // Tampered: a signed field changed (the signature no longer verifies).
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(&onci, t.path());
+    edit(&t.path().join("metadata/timestamp.json"), &|v| {
+        v["signed"]["expires"] = "2044-08-10T10:21:52Z".into();
+    });
+    let cache = tempfile::tempdir().unwrap();
+    check(
+        "tampered timestamp",
+        refresh(
+            t.path(),
+            &onci.join("initial_root.json"),
+            cache.path(),
+            &now_onci,
+            "delegatedrole/artifact",
+        ),
+        "SIG020",
+    );
+    assert!(
+        !cache.path().join("refresh.json").exists(),
+        "a refused refresh writes nothing"
+    );
+
+    // Under threshold: the signature removed.
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(&onci, t.path());
+    edit(&t.path().join("metadata/2.snapshot.json"), &|v| {
+        v["signatures"] = Value::Array(vec![]);
+    });
+    let cache = tempfile::tempdir().unwrap();
+    check(
+        "unsigned snapshot",
+        refresh(
+            t.path(),
+            &onci.join("initial_root.json"),
+            cache.path(),
+            &now_onci,
+            "delegatedrole/artifact",
+        ),
+        "SIG020",
+    );
+
+    // A tampered target (hash and length recorded by the delegated role).
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(&onci, t.path());
+    let art = t.path().join("targets/delegatedrole/45f337ee451b4c098d121d09cc224bacc7794503ac58a47a78cfe7ebefb7fab3.artifact");
+    let mut bytes = std::fs::read(&art).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&art, bytes).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    check(
+        "tampered target",
+        refresh(
+            t.path(),
+            &onci.join("initial_root.json"),
+            cache.path(),
+            &now_onci,
+            "delegatedrole/artifact",
+        ),
+        "SIG023",
+    );
+
+    // Expired: the sigstore repository's timestamp expires within days of its recorded time.
+    let cache = tempfile::tempdir().unwrap();
+    check(
+        "expired at --now",
+        refresh(
+            &sig,
+            &sig.join("initial_root.json"),
+            cache.path(),
+            "2025-06-01T00:00:00Z",
+            "trusted_root.json",
+        ),
+        "SIG021",
+    );
+
+    // Rolled back: the cache has seen a newer timestamp than the repository now serves.
+    let cache = tempfile::tempdir().unwrap();
+    let first = refresh(
+        &sig,
+        &sig.join("initial_root.json"),
+        cache.path(),
+        &now_sig,
+        "trusted_root.json",
+    );
+    assert_eq!(first.0, Some(0), "{:?}", first.1);
+    edit(&cache.path().join("timestamp.json"), &|v| {
+        let n = v["signed"]["version"].as_u64().unwrap();
+        v["signed"]["version"] = (n + 1).into();
+    });
+    check(
+        "rolled-back timestamp",
+        refresh(
+            &sig,
+            &sig.join("initial_root.json"),
+            cache.path(),
+            &now_sig,
+            "trusted_root.json",
+        ),
+        "SIG022",
+    );
+
+    // Root rotation from version 1: each new root needs a threshold of the old root's keys and
+    // of its own. One rotation with its signatures stripped is refused.
+    let t = tempfile::tempdir().unwrap();
+    copy_dir(&sig, t.path());
+    edit(&t.path().join("metadata/5.root.json"), &|v| {
+        for s in v["signatures"].as_array_mut().unwrap() {
+            s["sig"] = "".into();
+        }
+    });
+    let cache = tempfile::tempdir().unwrap();
+    check(
+        "under-threshold root 5 in rotation",
+        refresh(
+            t.path(),
+            &sig.join("metadata/1.root.json"),
+            cache.path(),
+            &now_sig,
+            "trusted_root.json",
+        ),
+        "SIG020",
+    );
+
+    let agree = table("tuf-conformance (tampered copies)", &results);
+    assert_eq!(agree, results.len());
+}
+
+/// slsa-verifier's policy matrix with the REAL Sigstore plugin (production trusted root, the
+/// generator workflows' identity), plus the wrong-signer case: the same provenance, the same
+/// SLSA policy, but a certificate identity that is not the one required.
+#[test]
+fn slsa_verifier_policy_cases_agree_with_sigstore_plugin() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let dir = root.join("slsa-verifier");
+    let plugin = |identity: IdentityPolicy| {
+        tollgate::sigstore::SigstoreVerifier::new(prod_root(&root), identity, "production".into())
+    };
+    let generators = IdentityPolicy {
+        identity_regexp: Some(
+            regex::Regex::new(
+                "^https://github\\.com/slsa-framework/slsa-github-generator/\\.github/workflows/[a-z_-]+_slsa3\\.yml@refs/tags/v2\\.1\\.0$",
+            )
+            .unwrap(),
+        ),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Default::default()
+    };
+    let (agree, total) =
+        crate::verify::slsa_policy_cases(&dir, &plugin(generators), "sigstore plugin");
+    assert_eq!(agree, total);
+
+    // Wrong signer.
+    use tollgate::attest::verify::{self, Artifact, Policy};
+    let wd = "gha_generic/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.jsonl";
+    let text = std::fs::read_to_string(dir.join(wd)).unwrap();
+    let atts = verify::parse_attestations(wd, &text).unwrap();
+    let artifact = Artifact {
+        name: "bin".into(),
+        digest: [(
+            "sha256".to_string(),
+            "376e7e01348585b6e6643bc6663146b9d525d9b41228bf180eaeb4d4a3706caa".to_string(),
+        )]
+        .into(),
+    };
+    let policy = Policy {
+        source_uri: Some("github.com/slsa-framework/example-package".into()),
+        builder_id: Some("https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml".into()),
+        ..Default::default()
+    };
+    let wrong = plugin(IdentityPolicy {
+        identity: Some("https://github.com/slsa-framework/slsa-github-generator/.github/workflows/delegator_generic_slsa3.yml@refs/tags/v2.1.0".into()),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Default::default()
+    });
+    let out = verify::verify_provenance(&atts, std::slice::from_ref(&artifact), &[&wrong], &policy);
+    let codes: Vec<&str> = out.diagnostics.iter().map(|d| d.code()).collect();
+    assert_eq!(
+        codes,
+        vec!["SIG005"],
+        "wrong signer must be denied by identity"
+    );
+    let right = plugin(IdentityPolicy {
+        identity: Some("https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@refs/tags/v2.1.0".into()),
+        issuer: Some(GITHUB_ISSUER.into()),
+        ..Default::default()
+    });
+    let out = verify::verify_provenance(&atts, &[artifact], &[&right], &policy);
+    assert!(out.passed(), "{:?}", out.diagnostics);
+    eprintln!("| slsa-verifier wrong signer | 2 | 2 |");
+}
+
+// ---- X.509 plugin ------------------------------------------------------------------------------
+
+/// Enterprise PKI: a CA (made with the openssl CLI; skipped when it is not installed), a leaf
+/// with or without the code-signing EKU, an envelope signed by the leaf's key and wrapped in a
+/// bundle with the chain as verification material.
+#[test]
+fn x509_plugin_chain_usage_identity() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipping: openssl not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let ssl = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .current_dir(d)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ca = |name: &str| {
+        ssl(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "3650",
+            "-subj",
+            &format!("/CN={name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ]);
+    };
+    ca("ca");
+    ca("other-ca");
+    let leaf = |name: &str, eku: &str| {
+        ssl(&[
+            "genpkey",
+            "-algorithm",
+            "EC",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-out",
+            &format!("{name}.key"),
+        ]);
+        ssl(&[
+            "req",
+            "-new",
+            "-key",
+            &format!("{name}.key"),
+            "-subj",
+            "/CN=signer",
+            "-out",
+            &format!("{name}.csr"),
+        ]);
+        std::fs::write(
+            d.join(format!("{name}.ext")),
+            format!("keyUsage=critical,digitalSignature\nextendedKeyUsage={eku}\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n"),
+        )
+        .unwrap();
+        ssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-extfile",
+            &format!("{name}.ext"),
+            "-out",
+            &format!("{name}.pem"),
+        ]);
+    };
+    leaf("leaf", "codeSigning");
+    leaf("server", "serverAuth");
+    // The statement, signed by each leaf's key.
+    let artifact = b"release contents\n";
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "app.bin", "digest": {"sha256": sha256_hex(artifact)}}],
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "predicate": {"buildDefinition": {"buildType": "https://example.com/build", "externalParameters": {}}, "runDetails": {"builder": {"id": "https://example.com/builder"}}}
+    });
+    write(d, "app.bin", artifact);
+    write(d, "statement.json", serde_json::to_vec(&statement).unwrap());
+    let pem_der = |name: &str| {
+        let text = std::fs::read_to_string(d.join(name)).unwrap();
+        let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+        b64
+    };
+    let bundle = |name: &str| {
+        let out = tollgate()
+            .args(["sign", "statement.json", "--key", &format!("{name}.key")])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let env: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let b = serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {"x509CertificateChain": {"certificates": [{"rawBytes": pem_der(&format!("{name}.pem"))}]}},
+            "dsseEnvelope": env,
+        });
+        write(
+            d,
+            &format!("{name}.bundle.json"),
+            serde_json::to_vec(&b).unwrap(),
+        );
+    };
+    bundle("leaf");
+    bundle("server");
+    // The certificates were issued just now: verify at the real time.
+    let now = jiff::Timestamp::now().to_string();
+    let at = |now: &str| {
+        let mut c = tollgate_at(now);
+        c.current_dir(d);
+        c
+    };
+    let run = |b: &str, roots: &str, extra: &[&str]| {
+        let out = at(&now)
+            .args([
+                "--format",
+                "json",
+                "verify",
+                "provenance",
+                "app.bin",
+                "--bundle",
+                b,
+                "--ca-roots",
+                roots,
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        if out.status.code() == Some(2) {
+            eprintln!("exit 2: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let codes: Vec<String> = v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["code"].as_str().map(str::to_string))
+            .collect();
+        (out.status.code(), codes)
+    };
+    assert_eq!(run("leaf.bundle.json", "ca.pem", &[]), (Some(0), vec![]));
+    assert_eq!(
+        run(
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "release@example.com"]
+        ),
+        (Some(0), vec![])
+    );
+    assert_eq!(
+        run(
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "mallory@example.com"]
+        ),
+        (Some(1), vec!["SIG032".to_string()])
+    );
+    assert_eq!(
+        run("leaf.bundle.json", "other-ca.pem", &[]),
+        (Some(1), vec!["SIG030".to_string()])
+    );
+    assert_eq!(
+        run("server.bundle.json", "ca.pem", &[]),
+        (Some(1), vec!["SIG031".to_string()])
+    );
+    // Not valid at --now (the leaf is valid for a year from today's real date).
+    let out = at("2099-01-01T00:00:00Z")
+        .args([
+            "verify",
+            "provenance",
+            "app.bin",
+            "--bundle",
+            "leaf.bundle.json",
+            "--ca-roots",
+            "ca.pem",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
