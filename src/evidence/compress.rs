@@ -5,7 +5,6 @@
 //! uses the library's multi-threaded mode with a fixed worker count, for the same reason.
 
 use flate2::Compression;
-use rayon::prelude::*;
 use std::io::{self, Write};
 
 /// Uncompressed bytes per gzip member.
@@ -108,8 +107,11 @@ impl<W: Write> Write for Compressor<W> {
 
 pub struct ParallelGzip<W: Write> {
     inner: W,
-    pending: Vec<Vec<u8>>,
+    /// Members being compressed on the rayon pool, in order; the reader keeps filling the
+    /// next chunk meanwhile (no batch barrier, as pigz).
+    in_flight: std::collections::VecDeque<std::sync::mpsc::Receiver<io::Result<Vec<u8>>>>,
     current: Vec<u8>,
+    chunks: u64,
 }
 
 /// Fixed part of every member header: magic, deflate, FLG.FEXTRA, mtime 0, XFL 0, OS 255,
@@ -144,27 +146,44 @@ impl<W: Write> ParallelGzip<W> {
     pub fn new(inner: W) -> Self {
         ParallelGzip {
             inner,
-            pending: Vec::new(),
+            in_flight: std::collections::VecDeque::new(),
             current: Vec::with_capacity(GZIP_CHUNK),
+            chunks: 0,
         }
     }
 
-    fn drain(&mut self) -> io::Result<()> {
-        let members: Vec<io::Result<Vec<u8>>> =
-            self.pending.par_iter().map(|c| gzip_member(c)).collect();
-        for m in members {
-            self.inner.write_all(&m?)?;
+    fn write_oldest(&mut self) -> io::Result<()> {
+        if let Some(rx) = self.in_flight.pop_front() {
+            let member = rx
+                .recv()
+                .map_err(|_| io::Error::other("a compression worker stopped"))??;
+            self.inner.write_all(&member)?;
         }
-        self.pending.clear();
+        Ok(())
+    }
+
+    fn submit(&mut self, chunk: Vec<u8>) -> io::Result<()> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        rayon::spawn(move || {
+            let _ = tx.send(gzip_member(&chunk));
+        });
+        self.in_flight.push_back(rx);
+        self.chunks += 1;
+        // Bounded memory: at most BATCH chunks (in and out) in flight.
+        while self.in_flight.len() > BATCH {
+            self.write_oldest()?;
+        }
         Ok(())
     }
 
     pub fn finish(mut self) -> io::Result<W> {
-        if !self.current.is_empty() || self.pending.is_empty() {
+        if !self.current.is_empty() || self.chunks == 0 {
             let last = std::mem::take(&mut self.current);
-            self.pending.push(last);
+            self.submit(last)?;
         }
-        self.drain()?;
+        while !self.in_flight.is_empty() {
+            self.write_oldest()?;
+        }
         self.inner.flush()?;
         Ok(self.inner)
     }
@@ -177,10 +196,7 @@ impl<W: Write> Write for ParallelGzip<W> {
         self.current.extend_from_slice(&buf[..n]);
         if self.current.len() == GZIP_CHUNK {
             let full = std::mem::replace(&mut self.current, Vec::with_capacity(GZIP_CHUNK));
-            self.pending.push(full);
-            if self.pending.len() >= BATCH {
-                self.drain()?;
-            }
+            self.submit(full)?;
         }
         Ok(n)
     }
