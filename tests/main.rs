@@ -8,6 +8,7 @@ mod conformance;
 mod controls;
 mod provenance;
 mod render;
+mod sbom_generate;
 mod signing;
 mod snapshots;
 mod verify;

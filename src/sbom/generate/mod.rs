@@ -54,7 +54,8 @@ pub fn is_lockfile(name: &str) -> bool {
     ) || (name.starts_with("requirements") && name.ends_with(".txt"))
 }
 
-/// Every lockfile under `dir` (sorted), skipping `.git`, `node_modules`, `target`, `vendor` and
+/// Every lockfile under `dir` (sorted), skipping `.git`, `node_modules`, `target`, `vendor`,
+/// other hidden directories and
 /// paths matching an `exclude` glob (matched against the relative path and each of its names).
 pub fn discover(dir: &Path, exclude: &globset::GlobSet) -> std::io::Result<Vec<Found>> {
     let mut out = Vec::new();
@@ -97,7 +98,8 @@ fn walk(
         }
         let ft = e.file_type()?;
         if ft.is_dir() {
-            if !SKIP_DIRS.contains(&name.as_str()) {
+            // Hidden directories (.venv, .tox, .cache…) hold tools' own state, not the project.
+            if !SKIP_DIRS.contains(&name.as_str()) && !name.starts_with('.') {
                 walk(&e.path(), &child_rel, exclude, out)?;
             }
         } else if ft.is_file() && is_lockfile(&name) {

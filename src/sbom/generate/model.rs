@@ -413,7 +413,7 @@ mod tests {
         assert_eq!(p.hashes.len(), 1);
         assert_eq!(
             p.hashes.iter().next().unwrap().1,
-            "d808b733395f535e19ccec9f337b3f0759b78451"
+            "d808b733395f535e19c8ec9f337b3f0759b78451"
         );
         p.add_hex(HashAlg::Sha256, "nothex");
         assert_eq!(p.hashes.len(), 1);
