@@ -30,6 +30,20 @@ struct LockPackage {
 #[derive(Deserialize, Default)]
 struct Manifest {
     package: Option<ManifestPackage>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
+    #[serde(default, rename = "build-dependencies")]
+    build_dependencies: BTreeMap<String, toml::Value>,
+    #[serde(default, rename = "dev-dependencies")]
+    dev_dependencies: BTreeMap<String, toml::Value>,
+}
+
+/// The crate name a manifest dependency entry refers to (`package = "…"` renames).
+fn dep_crate(key: &str, v: &toml::Value) -> String {
+    v.get("package")
+        .and_then(toml::Value::as_str)
+        .unwrap_or(key)
+        .to_string()
 }
 
 #[derive(Deserialize, Default)]
@@ -134,6 +148,35 @@ pub fn read(src: &Source, dir: &Path, limits: Limits) -> Result<Project, InputEr
             .difference(&referenced)
             .cloned()
             .collect();
+    }
+    // Cargo.lock does not mark dev-dependencies; the manifest does for the direct ones, and
+    // whatever only they reach is dev scope too.
+    let names = |m: &BTreeMap<String, toml::Value>| -> BTreeSet<String> {
+        m.iter().map(|(k, v)| dep_crate(k, v)).collect()
+    };
+    let prod_names: BTreeSet<String> = names(&manifest.dependencies)
+        .union(&names(&manifest.build_dependencies))
+        .cloned()
+        .collect();
+    let dev_names = names(&manifest.dev_dependencies);
+    let name_of = |purl: &str| -> String {
+        purl.trim_start_matches("pkg:cargo/")
+            .split('@')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
+    let (mut prod, mut dev) = (BTreeSet::new(), BTreeSet::new());
+    for d in &project.root.deps {
+        let n = name_of(d);
+        if prod_names.contains(&n) || prod_names.contains(&n.replace('_', "-")) {
+            prod.insert(d.clone());
+        } else if dev_names.contains(&n) || dev_names.contains(&n.replace('_', "-")) {
+            dev.insert(d.clone());
+        }
+    }
+    if !dev.is_empty() {
+        project.scope_by_reachability(&prod, &dev);
     }
     if let Some(mp) = &manifest.package
         && let Some(toml::Value::String(l)) = &mp.license
