@@ -127,12 +127,7 @@ fn component(p: &Package, bom_ref: &str, ty: &str, extra: &[(&str, String)]) -> 
 pub fn render(inv: &Inventory, spec_version: &str, timestamp: &str) -> Value {
     let mut roots = Vec::new();
     for (proj, r) in inv.projects.iter().zip(&inv.project_refs) {
-        let ty = if proj
-            .root
-            .properties
-            .get("tollgate:component-type")
-            .is_some()
-        {
+        let ty = if proj.root.properties.contains_key("tollgate:component-type") {
             "operating-system"
         } else {
             "application"

@@ -97,10 +97,10 @@ fn link(
 ) {
     for p in &mut project.packages {
         for clause in wanted.get(&p.purl).into_iter().flatten() {
-            if let Some(t) = clause.iter().find_map(|alt| provides.get(alt)) {
-                if *t != p.purl {
-                    p.deps.insert(t.clone());
-                }
+            if let Some(t) = clause.iter().find_map(|alt| provides.get(alt))
+                && *t != p.purl
+            {
+                p.deps.insert(t.clone());
             }
         }
     }
