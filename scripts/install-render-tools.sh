@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the render tests look at the Control Attestation with: headless Chromium (HTML
-# report → DOM + screenshot), poppler-utils (pdftoppm, pdftotext for the PDF) and a font for
-# Chromium. Idempotent: does nothing when every tool is already there. Debian/Ubuntu (apt) only.
+# Installs what the render tests (tests/render.rs) look at the Control Attestation with: headless
+# Chromium (HTML report -> DOM + screenshot), poppler-utils (pdftoppm, pdftotext, pdfinfo for the
+# PDF), a font for Chromium, and python3 (decodes the PNGs). Idempotent: does nothing when every
+# tool is already there. Debian/Ubuntu (apt) only.
 set -euo pipefail
 
 have_chromium() {
@@ -10,11 +11,13 @@ have_chromium() {
 
 missing=()
 have_chromium || missing+=(chromium)
-{ command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || missing+=(poppler-utils)
+{ command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 &&
+	command -v pdfinfo >/dev/null 2>&1; } || missing+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 
 if [ ${#missing[@]} -eq 0 ]; then
-	echo "render tools: chromium, pdftoppm, pdftotext present"
+	echo "render tools: chromium, poppler-utils, fonts-dejavu-core, python3 present"
 	exit 0
 fi
 

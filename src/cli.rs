@@ -269,7 +269,7 @@ pub struct ProvenanceGenerateArgs {
 pub enum VerifyCommand {
     /// Verify signed SLSA provenance (DSSE envelope, .intoto.jsonl or Sigstore bundle) for
     /// artifacts: signature, statement, predicate, subjects and the builder/source policy.
-    Provenance(VerifyProvenanceArgs),
+    Provenance(Box<VerifyProvenanceArgs>),
     /// Verify a signed Control Attestation (and, with --evidence, that the evidence is unchanged).
     Attestation(VerifyAttestationArgs),
 }

@@ -13,7 +13,12 @@ use std::path::{Path, PathBuf};
 
 pub const HINT: &str = "see catalog/README.md for every assertion type and its parameters";
 
+/// Parsed JSON evidence shared by the assertions of one control (several assertions often read
+/// the same files).
+pub type JsonCache = std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Value>>>;
+
 /// What an assertion may use besides its files.
+#[derive(Clone, Copy)]
 pub struct EvalContext<'a> {
     /// The evidence directory; evidence paths are relative to it.
     pub root: &'a Path,
@@ -23,6 +28,7 @@ pub struct EvalContext<'a> {
     pub limits: Limits,
     /// Keys given on the command line (`--trusted-key`), trusted by every signature assertion.
     pub trusted_keys: &'a [PublicKey],
+    pub json_cache: Option<&'a JsonCache>,
 }
 
 impl EvalContext<'_> {
@@ -51,12 +57,18 @@ pub struct ParamSpec {
     pub doc: &'static str,
 }
 
+/// Builds a configured assertion from its parameters, or says everything wrong with them.
+pub type BuildFn = fn(&Params) -> Result<Box<dyn Assertion>, Vec<String>>;
+
+/// A documented parameter: name, required, what it is.
+pub type ParamDoc = (&'static str, bool, &'static str);
+
 /// One registered assertion type.
 pub struct AssertionType {
     pub name: &'static str,
     pub summary: &'static str,
     pub params: &'static [ParamSpec],
-    pub build: fn(&Params) -> Result<Box<dyn Assertion>, Vec<String>>,
+    pub build: BuildFn,
 }
 
 /// Parameters every assertion takes.
@@ -209,12 +221,25 @@ fn select<'a>(
         .collect()
 }
 
-fn read_json(ctx: &EvalContext, rel: &str) -> Result<Value, String> {
+fn read_json(ctx: &EvalContext, rel: &str) -> Result<std::sync::Arc<Value>, String> {
+    if let Some(cache) = ctx.json_cache
+        && let Some(v) = cache.lock().ok().and_then(|c| c.get(rel).cloned())
+    {
+        return Ok(v);
+    }
     let path = ctx.abs(rel);
     let text =
         input::read_text(&path, ctx.limits).map_err(|e| relative_error(ctx, e.one_line()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| relative_error(ctx, input::json_error(rel, &text, &e).one_line()))
+    let v = std::sync::Arc::new(
+        serde_json::from_str::<Value>(&text)
+            .map_err(|e| relative_error(ctx, input::json_error(rel, &text, &e).one_line()))?,
+    );
+    if let Some(cache) = ctx.json_cache
+        && let Ok(mut c) = cache.lock()
+    {
+        c.insert(rel.to_string(), v.clone());
+    }
+    Ok(v)
 }
 
 /// Messages name evidence files relative to the evidence directory.
@@ -1571,11 +1596,7 @@ pub static REGISTRY: &[AssertionType] = &[
 ];
 
 /// `type:` names and parameters, for `tollgate catalog validate --list-assertions` and docs.
-pub fn describe() -> Vec<(
-    &'static str,
-    &'static str,
-    Vec<(&'static str, bool, &'static str)>,
-)> {
+pub fn describe() -> Vec<(&'static str, &'static str, Vec<ParamDoc>)> {
     REGISTRY
         .iter()
         .map(|t| {

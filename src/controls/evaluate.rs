@@ -64,6 +64,7 @@ pub fn evaluate(
         now: o.now,
         limits: o.limits,
         trusted_keys: o.trusted_keys,
+        json_cache: None,
     };
     let ids: BTreeSet<&str> = catalog.controls.iter().map(|c| c.id.as_str()).collect();
     // Waivers first: which are usable, and why the others are not.
@@ -103,17 +104,44 @@ pub fn evaluate(
         })
         .collect();
 
+    // Match every file against every evidence glob of the catalog in one pass (one glob set),
+    // instead of once per control and glob: 20,000 files x 400 globs would dominate the run.
+    let specs: Vec<&super::cfg::EvidenceSpec> = catalog
+        .controls
+        .iter()
+        .flat_map(|c| c.evidence.iter())
+        .collect();
+    let mut builder = globset::GlobSetBuilder::new();
+    for spec in &specs {
+        builder.add(spec.glob.clone());
+    }
+    let set = builder.build().map_err(std::io::Error::other)?;
+    let hits: Vec<Vec<usize>> = files.par_iter().map(|f| set.matches(f.as_str())).collect();
+    let mut by_spec: Vec<Vec<&String>> = vec![Vec::new(); specs.len()];
+    for (f, hit) in files.iter().zip(&hits) {
+        for &i in hit {
+            by_spec[i].push(f);
+        }
+    }
+    let mut offsets = Vec::with_capacity(catalog.controls.len());
+    let mut next = 0;
+    for c in &catalog.controls {
+        offsets.push(next);
+        next += c.evidence.len();
+    }
+
     let mut controls: Vec<ControlResult> = catalog
         .controls
         .par_iter()
-        .map(|c| {
+        .zip(offsets.par_iter())
+        .map(|(c, &first)| {
             let mut results = Vec::new();
             let mut evidence: BTreeSet<String> = BTreeSet::new();
-            for spec in &c.evidence {
-                let matched: Vec<&String> = files.iter().filter(|f| spec.matcher.is_match(f.as_str())).collect();
+            for (k, spec) in c.evidence.iter().enumerate() {
+                let matched: &[&String] = &by_spec[first + k];
                 let mut fresh = Vec::new();
                 let mut stale = Vec::new();
-                for f in &matched {
+                for f in matched {
                     match spec.max_age {
                         Some(max) => {
                             let age = std::fs::metadata(ctx.abs(f))
@@ -143,7 +171,12 @@ pub fn evaluate(
                             stale.len()
                         )
                     } else {
-                        format!("not enough evidence: {} matched {} file(s), at least {} required", spec.pattern, fresh.len(), spec.min)
+                        format!(
+                            "not enough evidence: {} matched {} file(s), at least {} required",
+                            spec.pattern,
+                            fresh.len(),
+                            spec.min
+                        )
                     };
                     results.push(AssertionResult {
                         kind: "evidence".into(),
@@ -158,6 +191,11 @@ pub fn evaluate(
                 // Assertions read the control's evidence (or, with no evidence globs, every file
                 // their own `evidence:` filter selects).
                 let scope: &[String] = if c.evidence.is_empty() { files } else { &evidence };
+                let cache = super::assertions::JsonCache::default();
+                let ctx = super::assertions::EvalContext {
+                    json_cache: Some(&cache),
+                    ..ctx
+                };
                 for a in &c.assertions {
                     results.push(a.evaluate(&ctx, scope));
                 }

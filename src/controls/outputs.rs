@@ -91,18 +91,18 @@ pub fn oscal(p: &ControlsPredicate, statement_sha256: &str) -> Value {
     let root = uuid_of(&["tollgate-oscal", statement_sha256]);
     let mut findings = Vec::new();
     let mut observations = Vec::new();
+    let digests: std::collections::HashMap<&str, &str> = p
+        .evidence
+        .iter()
+        .map(|x| (x.path.as_str(), x.sha256.as_str()))
+        .collect();
     for c in &p.controls {
         let obs = uuid_of(&[&root, "observation", &c.id]);
         let evidence: Vec<Value> = c
             .evidence
             .iter()
             .map(|e| {
-                let sha = p
-                    .evidence
-                    .iter()
-                    .find(|x| &x.path == e)
-                    .map(|x| x.sha256.as_str())
-                    .unwrap_or("");
+                let sha = digests.get(e.as_str()).copied().unwrap_or("");
                 json!({"href": e, "description": format!("sha256:{sha}")})
             })
             .collect();

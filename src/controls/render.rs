@@ -1177,6 +1177,25 @@ mod tests {
     }
 
     #[test]
+    fn readme_example_template_renders() {
+        let readme = include_str!("../../templates/README.md");
+        let example = readme
+            .split("```jinja\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .expect("a jinja example in templates/README.md");
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MARKDOWN_TEMPLATE), example).unwrap();
+        let md = render_markdown(&sample(), Some(dir.path())).unwrap();
+        assert_eq!(
+            md,
+            "FAIL: 1/3 controls passed\n\
+             - SC-02 fail: cosign_verify_attestation: provenance/build.intoto.json: signature does not verify with any trusted key (waiver expired 2025-01-31)\n\
+             - PL-01 waived: file_exists: no file matches policies/conftest-results.json; waived by bob@example.com until 2025-12-31\n"
+        );
+    }
+
+    #[test]
     fn template_render_error_names_file() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(

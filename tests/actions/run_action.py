@@ -18,7 +18,7 @@ are rejected with an error naming the line, never guessed at.
 
 Usage:
 
-    run_action.py ACTION [--input NAME=VALUE]... [--env NAME=VALUE]... [--workdir DIR]
+    run_action.py ACTION [--input NAME=VALUE]... [--env NAME=VALUE]... [--workdir DIR] [--stub-uses]
     run_action.py --lint FILE...
 
 ACTION is an action directory or its action.yml. The action's steps run like the runner runs a
@@ -27,9 +27,11 @@ composite action: `${{ inputs.X }}` (with defaults), `${{ github.action_path }}`
 `tool_cache` and `${{ env.X }}` are substituted; `if:` understands the expression language
 (`always()`, `success()`, `failure()`, `cancelled()`, `==`, `!=`, `<`, `>`, `&&`, `||`, `!`,
 `contains`/`startsWith`/`endsWith`); `shell`, `env`, `working-directory`, `id` and
-`continue-on-error` are honoured; fresh GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH files are given
-to every step and their contents carried to later steps; GITHUB_STEP_SUMMARY collects the
-summary. The environment is hermetic: inherited GITHUB_*, RUNNER_* and INPUT_* variables are
+`continue-on-error` are honoured; a `uses:` step (another action) cannot run here: it must be
+skipped by its `if:`, or with `--stub-uses` it is recorded in "steps" (with its `with:` values
+interpolated) as a success without outputs; fresh GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH
+files are given to every step and their contents carried to later steps; GITHUB_STEP_SUMMARY
+collects the summary. The environment is hermetic: inherited GITHUB_*, RUNNER_* and INPUT_* variables are
 dropped, RUNNER_TEMP and (unless given with --env) RUNNER_TOOL_CACHE are fresh temporary
 directories.
 
@@ -866,9 +868,11 @@ def run_action(
     env: dict[str, str] | None = None,
     workdir: str | os.PathLike | None = None,
     log=None,
+    stub_uses: bool = False,
 ) -> dict:
     """Run a composite action's steps. Returns the result dict described in the module
-    docstring. Step output goes to `log` (default sys.stderr)."""
+    docstring. Step output goes to `log` (default sys.stderr). A `uses:` step that its `if:`
+    does not skip is an ActionError, or with stub_uses recorded without running."""
     log = log if log is not None else sys.stderr
     action_file, doc = load_action(action)
     action_dir = action_file.parent
@@ -968,9 +972,7 @@ def run_action(
                 raise ActionError(f"step {index + 1} is not a mapping")
             step_id = str(step.get("id") or f"__step{index + 1}")
             label = step.get("name") or step_id
-            if "uses" in step:
-                raise ActionError(f"step {label!r}: 'uses:' steps are not supported by this harness")
-            if "run" not in step:
+            if "run" not in step and "uses" not in step:
                 raise ActionError(f"step {label!r} has neither 'run' nor 'uses'")
             ctx["env"] = {**env_additions}
             ctx["job"]["status"] = status
@@ -982,6 +984,23 @@ def run_action(
                 ctx["steps"][step_id] = {"outputs": {}, "outcome": "skipped", "conclusion": "skipped"}
                 steps_result.append(record)
                 print(f"run-action: skip {label}", file=log)
+                continue
+            if "uses" in step:
+                # A `uses:` step is never run here: with stub_uses it is recorded (its `with:`
+                # interpolated) as a success without outputs; otherwise the action cannot run.
+                if not stub_uses:
+                    raise ActionError(
+                        f"step {label!r}: 'uses:' steps are not supported by this harness "
+                        "(unless skipped by 'if:'; --stub-uses records them instead)"
+                    )
+                with_values = {str(k): interpolate(v, ctx, status) for k, v in (step.get("with") or {}).items()}
+                record.update(
+                    {"outcome": "success", "conclusion": "success", "exit_code": 0,
+                     "uses": str(step["uses"]), "with": with_values}
+                )
+                ctx["steps"][step_id] = {"outputs": {}, "outcome": "success", "conclusion": "success"}
+                steps_result.append(record)
+                print(f"run-action: stub {label} (uses: {step['uses']})", file=log)
                 continue
 
             step_env_raw = step.get("env") or {}
@@ -1344,6 +1363,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", "-i", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--env", "-e", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--workdir", "-C", default=None, help="GITHUB_WORKSPACE and the steps' directory")
+    parser.add_argument("--stub-uses", action="store_true", help="record `uses:` steps instead of failing on them")
     args = parser.parse_args(argv)
 
     if args.lint:
@@ -1360,6 +1380,7 @@ def main(argv: list[str] | None = None) -> int:
             inputs=_pairs(args.input, "--input"),
             env=_pairs(args.env, "--env"),
             workdir=args.workdir,
+            stub_uses=args.stub_uses,
         )
     except (ActionError, ExprError, YamlError) as e:
         print(f"run_action.py: error: {e}", file=sys.stderr)

@@ -74,9 +74,11 @@ def clean_env() -> dict[str, str]:
 
 
 def run_harness(action: Path, inputs: dict[str, str] | None = None, env: dict[str, str] | None = None,
-                workdir: Path | None = None) -> tuple[dict | None, int, str]:
+                workdir: Path | None = None, stub_uses: bool = False) -> tuple[dict | None, int, str]:
     """Run tests/actions/run_action.py as a program: (result JSON, exit status, stderr)."""
     cmd = [sys.executable, str(RUN_ACTION), str(action)]
+    if stub_uses:
+        cmd.append("--stub-uses")
     for k, v in (inputs or {}).items():
         cmd += ["--input", f"{k}={v}"]
     for k, v in (env or {}).items():
@@ -956,6 +958,662 @@ class BudgetsRealBinaryTest(unittest.TestCase):
         )
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["verdict"], "error")
+
+
+# --------------------------------------------------------------------------------------------
+# actions/provenance and actions/verify
+# --------------------------------------------------------------------------------------------
+
+BUILDER = "https://ci.example.com/builders/release@v1"
+SOURCE_DIGEST = "0123456789abcdef0123456789abcdef01234567"
+PASSWORD = "correct horse battery staple 42"
+
+
+class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
+    """actions/provenance then actions/verify with the real tollgate binary, keys generated here:
+    the round trip, tampering, policy, bad input, outputs, summaries, and secrets kept out of the
+    logs."""
+
+    provenance_action = ROOT / "actions" / "provenance"
+    verify_action = ROOT / "actions" / "verify"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.binary, reason = _real_binary()
+        if cls.binary is None:
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-provenance-real-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "tollgate").symlink_to(self.binary)
+        self.work = self.tmp / "work"
+        (self.work / "dist" / "nested").mkdir(parents=True)
+        (self.work / "dist" / "app.tar.gz").write_bytes(b"release archive\n")
+        (self.work / "dist" / "app.zip").write_bytes(b"release zip\n")
+        (self.work / "dist" / "nested" / "tool.bin").write_bytes(b"\x00\x01binary")
+        (self.work / "dist" / "notes.txt").write_text("not a subject\n", encoding="utf-8")
+        self.runner_temp = self.tmp / "runner-temp"
+        self.runner_temp.mkdir()
+
+    def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
+        env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
+        cmd = [str(self.binary), "-q", "key", "generate", "--out-prefix", str(self.tmp / "keys" / prefix)]
+        if password is not None:
+            env["TOLLGATE_PASSWORD"] = password
+            cmd.append("--encrypt")
+        (self.tmp / "keys").mkdir(exist_ok=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return self.tmp / "keys" / f"{prefix}.key", self.tmp / "keys" / f"{prefix}.pub"
+
+    def run_action(self, action: Path, inputs: dict[str, str], stub_uses: bool = False,
+                   env: dict[str, str] | None = None) -> tuple[dict, int, str]:
+        env = {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "TOLLGATE_NOW": "2026-01-02T00:00:00Z",
+            "RUNNER_TEMP": str(self.runner_temp),
+            **(env or {}),
+        }
+        result, rc, stderr = run_harness(action, {"install": "never", **inputs}, env, workdir=self.work,
+                                         stub_uses=stub_uses)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        self.assertEqual(rc, result["exit_code"], stderr)
+        return result, rc, stderr
+
+    def generate(self, key: Path | str, /, **inputs: str) -> tuple[dict, int, str]:
+        base = {
+            "subjects": "dist/*.{tar.gz,zip}\ndist/**/*.bin",
+            "key": str(key),
+            "builder-id": BUILDER,
+            "source-uri": "git+https://github.com/example/app",
+            "source-ref": "refs/tags/v1.2.3",
+            "source-digest": SOURCE_DIGEST,
+        }
+        return self.run_action(self.provenance_action, {**base, **inputs})
+
+    def verify(self, pub: Path | str, /, **inputs: str) -> tuple[dict, int, str]:
+        base = {"artifacts": "dist/**/*.tar.gz dist/**/*.zip dist/nested/*.bin", "key": str(pub)}
+        return self.run_action(self.verify_action, {**base, **inputs})
+
+    def assert_checks_table(self, summary: str) -> None:
+        self.assertEqual(summary.count("| Subject | Check | Result | Detail |"), 1, summary)
+        self.assertIn("#### Checks", summary)
+
+    # -- round trips --------------------------------------------------------------------------
+
+    def test_generate_sign_verify_round_trip(self):
+        key, pub = self.keygen("release")
+        result, rc, stderr = self.generate(key, **{"statement-output": "out/statement.json"})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        signed = self.work / "provenance.intoto.jsonl"
+        self.assertEqual(out["provenance"], str(signed))
+        self.assertEqual(out["statement"], str(self.work / "out" / "statement.json"))
+        self.assertEqual(out["subjects-count"], "3")
+        self.assertEqual(out["verdict"], "pass")
+        self.assertEqual(out["exit-code"], "0")
+        self.assertEqual(out["sha256"], hashlib.sha256(signed.read_bytes()).hexdigest())
+        self.assertRegex(out["key-id"], r"^[0-9a-f]{64}$")
+        self.assertEqual(out["tollgate-path"], str(self.bin / "tollgate"))
+        for name in ("provenance", "statement", "subjects-count", "sha256", "verdict"):
+            self.assertIn(name, result["steps"][1]["outputs"], "written to GITHUB_OUTPUT")
+        statement = json.loads((self.work / "out" / "statement.json").read_text(encoding="utf-8"))
+        names = sorted(s["name"] for s in statement["subject"])
+        self.assertEqual(names, ["dist/app.tar.gz", "dist/app.zip", "dist/nested/tool.bin"])
+        self.assertEqual(statement["predicate"]["runDetails"]["builder"]["id"], BUILDER)
+        lines = signed.read_text(encoding="utf-8").splitlines()
+        self.assertEqual(len(lines), 1)
+        self.assertIn("payload", json.loads(lines[0]))
+        self.assertIn("dist/nested/tool.bin", result["summary"])
+        self.assertIn(out["sha256"], result["summary"])
+        self.assertEqual([s["outcome"] for s in result["steps"]], ["success", "success", "skipped"])
+
+        result, rc, stderr = self.verify(
+            pub,
+            **{
+                "builder-id": BUILDER.split("@")[0],
+                "source-uri": "github.com/example/app",
+                "source-versioned-tag": "v1",
+                "sarif-file": "out/verify.sarif",
+            },
+        )
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "pass")
+        self.assertEqual(out["exit-code"], "0")
+        self.assertEqual(out["artifacts"], "3")
+        self.assertEqual(out["checks-failed"], "0")
+        self.assertGreaterEqual(int(out["checks-passed"]), 9)
+        report = json.loads(Path(out["report"]).read_text(encoding="utf-8"))
+        self.assertEqual(report["verdict"], "pass")
+        self.assertEqual(json.loads(Path(out["sarif"]).read_text(encoding="utf-8"))["version"], "2.1.0")
+        self.assert_checks_table(result["summary"])
+        for check in ("signature", "builder id", "source uri", "source versioned tag", "subject digest"):
+            self.assertRegex(result["summary"], rf"\| {check} \| pass \|")
+
+    def test_builder_and_source_from_the_github_environment(self):
+        # As in ci.yml: no overrides; the CLI reads GITHUB_* and RUNNER_ENVIRONMENT.
+        key, pub = self.keygen("release")
+        github = {
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_REPOSITORY": "example/app",
+            "GITHUB_REF": "refs/pull/7/merge",
+            "GITHUB_SHA": SOURCE_DIGEST,
+            "GITHUB_WORKFLOW_REF": "example/app/.github/workflows/ci.yml@refs/pull/7/merge",
+            "GITHUB_RUN_ID": "99",
+            "GITHUB_RUN_ATTEMPT": "1",
+            "RUNNER_ENVIRONMENT": "github-hosted",
+        }
+        result, rc, stderr = self.run_action(
+            self.provenance_action, {"subjects": "dist/app.zip", "key": str(key)}, env=github
+        )
+        self.assertEqual(rc, 0, stderr)
+        statement = json.loads(Path(result["outputs"]["statement"]).read_text(encoding="utf-8"))
+        self.assertEqual(statement["predicate"]["runDetails"]["builder"]["id"],
+                         "https://github.com/actions/runner/github-hosted")
+        policy = {
+            "artifacts": "dist/app.zip",
+            "builder-id": "https://github.com/actions/runner/github-hosted",
+            "source-uri": "github.com/example/app",
+            "source-ref": "refs/pull/7/merge",
+        }
+        result, rc, stderr = self.verify(pub, **policy)
+        self.assertEqual(rc, 0, stderr)
+        result, rc, stderr = self.verify(pub, **{**policy, "source-ref": "refs/heads/main"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertRegex(result["summary"], r"\| source ref \| FAIL \|")
+
+    def test_encrypted_key_pem_and_password_never_appear_in_logs(self):
+        key, pub = self.keygen("secret", password=PASSWORD)
+        pem = key.read_text(encoding="utf-8")
+        result, rc, stderr = self.generate(
+            "", **{"key-pem": pem, "password": PASSWORD, "sign-as": "bundle", "output": "out/app.sigstore.json"}
+        )
+        self.assertEqual(rc, 0, stderr)
+        bundle = json.loads((self.work / "out" / "app.sigstore.json").read_text(encoding="utf-8"))
+        self.assertIn("dsseEnvelope", bundle)
+        self.assertEqual(result["outputs"]["provenance"], str(self.work / "out" / "app.sigstore.json"))
+        # The key file written from key-pem is gone; nothing else holds the secrets.
+        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
+        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+        self.assertTrue(body)
+        everything = stderr + json.dumps(result)
+        for secret in (PASSWORD, *body):
+            self.assertNotIn(secret, everything)
+        for leftover in self.runner_temp.rglob("*"):
+            if leftover.is_file():
+                text = leftover.read_text(encoding="utf-8", errors="replace")
+                self.assertNotIn(PASSWORD, text, leftover)
+                self.assertNotIn(body[0], text, leftover)
+
+        result, rc, stderr = self.verify(
+            "", provenance="out/*.sigstore.json", **{"key-pem": pub.read_text(encoding="utf-8")}
+        )
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "pass")
+
+    def test_wrong_password_is_exit_2_without_the_password_in_the_logs(self):
+        key, _ = self.keygen("secret", password=PASSWORD)
+        result, rc, stderr = self.generate(key, password="not the password")
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+        self.assertEqual(result["outputs"]["provenance"], "")
+        self.assertNotIn("not the password", stderr + json.dumps(result))
+        self.assertIn("ATT006", stderr)
+
+    def test_envelope_and_two_keys_with_a_threshold(self):
+        key, pub = self.keygen("one")
+        _, other = self.keygen("two")
+        result, rc, stderr = self.generate(key, **{"sign-as": "envelope", "output": "prov.dsse.json"})
+        self.assertEqual(rc, 0, stderr)
+        result, rc, stderr = self.verify(pub, key=f"{pub}\n{other}", provenance="prov.dsse.json")
+        self.assertEqual(rc, 0, stderr)
+        result, rc, stderr = self.verify(pub, key=f"{pub}\n{other}", provenance="prov.dsse.json", threshold="2")
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+        self.assertRegex(result["summary"], r"\| signature \| FAIL \|")
+
+    # -- denials ------------------------------------------------------------------------------
+
+    def test_tampered_artifact_denies(self):
+        key, pub = self.keygen("release")
+        self.assertEqual(self.generate(key)[1], 0)
+        with open(self.work / "dist" / "app.zip", "ab") as f:
+            f.write(b"tampered")
+        result, rc, stderr = self.verify(pub)
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "deny")
+        self.assertEqual(out["exit-code"], "1")
+        self.assertEqual(out["checks-failed"], "1")
+        self.assertEqual(result["steps"][1]["outcome"], "failure")
+        self.assert_checks_table(result["summary"])
+        self.assertRegex(result["summary"], r"\| dist/app\.zip \| subject digest \| FAIL \|")
+        self.assertRegex(result["summary"], r"\| dist/app\.tar\.gz \| subject digest \| pass \|")
+        errors = [c for c in result["commands"] if c["command"] == "error"]
+        self.assertTrue(any(c["params"].get("file") == "dist/app.zip" for c in errors), errors)
+
+    def test_tampered_artifact_with_fail_on_deny_false_passes_the_step(self):
+        key, pub = self.keygen("release")
+        self.assertEqual(self.generate(key)[1], 0)
+        (self.work / "dist" / "app.tar.gz").write_bytes(b"something else")
+        result, rc, stderr = self.verify(pub, **{"fail-on-deny": "false"})
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+        self.assertEqual(result["outputs"]["exit-code"], "1")
+        self.assertIn("fail-on-deny is false", result["summary"])
+        self.assert_checks_table(result["summary"])
+
+    def test_wrong_builder_id_denies(self):
+        key, pub = self.keygen("release")
+        self.assertEqual(self.generate(key)[1], 0)
+        result, rc, stderr = self.verify(pub, **{"builder-id": "https://evil.example.com/builder"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+        self.assertRegex(result["summary"], r"\| builder id \| FAIL \|")
+        self.assertRegex(result["summary"], r"\| signature \| pass \|")
+
+    def test_untrusted_key_denies(self):
+        key, _ = self.keygen("release")
+        _, stranger = self.keygen("stranger")
+        self.assertEqual(self.generate(key)[1], 0)
+        result, rc, stderr = self.verify(stranger)
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+
+    # -- bad input ----------------------------------------------------------------------------
+
+    def test_missing_provenance_file_is_exit_2(self):
+        _, pub = self.keygen("release")
+        result, rc, stderr = self.verify(pub, provenance="missing.intoto.jsonl")
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+        self.assertEqual(result["outputs"]["exit-code"], "2")
+        self.assertIn("missing.intoto.jsonl", stderr)
+        result, rc, stderr = self.verify(pub, provenance="nothing/*.jsonl", **{"fail-on-deny": "false"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertIn("matched no files", result["summary"])
+
+    def test_verify_bad_inputs_are_exit_2(self):
+        _, pub = self.keygen("release")
+        for inputs in (
+            {"key": ""},
+            {"artifacts": ""},
+            {"artifacts": "dist/*.nope"},
+            {"threshold": "zero"},
+            {"fail-on-deny": "maybe"},
+            {"key": "", "key-pem": "not pem"},
+        ):
+            with self.subTest(inputs=inputs):
+                result, rc, stderr = self.verify(pub, **inputs)
+                self.assertEqual(rc, 2, stderr)
+                self.assertEqual(result["outputs"]["verdict"], "error")
+                self.assertTrue([c for c in result["commands"] if c["command"] == "error"], stderr)
+
+    def test_provenance_bad_inputs_are_exit_2(self):
+        key, _ = self.keygen("release")
+        for inputs in (
+            {"key": ""},
+            {"key": "nope.key"},
+            {"key-pem": "-----BEGIN PRIVATE KEY-----\n"},  # both key and key-pem
+            {"subjects": ""},
+            {"subjects": "dist/*.nope"},
+            {"sign-as": "cms"},
+            {"digest": "md5"},
+            {"upload": "yes"},
+        ):
+            with self.subTest(inputs=inputs):
+                result, rc, stderr = self.generate(key, **inputs)
+                self.assertEqual(rc, 2, stderr)
+                self.assertEqual(result["outputs"]["verdict"], "error")
+                self.assertEqual(result["outputs"]["provenance"], "")
+                self.assertFalse((self.work / "provenance.intoto.jsonl").exists())
+                self.assertEqual(result["steps"][2]["outcome"], "skipped", "no upload after a failure")
+
+    def test_checksums_and_sha512(self):
+        key, pub = self.keygen("release")
+        lines = []
+        for rel in ("dist/app.tar.gz", "dist/app.zip"):
+            lines.append(f"{hashlib.sha256((self.work / rel).read_bytes()).hexdigest()}  {rel}\n")
+        (self.work / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+        result, rc, stderr = self.generate(key, subjects="", checksums="SHA256SUMS")
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["subjects-count"], "2")
+        result, rc, stderr = self.verify(pub, artifacts="dist/app.zip")
+        self.assertEqual(rc, 0, stderr)
+        result, rc, stderr = self.generate(key, digest="sha256, sha512", output="p512.intoto.jsonl")
+        self.assertEqual(rc, 0, stderr)
+        digest = hashlib.sha512((self.work / "dist" / "app.zip").read_bytes()).hexdigest()
+        result, rc, stderr = self.verify(pub, artifacts="", provenance="p512.intoto.jsonl",
+                                         **{"artifact-digest": f"sha512:{digest}"})
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["artifacts"], "0")
+
+    def test_upload_step_gets_the_signed_file(self):
+        key, _ = self.keygen("release")
+        result, rc, stderr = self.run_action(
+            self.provenance_action,
+            {"subjects": "dist/app.zip", "key": str(key), "upload": "true", "upload-name": "app-provenance",
+             "builder-id": BUILDER},
+            stub_uses=True,
+        )
+        self.assertEqual(rc, 0, stderr)
+        upload = result["steps"][2]
+        self.assertEqual(upload["outcome"], "success")
+        self.assertTrue(upload["uses"].startswith("actions/upload-artifact@"), upload)
+        self.assertEqual(upload["with"]["name"], "app-provenance")
+        self.assertEqual(upload["with"]["path"], str(self.work / "provenance.intoto.jsonl"))
+        self.assertEqual(upload["with"]["if-no-files-found"], "error")
+        # Without --stub-uses the harness refuses to pretend it ran another action.
+        result, rc, stderr = run_harness(
+            self.provenance_action,
+            {"subjects": "dist/app.zip", "key": str(key), "upload": "true", "install": "never", "builder-id": BUILDER},
+            {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"},
+            workdir=self.work,
+        )
+        self.assertEqual(rc, 125, stderr)
+        self.assertIn("'uses:' steps are not supported", stderr)
+
+
+# --------------------------------------------------------------------------------------------
+# actions/control-attestation
+# --------------------------------------------------------------------------------------------
+
+EXAMPLE = ROOT / "testdata" / "controls" / "example"
+EXAMPLE_NOW = "2026-11-23T12:00:00Z"  # the example's waiver and drill dates assume it
+CONTROLS_TABLE = "| Control | Name | Frameworks | Status | Reason |"
+PRODUCTS = {
+    "attestation": "attestation.json",
+    "vsa": "vsa.json",
+    "oscal": "oscal-assessment-results.json",
+    "control-map": "control-map.csv",
+    "report-md": "report.md",
+    "report-html": "report.html",
+    "report-pdf": "report.pdf",
+}
+
+
+class ControlAttestationRealBinaryTest(unittest.TestCase):
+    """actions/control-attestation with the real tollgate binary on a copy of the bundled
+    example (testdata/controls/example) and the catalog shipped with the action: pass, signed
+    with a key made here (secrets kept out of the logs), faults, fail-on-deny, bad input."""
+
+    action = ROOT / "actions" / "control-attestation"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.binary, reason = _real_binary()
+        if cls.binary is None:
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-controls-real-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "tollgate").symlink_to(self.binary)
+        self.work = self.tmp / "work"
+        shutil.copytree(EXAMPLE, self.work / "example")
+        self.runner_temp = self.tmp / "runner-temp"
+        self.runner_temp.mkdir()
+        self.controls = self.work / "tollgate-controls" / "controls"
+
+    def run_attest(self, /, workdir: Path | None = None, **inputs: str | None) -> tuple[dict, int, str]:
+        """Run the action on the example; an input given as None is left to its default."""
+        base = {
+            "install": "never",
+            "catalog": "default",
+            "evidence": "example/evidence",
+            "waivers": "example/waivers.yaml",
+            "trusted-keys": "example/signer.pub",
+            "now": EXAMPLE_NOW,
+        }
+        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "RUNNER_TEMP": str(self.runner_temp)}
+        given = {k: v for k, v in {**base, **inputs}.items() if v is not None}
+        result, rc, stderr = run_harness(self.action, given, env, workdir=workdir or self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        self.assertEqual(rc, result["exit_code"], stderr)
+        return result, rc, stderr
+
+    def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
+        env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
+        cmd = [str(self.binary), "-q", "key", "generate", "--out-prefix", str(self.tmp / "keys" / prefix)]
+        if password is not None:
+            env["TOLLGATE_PASSWORD"] = password
+            cmd.append("--encrypt")
+        (self.tmp / "keys").mkdir(exist_ok=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return self.tmp / "keys" / f"{prefix}.key", self.tmp / "keys" / f"{prefix}.pub"
+
+    def verify_attestation(self, envelope: str, pub: Path) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in clean_env().items() if k != "GITHUB_STEP_SUMMARY"}
+        return subprocess.run(
+            [str(self.binary), "--format", "json", "verify", "attestation", envelope, "--key", str(pub),
+             "--evidence", str(self.work / "example" / "evidence")],
+            capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
+        )
+
+    def errors(self, result: dict) -> list[dict]:
+        return [c for c in result["commands"] if c["command"] == "error"]
+
+    def assert_one_controls_table(self, summary: str) -> None:
+        self.assertEqual(summary.count(CONTROLS_TABLE), 1, summary)
+        self.assertIn("Control Attestation", summary)
+        # tollgate's own step summary (the generic subjects table) is not appended as well.
+        self.assertNotIn("tollgate attest controls:", summary)
+        self.assertNotIn("| file | kind | verdict | facts |", summary)
+
+    # -- pass ---------------------------------------------------------------------------------
+
+    def test_example_passes_with_outputs_and_files(self):
+        result, rc, stderr = self.run_attest()
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "pass")
+        self.assertEqual(out["exit-code"], "0")
+        self.assertEqual((out["passed"], out["failed"], out["waived"], out["total"]), ("7", "0", "0", "7"))
+        self.assertEqual(out["out-dir"], str(self.controls))
+        for name, file in PRODUCTS.items():
+            with self.subTest(output=name):
+                self.assertEqual(out[name], str(self.controls / file))
+                self.assertGreater(Path(out[name]).stat().st_size, 0)
+        self.assertEqual((out["signed-attestation"], out["signed-vsa"], out["key-id"]), ("", "", ""))
+        self.assertEqual(out["tollgate-path"], str(self.bin / "tollgate"))
+        statement = json.loads(Path(out["attestation"]).read_text(encoding="utf-8"))
+        self.assertEqual(statement["_type"], "https://in-toto.io/Statement/v1")
+        self.assertIn("sbom/sbom-app.cdx.json", {s["name"] for s in statement["subject"]})
+        self.assertTrue(Path(out["report-pdf"]).read_bytes().startswith(b"%PDF-"))
+        self.assertEqual(json.loads(Path(out["report"]).read_text(encoding="utf-8"))["verdict"], "pass")
+        self.assert_one_controls_table(result["summary"])
+        for control in ("SC-01", "SC-02", "PL-01", "REL-01", "DB-01", "FIN-01", "DR-01"):
+            self.assertRegex(result["summary"], rf"\| `{control}` \| [^\n]* \| ✅ pass \|")
+        self.assertEqual(self.errors(result), [])
+        self.assertEqual([s["outcome"] for s in result["steps"]], ["success", "success"])
+
+    def test_key_path_pdf_false_and_working_directory(self):
+        key, pub = self.keygen("plain")
+        result, rc, stderr = self.run_attest(
+            workdir=self.tmp, **{"working-directory": "work", "key": str(key), "pdf": "false", "out": "out/ctl",
+                                 "release": "app v1.4.2"}
+        )
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        controls = self.work / "out" / "ctl" / "controls"
+        self.assertEqual(out["attestation"], str(controls / "attestation.json"))
+        self.assertEqual(out["signed-attestation"], str(controls / "attestation.dsse.json"))
+        self.assertEqual(out["signed-vsa"], str(controls / "vsa.dsse.json"))
+        self.assertEqual(out["report-pdf"], "")
+        self.assertFalse((controls / "report.pdf").exists())
+        self.assertIn("app v1.4.2", result["summary"])
+        proc = self.verify_attestation(out["signed-attestation"], pub)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+    # -- signed -------------------------------------------------------------------------------
+
+    def test_signed_with_key_pem_and_password_verifies_and_keeps_secrets_out_of_logs(self):
+        key, pub = self.keygen("attest", password=PASSWORD)
+        pem = key.read_text(encoding="utf-8")
+        result, rc, stderr = self.run_attest(**{"key-pem": pem, "password": PASSWORD})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "pass")
+        self.assertEqual(out["signed-attestation"], str(self.controls / "attestation.dsse.json"))
+        self.assertEqual(out["signed-vsa"], str(self.controls / "vsa.dsse.json"))
+        self.assertRegex(out["key-id"], r"^[0-9a-f]{64}$")
+        envelope = json.loads(Path(out["signed-attestation"]).read_text(encoding="utf-8"))
+        self.assertEqual(envelope["payloadType"], "application/vnd.in-toto+json")
+        self.assertEqual(envelope["signatures"][0]["keyid"], out["key-id"])
+        self.assert_one_controls_table(result["summary"])
+
+        # The key file written from key-pem is gone; nothing holds the secrets.
+        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
+        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+        self.assertTrue(body)
+        everything = stderr + json.dumps(result)
+        for secret in (PASSWORD, *body):
+            self.assertNotIn(secret, everything)
+        for leftover in [*self.runner_temp.rglob("*"), *self.controls.rglob("*")]:
+            if leftover.is_file():
+                text = leftover.read_text(encoding="utf-8", errors="replace")
+                self.assertNotIn(PASSWORD, text, leftover)
+                self.assertNotIn(body[0], text, leftover)
+
+        proc = self.verify_attestation(out["signed-attestation"], pub)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(json.loads(proc.stdout)["verdict"], "pass")
+        # Another key does not verify it.
+        _, stranger = self.keygen("stranger")
+        self.assertEqual(self.verify_attestation(out["signed-attestation"], stranger).returncode, 1)
+
+    def test_wrong_password_is_exit_2_without_the_password_in_the_logs(self):
+        key, _ = self.keygen("attest", password=PASSWORD)
+        result, rc, stderr = self.run_attest(key=str(key), password="not the password")
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+        self.assertEqual(result["outputs"]["signed-attestation"], "")
+        self.assertNotIn("not the password", stderr + json.dumps(result))
+        self.assertTrue(self.errors(result), stderr)
+        self.assertIn("error", result["summary"])
+
+    # -- denials ------------------------------------------------------------------------------
+
+    def make_high_finding(self) -> None:
+        sarif = self.work / "example" / "evidence" / "scans" / "trivy.sarif"
+        text = sarif.read_text(encoding="utf-8")
+        self.assertIn('"security-severity":"5.3"', text)
+        sarif.write_text(text.replace('"security-severity":"5.3"', '"security-severity":"8.1"'), encoding="utf-8")
+
+    def test_high_sarif_finding_denies_with_the_control_in_summary_and_annotation(self):
+        self.make_high_finding()
+        result, rc, stderr = self.run_attest()
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "deny")
+        self.assertEqual(out["exit-code"], "1")
+        self.assertEqual((out["passed"], out["failed"], out["waived"]), ("6", "1", "0"))
+        self.assertEqual(result["steps"][1]["outcome"], "failure")
+        # The attestation records the failure too.
+        self.assertTrue(Path(out["attestation"]).is_file())
+        self.assert_one_controls_table(result["summary"])
+        self.assertRegex(result["summary"], r"\| `SC-01` \| [^\n]* \| ❌ fail \| [^\n]*CVE-2026-0001")
+        self.assertRegex(result["summary"], r"\| `SC-02` \| [^\n]* \| ✅ pass \|")
+        errors = self.errors(result)
+        self.assertEqual(len(errors), 1, errors)
+        self.assertEqual(errors[0]["params"]["title"], "CTL001 control-failed")
+        self.assertTrue(errors[0]["params"]["file"].endswith("catalog/default.yaml"), errors[0])
+        self.assertRegex(errors[0]["params"]["line"], r"^[0-9]+$")
+        self.assertIn("SC-01 failed", errors[0]["message"])
+        self.assertIn("HIGH CVE-2026-0001", errors[0]["message"])
+
+    def test_repository_catalog_in_a_working_directory_is_annotated_relative_to_the_workspace(self):
+        # The catalog input's default, catalog/default.yaml, in the user's repository.
+        shutil.copytree(ROOT / "catalog", self.work / "app" / "catalog")
+        shutil.move(str(self.work / "example"), str(self.work / "app" / "example"))
+        self.work.joinpath("app", "example", "evidence", "policies", "conftest-results.json").unlink()
+        result, rc, stderr = self.run_attest(catalog=None, **{"working-directory": "app"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["out-dir"], str(self.work / "app" / "tollgate-controls" / "controls"))
+        errors = self.errors(result)
+        self.assertEqual([e["params"]["file"] for e in errors], ["app/catalog/default.yaml"], errors)
+        self.assertIn("PL-01", errors[0]["message"])
+        self.assertRegex(result["summary"], r"\| `PL-01` \| [^\n]* \| ❌ fail \|")
+
+    def test_fail_on_deny_false_passes_the_step_with_verdict_deny(self):
+        self.make_high_finding()
+        result, rc, stderr = self.run_attest(**{"fail-on-deny": "false"})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "deny")
+        self.assertEqual(out["exit-code"], "1")
+        self.assertEqual(out["failed"], "1")
+        self.assertEqual(result["steps"][1]["outcome"], "success")
+        self.assertIn("fail-on-deny is false", result["summary"])
+        self.assert_one_controls_table(result["summary"])
+        self.assertTrue(any("SC-01 failed" in c["message"] for c in self.errors(result)))
+
+    def test_waiver_waives_a_failed_control(self):
+        drill = self.work / "example" / "evidence" / "dr" / "drill-2026-11.json"
+        drill.write_text(drill.read_text(encoding="utf-8").replace('"passed"', '"failed"'), encoding="utf-8")
+        result, rc, stderr = self.run_attest()
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["passed"], out["failed"], out["waived"]), ("pass", "6", "0", "1"))
+        self.assertRegex(result["summary"], r"\| `DR-01` \| [^\n]*waived")
+        # Without the waivers file the same evidence denies.
+        result, rc, stderr = self.run_attest(waivers="")
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["failed"], "1")
+
+    # -- bad input ----------------------------------------------------------------------------
+
+    def test_missing_evidence_directory_is_exit_2(self):
+        for fail_on_deny in ("true", "false"):
+            with self.subTest(fail_on_deny=fail_on_deny):
+                result, rc, stderr = self.run_attest(evidence="missing/evidence", **{"fail-on-deny": fail_on_deny})
+                self.assertEqual(rc, 2, stderr)
+                out = result["outputs"]
+                self.assertEqual((out["verdict"], out["exit-code"], out["attestation"]), ("error", "2", ""))
+                self.assertIn("missing/evidence", result["summary"])
+                self.assertTrue(any("missing/evidence" in c["message"] for c in self.errors(result)), stderr)
+                self.assertFalse(self.controls.exists())
+
+    def test_bad_inputs_are_exit_2(self):
+        key, _ = self.keygen("plain")
+        (self.work / "bad-catalog.yaml").write_text(
+            "schema: 1\ncontrols:\n  - id: X-01\n    name: x\n    bogus: 1\n", encoding="utf-8"
+        )
+        for inputs, needle in (
+            ({"evidence": ""}, "evidence input is empty"),
+            ({"catalog": "catalog/default.yaml"}, "'default' for the catalog shipped with the action"),
+            ({"catalog": "bad-catalog.yaml"}, "TG009"),
+            ({"waivers": "nope.yaml"}, "nope.yaml"),
+            ({"trusted-keys": "example/signer.pub\nnope.pub"}, "nope.pub"),
+            ({"key": str(key), "key-pem": "-----BEGIN PRIVATE KEY-----\n"}, "not both"),
+            ({"key-pem": "not pem"}, "not PEM text"),
+            ({"password": PASSWORD}, "no key"),
+            ({"fail-on-deny": "maybe"}, "fail-on-deny"),
+            ({"templates": "nope"}, "templates"),
+            ({"now": "yesterday"}, "yesterday"),
+        ):
+            with self.subTest(inputs=inputs):
+                result, rc, stderr = self.run_attest(**inputs)
+                self.assertEqual(rc, 2, stderr)
+                self.assertEqual(result["outputs"]["verdict"], "error")
+                self.assertEqual(result["outputs"]["exit-code"], "2")
+                errors = self.errors(result)
+                self.assertTrue(errors, stderr)
+                self.assertIn(needle, result["summary"] + errors[0]["message"])
+                self.assertNotIn(PASSWORD, stderr + json.dumps(result))
 
 
 # --------------------------------------------------------------------------------------------
