@@ -329,6 +329,31 @@ fn artifacts_are_file_components_with_sha256_and_sha512() {
         .filter(|c| c["type"] == "file")
         .collect();
     assert_eq!(files.len(), 2);
+    // Two artifacts with the same file name in different directories stay distinct.
+    let sub = dir.path().join("linux");
+    std::fs::create_dir_all(&sub).unwrap();
+    write(&sub, "app-darwin.tar.gz", b"third");
+    for format in ["cyclonedx-json", "spdx-json"] {
+        let o = tollgate()
+            .args([
+                "sbom",
+                "generate",
+                "--no-lockfiles",
+                "--sbom-format",
+                format,
+                "--artifact",
+            ])
+            .arg(format!("{}/**/*.tar.gz", dir.path().display()))
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_valid(format, &String::from_utf8(o.stdout).unwrap());
+    }
     assert_eq!(files[0]["name"], "app-darwin.tar.gz");
     assert_eq!(files[0]["hashes"][0]["alg"], "SHA-256");
     assert_eq!(files[0]["hashes"][1]["alg"], "SHA-512");

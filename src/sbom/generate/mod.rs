@@ -281,7 +281,8 @@ impl Inventory {
                 )
                 .unwrap_or_default();
                 ArtifactComponent {
-                    bom_ref: format!("file:{}", a.name),
+                    // The path as given: two artifacts may share a file name.
+                    bom_ref: format!("file:{}", a.path),
                     purl,
                     artifact: a,
                 }

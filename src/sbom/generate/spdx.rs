@@ -97,10 +97,30 @@ fn package(p: &Package, id: &str, purpose: &str, comment: Option<String>) -> Val
     Value::Object(m)
 }
 
+/// SPDX ids from bom-refs, unique even when two refs clean to the same id.
+#[derive(Default)]
+struct Ids {
+    taken: std::collections::BTreeSet<String>,
+}
+
+impl Ids {
+    fn of(&mut self, r: &str) -> String {
+        let base = spdx_id(r);
+        let mut id = base.clone();
+        let mut n = 2;
+        while !self.taken.insert(id.clone()) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        id
+    }
+}
+
 pub fn render(inv: &Inventory, timestamp: &str) -> Value {
     let mut packages: Vec<Value> = Vec::new();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
-    let top_id = spdx_id(&inv.top_ref);
+    let mut alloc = Ids::default();
+    let top_id = alloc.of(&inv.top_ref);
     ids.insert(inv.top_ref.clone(), top_id.clone());
     let top = Package {
         name: inv.name.clone(),
@@ -110,7 +130,7 @@ pub fn render(inv: &Inventory, timestamp: &str) -> Value {
     packages.push(package(&top, &top_id, "APPLICATION", None));
     let mut rels: Vec<(String, String, String)> = Vec::new();
     for (proj, r) in inv.projects.iter().zip(&inv.project_refs) {
-        let id = spdx_id(r);
+        let id = alloc.of(r);
         ids.insert(r.clone(), id.clone());
         let purpose = if proj.root.ecosystem == "os" {
             "OPERATING-SYSTEM"
@@ -126,7 +146,7 @@ pub fn render(inv: &Inventory, timestamp: &str) -> Value {
         rels.push((top_id.clone(), "CONTAINS".into(), id));
     }
     for c in inv.components.values() {
-        let id = spdx_id(&c.package.purl);
+        let id = alloc.of(&c.package.purl);
         ids.insert(c.package.purl.clone(), id.clone());
         let found = c.found_in.iter().cloned().collect::<Vec<_>>().join(",");
         packages.push(package(
@@ -137,7 +157,7 @@ pub fn render(inv: &Inventory, timestamp: &str) -> Value {
         ));
     }
     for a in &inv.artifacts {
-        let id = spdx_id(&a.bom_ref);
+        let id = alloc.of(&a.bom_ref);
         ids.insert(a.bom_ref.clone(), id.clone());
         let mut p = json!({
             "SPDXID": id, "name": a.artifact.name, "downloadLocation": "NOASSERTION", "filesAnalyzed": false,
