@@ -59,9 +59,6 @@ EXPLANATIONS = [
     (r".*", r"cdxgen", "peer", r"@0\.0\.0-use\.local$|@workspace", "cdxgen lists the yarn workspace (0.0.0-use.local) as a package"),
     (r"gradle", r"cdxgen", "tollgate", r".*",
      "cdxgen does not read gradle.lockfile: it runs gradle, which --no-install-deps (and no JDK here) prevents"),
-    (r"cargo|monorepo", r"cargo-cyclonedx", "tollgate", r"^pkg:cargo/hex@",
-     "a dev-dependency: cargo-cyclonedx leaves dev-dependencies out; tollgate lists them as scope optional "
-     "with tollgate:scope=dev (--exclude-dev leaves them out too)"),
 ]
 
 
@@ -97,7 +94,8 @@ def tool_cmd(tool: str, work: Path, out: Path) -> tuple[list[str], dict]:
                  "-o", str(out), str(work)],
                 {"FETCH_LICENSE": "false", "CDXGEN_NO_BANNER": "true", "CDXGEN_TEMP_DIR": str(OUT / "tmp")})
     if tool == "cyclonedx-npm":
-        return ([str(NPMBIN / "cyclonedx-npm"), "--package-lock-only", "--output-format", "JSON",
+        # --ignore-npm-errors: `npm ls` flags peer-dependency conflicts that the lockfile pins anyway.
+        return ([str(NPMBIN / "cyclonedx-npm"), "--package-lock-only", "--ignore-npm-errors", "--output-format", "JSON",
                  "--output-file", str(out), str(work / "package.json")], {})
     if tool == "cyclonedx-py requirements":
         return [str(VENV / "cyclonedx-py"), "requirements", str(work / "requirements.txt"), "-o", str(out)], {}
@@ -106,8 +104,9 @@ def tool_cmd(tool: str, work: Path, out: Path) -> tuple[list[str], dict]:
     if tool == "cyclonedx-py pipenv":
         return [str(VENV / "cyclonedx-py"), "pipenv", "--dev", str(work), "-o", str(out)], {}
     if tool == "cargo-cyclonedx":
-        # Writes <crate>.cdx.json beside Cargo.toml; the caller collects it.
-        return ([str(CARGO_CDX), "cyclonedx", "--format", "json", "--spec-version", "1.5",
+        # Writes <crate>.cdx.json beside Cargo.toml; the caller collects it. `--target all`: a
+        # Cargo.lock pins the dependencies of every target, not only the host's.
+        return ([str(CARGO_CDX), "cyclonedx", "--format", "json", "--spec-version", "1.5", "--target", "all",
                  "--manifest-path", str(work / "Cargo.toml")], {"CARGO_NET_OFFLINE": "false"})
     raise ValueError(tool)
 
@@ -158,7 +157,11 @@ def purls(doc: dict, exclude_roots: bool = True) -> set[str]:
     return out - roots if exclude_roots else out
 
 
-def explain(fixture: str, peer: str, side: str, purl: str, roots: set[str] = frozenset()) -> str:
+def explain(fixture: str, peer: str, side: str, purl: str, roots: set[str] = frozenset(),
+            dev: set[str] = frozenset()) -> str:
+    if side == "tollgate" and purl in dev and peer in ("cargo-cyclonedx", "cyclonedx-py pipenv"):
+        return (f"a dev-only package: {peer} leaves development dependencies out; tollgate lists them with "
+                "scope optional and tollgate:scope=dev (--exclude-dev leaves them out too)")
     if side == "peer" and purl in roots:
         return ("a project of the monorepo: tollgate describes it as a project root nested under the release "
                 "(metadata.component.components), the peer as a component")
@@ -168,12 +171,27 @@ def explain(fixture: str, peer: str, side: str, purl: str, roots: set[str] = fro
     return "UNEXPLAINED"
 
 
+def self_source() -> Path:
+    """This repository's Cargo.toml, Cargo.lock and sources (cargo-cyclonedx needs a buildable crate)."""
+    src = OUT / "self-src"
+    if src.exists():
+        shutil.rmtree(src)
+    src.mkdir(parents=True)
+    for f in ("Cargo.toml", "Cargo.lock", "build.rs"):
+        shutil.copy(ROOT / f, src / f)
+    shutil.copytree(ROOT / "src", src / "src")
+    return src
+
+
 def agreement() -> list[dict]:
     rows = []
-    for fixture, own in FIXTURES.items():
-        src = FIX / fixture
-        work = fresh_copy(src, f"{fixture}-tollgate")
-        out = OUT / f"{fixture}.tollgate.cdx.json"
+    inputs = [(name, FIX / name, own) for name, own in FIXTURES.items()]
+    inputs += [("npm-1500 (bench)", ROOT / "bench" / "fixtures" / "npm-1500", "cyclonedx-npm"),
+               ("this repository's Cargo.lock", self_source(), "cargo-cyclonedx")]
+    for fixture, src, own in inputs:
+        slug = re.sub(r"[^a-z0-9]+", "-", fixture.lower()).strip("-")
+        work = fresh_copy(src, f"{slug}-tollgate")
+        out = OUT / f"{slug}.tollgate.cdx.json"
         cmd, env = tool_cmd("tollgate", work, out)
         _, rc, err = run(cmd, work, env)
         if rc != 0:
@@ -182,12 +200,14 @@ def agreement() -> list[dict]:
         ours_doc = json.loads(out.read_text())
         ours = purls(ours_doc)
         roots = purls({"components": [ours_doc["metadata"]["component"]]}, exclude_roots=False)
+        dev = {norm(c["purl"]) for c in ours_doc.get("components", []) if c.get("purl")
+               and {"name": "tollgate:scope", "value": "dev"} in (c.get("properties") or [])}
         for peer in ["cdxgen"] + ([own] if own else []):
             if not available(peer):
                 rows.append({"fixture": fixture, "peer": peer, "skipped": "not installed"})
                 continue
-            pwork = fresh_copy(src, f"{fixture}-{peer.replace(' ', '-')}")
-            pout = OUT / f"{fixture}.{peer.replace(' ', '-')}.cdx.json"
+            pwork = fresh_copy(src, f"{slug}-{peer.replace(' ', '-')}")
+            pout = OUT / f"{slug}.{peer.replace(' ', '-')}.cdx.json"
             pout.unlink(missing_ok=True)
             cmd, env = tool_cmd(peer, pwork, pout)
             secs, rc, err = run(cmd, pwork, env)
@@ -202,6 +222,11 @@ def agreement() -> list[dict]:
                 log(f"{peer} wrote an unreadable SBOM for {fixture} (exit {rc}): {e}; {err[-300:]}")
                 rows.append({"fixture": fixture, "peer": peer, "skipped": f"unreadable SBOM (exit {rc})"})
                 continue
+            if not theirs and ours:
+                rows.append({"fixture": fixture, "peer": peer, "tollgate": len(ours), "peerCount": 0,
+                             "notComparable": explain(fixture, peer, "tollgate", next(iter(ours)), roots, dev)})
+                log(f"{fixture} vs {peer}: the peer found nothing")
+                continue
             both = ours & theirs
             only_ours = sorted(ours - theirs)
             only_theirs = sorted(theirs - ours)
@@ -210,8 +235,8 @@ def agreement() -> list[dict]:
                 "fixture": fixture, "peer": peer, "tollgate": len(ours), "peerCount": len(theirs),
                 "agree": len(both), "union": len(union),
                 "percent": round(100.0 * len(both) / len(union), 1) if union else 100.0,
-                "onlyTollgate": [{"purl": p, "why": explain(fixture, peer, "tollgate", p, roots)} for p in only_ours],
-                "onlyPeer": [{"purl": p, "why": explain(fixture, peer, "peer", p, roots)} for p in only_theirs],
+                "onlyTollgate": [{"purl": p, "why": explain(fixture, peer, "tollgate", p, roots, dev)} for p in only_ours],
+                "onlyPeer": [{"purl": p, "why": explain(fixture, peer, "peer", p, roots, dev)} for p in only_theirs],
             })
             log(f"{fixture} vs {peer}: {len(both)}/{len(union)} agree")
     return rows
@@ -236,14 +261,7 @@ def timed(tool: str, src: Path, name: str) -> dict:
 
 def speed() -> list[dict]:
     results = []
-    # This repository's own Cargo.lock (with its Cargo.toml and sources, which cargo-cyclonedx needs).
-    self_src = OUT / "self-src"
-    if self_src.exists():
-        shutil.rmtree(self_src)
-    self_src.mkdir(parents=True)
-    for f in ("Cargo.toml", "Cargo.lock", "build.rs"):
-        shutil.copy(ROOT / f, self_src / f)
-    shutil.copytree(ROOT / "src", self_src / "src")
+    self_src = self_source()
     npm_src = ROOT / "bench" / "fixtures" / "npm-1500"
     for name, src, tools in (
         ("Cargo.lock (this repository)", self_src, ["tollgate", "cdxgen", "cargo-cyclonedx"]),
@@ -265,8 +283,8 @@ def versions() -> dict:
     v = json.loads((TOOLS / "sbomgen-versions.json").read_text())
     v["tollgate"] = subprocess.run([str(TOLLGATE), "--version"], capture_output=True, text=True).stdout.strip()
     if CARGO_CDX.is_file():
-        v["cargo-cyclonedx"] = subprocess.run([str(CARGO_CDX), "cyclonedx", "--version"], capture_output=True,
-                                              text=True).stdout.strip()
+        out = subprocess.run([str(CARGO_CDX), "cyclonedx", "--version"], capture_output=True, text=True).stdout
+        v["cargo-cyclonedx"] = "cargo-cyclonedx " + (out.split() or ["?"])[-1]
     return v
 
 
@@ -294,13 +312,18 @@ def agreement_md(rows: list[dict], vers: dict) -> str:
         if "skipped" in r:
             lines.append(f"| {r['fixture']} | {r['peer']} | | | | skipped: {r['skipped']} |")
             continue
+        if "notComparable" in r:
+            lines.append(f"| {r['fixture']} | {r['peer']} | {r['tollgate']} | 0 | | not comparable: "
+                         f"{r['notComparable']} |")
+            continue
         total_agree += r["agree"]
         total_union += r["union"]
         lines.append(f"| {r['fixture']} | {r['peer']} | {r['tollgate']} | {r['peerCount']} | {r['agree']} | "
                      f"{r['percent']:.1f}% |")
     pct = 100.0 * total_agree / total_union if total_union else 100.0
-    lines += ["", f"**Overall: {total_agree} of {total_union} purls agree ({pct:.1f}%).**", ""]
-    diffs = [(r, side, d) for r in rows if "skipped" not in r
+    lines += ["", f"**Overall: {total_agree} of {total_union} purls agree ({pct:.1f}%)**, over every fixture "
+              "the peer could read (rows marked not comparable are inputs the peer does not read at all).", ""]
+    diffs = [(r, side, d) for r in rows if "skipped" not in r and "notComparable" not in r
              for side, key in (("only tollgate", "onlyTollgate"), ("only peer", "onlyPeer")) for d in r[key]]
     if diffs:
         lines += ["Every difference:", "", "| fixture | peer | where | purl | why |", "|---|---|---|---|---|"]
@@ -317,7 +340,7 @@ def speed_md(results: list[dict], vers: dict) -> str:
              f"`{vers.get('tollgate', '')}` (release build); cdxgen {vers.get('@cyclonedx/cdxgen')} "
              "(`--no-install-deps`, `FETCH_LICENSE=false`); cyclonedx-npm "
              f"{vers.get('@cyclonedx/cyclonedx-npm')} (`--package-lock-only`); "
-             f"{vers.get('cargo-cyclonedx', 'cargo-cyclonedx: not installed')}; node {vers.get('node')}.", "",
+             f"{vers.get('cargo-cyclonedx', 'cargo-cyclonedx: not installed')} (`--format json --target all`); node {vers.get('node')}.", "",
              "| input | tool | median | min | max | tollgate is |", "|---|---|---:|---:|---:|---:|"]
     base = {r["input"]: r["median"] for r in results if r["tool"] == "tollgate" and "median" in r}
     for r in results:
@@ -341,7 +364,7 @@ def main() -> int:
     replace_section(ROOT / "docs" / "sbom-generate.md", "sbom-generate-agreement", agreement_md(rows, vers))
     if results:
         replace_section(ROOT / "docs" / "benchmarks.md", "sbom-generate-bench", speed_md(results, vers))
-    unexplained = [d for r in rows if "skipped" not in r for d in r["onlyTollgate"] + r["onlyPeer"]
+    unexplained = [d for r in rows if "skipped" not in r and "notComparable" not in r for d in r["onlyTollgate"] + r["onlyPeer"]
                    if d["why"] == "UNEXPLAINED"]
     log(f"{len(unexplained)} unexplained difference(s)")
     return 0

@@ -9,6 +9,7 @@ use crate::input::InputError;
 use crate::output::{Env, write_atomic};
 use crate::report::{Diagnostic, Location, Report, Severity, Subject, Table, Verdict};
 use crate::sbom::generate::{self, Inventory, artifact, diags as gd, rootfs};
+use crate::sbom::schema::{self, SchemaId};
 use crate::sbom::{diags as sd, document, validate};
 use rayon::prelude::*;
 use serde_json::{Value, json};
@@ -55,6 +56,16 @@ pub fn cmd_generate(
     env: &mut Env,
 ) -> Result<u8> {
     let ts = timestamp(ctx, global, env)?;
+    // Compiling the output's JSON schema is the biggest fixed cost of a run; do it while the
+    // lockfiles are read (the validator's LazyLock makes the later use wait for it).
+    let schema_id = match (args.sbom_format, args.spec_version.as_str()) {
+        (SbomFormat::SpdxJson, _) => SchemaId::Spdx23,
+        (_, "1.5") => SchemaId::CycloneDx15,
+        _ => SchemaId::CycloneDx16,
+    };
+    std::thread::spawn(move || {
+        let _ = schema::validate(schema_id, &Value::Null, 0);
+    });
     let mut report = Report::new("sbom generate", ctx.now_rfc3339.clone());
     let mut builder = globset::GlobSetBuilder::new();
     for g in &args.exclude {
