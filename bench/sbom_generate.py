@@ -341,16 +341,25 @@ def speed_md(results: list[dict], vers: dict) -> str:
              "(`--no-install-deps`, `FETCH_LICENSE=false`); cyclonedx-npm "
              f"{vers.get('@cyclonedx/cyclonedx-npm')} (`--package-lock-only`); "
              f"{vers.get('cargo-cyclonedx', 'cargo-cyclonedx: not installed')} (`--format json --target all`); node {vers.get('node')}.", "",
-             "| input | tool | median | min | max | tollgate is |", "|---|---|---:|---:|---:|---:|"]
-    base = {r["input"]: r["median"] for r in results if r["tool"] == "tollgate" and "median" in r}
+             "tollgate's time includes validating the SBOM it writes (schema + semantic rules + NTIA "
+             "coverage), which the peers do not do. The machine is shared, so medians move between runs; "
+             "the best-of-runs ratio is shown too.", "",
+             "| input | tool | median | min | max | tollgate is (median) | tollgate is (best run) |",
+             "|---|---|---:|---:|---:|---:|---:|"]
+    base = {r["input"]: r for r in results if r["tool"] == "tollgate" and "median" in r}
     for r in results:
         if "median" not in r:
-            lines.append(f"| {r['input']} | {r['tool']} | {r['error']} | | | |")
+            lines.append(f"| {r['input']} | {r['tool']} | {r['error']} | | | | |")
             continue
-        ratio = "" if r["tool"] == "tollgate" else f"{r['median'] / base[r['input']]:.0f}× faster"
+        b = base[r["input"]]
+        ratio = "" if r["tool"] == "tollgate" else f"{r['median'] / b['median']:.1f}× faster"
+        best = "" if r["tool"] == "tollgate" else f"{r['min'] / b['min']:.1f}× faster"
         lines.append(f"| {r['input']} | {r['tool']} | {r['median']:.3f} s | {r['min']:.3f} s | {r['max']:.3f} s "
-                     f"| {ratio} |")
-    lines.append("")
+                     f"| {ratio} | {best} |")
+    lines += ["", "cargo-cyclonedx was installed by `cargo install --locked --root .tools/cargo cargo-cyclonedx` "
+              "(0.5.9, 139 crates): 292 s of CPU (user + sys), 18 minutes of wall time niced on the shared "
+              "cores — within the ~5 CPU-minute budget, so it is part of the comparison "
+              "(`BENCH_INSTALL_CARGO_CYCLONEDX=1` installs it the same way).", ""]
     return "\n".join(lines)
 
 
