@@ -7,7 +7,7 @@ export TOLLGATE_REQUIRE_K6 ?= 1
 # The Chromium/poppler tests of the HTML and PDF reports (tests/render.rs) must run, not skip.
 export TOLLGATE_REQUIRE_RENDER_TOOLS ?= 1
 
-.PHONY: build demo test lint unit conformance actions bench bless clean-demo k6 control-attestation render-tools
+.PHONY: build demo test lint unit conformance actions bench bench-sbom-generate bless clean-demo k6 control-attestation render-tools
 
 build:
 	$(CARGO) build --release --locked
@@ -53,6 +53,10 @@ lint:
 ## Benchmarks against peer tools (installs them under bench/.peers); writes docs/benchmarks.md.
 bench: build
 	bench/run.sh
+
+## Peer agreement and speed of `sbom generate` (installs peers into .tools/; needs the network).
+bench-sbom-generate: build
+	BENCH_SKIP_BUILD=1 bench/sbom-generate.sh
 
 ## Regenerate generated docs and snapshots after an intended change.
 bless:

@@ -593,6 +593,71 @@ pub enum SbomCommand {
     Diff(SbomDiffArgs),
     /// Combine several CycloneDX SBOMs into one.
     Merge(SbomMergeArgs),
+    /// Generate an SBOM from lockfiles, a root filesystem and build artifacts (no network).
+    Generate(SbomGenerateArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX JSON (1.6 by default, see --spec-version).
+    #[value(name = "cyclonedx-json", alias = "cyclonedx", alias = "cdx")]
+    CyclonedxJson,
+    /// SPDX 2.3 JSON.
+    #[value(name = "spdx-json", alias = "spdx")]
+    SpdxJson,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomGenerateArgs {
+    /// Directory searched for lockfiles (skipping .git, node_modules, target, vendor). Use
+    /// --no-lockfiles to describe only --rootfs/--artifact inputs.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Where to write the SBOM ("-" for stdout; the report then goes to stderr).
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    pub out: PathBuf,
+
+    /// SBOM format (the global --format is the report's format).
+    #[arg(long, value_enum, default_value_t = SbomFormat::CyclonedxJson)]
+    pub sbom_format: SbomFormat,
+
+    /// CycloneDX spec version to write.
+    #[arg(long, default_value = "1.6", value_parser = ["1.5", "1.6"])]
+    pub spec_version: String,
+
+    /// Skip paths matching this glob (relative to DIR, or a file/directory name); repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Leave out packages only development needs.
+    #[arg(long)]
+    pub exclude_dev: bool,
+
+    /// Also describe the OS packages of this unpacked root filesystem (dpkg, apk).
+    #[arg(long, value_name = "DIR")]
+    pub rootfs: Option<PathBuf>,
+
+    /// Build outputs to describe as file components (globs, quoted; repeatable).
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub artifact: Vec<String>,
+
+    /// Do not search DIR for lockfiles.
+    #[arg(long)]
+    pub no_lockfiles: bool,
+
+    /// Name of the release (metadata.component); default: DIR's name.
+    #[arg(long)]
+    pub root_name: Option<String>,
+
+    /// Version of the release (metadata.component, and of the artifacts).
+    #[arg(long)]
+    pub root_version: Option<String>,
+
+    /// One unreadable lockfile fails the whole run (exit 2, nothing written) instead of being
+    /// reported (exit 1) while the others are still described.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -98,6 +98,7 @@ pub fn all() -> Vec<&'static CodeInfo> {
         &INPUT_CONFIG,
     ];
     v.extend(crate::sbom::diags::ALL.iter().copied());
+    v.extend(crate::sbom::generate::diags::ALL.iter().copied());
     v.extend(crate::attest::diags::ALL.iter().copied());
     v.extend(crate::controls::diags::ALL.iter().copied());
     v.extend(crate::evidence::diags::ALL.iter().copied());

@@ -9,6 +9,7 @@ mod controls;
 mod evidence;
 mod provenance;
 mod render;
+mod sbom_generate;
 mod signing;
 mod sigstore;
 mod snapshots;

@@ -7,6 +7,7 @@ mod explain;
 mod key;
 mod provenance;
 mod sbom;
+mod sbom_generate;
 mod sign;
 mod sigstore;
 mod trust;
@@ -59,6 +60,9 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         }
         Command::Sbom(SbomCommand::Diff(args)) => sbom::cmd_diff(&ctx, args, &cli.global, env),
         Command::Sbom(SbomCommand::Merge(args)) => sbom::cmd_merge(&ctx, args, &cli.global, env),
+        Command::Sbom(SbomCommand::Generate(args)) => {
+            sbom_generate::cmd_generate(&ctx, args, &cli.global, env)
+        }
         Command::Key(KeyCommand::Generate(args)) => key::cmd_generate(&ctx, args, &cli.global, env),
         Command::Sign(args) => sign::cmd_sign(&ctx, args, &cli.global, env),
         Command::Provenance(ProvenanceCommand::Generate(args)) => {

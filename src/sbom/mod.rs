@@ -3,6 +3,7 @@
 pub mod diags;
 pub mod diff;
 pub mod document;
+pub mod generate;
 pub mod merge;
 pub mod model;
 pub mod profile;

@@ -635,6 +635,152 @@ class SbomValidateRealBinaryTest(unittest.TestCase):
 
 
 # --------------------------------------------------------------------------------------------
+# actions/sbom
+# --------------------------------------------------------------------------------------------
+
+
+class SbomGenerateWiringTest(unittest.TestCase):
+    """actions/sbom with a fake tollgate on PATH: flags, argument checks, exit code."""
+
+    action = ROOT / "actions" / "sbom"
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbomgen-wiring-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        write_executable(self.bin / "tollgate", FAKE_TOLLGATE)
+        self.log = self.tmp / "calls.log"
+        self.work = self.tmp / "work"
+        self.work.mkdir()
+
+    def run_generate(self, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
+        full_env = {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            "FAKE_TOLLGATE_LOG": str(self.log),
+            **env,
+        }
+        result, rc, stderr = run_harness(self.action, inputs, full_env, workdir=self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        return result, rc, stderr
+
+    def calls(self) -> list[str]:
+        return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
+
+    def test_flags(self):
+        result, rc, stderr = self.run_generate(
+            {
+                "path": "src",
+                "sbom-format": "spdx-json",
+                "exclude": "examples\nfixtures/**",
+                "exclude-dev": "true",
+                "strict": "true",
+                "rootfs": "rootfs",
+                "artifacts": "dist/*.tar.gz dist/*.zip",
+                "root-name": "app",
+                "root-version": "1.2.3",
+            },
+            FAKE_TOLLGATE_EXIT="1",
+        )
+        self.assertEqual(rc, 1, stderr)
+        calls = self.calls()
+        self.assertEqual(len(calls), 2, calls)  # JSON report run, annotations run (no SBOM written)
+        self.assertTrue(calls[0].startswith("--format json --color never --output "), calls[0])
+        self.assertIn(
+            "sbom generate --out sbom.spdx.json --sbom-format spdx-json --spec-version 1.6"
+            " --exclude examples --exclude fixtures/** --artifact dist/*.tar.gz --artifact dist/*.zip"
+            " --exclude-dev --strict --rootfs rootfs --root-name app --root-version 1.2.3 -- src",
+            calls[0],
+        )
+        self.assertTrue(calls[1].startswith("--format github "), calls[1])
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "deny")
+        self.assertEqual(out["exit-code"], "1")
+        self.assertEqual(out["sbom"], "")
+        self.assertEqual(out["validate-exit-code"], "")
+
+    def test_bad_inputs_are_rejected_before_running(self):
+        for inputs in ({"sbom-format": "xml"}, {"spec-version": "1.4"}, {"strict": "yes"}, {"profile": "nist"}):
+            with self.subTest(inputs=inputs):
+                result, rc, stderr = self.run_generate(inputs)
+                self.assertEqual(rc, 2, stderr)
+                self.assertEqual(result["outputs"]["verdict"], "error")
+                self.assertIn("tollgate sbom generate: error", result["summary"])
+        self.assertEqual(self.calls(), [])
+
+
+class SbomGenerateRealBinaryTest(unittest.TestCase):
+    """actions/sbom with the real tollgate binary on the repository's fixtures."""
+
+    action = ROOT / "actions" / "sbom"
+    fixtures = ROOT / "testdata" / "sbom-generate"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.binary, reason = _real_binary()
+        if cls.binary is None:
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbomgen-real-"))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "tollgate").symlink_to(self.binary)
+        self.work = self.tmp / "work"
+        shutil.copytree(self.fixtures / "monorepo", self.work / "repo")
+
+    def run_generate(self, inputs: dict[str, str]) -> tuple[dict, int, str]:
+        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"}
+        result, rc, stderr = run_harness(self.action, {"install": "never", **inputs}, env, workdir=self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        return result, rc, stderr
+
+    def test_monorepo_sbom_is_written_validated_and_summarised(self):
+        result, rc, stderr = self.run_generate(
+            {"path": "repo", "output": "out/app.cdx.json", "root-name": "platform", "profile": "ntia"}
+        )
+        # The NTIA profile is not met (lockfiles carry no suppliers): validation denies.
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["sbom"], str(self.work / "out" / "app.cdx.json"))
+        self.assertEqual(out["validate-exit-code"], "1")
+        doc = json.loads(Path(out["sbom"]).read_text(encoding="utf-8"))
+        self.assertEqual(doc["metadata"]["component"]["name"], "platform")
+        self.assertEqual(out["components"], "7")
+        self.assertEqual(json.loads(out["ecosystems"]), {"cargo": 2, "npm": 4, "pypi": 1})
+        self.assertIn("| cargo | 2 |", result["summary"])
+        self.assertIn("| npm | 4 |", result["summary"])
+
+    def test_without_profile_passes_and_spdx_works(self):
+        result, rc, stderr = self.run_generate({"path": "repo", "sbom-format": "spdx-json"})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual(out["verdict"], "pass")
+        self.assertEqual(out["validate-exit-code"], "0")
+        self.assertEqual(Path(out["sbom"]).name, "sbom.spdx.json")
+        self.assertEqual(json.loads(Path(out["sbom"]).read_text(encoding="utf-8"))["spdxVersion"], "SPDX-2.3")
+
+    def test_bad_lockfile_is_reported_and_strict_fails(self):
+        (self.work / "repo" / "web" / "package-lock.json").write_text('{\n  "lockfileVersion": 3,\n  "packages": {,}\n}\n')
+        result, rc, stderr = self.run_generate({"path": "repo"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertTrue(Path(result["outputs"]["sbom"]).is_file())
+        self.assertIn("GEN001", result["summary"])
+        self.assertTrue(
+            any(c["command"] == "error" and c["params"].get("line") == "3" for c in result["commands"]),
+            result["commands"],
+        )
+        result, rc, stderr = self.run_generate({"path": "repo", "strict": "true", "output": "strict.cdx.json"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["sbom"], "")
+        self.assertFalse((self.work / "strict.cdx.json").exists())
+
+
+# --------------------------------------------------------------------------------------------
 # actions/budgets
 # --------------------------------------------------------------------------------------------
 
