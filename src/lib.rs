@@ -11,9 +11,11 @@ pub mod controls;
 pub mod diags;
 pub mod error;
 pub mod evidence;
+pub mod hermetic;
 pub mod input;
 pub mod jsonpos;
 pub mod output;
+pub mod repro;
 pub mod report;
 pub mod sbom;
 
