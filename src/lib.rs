@@ -15,8 +15,8 @@ pub mod hermetic;
 pub mod input;
 pub mod jsonpos;
 pub mod output;
-pub mod repro;
 pub mod report;
+pub mod repro;
 pub mod sbom;
 
 pub use error::{Error, Result};

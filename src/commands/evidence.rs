@@ -198,7 +198,11 @@ pub fn cmd_pack(
     let tty = env.stderr_is_tty;
     let progress_fn = |done: u64, total: u64| {
         if let Some(pct) = (done * 100).checked_div(total) {
-            eprint!("\rpacking {pct:>3}% ({} of {} MiB)", done >> 20, total >> 20);
+            eprint!(
+                "\rpacking {pct:>3}% ({} of {} MiB)",
+                done >> 20,
+                total >> 20
+            );
         }
     };
     let progress: Option<&(dyn Fn(u64, u64) + Sync)> = if tty && !global.quiet {

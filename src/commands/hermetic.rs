@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::hermetic::{check, diags as hd, rules, run};
 use crate::input::{self, InputError};
 use crate::output::Env;
-use crate::repro::{compare, diags as rd};
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
+use crate::repro::{compare, diags as rd};
 use serde_json::{Value, json};
 use std::io::Write;
 use std::path::Path;
@@ -30,7 +30,10 @@ pub fn cmd_check(
         None => Vec::new(),
     };
     let opts = check::Options::new(extra, &args.allow_host).map_err(|e| {
-        Error::usage(e, "write hosts as globs such as mirror.internal or *.corp.example")
+        Error::usage(
+            e,
+            "write hosts as globs such as mirror.internal or *.corp.example",
+        )
     })?;
     let mut report = Report::new("hermetic check", ctx.now_rfc3339.clone());
     let mut logs = Vec::new();
@@ -45,7 +48,9 @@ pub fn cmd_check(
             Ok(text) => {
                 let r = check::check_text(&name, &text, &opts);
                 subject.facts.insert("lines".into(), json!(r.lines));
-                subject.facts.insert("network findings".into(), json!(r.denied()));
+                subject
+                    .facts
+                    .insert("network findings".into(), json!(r.denied()));
                 if r.recognised() {
                     let mut tools = r.tools.clone();
                     for i in &r.invocations {
@@ -193,7 +198,8 @@ pub fn cmd_run(
             "run from an existing directory",
         )
     })?;
-    let now = || jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).expect("in range");
+    let now =
+        || jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).expect("in range");
     let started = now();
     let status = iso.command(&args.command).status().map_err(|e| {
         Error::usage(
@@ -306,7 +312,9 @@ pub fn verify_run_statement(
         )
         .at(loc().with_pointer("/predicateType")));
     }
-    let method = st.pointer("/predicate/isolation/method").and_then(Value::as_str);
+    let method = st
+        .pointer("/predicate/isolation/method")
+        .and_then(Value::as_str);
     let interfaces = st.pointer("/predicate/isolation/interfaces");
     if method.is_none() || interfaces != Some(&json!(["lo"])) {
         return Err(Diagnostic::new(
@@ -369,7 +377,9 @@ pub fn cmd_verify(
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            subject.facts.insert("subjects".into(), json!(subjects.len()));
+            subject
+                .facts
+                .insert("subjects".into(), json!(subjects.len()));
             for a in &args.artifact {
                 let an = input::display_path(a);
                 let bytes = input::read_bytes(a, ctx.limits)?;
@@ -459,10 +469,14 @@ fn repro_report(
         match a.status {
             compare::Status::Identical => {}
             compare::Status::Different => {
-                let mut d = Diagnostic::new(&rd::ARTIFACT_DIFFERS, format!("{} differs between builds", a.name))
-                    .at(Location::file(a.name.clone()));
+                let mut d = Diagnostic::new(
+                    &rd::ARTIFACT_DIFFERS,
+                    format!("{} differs between builds", a.name),
+                )
+                .at(Location::file(a.name.clone()));
                 if let Some(s) = &a.diffoscope {
-                    let first: Vec<&str> = s.lines().filter(|l| !l.trim().is_empty()).take(6).collect();
+                    let first: Vec<&str> =
+                        s.lines().filter(|l| !l.trim().is_empty()).take(6).collect();
                     d = d.help(format!("diffoscope: {}", first.join(" | ")));
                 }
                 report.diagnostics.push(d);
@@ -501,7 +515,12 @@ fn repro_report(
         s.kind = Some("build".into());
         s.facts.insert(
             "artifacts".into(),
-            json!(cmp.artifacts.iter().filter(|a| a.sha256[i].is_some()).count()),
+            json!(
+                cmp.artifacts
+                    .iter()
+                    .filter(|a| a.sha256[i].is_some())
+                    .count()
+            ),
         );
         report.subjects.push(s);
     }
@@ -574,7 +593,10 @@ pub fn cmd_repro_compare(
         path: input::display_path(&args.dir_a),
         source: e,
     })?;
-    let labels = [input::display_path(&args.dir_a), input::display_path(&args.dir_b)];
+    let labels = [
+        input::display_path(&args.dir_a),
+        input::display_path(&args.dir_b),
+    ];
     repro_report(
         ctx,
         global,

@@ -104,12 +104,16 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         Command::Budget(BudgetCommand::Cost(args)) => {
             budget::cmd_cost(&ctx, args, &cli.global, env)
         }
-        Command::Hermetic(HermeticCommand::Check(a)) => hermetic::cmd_check(&ctx, a, &cli.global, env),
+        Command::Hermetic(HermeticCommand::Check(a)) => {
+            hermetic::cmd_check(&ctx, a, &cli.global, env)
+        }
         Command::Hermetic(HermeticCommand::Run(a)) => hermetic::cmd_run(&ctx, a, &cli.global, env),
         Command::Hermetic(HermeticCommand::Verify(a)) => {
             hermetic::cmd_verify(&ctx, a, &cli.global, env)
         }
-        Command::Repro(ReproCommand::Compare(a)) => hermetic::cmd_repro_compare(&ctx, a, &cli.global, env),
+        Command::Repro(ReproCommand::Compare(a)) => {
+            hermetic::cmd_repro_compare(&ctx, a, &cli.global, env)
+        }
         Command::Repro(ReproCommand::Run(a)) => hermetic::cmd_repro_run(&ctx, a, &cli.global, env),
     }
 }

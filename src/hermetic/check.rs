@@ -278,7 +278,8 @@ pub fn check_text(path: &str, text: &str, opts: &Options) -> LogResult {
             }
         }
         if let Some((offset, cmd)) = invocation(inner) {
-            let (invs, fs) = check_invocation(path, line_no, col(&l.shown, l.start + offset), cmd, opts);
+            let (invs, fs) =
+                check_invocation(path, line_no, col(&l.shown, l.start + offset), cmd, opts);
             invocations.extend(invs);
             // One finding per line: an output rule that matched wins over the invocation.
             if !findings.last().is_some_and(|f: &Finding| f.line == line_no) {
@@ -411,7 +412,11 @@ fn url_hosts(args: &[String]) -> Vec<String> {
     hosts
 }
 
-fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Option<(&'static str, String, Class)> {
+fn classify(
+    prog: &str,
+    args: &[String],
+    env: &BTreeMap<String, String>,
+) -> Option<(&'static str, String, Class)> {
     let sub = args.first().map(String::as_str).unwrap_or("");
     let sub2 = args.get(1).map(String::as_str).unwrap_or("");
     let name = |s: &str| {
@@ -429,7 +434,10 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
             if hosts.is_empty() && !dynamic {
                 return None;
             }
-            let hosts: Vec<String> = hosts.into_iter().filter(|h| !rules::is_loopback(h)).collect();
+            let hosts: Vec<String> = hosts
+                .into_iter()
+                .filter(|h| !rules::is_loopback(h))
+                .collect();
             if hosts.is_empty() && !dynamic {
                 return None;
             }
@@ -445,16 +453,28 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
             _ => return None,
         },
         "apt-get" | "apt" | "aptitude" => match sub_skip_flags(args) {
-            Some("update") => ("apt", format!("{prog} update"), Class::Downloads(Vec::new())),
-            Some(s @ ("install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "source")) => (
+            Some("update") => (
+                "apt",
+                format!("{prog} update"),
+                Class::Downloads(Vec::new()),
+            ),
+            Some(
+                s @ ("install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep"
+                | "source"),
+            ) => (
                 "apt",
                 format!("{prog} {s}"),
                 Class::Build {
-                    offline: has(args, &["--no-download"]) || has(args, &["-s", "--simulate", "--dry-run"]),
+                    offline: has(args, &["--no-download"])
+                        || has(args, &["-s", "--simulate", "--dry-run"]),
                     flag: "--no-download (with the packages already in the cache)",
                 },
             ),
-            Some("download") => ("apt", format!("{prog} download"), Class::Downloads(Vec::new())),
+            Some("download") => (
+                "apt",
+                format!("{prog} download"),
+                Class::Downloads(Vec::new()),
+            ),
             _ => return None,
         },
         "apk" => match sub_skip_flags(args) {
@@ -475,7 +495,8 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
                 "pip",
                 name(sub),
                 Class::Build {
-                    offline: has(args, &["--no-index"]) || offline_env("PIP_NO_INDEX", &["1", "true", "yes"]),
+                    offline: has(args, &["--no-index"])
+                        || offline_env("PIP_NO_INDEX", &["1", "true", "yes"]),
                     flag: "--no-index (with --find-links to a wheelhouse)",
                 },
             ),
@@ -491,7 +512,11 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
             }
             (
                 "uv",
-                if sub == "pip" { format!("uv pip {sub2}") } else { name(sub) },
+                if sub == "pip" {
+                    format!("uv pip {sub2}")
+                } else {
+                    name(sub)
+                },
                 Class::Build {
                     offline: has(args, &["--offline"]) || offline_env("UV_OFFLINE", &["1", "true"]),
                     flag: "--offline",
@@ -514,7 +539,8 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
                 "npm",
                 name(sub),
                 Class::Build {
-                    offline: has(args, &["--offline"]) || offline_env("npm_config_offline", &["true", "1"]),
+                    offline: has(args, &["--offline"])
+                        || offline_env("npm_config_offline", &["true", "1"]),
                     flag: "--offline",
                 },
             ),
@@ -551,19 +577,25 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
             _ => return None,
         },
         "cargo" => {
-            let sub = args.iter().map(String::as_str).find(|a| !a.starts_with(['-', '+'])).unwrap_or("");
+            let sub = args
+                .iter()
+                .map(String::as_str)
+                .find(|a| !a.starts_with(['-', '+']))
+                .unwrap_or("");
             match sub {
-                "fetch" | "update" | "vendor" | "search" | "publish" => {
-                    ("cargo", format!("cargo {sub}"), Class::Downloads(Vec::new()))
-                }
-                "build" | "b" | "check" | "c" | "test" | "t" | "run" | "r" | "doc" | "install" | "bench"
-                | "clippy" | "package" | "generate-lockfile" | "tree" | "metadata" => (
+                "fetch" | "update" | "vendor" | "search" | "publish" => (
+                    "cargo",
+                    format!("cargo {sub}"),
+                    Class::Downloads(Vec::new()),
+                ),
+                "build" | "b" | "check" | "c" | "test" | "t" | "run" | "r" | "doc" | "install"
+                | "bench" | "clippy" | "package" | "generate-lockfile" | "tree" | "metadata" => (
                     "cargo",
                     format!("cargo {sub}"),
                     Class::Build {
                         offline: has(args, &["--offline", "--frozen"])
                             || offline_env("CARGO_NET_OFFLINE", &["true", "1"]),
-                        flag: "--offline (or --frozen); --locked alone still fetches",
+                        flag: "--offline (or --frozen; --locked alone still fetches)",
                     },
                 ),
                 _ => return None,
@@ -573,14 +605,24 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
             let vendored = |args: &[String]| {
                 has(args, &["-mod=vendor"])
                     || offline_env("GOPROXY", &["off"])
-                    || env.get("GOFLAGS").is_some_and(|f| f.contains("-mod=vendor"))
+                    || env
+                        .get("GOFLAGS")
+                        .is_some_and(|f| f.contains("-mod=vendor"))
             };
             match (sub, sub2) {
                 ("get", _) | ("mod", "download") | ("mod", "tidy") => {
                     if offline_env("GOPROXY", &["off"]) {
                         return None;
                     }
-                    ("go", if sub == "mod" { format!("go mod {sub2}") } else { name(sub) }, Class::Downloads(Vec::new()))
+                    (
+                        "go",
+                        if sub == "mod" {
+                            format!("go mod {sub2}")
+                        } else {
+                            name(sub)
+                        },
+                        Class::Downloads(Vec::new()),
+                    )
                 }
                 ("build" | "test" | "run" | "install" | "vet" | "generate", _) => (
                     "go",
@@ -622,7 +664,10 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
             _ => return None,
         },
         "docker" | "podman" | "buildah" => {
-            let is_build = matches!((sub, sub2), ("build", _) | ("buildx", "build") | ("image", "build") | ("bud", _));
+            let is_build = matches!(
+                (sub, sub2),
+                ("build", _) | ("buildx", "build") | ("image", "build") | ("bud", _)
+            );
             if !is_build {
                 return None;
             }
@@ -634,7 +679,11 @@ fn classify(prog: &str, args: &[String], env: &BTreeMap<String, String>) -> Opti
             }
             (
                 "docker",
-                if sub == "buildx" { format!("{prog} buildx build") } else { name(sub) },
+                if sub == "buildx" {
+                    format!("{prog} buildx build")
+                } else {
+                    name(sub)
+                },
                 Class::Build {
                     offline,
                     flag: "--network=none",
@@ -683,8 +732,12 @@ fn check_invocation(
             if assign.is_match(w) {
                 let (k, v) = w.split_once('=').expect("has =");
                 env.insert(k.to_string(), v.to_string());
-            } else if matches!(w.as_str(), "sudo" | "env" | "time" | "exec" | "nice" | "nohup" | "command" | "export")
-                || (i > 0 && w.starts_with('-') && matches!(words[i - 1].as_str(), "sudo" | "env"))
+            } else if matches!(
+                w.as_str(),
+                "sudo" | "env" | "time" | "exec" | "nice" | "nohup" | "command" | "export"
+            ) || (i > 0
+                && w.starts_with('-')
+                && matches!(words[i - 1].as_str(), "sudo" | "env"))
             {
             } else {
                 break;
@@ -756,7 +809,7 @@ fn check_invocation(
                         allowed: false,
                         message: format!("`{what}` runs without network access disabled: {text}"),
                         text: text.clone(),
-                        hint: Some(format!("add {flag} so the build cannot reach the network")),
+                        hint: Some(format!("add {flag}, so the build cannot reach the network")),
                     });
                 }
             }
@@ -792,7 +845,11 @@ mod tests {
         let r = check_text("log", log, &opts());
         assert!(r.tools.contains(&"docker".to_string()), "{:?}", r.tools);
         assert!(r.tools.contains(&"apt".to_string()));
-        let f: Vec<_> = r.findings.iter().map(|f| (f.line, f.kind, f.host.clone())).collect();
+        let f: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (f.line, f.kind, f.host.clone()))
+            .collect();
         assert_eq!(
             f,
             vec![
@@ -818,18 +875,46 @@ mod tests {
     #[test]
     fn bazel_go_gradle_yarn_pnpm_uv() {
         let cases: &[(&str, &str, &str)] = &[
-            ("bazel", "INFO: Invocation ID: 1\nINFO: Repository rule http_archive defined at:\nAnalyzing: target //:x (3 packages loaded)\n    Fetching https://github.com/bazelbuild/rules_go/releases/download/v0.1/x.zip; 1.2 MiB\n", "github.com"),
-            ("go", "go: downloading golang.org/x/mod v0.14.0\n", "golang.org"),
-            ("gradle", "Welcome to Gradle 8.5!\nDownload https://repo.maven.apache.org/maven2/a/b.pom\nBUILD SUCCESSFUL in 3s\n", "repo.maven.apache.org"),
-            ("yarn", "yarn install v1.22.19\nverbose 0.3 Performing \"GET\" request to \"https://registry.yarnpkg.com/left-pad\".\n", "registry.yarnpkg.com"),
-            ("pnpm", "Lockfile is up to date\n  Downloading registry.npmjs.org/typescript/5.3.3: 5.76 MB/5.76 MB, done\n", "registry.npmjs.org"),
-            ("uv", "Resolved 3 packages in 12ms\n   Downloading numpy (15.0MiB)\n", "files.pythonhosted.org"),
+            (
+                "bazel",
+                "INFO: Invocation ID: 1\nINFO: Repository rule http_archive defined at:\nAnalyzing: target //:x (3 packages loaded)\n    Fetching https://github.com/bazelbuild/rules_go/releases/download/v0.1/x.zip; 1.2 MiB\n",
+                "github.com",
+            ),
+            (
+                "go",
+                "go: downloading golang.org/x/mod v0.14.0\n",
+                "golang.org",
+            ),
+            (
+                "gradle",
+                "Welcome to Gradle 8.5!\nDownload https://repo.maven.apache.org/maven2/a/b.pom\nBUILD SUCCESSFUL in 3s\n",
+                "repo.maven.apache.org",
+            ),
+            (
+                "yarn",
+                "yarn install v1.22.19\nverbose 0.3 Performing \"GET\" request to \"https://registry.yarnpkg.com/left-pad\".\n",
+                "registry.yarnpkg.com",
+            ),
+            (
+                "pnpm",
+                "Lockfile is up to date\n  Downloading registry.npmjs.org/typescript/5.3.3: 5.76 MB/5.76 MB, done\n",
+                "registry.npmjs.org",
+            ),
+            (
+                "uv",
+                "Resolved 3 packages in 12ms\n   Downloading numpy (15.0MiB)\n",
+                "files.pythonhosted.org",
+            ),
         ];
         for (tool, log, host) in cases {
             let r = check_text("log", log, &opts());
             assert!(r.tools.contains(&tool.to_string()), "{tool}: {:?}", r.tools);
             let hosts: Vec<_> = r.findings.iter().filter_map(|f| f.host.clone()).collect();
-            assert!(hosts.contains(&host.to_string()), "{tool}: {:?}", r.findings);
+            assert!(
+                hosts.contains(&host.to_string()),
+                "{tool}: {:?}",
+                r.findings
+            );
         }
     }
 
@@ -880,7 +965,10 @@ mod tests {
             let (_, f) = check_command(c, &o);
             assert!(f.is_empty(), "{c}: {f:?}");
         }
-        let (_, f) = check_command("curl -fsSL https://sh.rustup.rs | sh && git clone git@github.com:a/b", &o);
+        let (_, f) = check_command(
+            "curl -fsSL https://sh.rustup.rs | sh && git clone git@github.com:a/b",
+            &o,
+        );
         let hosts: Vec<_> = f.iter().map(|f| f.host.clone().unwrap()).collect();
         assert_eq!(hosts, ["sh.rustup.rs", "github.com"]);
     }
@@ -900,7 +988,8 @@ mod tests {
 
     #[test]
     fn ansi_timestamps_and_progress_are_cleaned() {
-        let log = "2026-01-01T00:00:00.1234567Z \x1b[1m\x1b[32m    Updating\x1b[0m crates.io index\r\n";
+        let log =
+            "2026-01-01T00:00:00.1234567Z \x1b[1m\x1b[32m    Updating\x1b[0m crates.io index\r\n";
         let r = check_text("log", log, &opts());
         assert_eq!(r.findings.len(), 1);
         assert_eq!(r.findings[0].host.as_deref(), Some("index.crates.io"));
@@ -914,6 +1003,9 @@ mod tests {
             simple_commands(r#"a 'b c' && d "e;f" | g"#),
             vec![vec!["a", "b c"], vec!["d", "e;f"], vec!["g"]]
         );
-        assert_eq!(simple_commands(r#"["cargo", "build"]"#), vec![vec!["cargo", "build"]]);
+        assert_eq!(
+            simple_commands(r#"["cargo", "build"]"#),
+            vec![vec!["cargo", "build"]]
+        );
     }
 }

@@ -80,8 +80,14 @@ pub fn builtin() -> Vec<ToolRules> {
                 r"^Successfully built [0-9a-f]+",
             ],
             vec![
-                net(r"^#\d+ \[[^\]]*\] ADD (?:--\S+ )*(?P<url>https?://\S+)", None),
-                net(r"^Step \d+/\d+ : ADD (?:--\S+ )*(?P<url>https?://\S+)", None),
+                net(
+                    r"^#\d+ \[[^\]]*\] ADD (?:--\S+ )*(?P<url>https?://\S+)",
+                    None,
+                ),
+                net(
+                    r"^Step \d+/\d+ : ADD (?:--\S+ )*(?P<url>https?://\S+)",
+                    None,
+                ),
             ],
         ),
         tool(
@@ -114,7 +120,10 @@ pub fn builtin() -> Vec<ToolRules> {
             vec![
                 net(r"^\s*Updating crates\.io index", Some("index.crates.io")),
                 net(r"^\s*Updating `(?P<url>[^`]+)` index", None),
-                net(r"^\s*Updating git (repository|submodule) `(?P<url>[^`]+)`", None),
+                net(
+                    r"^\s*Updating git (repository|submodule) `(?P<url>[^`]+)`",
+                    None,
+                ),
                 net(r"^\s*Downloading crates \.\.\.", Some("static.crates.io")),
                 net(
                     r"^\s*Downloaded \S+ v\S+ \(registry `(?P<host>[^`]+)`\)",
@@ -171,7 +180,10 @@ pub fn builtin() -> Vec<ToolRules> {
                     r"^Progress: resolved \d+, reused \d+, downloaded [1-9]\d*",
                     None,
                 ),
-                net(r"^\s*Downloading (?P<host>[a-z0-9.-]+\.[a-z]{2,})/\S+: ", None),
+                net(
+                    r"^\s*Downloading (?P<host>[a-z0-9.-]+\.[a-z]{2,})/\S+: ",
+                    None,
+                ),
             ],
         ),
         tool(
@@ -240,7 +252,10 @@ pub fn builtin() -> Vec<ToolRules> {
                     r"^(\[INFO\] )?Download(ing|ed) from [^:\s]+: (?P<url>https?://\S+)",
                     None,
                 ),
-                net(r"^(\[INFO\] )?Download(ing|ed): (?P<url>https?://\S+)", None),
+                net(
+                    r"^(\[INFO\] )?Download(ing|ed): (?P<url>https?://\S+)",
+                    None,
+                ),
                 net(
                     r"Could not transfer artifact \S+ from/to [^\s(]+ \((?P<url>https?://[^)\s]+)\)",
                     None,
@@ -275,7 +290,11 @@ pub fn builtin() -> Vec<ToolRules> {
         ),
         tool(
             "apk",
-            &[r"^fetch https?://", r"^\(\d+/\d+\) Installing ", r"^OK: \d+ MiB in \d+ packages"],
+            &[
+                r"^fetch https?://",
+                r"^\(\d+/\d+\) Installing ",
+                r"^OK: \d+ MiB in \d+ packages",
+            ],
             vec![net(r"^fetch (?P<url>https?://\S+)", None)],
         ),
         tool(
@@ -362,7 +381,10 @@ fn compile(name: &str, s: &Spanned<String>) -> Result<Regex, InputError> {
             .to_string();
         invalid(
             at(name, s),
-            format!("pattern {:?} is not a valid regular expression: {detail}", s.value),
+            format!(
+                "pattern {:?} is not a valid regular expression: {detail}",
+                s.value
+            ),
         )
     })
 }

@@ -56,9 +56,16 @@ fn candidates(choice: Choice) -> Vec<Vec<String>> {
             .map(String::from)
             .to_vec()
     };
-    let bwrap: Vec<String> = ["bwrap", "--dev-bind", "/", "/", "--unshare-net", "--die-with-parent"]
-        .map(String::from)
-        .to_vec();
+    let bwrap: Vec<String> = [
+        "bwrap",
+        "--dev-bind",
+        "/",
+        "/",
+        "--unshare-net",
+        "--die-with-parent",
+    ]
+    .map(String::from)
+    .to_vec();
     match choice {
         Choice::Auto => vec![unshare, bwrap],
         Choice::Unshare => vec![unshare],
@@ -85,7 +92,11 @@ fn probe_one(prefix: &[String]) -> Result<Isolation, String> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let err = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let err = err
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         return Err(format!(
             "`{}` failed ({}){}",
             prefix.join(" "),
@@ -149,8 +160,14 @@ impl Isolation {
         if self.prefix[0] == "bwrap" {
             c.arg("--").args(argv);
         } else {
-            c.args(["--", "sh", "-c", &format!("{LO_UP}; exec \"$@\""), "tollgate-hermetic"])
-                .args(argv);
+            c.args([
+                "--",
+                "sh",
+                "-c",
+                &format!("{LO_UP}; exec \"$@\""),
+                "tollgate-hermetic",
+            ])
+            .args(argv);
         }
         c
     }
@@ -194,7 +211,11 @@ pub fn glob_files(base: &Path, patterns: &[String]) -> Result<Vec<(String, PathB
     roots.dedup();
     let mut out = std::collections::BTreeMap::new();
     for r in roots {
-        let dir = if r.is_empty() { base.to_path_buf() } else { base.join(&r) };
+        let dir = if r.is_empty() {
+            base.to_path_buf()
+        } else {
+            base.join(&r)
+        };
         walk(base, &dir, &mut |rel, abs| {
             if set.is_match(rel) {
                 out.insert(rel.to_string(), abs.to_path_buf());
@@ -268,7 +289,12 @@ pub fn statement(r: &RunRecord) -> Statement {
     let env: serde_json::Map<String, Value> = r
         .env
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone().map(Value::String).unwrap_or(Value::Null)))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.clone().map(Value::String).unwrap_or(Value::Null),
+            )
+        })
         .collect();
     Statement {
         type_: Some(intoto::STATEMENT_V1.to_string()),
@@ -315,15 +341,21 @@ mod tests {
         std::fs::write(d.path().join("src/c.bin"), "c").unwrap();
         std::fs::write(d.path().join("top.txt"), "t").unwrap();
         let names = |p: &[&str]| {
-            glob_files(d.path(), &p.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-                .unwrap()
-                .into_iter()
-                .map(|(n, _)| n)
-                .collect::<Vec<_>>()
+            glob_files(
+                d.path(),
+                &p.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect::<Vec<_>>()
         };
         assert_eq!(names(&["out/**"]), ["out/a.bin", "out/sub/b.bin"]);
         assert_eq!(names(&["out/*.bin"]), ["out/a.bin"]);
-        assert_eq!(names(&["**/*.bin"]), ["out/a.bin", "out/sub/b.bin", "src/c.bin"]);
+        assert_eq!(
+            names(&["**/*.bin"]),
+            ["out/a.bin", "out/sub/b.bin", "src/c.bin"]
+        );
         assert_eq!(names(&["top.txt", "./src/c.bin"]), ["src/c.bin", "top.txt"]);
         assert!(glob_files(d.path(), &["a[".into()]).is_err());
     }

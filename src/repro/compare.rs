@@ -61,7 +61,13 @@ pub fn diffoscope_installed() -> bool {
 /// The first lines of diffoscope's text report on two files.
 fn diffoscope_summary(a: &Path, b: &Path) -> Option<String> {
     let out = Command::new("diffoscope")
-        .args(["--no-progress", "--text", "-", "--max-text-report-size", "8192"])
+        .args([
+            "--no-progress",
+            "--text",
+            "-",
+            "--max-text-report-size",
+            "8192",
+        ])
         .arg(a)
         .arg(b)
         .stdin(Stdio::null())
@@ -74,7 +80,10 @@ fn diffoscope_summary(a: &Path, b: &Path) -> Option<String> {
 }
 
 /// Compare builds given as maps of artifact name -> file.
-pub fn compare(builds: &[BTreeMap<String, PathBuf>], use_diffoscope: bool) -> std::io::Result<Comparison> {
+pub fn compare(
+    builds: &[BTreeMap<String, PathBuf>],
+    use_diffoscope: bool,
+) -> std::io::Result<Comparison> {
     let names: BTreeSet<&String> = builds.iter().flat_map(|b| b.keys()).collect();
     let mut artifacts = Vec::new();
     for name in names {
@@ -155,7 +164,11 @@ mod tests {
         }
         std::fs::write(a.path().join("only-a"), "").unwrap();
         let c = compare(&[tree(a.path()), tree(b.path())], false).unwrap();
-        let st: Vec<_> = c.artifacts.iter().map(|a| (a.name.as_str(), a.status)).collect();
+        let st: Vec<_> = c
+            .artifacts
+            .iter()
+            .map(|a| (a.name.as_str(), a.status))
+            .collect();
         assert_eq!(
             st,
             [

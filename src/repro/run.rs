@@ -122,7 +122,10 @@ mod tests {
         assert_ne!(p[0].env["LC_ALL"], p[1].env["LC_ALL"]);
         assert_ne!(p[0].umask, p[1].umask);
         assert_ne!(p[0].build_path.len(), p[1].build_path.len());
-        assert_eq!((p[0].faketime.as_deref(), p[1].faketime.as_deref()), (None, Some("+373d")));
+        assert_eq!(
+            (p[0].faketime.as_deref(), p[1].faketime.as_deref()),
+            (None, Some("+373d"))
+        );
         assert!(plan(3, 1, false).iter().all(|v| v.faketime.is_none()));
     }
 }
