@@ -692,3 +692,142 @@ fn repro_compare_directories() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+// ------------------------------------------------------------------ catalog assertions
+
+const CATALOG: &str = "schema: 1
+controls:
+  - id: BLD-01
+    name: Hermetic build
+    evidence: [build/*.log]
+    assert:
+      - type: hermetic_clean
+        allow_hosts: ['*.mirror.example']
+  - id: BLD-02
+    name: Reproducible build
+    evidence: [repro/*.json]
+    assert:
+      - type: reproducible
+        min_ratio: 0.9
+";
+
+fn attest_controls(dir: &Path) -> Value {
+    let out = tollgate()
+        .current_dir(dir)
+        .args([
+            "--format",
+            "json",
+            "attest",
+            "controls",
+            "--catalog",
+            "cat.yaml",
+        ])
+        .args(["--evidence", "ev", "--out", "out", "--no-pdf"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn control_status(v: &Value, id: &str) -> (String, String) {
+    let c = v["data"]["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap();
+    (c["status"].as_str().unwrap().to_string(), c.to_string())
+}
+
+#[test]
+fn catalog_assertions_hermetic_clean_and_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "cat.yaml", CATALOG);
+    std::fs::create_dir_all(d.join("ev/build")).unwrap();
+    std::fs::create_dir_all(d.join("ev/repro")).unwrap();
+    std::fs::copy(
+        testdata("hermetic/cargo-without.log"),
+        d.join("ev/build/cargo.log"),
+    )
+    .unwrap();
+    let report = d.join("ev/repro/report.json");
+    tollgate()
+        .args([
+            "repro",
+            "run",
+            "--source",
+            "testdata/repro/reproducible",
+            "--artifact",
+            "out/*",
+        ])
+        .arg("--report")
+        .arg(&report)
+        .args(["--", "sh", "build.sh"])
+        .assert()
+        .success();
+    let v = attest_controls(d);
+    assert_eq!(
+        control_status(&v, "BLD-01").0,
+        "pass",
+        "{}",
+        control_status(&v, "BLD-01").1
+    );
+    assert_eq!(
+        control_status(&v, "BLD-02").0,
+        "pass",
+        "{}",
+        control_status(&v, "BLD-02").1
+    );
+
+    // A build that downloaded, and a report below the ratio, fail their controls.
+    std::fs::copy(
+        testdata("hermetic/cargo-with.log"),
+        d.join("ev/build/cargo.log"),
+    )
+    .unwrap();
+    tollgate()
+        .args([
+            "repro",
+            "run",
+            "--source",
+            "testdata/repro/unreproducible",
+            "--artifact",
+            "out/*",
+        ])
+        .arg("--report")
+        .arg(&report)
+        .args(["--", "sh", "build.sh"])
+        .assert()
+        .code(1);
+    let v = attest_controls(d);
+    let (st, c) = control_status(&v, "BLD-01");
+    assert_eq!(st, "fail");
+    assert!(c.contains("cargo.log:6: HRM001 index.crates.io"), "{c}");
+    let (st, c) = control_status(&v, "BLD-02");
+    assert_eq!(st, "fail");
+    assert!(c.contains("ratio 0.5000 is below 0.9"), "{c}");
+
+    // Parameters are validated before anything runs.
+    write(
+        d,
+        "cat.yaml",
+        &CATALOG.replace("min_ratio: 0.9", "min_ratio: 2"),
+    );
+    let out = tollgate()
+        .current_dir(d)
+        .args([
+            "attest",
+            "controls",
+            "--catalog",
+            "cat.yaml",
+            "--evidence",
+            "ev",
+            "--out",
+            "out2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("min_ratio"));
+}
