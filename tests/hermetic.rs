@@ -812,7 +812,7 @@ fn catalog_assertions_hermetic_clean_and_reproducible() {
     write(
         d,
         "cat.yaml",
-        &CATALOG.replace("min_ratio: 0.9", "min_ratio: 2"),
+        CATALOG.replace("min_ratio: 0.9", "min_ratio: 2"),
     );
     let out = tollgate()
         .current_dir(d)

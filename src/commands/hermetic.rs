@@ -284,44 +284,52 @@ pub fn verify_run_statement(
     name: &str,
     text: &str,
     keys: &[PublicKey],
-) -> std::result::Result<Value, Diagnostic> {
+) -> std::result::Result<Value, Box<Diagnostic>> {
     let loc = || Location::file(name.to_string());
     let envelope: dsse::Envelope = serde_json::from_str(text).map_err(|e| {
-        input::json_error(name, text, &e)
-            .into_diagnostic()
-            .help("pass the DSSE envelope `tollgate hermetic run --attest` wrote")
+        Box::new(
+            input::json_error(name, text, &e)
+                .into_diagnostic()
+                .help("pass the DSSE envelope `tollgate hermetic run --attest` wrote"),
+        )
     })?;
     let verified = dsse::verify_envelope(&envelope, keys, 1)
-        .map_err(|e| Diagnostic::new(e.info(), e.to_string()).at(loc()))?;
+        .map_err(|e| Box::new(Diagnostic::new(e.info(), e.to_string()).at(loc())))?;
     let st: Value = serde_json::from_slice(&verified.payload).map_err(|e| {
-        Diagnostic::new(
-            &hd::RUN_ATTESTATION_INVALID,
-            format!("the signed payload is not JSON: {e}"),
+        Box::new(
+            Diagnostic::new(
+                &hd::RUN_ATTESTATION_INVALID,
+                format!("the signed payload is not JSON: {e}"),
+            )
+            .at(loc()),
         )
-        .at(loc())
     })?;
     if st.get("predicateType").and_then(Value::as_str) != Some(crate::hermetic::RUN_PREDICATE_TYPE)
     {
-        return Err(Diagnostic::new(
-            &hd::RUN_ATTESTATION_INVALID,
-            format!(
-                "predicateType is {}, not {}",
-                st.get("predicateType").unwrap_or(&Value::Null),
-                crate::hermetic::RUN_PREDICATE_TYPE
-            ),
-        )
-        .at(loc().with_pointer("/predicateType")));
+        return Err(Box::new(
+            Diagnostic::new(
+                &hd::RUN_ATTESTATION_INVALID,
+                format!(
+                    "predicateType is {}, not {}",
+                    st.get("predicateType").unwrap_or(&Value::Null),
+                    crate::hermetic::RUN_PREDICATE_TYPE
+                ),
+            )
+            .at(loc().with_pointer("/predicateType")),
+        ));
     }
     let method = st
         .pointer("/predicate/isolation/method")
         .and_then(Value::as_str);
     let interfaces = st.pointer("/predicate/isolation/interfaces");
     if method.is_none() || interfaces != Some(&json!(["lo"])) {
-        return Err(Diagnostic::new(
-            &hd::RUN_ATTESTATION_INVALID,
-            "the statement records no network isolation with loopback only",
-        )
-        .at(loc().with_pointer("/predicate/isolation")));
+        return Err(Box::new(
+            Diagnostic::new(
+                &hd::RUN_ATTESTATION_INVALID,
+                "the statement records no network isolation with loopback only",
+            )
+            .at(loc().with_pointer("/predicate/isolation")),
+        ));
     }
     Ok(st)
 }
@@ -349,7 +357,7 @@ pub fn cmd_verify(
                     d.help_text().to_string(),
                 )));
             }
-            report.diagnostics.push(d);
+            report.diagnostics.push(*d);
         }
         Ok(st) => {
             let code = st.pointer("/predicate/exitCode").and_then(Value::as_i64);

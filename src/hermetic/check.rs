@@ -282,7 +282,7 @@ pub fn check_text(path: &str, text: &str, opts: &Options) -> LogResult {
                 check_invocation(path, line_no, col(&l.shown, l.start + offset), cmd, opts);
             invocations.extend(invs);
             // One finding per line: an output rule that matched wins over the invocation.
-            if !findings.last().is_some_and(|f: &Finding| f.line == line_no) {
+            if findings.last().is_none_or(|f: &Finding| f.line != line_no) {
                 findings.extend(fs);
             }
         }
