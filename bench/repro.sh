@@ -80,7 +80,7 @@ PY
     echo "$row"
 done
 
-rt_version=$(reprotest --version 2>&1 | head -1)
+rt_version="reprotest $(dpkg-query -W -f='${Version}' reprotest 2>/dev/null || echo "(version unknown)")"
 ft=$(command -v faketime >/dev/null && echo "installed" || echo "not installed")
 locale_note=$(locale -a 2>/dev/null | grep -qi '^fr_CH.utf8' && echo "installed" || echo "not installed (locale variation falls back to C in both tools)")
 SECTION=$(cat <<MD
