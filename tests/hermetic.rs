@@ -831,3 +831,32 @@ fn catalog_assertions_hermetic_clean_and_reproducible() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("min_ratio"));
 }
+
+#[test]
+fn diffoscope_summarises_differences_when_installed() {
+    let installed = std::process::Command::new("diffoscope")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        eprintln!("SKIP: diffoscope is not installed (scripts/install-repro-tools.sh)");
+        return;
+    }
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    write(a.path(), "stamp.txt", "built at 1\n");
+    write(b.path(), "stamp.txt", "built at 2\n");
+    let (v, code, _) = json_of(&[
+        "repro",
+        "compare",
+        a.path().to_str().unwrap(),
+        b.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(v["data"]["diffoscope"], true);
+    let summary = v["data"]["artifacts"][0]["diffoscope"].as_str().unwrap();
+    assert!(
+        summary.contains("-built at 1") && summary.contains("+built at 2"),
+        "{summary}"
+    );
+}
