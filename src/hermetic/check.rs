@@ -106,6 +106,12 @@ impl LogResult {
 pub struct Options {
     pub rules: Vec<ToolRules>,
     pub allow: Option<globset::GlobSet>,
+    /// Every `recognise` pattern in one set (one pass per line), and the tool of each.
+    recognise: regex::RegexSet,
+    recognise_tool: Vec<usize>,
+    /// Every `network` pattern in one set, and (tool, rule) of each.
+    network: regex::RegexSet,
+    network_rule: Vec<(usize, usize)>,
 }
 
 impl Options {
@@ -125,7 +131,34 @@ impl Options {
             }
             Some(b.build().map_err(|e| e.to_string())?)
         };
-        Ok(Options { rules, allow })
+        let mut rec = Vec::new();
+        let mut recognise_tool = Vec::new();
+        let mut net = Vec::new();
+        let mut network_rule = Vec::new();
+        for (i, t) in rules.iter().enumerate() {
+            for r in &t.recognise {
+                rec.push(r.as_str().to_string());
+                recognise_tool.push(i);
+            }
+            for (j, r) in t.network.iter().enumerate() {
+                net.push(r.re.as_str().to_string());
+                network_rule.push((i, j));
+            }
+        }
+        let set = |p: Vec<String>| {
+            regex::RegexSetBuilder::new(p)
+                .size_limit(64 << 20)
+                .build()
+                .map_err(|e| format!("the log patterns do not fit in one set: {e}"))
+        };
+        Ok(Options {
+            recognise: set(rec)?,
+            recognise_tool,
+            network: set(net)?,
+            network_rule,
+            rules,
+            allow,
+        })
     }
 
     fn allowed(&self, host: Option<&str>) -> bool {
@@ -198,10 +231,8 @@ pub fn check_text(path: &str, text: &str, opts: &Options) -> LogResult {
     let bk_any = re(&BK_ANY, r"^#\d+ \d+\.\d+ ");
     for l in &lines {
         let inner = &l.shown[l.start..];
-        for (i, t) in opts.rules.iter().enumerate() {
-            if !recognised[i] && t.recognise.iter().any(|r| r.is_match(inner)) {
-                recognised[i] = true;
-            }
+        for k in opts.recognise.matches(inner).iter() {
+            recognised[opts.recognise_tool[k]] = true;
         }
         if l.start > 0 && bk_any.is_match(&l.shown) && !recognised[0] {
             recognised[0] = opts.rules[0].name == "docker";
@@ -221,24 +252,29 @@ pub fn check_text(path: &str, text: &str, opts: &Options) -> LogResult {
         }
         // The first matching rule, preferring tools recognised in this log.
         let mut best: Option<(usize, regex::Captures, &rules::NetRule)> = None;
-        'tools: for (i, t) in opts.rules.iter().enumerate() {
-            for r in &t.network {
-                if let Some(c) = r.re.captures(inner) {
-                    if r.unless.as_ref().is_some_and(|u| u.is_match(inner)) {
-                        continue;
-                    }
-                    let better = match &best {
-                        None => true,
-                        Some((j, _, _)) => recognised[i] && !recognised[*j],
-                    };
-                    if better {
-                        best = Some((i, c, r));
-                    }
-                    if recognised[i] {
-                        break 'tools;
-                    }
-                    break;
-                }
+        let mut tried_tool = usize::MAX;
+        for k in opts.network.matches(inner).iter() {
+            let (i, j) = opts.network_rule[k];
+            if i == tried_tool {
+                continue; // one rule per tool: the first that applies
+            }
+            let r = &opts.rules[i].network[j];
+            if r.unless.as_ref().is_some_and(|u| u.is_match(inner)) {
+                continue;
+            }
+            let Some(c) = r.re.captures(inner) else {
+                continue;
+            };
+            tried_tool = i;
+            let better = match &best {
+                None => true,
+                Some((b, _, _)) => recognised[i] && !recognised[*b],
+            };
+            if better {
+                best = Some((i, c, r));
+            }
+            if recognised[i] {
+                break;
             }
         }
         if let Some((i, c, r)) = best {
