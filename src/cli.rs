@@ -798,7 +798,8 @@ pub struct HermeticVerifyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReproCommand {
-    /// Compare the artifacts of two builds (directories): identical, different or missing.
+    /// Compare the artifacts of two builds (two directories, or two files): identical,
+    /// different or missing.
     Compare(ReproCompareArgs),
     /// Build N times in separate directories with variation (time, build path, umask, locale,
     /// time zone) and compare the artifacts, like reprotest.
@@ -822,10 +823,10 @@ pub struct ReproOptions {
 
 #[derive(Debug, Args)]
 pub struct ReproCompareArgs {
-    /// The first build's artifacts.
+    /// The first build's artifacts (a directory, or one file).
     #[arg(value_name = "DIR_A")]
     pub dir_a: PathBuf,
-    /// The second build's artifacts.
+    /// The second build's artifacts (a directory, or one file).
     #[arg(value_name = "DIR_B")]
     pub dir_b: PathBuf,
     #[command(flatten)]

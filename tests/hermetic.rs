@@ -680,6 +680,15 @@ fn repro_compare_directories() {
         e.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 2);
+    // Two files are one artifact.
+    let (v, code, _) = json_of(&[
+        "repro",
+        "compare",
+        "--no-diffoscope",
+        "Cargo.toml",
+        "Cargo.toml",
+    ]);
+    assert_eq!((code, v["data"]["ratio"].as_f64()), (0, Some(1.0)));
     let out = tollgate()
         .args(["repro", "compare", "Cargo.toml", "src"])
         .output()

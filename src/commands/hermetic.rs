@@ -593,9 +593,23 @@ pub fn cmd_repro_compare(
     env: &mut Env,
 ) -> Result<u8> {
     check_ratio(&args.opts)?;
-    dir_exists(&args.dir_a)?;
-    dir_exists(&args.dir_b)?;
-    let builds = [compare::tree(&args.dir_a), compare::tree(&args.dir_b)];
+    let is_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
+    let builds = if is_file(&args.dir_a) && is_file(&args.dir_b) {
+        // Two files: one artifact, named after the first.
+        let name = args
+            .dir_a
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "artifact".into());
+        [
+            [(name.clone(), args.dir_a.clone())].into_iter().collect(),
+            [(name, args.dir_b.clone())].into_iter().collect(),
+        ]
+    } else {
+        dir_exists(&args.dir_a)?;
+        dir_exists(&args.dir_b)?;
+        [compare::tree(&args.dir_a), compare::tree(&args.dir_b)]
+    };
     let use_diffoscope = !args.opts.no_diffoscope && compare::diffoscope_installed();
     let cmp = compare::compare(&builds, use_diffoscope).map_err(|e| Error::Output {
         path: input::display_path(&args.dir_a),
