@@ -869,3 +869,52 @@ fn diffoscope_summarises_differences_when_installed() {
         "{summary}"
     );
 }
+
+#[test]
+fn unprivileged_users_get_a_user_namespace() {
+    // Needs root to drop to `nobody` (setpriv); elsewhere the test run itself is unprivileged
+    // and the other hermetic run tests cover the user-namespace path.
+    let root = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"));
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !root || !setpriv || !isolation_works() {
+        eprintln!("SKIP: needs root, setpriv and namespaces to test the unprivileged path");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = dir.path().join("tollgate");
+    std::fs::copy(assert_cmd::cargo::cargo_bin!("tollgate"), &bin).unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(&bin)
+        .args([
+            "hermetic",
+            "run",
+            "--",
+            "sh",
+            "-c",
+            "tail -n +3 /proc/net/dev | cut -d: -f1",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(2) && stderr.contains("HRM005") {
+        // Unprivileged user namespaces are disabled here: failing closed is the right answer.
+        eprintln!("SKIP: unprivileged user namespaces are not allowed here: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "lo");
+    assert!(
+        stderr.contains("unshare --user --map-root-user --net"),
+        "{stderr}"
+    );
+}
