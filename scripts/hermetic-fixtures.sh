@@ -35,7 +35,7 @@ log() {
 
 mkdir -p "$work/home"
 tools=("$@")
-[[ ${#tools[@]} -gt 0 ]] || tools=(cargo npm pip apt maven)
+[[ ${#tools[@]} -gt 0 ]] || tools=(cargo npm pip apt maven go)
 
 for tool in "${tools[@]}"; do
     case $tool in
@@ -99,8 +99,23 @@ EOF
         rm -rf "$work/mvn/target"
         log maven-without.log 1 "cd mvn; mvn -B -o -Dmaven.repo.local=$work/m2 compile"
         ;;
+    go)
+        # A module with one dependency (golang.org/x/text) to download, and a vendored module
+        # (its only dependency is a local module, vendored) built with -mod=vendor.
+        mkdir -p "$work/gomod" "$work/govendor/lib" "$work/govendor/app"
+        printf 'module example.com/fixture\n\ngo 1.19\n\nrequire golang.org/x/text v0.14.0\n' >"$work/gomod/go.mod"
+        printf 'package main\n\nimport _ "golang.org/x/text/language"\n\nfunc main() {}\n' >"$work/gomod/main.go"
+        printf 'module example.com/lib\n\ngo 1.19\n' >"$work/govendor/lib/go.mod"
+        printf 'package lib\n\nfunc Answer() int { return 42 }\n' >"$work/govendor/lib/lib.go"
+        printf 'module example.com/app\n\ngo 1.19\n\nrequire example.com/lib v0.0.0\n\nreplace example.com/lib => ../lib\n' >"$work/govendor/app/go.mod"
+        printf 'package main\n\nimport "example.com/lib"\n\nfunc main() { println(lib.Answer()) }\n' >"$work/govendor/app/main.go"
+        (cd "$work/govendor/app" && HOME="$work/home" GOPATH="$work/gopath" GOCACHE="$work/gocache" GOFLAGS=-modcacherw go mod vendor)
+        export_go="export GOPATH=$work/gopath GOCACHE=$work/gocache GOFLAGS=-modcacherw"
+        log go-with.log 0 "$export_go; cd gomod; go mod download -x golang.org/x/text && go build ./..."
+        log go-without.log 1 "$export_go; cd govendor/app; go build -mod=vendor -o /dev/null ./..."
+        ;;
     *)
-        echo "unknown tool $tool (cargo npm pip apt maven)" >&2
+        echo "unknown tool $tool (cargo npm pip apt maven go)" >&2
         exit 2
         ;;
     esac

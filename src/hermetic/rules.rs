@@ -234,10 +234,16 @@ pub fn builtin() -> Vec<ToolRules> {
         ),
         tool(
             "go",
-            &[r"^go: ", r"^go (build|test|vet|mod|run|install)\b"],
+            &[
+                r"^go: ",
+                r"^go (build|test|vet|mod|run|install)\b",
+                r"^# get https?://",
+            ],
             vec![
                 net(r"^go: downloading (?P<host>[^/\s]+)/\S+ \S+", None),
                 net(r"^go: finding module for package", None),
+                // `go ... -x` traces each proxy request.
+                net(r"^# get (?P<url>https?://\S+?):?(\s|$)", None),
                 net(r#"^go: .*: Get "(?P<url>https?://[^"]+)""#, None),
             ],
         ),
