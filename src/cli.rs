@@ -132,6 +132,12 @@ pub enum Command {
     /// Keep Sigstore trust roots fresh over TUF, for fully offline verification.
     #[command(subcommand)]
     Trust(TrustCommand),
+    /// Hermetic builds: find network access in build logs, run a command with no network.
+    #[command(subcommand)]
+    Hermetic(HermeticCommand),
+    /// Reproducible builds: compare two builds, or build twice with variation and compare.
+    #[command(subcommand)]
+    Repro(ReproCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -786,6 +792,155 @@ pub struct BudgetCostArgs {
     /// Budgets file (YAML or JSON, see docs/budgets.md); without it only unpriced projects gate.
     #[arg(long, value_name = "FILE")]
     pub budgets: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HermeticCommand {
+    /// Read build logs (BuildKit, docker, Bazel, cargo, npm/yarn/pnpm, pip/uv/poetry, Go,
+    /// Maven/Gradle, apt, apk) for network access and check the build invocations' offline flags.
+    Check(HermeticCheckArgs),
+    /// Run a command in a new network namespace with only loopback (fail closed), optionally
+    /// signing an in-toto statement about the run.
+    Run(HermeticRunArgs),
+    /// Verify a signed hermetic-run statement (signature, predicate, exit code, artifacts).
+    Verify(HermeticVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HermeticCheckArgs {
+    /// Build logs to check (plain text, as CI or `docker build --progress=plain` writes them).
+    #[arg(value_name = "LOG", required_unless_present = "command")]
+    pub logs: Vec<PathBuf>,
+
+    /// A build invocation to check as well (e.g. "cargo build --offline"); repeatable.
+    #[arg(long, value_name = "CMD")]
+    pub command: Vec<String>,
+
+    /// A host (glob, e.g. "*.mirror.internal") that builds may use; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub allow_host: Vec<String>,
+
+    /// More patterns for other tools (YAML, see docs/hermetic.md).
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IsolationChoice {
+    /// unshare (user + network namespace), else bubblewrap.
+    Auto,
+    Unshare,
+    Bwrap,
+}
+
+#[derive(Debug, Args)]
+pub struct HermeticRunArgs {
+    /// Write a signed in-toto statement (DSSE envelope) about the run to FILE.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub attest: Option<PathBuf>,
+
+    /// Private key to sign the statement with (password from TOLLGATE_PASSWORD or COSIGN_PASSWORD).
+    #[arg(long, value_name = "FILE", requires = "attest")]
+    pub key: Option<PathBuf>,
+
+    /// Record this environment variable's value in the statement; repeatable.
+    #[arg(long, value_name = "VAR")]
+    pub record_env: Vec<String>,
+
+    /// Artifacts the command builds (globs relative to the working directory), recorded with
+    /// their SHA-256 as the statement's subjects; repeatable. (`--output` is the report file.)
+    #[arg(long, value_name = "GLOB")]
+    pub artifact: Vec<String>,
+
+    /// How to isolate the command.
+    #[arg(long, value_enum, default_value_t = IsolationChoice::Auto)]
+    pub isolation: IsolationChoice,
+
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HermeticVerifyArgs {
+    /// The DSSE envelope written by `tollgate hermetic run --attest`.
+    #[arg(value_name = "ATTESTATION")]
+    pub attestation: PathBuf,
+
+    /// Trusted public key (PEM); repeatable.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub key: Vec<PathBuf>,
+
+    /// An artifact that must be one of the statement's subjects, digest and all; repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub artifact: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReproCommand {
+    /// Compare the artifacts of two builds (two directories, or two files): identical,
+    /// different or missing.
+    Compare(ReproCompareArgs),
+    /// Build N times in separate directories with variation (time, build path, umask, locale,
+    /// time zone) and compare the artifacts, like reprotest.
+    Run(ReproRunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReproOptions {
+    /// The lowest reproducibility ratio (identical / all artifacts) that passes.
+    #[arg(long, value_name = "RATIO", default_value_t = 1.0)]
+    pub min_ratio: f64,
+
+    /// Write the reproducibility report (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Do not run diffoscope on differing artifacts even when it is installed.
+    #[arg(long)]
+    pub no_diffoscope: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReproCompareArgs {
+    /// The first build's artifacts (a directory, or one file).
+    #[arg(value_name = "DIR_A")]
+    pub dir_a: PathBuf,
+    /// The second build's artifacts (a directory, or one file).
+    #[arg(value_name = "DIR_B")]
+    pub dir_b: PathBuf,
+    #[command(flatten)]
+    pub opts: ReproOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct ReproRunArgs {
+    /// How many builds.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u32).range(2..=10))]
+    pub runs: u32,
+
+    /// Artifacts to compare (globs relative to the build directory); repeatable.
+    #[arg(long, value_name = "GLOB", required = true)]
+    pub artifact: Vec<String>,
+
+    /// The source tree copied into each build directory (`.git` is skipped).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub source: PathBuf,
+
+    /// SOURCE_DATE_EPOCH for every build (default: the environment's, else 1700000000).
+    #[arg(long, value_name = "SECONDS")]
+    pub source_date_epoch: Option<i64>,
+
+    /// Do not vary the clock with faketime even when it is installed.
+    #[arg(long)]
+    pub no_faketime: bool,
+
+    #[command(flatten)]
+    pub opts: ReproOptions,
+
+    /// The build command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -104,6 +104,8 @@ pub fn all() -> Vec<&'static CodeInfo> {
     v.extend(crate::evidence::diags::ALL.iter().copied());
     v.extend(crate::budget::diags::ALL.iter().copied());
     v.extend(crate::sigstore::diags::ALL.iter().copied());
+    v.extend(crate::hermetic::diags::ALL.iter().copied());
+    v.extend(crate::repro::diags::ALL.iter().copied());
     v.sort_by_key(|c| c.code);
     v
 }

@@ -11,10 +11,12 @@ pub mod controls;
 pub mod diags;
 pub mod error;
 pub mod evidence;
+pub mod hermetic;
 pub mod input;
 pub mod jsonpos;
 pub mod output;
 pub mod report;
+pub mod repro;
 pub mod sbom;
 pub mod sigstore;
 

@@ -7,6 +7,7 @@ mod common;
 mod conformance;
 mod controls;
 mod evidence;
+mod hermetic;
 mod provenance;
 mod render;
 mod sbom_generate;

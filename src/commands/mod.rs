@@ -4,6 +4,7 @@ mod budget;
 mod controls;
 mod evidence;
 mod explain;
+mod hermetic;
 mod key;
 mod provenance;
 mod sbom;
@@ -15,7 +16,8 @@ mod verify;
 
 use crate::cli::{
     AttestCommand, BudgetCommand, CatalogCommand, Cli, Command, EvidenceCommand, GlobalArgs,
-    KeyCommand, LedgerCommand, ProvenanceCommand, SbomCommand, TrustCommand, VerifyCommand,
+    HermeticCommand, KeyCommand, LedgerCommand, ProvenanceCommand, ReproCommand, SbomCommand,
+    TrustCommand, VerifyCommand,
 };
 use crate::error::{Error, Result};
 use crate::input::Limits;
@@ -114,5 +116,16 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
         Command::Budget(BudgetCommand::Cost(args)) => {
             budget::cmd_cost(&ctx, args, &cli.global, env)
         }
+        Command::Hermetic(HermeticCommand::Check(a)) => {
+            hermetic::cmd_check(&ctx, a, &cli.global, env)
+        }
+        Command::Hermetic(HermeticCommand::Run(a)) => hermetic::cmd_run(&ctx, a, &cli.global, env),
+        Command::Hermetic(HermeticCommand::Verify(a)) => {
+            hermetic::cmd_verify(&ctx, a, &cli.global, env)
+        }
+        Command::Repro(ReproCommand::Compare(a)) => {
+            hermetic::cmd_repro_compare(&ctx, a, &cli.global, env)
+        }
+        Command::Repro(ReproCommand::Run(a)) => hermetic::cmd_repro_run(&ctx, a, &cli.global, env),
     }
 }

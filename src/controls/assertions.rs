@@ -1465,6 +1465,196 @@ fn build_cost(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
     build_budget(p, false)
 }
 
+// ---- hermetic_clean, reproducible (tollgate hermetic check / repro) ---------------------------
+
+struct HermeticClean {
+    allow_hosts: Vec<String>,
+    rules: Option<String>,
+    filter: Option<globset::GlobMatcher>,
+}
+
+impl Assertion for HermeticClean {
+    fn kind(&self) -> &'static str {
+        "hermetic_clean"
+    }
+    fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
+        let sel = select(files, &self.filter, |f| {
+            let l = f.to_ascii_lowercase();
+            l.ends_with(".log") || l.ends_with(".txt")
+        });
+        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
+        if sel.is_empty() {
+            return result(
+                self.kind(),
+                false,
+                "no build log to check (missing evidence fails closed)".into(),
+                names,
+            );
+        }
+        let extra = match &self.rules {
+            None => Vec::new(),
+            Some(r) => match crate::hermetic::rules::load(&ctx.catalog_dir.join(r), ctx.limits) {
+                Ok(r) => r,
+                Err(e) => return result(self.kind(), false, e.one_line(), names),
+            },
+        };
+        let opts = match crate::hermetic::check::Options::new(extra, &self.allow_hosts) {
+            Ok(o) => o,
+            Err(e) => return result(self.kind(), false, e, names),
+        };
+        let mut problems = Vec::new();
+        for f in &sel {
+            let text = match input::read_text(&ctx.abs(f), ctx.limits) {
+                Ok(t) => t,
+                Err(e) => {
+                    problems.push(relative_error(ctx, e.one_line()));
+                    continue;
+                }
+            };
+            let r = crate::hermetic::check::check_text(f, &text, &opts);
+            if !r.recognised() {
+                problems.push(format!(
+                    "{f}: HRM003 no known build tool output; no verdict"
+                ));
+            }
+            for x in r.findings.iter().filter(|x| !x.allowed) {
+                problems.push(format!(
+                    "{f}:{}: {} {}",
+                    x.line,
+                    x.diagnostic().code(),
+                    x.host.as_deref().unwrap_or(&x.tool)
+                ));
+            }
+        }
+        if problems.is_empty() {
+            result(
+                self.kind(),
+                true,
+                format!("{} build log(s) show no network access", sel.len()),
+                names,
+            )
+        } else {
+            let n = problems.len();
+            problems.truncate(10);
+            let more = if n > 10 {
+                format!("; and {} more", n - 10)
+            } else {
+                String::new()
+            };
+            result(
+                self.kind(),
+                false,
+                format!("{}{more}", problems.join("; ")),
+                names,
+            )
+        }
+    }
+}
+
+fn build_hermetic_clean(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
+    let mut e = Vec::new();
+    let allow_hosts = p.strings("allow_hosts", &mut e);
+    let rules = p.str("rules", &mut e);
+    if let Err(msg) = crate::hermetic::check::Options::new(Vec::new(), &allow_hosts) {
+        e.push(msg.replace("--allow-host", "allow_hosts"));
+    }
+    let filter = p.evidence_filter(&mut e);
+    if e.is_empty() {
+        Ok(Box::new(HermeticClean {
+            allow_hosts,
+            rules,
+            filter,
+        }))
+    } else {
+        Err(e)
+    }
+}
+
+struct Reproducible {
+    min_ratio: f64,
+    filter: Option<globset::GlobMatcher>,
+}
+
+impl Assertion for Reproducible {
+    fn kind(&self) -> &'static str {
+        "reproducible"
+    }
+    fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
+        let sel = select(files, &self.filter, |f| {
+            f.to_ascii_lowercase().ends_with(".json")
+        });
+        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
+        let mut reports = 0;
+        let mut problems = Vec::new();
+        let mut ratios = Vec::new();
+        for f in &sel {
+            let v = match read_json(ctx, f) {
+                Ok(v) => v,
+                Err(e) => {
+                    problems.push(e);
+                    continue;
+                }
+            };
+            if v.get("schema").and_then(Value::as_str) != Some(crate::repro::REPORT_SCHEMA) {
+                if self.filter.is_some() {
+                    problems.push(format!(
+                        "{f}: not a reproducibility report (schema {})",
+                        crate::repro::REPORT_SCHEMA
+                    ));
+                }
+                continue;
+            }
+            reports += 1;
+            let ratio = v.get("ratio").and_then(Value::as_f64);
+            let total = v.get("total").and_then(Value::as_u64).unwrap_or(0);
+            match ratio {
+                Some(r) if total > 0 && r + 1e-12 >= self.min_ratio => {
+                    ratios.push(format!("{f}: {r:.4}"))
+                }
+                Some(r) if total > 0 => {
+                    problems.push(format!("{f}: ratio {r:.4} is below {}", self.min_ratio))
+                }
+                _ => problems.push(format!("{f}: no artifacts were compared")),
+            }
+        }
+        if reports == 0 && problems.is_empty() {
+            problems.push("no reproducibility report (tollgate repro --report) in the evidence (missing evidence fails closed)".into());
+        }
+        if problems.is_empty() {
+            result(
+                self.kind(),
+                true,
+                format!("ratio at least {} ({})", self.min_ratio, ratios.join(", ")),
+                names,
+            )
+        } else {
+            result(self.kind(), false, problems.join("; "), names)
+        }
+    }
+}
+
+fn build_reproducible(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
+    let mut e = Vec::new();
+    let min_ratio = match p.map.get("min_ratio") {
+        None | Some(Value::Null) => 1.0,
+        Some(Value::Number(n)) if n.as_f64().is_some_and(|r| (0.0..=1.0).contains(&r)) => {
+            n.as_f64().unwrap_or(1.0)
+        }
+        Some(other) => {
+            e.push(format!(
+                "min_ratio must be a number from 0 to 1, not {other}"
+            ));
+            1.0
+        }
+    };
+    let filter = p.evidence_filter(&mut e);
+    if e.is_empty() {
+        Ok(Box::new(Reproducible { min_ratio, filter }))
+    } else {
+        Err(e)
+    }
+}
+
 // ---- the registry -----------------------------------------------------------------------------
 
 /// Every assertion type, by name. Add a type here; the evaluator needs no change.
@@ -1592,6 +1782,33 @@ pub static REGISTRY: &[AssertionType] = &[
             doc: "budgets file, relative to the catalog",
         }],
         build: build_cost,
+    },
+    AssertionType {
+        name: "hermetic_clean",
+        summary: "Every build log (`*.log`, `*.txt`) is recognised and shows no network access and no build invocation that allows it (as `tollgate hermetic check`).",
+        params: &[
+            ParamSpec {
+                name: "allow_hosts",
+                required: false,
+                doc: "hosts (globs) builds may use, e.g. an internal mirror",
+            },
+            ParamSpec {
+                name: "rules",
+                required: false,
+                doc: "extra log patterns (YAML, docs/hermetic.md), relative to the catalog",
+            },
+        ],
+        build: build_hermetic_clean,
+    },
+    AssertionType {
+        name: "reproducible",
+        summary: "Every reproducibility report (`tollgate repro run|compare --report`) compared artifacts and has a ratio of at least min_ratio.",
+        params: &[ParamSpec {
+            name: "min_ratio",
+            required: false,
+            doc: "lowest identical/all ratio that passes, 0 to 1 (default 1)",
+        }],
+        build: build_reproducible,
     },
 ];
 

@@ -2300,6 +2300,153 @@ class LintTest(unittest.TestCase):
         self.assertEqual(len(problems.splitlines()), 3, problems)
 
 
+# --------------------------------------------------------------------------------------------
+# actions/hermetic and actions/repro (real binary)
+# --------------------------------------------------------------------------------------------
+
+
+class _RealBinaryCase(unittest.TestCase):
+    prefix = "tollgate-real-"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.binary, reason = _real_binary()
+        if cls.binary is None:
+            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+            raise unittest.SkipTest(reason)
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix=self.prefix))
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+        self.bin = self.tmp / "bin"
+        self.bin.mkdir()
+        (self.bin / "tollgate").symlink_to(self.binary)
+        self.work = self.tmp / "work"
+        self.work.mkdir()
+
+    def run_action(self, action: Path, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
+        full = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "TOLLGATE_NOW": "2026-01-02T00:00:00Z", **env}
+        result, rc, stderr = run_harness(action, {"install": "never", **inputs}, full, workdir=self.work)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        return result, rc, stderr
+
+
+def _isolation_works(binary: Path) -> tuple[bool, str]:
+    proc = subprocess.run([str(binary), "hermetic", "run", "--", "true"], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    return proc.returncode == 0, proc.stderr.strip()
+
+
+class HermeticRealBinaryTest(_RealBinaryCase):
+    """actions/hermetic with the real binary on the repository's log fixtures."""
+
+    action = ROOT / "actions" / "hermetic"
+    prefix = "tollgate-hermetic-real-"
+
+    def git_repo_with_logs(self, *names: str) -> None:
+        (self.work / "logs").mkdir()
+        for n in names:
+            shutil.copy(ROOT / "testdata" / "hermetic" / n, self.work / "logs" / n)
+        git = ["git", "-C", str(self.work), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+        subprocess.run(git + ["init", "-q"], check=True)
+        subprocess.run(git + ["add", "logs"], check=True)
+        subprocess.run(git + ["commit", "-qm", "logs"], check=True)
+
+    def test_network_in_a_tracked_log_denies_with_links_to_the_lines(self):
+        self.git_repo_with_logs("cargo-with.log", "cargo-without.log")
+        (self.work / "untracked.log").write_text((ROOT / "testdata/hermetic/pip-with.log").read_text(), encoding="utf-8")
+        result, rc, stderr = self.run_action(
+            self.action,
+            {"logs": "logs/*.log untracked.log"},
+            GITHUB_REPOSITORY="acme/app", GITHUB_SHA="0123abc", GITHUB_WORKSPACE=str(self.work),
+        )
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["exit-code"], out["logs"]), ("deny", "1", "3"))
+        self.assertEqual(out["findings"], "8")  # 5 in cargo-with.log, 3 in pip-with.log
+        summary = result["summary"]
+        self.assertIn("### tollgate hermetic check: DENY", summary)
+        self.assertIn("[logs/cargo-with.log:6](https://github.com/acme/app/blob/0123abc/logs/cargo-with.log#L6)", summary)
+        self.assertIn("| `HRM001` | cargo | index.crates.io |", summary)
+        # A log that is not a file of the repository is listed without a link.
+        self.assertIn("| untracked.log:5 | `HRM001` | pip | files.pythonhosted.org |", summary)
+        self.assertTrue(Path(out["sarif"]).is_file())
+
+    def test_offline_logs_pass(self):
+        self.git_repo_with_logs("npm-without.log", "pip-without.log")
+        result, rc, stderr = self.run_action(self.action, {"logs": "logs/**/*.log", "allow-hosts": "*.internal"})
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual((result["outputs"]["verdict"], result["outputs"]["findings"]), ("pass", "0"))
+
+    def test_nothing_to_do_is_exit_2(self):
+        result, rc, stderr = self.run_action(self.action, {})
+        self.assertEqual(rc, 2, stderr)
+        self.assertIn("nothing to do", stderr)
+        result, rc, stderr = self.run_action(self.action, {"command": "true", "attest": "a.json"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertIn("attest needs a key", stderr)
+
+    def test_command_runs_isolated_and_is_attested(self):
+        ok, why = _isolation_works(self.binary)
+        if not ok:
+            self.skipTest(f"network namespaces are not available here: {why}")
+        subprocess.run([str(self.binary), "key", "generate", "--out-prefix", str(self.work / "k")], check=True,
+                       capture_output=True)
+        result, rc, stderr = self.run_action(
+            self.action,
+            {"command": "mkdir -p dist && echo app > dist/app && ! curl -sS -m 3 http://1.1.1.1/ 2>/dev/null",
+             "attest": "dist.intoto.json", "key": "k.key", "artifacts": "dist/*"},
+        )
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["run-exit-code"]), ("pass", "0"))
+        self.assertTrue(Path(out["attestation"]).is_file())
+        proc = subprocess.run([str(self.binary), "hermetic", "verify", out["attestation"], "--key", str(self.work / "k.pub"),
+                               "--artifact", str(self.work / "dist/app")], capture_output=True, text=True)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIn("### tollgate hermetic run: exit code 0", result["summary"])
+
+
+class ReproRealBinaryTest(_RealBinaryCase):
+    """actions/repro with the real binary on the repository's repro fixtures."""
+
+    action = ROOT / "actions" / "repro"
+    prefix = "tollgate-repro-real-"
+
+    def test_unreproducible_build_denies_with_its_ratio(self):
+        shutil.copytree(ROOT / "testdata" / "repro" / "unreproducible", self.work / "src")
+        inputs = {"command": "sh build.sh", "artifacts": "out/**", "source": "src", "report-file": "repro/report.json"}
+        result, rc, stderr = self.run_action(self.action, inputs)
+        self.assertEqual(rc, 1, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["ratio"], out["identical"], out["total"]), ("deny", "0.5", "2", "4"))
+        report = json.loads(Path(out["report"]).read_text(encoding="utf-8"))
+        self.assertEqual(report["schema"], "https://tollgate.dev/repro-report/v1")
+        self.assertIn("Reproducibility: 2/4 identical", result["summary"])
+        result, rc, stderr = self.run_action(self.action, {**inputs, "min-ratio": "0.5"})
+        self.assertEqual((rc, result["outputs"]["verdict"]), (0, "pass"), stderr)
+
+    def test_reproducible_build_passes_and_compare_mode(self):
+        shutil.copytree(ROOT / "testdata" / "repro" / "reproducible", self.work / "src")
+        result, rc, stderr = self.run_action(self.action, {"command": "sh build.sh", "artifacts": "out/*", "source": "src"})
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual((result["outputs"]["ratio"], result["outputs"]["total"]), ("1.0", "3"))
+        for d, content in (("a", "1"), ("b", "2")):
+            (self.work / d).mkdir()
+            (self.work / d / "app.bin").write_text(content, encoding="utf-8")
+        result, rc, stderr = self.run_action(self.action, {"dir-a": "a", "dir-b": "b"})
+        self.assertEqual((rc, result["outputs"]["ratio"]), (1, "0.0"), stderr)
+
+    def test_bad_inputs_are_exit_2(self):
+        result, rc, stderr = self.run_action(self.action, {"command": "true"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertIn("artifacts must name", stderr)
+        result, rc, stderr = self.run_action(self.action, {"dir-a": "x", "dir-b": "y", "min-ratio": "lots"})
+        self.assertEqual(rc, 2, stderr)
+
+
 def main(argv: list[str]) -> int:
     """Run the tests (all, or the named TestCase[.test] names) and end with a
     `N passed, N failed, N skipped` line."""

@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Run `tollgate hermetic check` and/or `tollgate hermetic run` for actions/hermetic/action.yml.
+#
+# Environment (set by action.yml):
+#   TOLLGATE_BIN          the tollgate executable (default: tollgate on PATH)
+#   TOLLGATE_LOGS         log globs separated by spaces or newlines (bash globstar; a pattern
+#                         without glob characters is passed through as a file name)
+#   TOLLGATE_ALLOW_HOSTS  host globs separated by spaces or newlines
+#   TOLLGATE_RULES        extra patterns file ("" for none)
+#   TOLLGATE_COMMAND      a bash command to run isolated ("" for none)
+#   TOLLGATE_ATTEST       where to write the signed statement ("" for none)
+#   TOLLGATE_KEY          the signing key (with TOLLGATE_ATTEST)
+#   TOLLGATE_ARTIFACTS    artifact globs (the statement's subjects)
+#   TOLLGATE_RECORD_ENV   variable names to record, separated by spaces
+#   TOLLGATE_SARIF_FILE   where to write SARIF of the log check ("" for none)
+# Writes the outputs verdict, exit-code, findings, logs, run-exit-code, attestation, sarif and
+# report to GITHUB_OUTPUT; the job summary lists every finding, linked to its log line when the
+# log is a file of the repository. Exit code: the check's (0 pass, 1 deny, 2 bad input), or the
+# command's when only a command ran; the worse of the two when both did.
+set -euo pipefail
+
+if ((BASH_VERSINFO[0] < 4)); then
+    echo "::error title=tollgate hermetic::bash 4 or newer is needed (found $BASH_VERSION)"
+    exit 2
+fi
+
+tollgate=${TOLLGATE_BIN:-}
+if [[ -z "$tollgate" ]]; then
+    tollgate=$(command -v tollgate) || {
+        echo "::error title=tollgate hermetic::tollgate is not on PATH (use the install input or actions/setup)"
+        exit 2
+    }
+fi
+
+verdict=error
+exit_code=2
+findings=""
+log_count=0
+run_exit=""
+attestation=""
+sarif_out=""
+report=""
+
+set_outputs() {
+    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
+    {
+        printf 'verdict=%s\n' "$verdict"
+        printf 'exit-code=%s\n' "$exit_code"
+        printf 'findings=%s\n' "$findings"
+        printf 'logs=%s\n' "$log_count"
+        printf 'run-exit-code=%s\n' "$run_exit"
+        printf 'attestation=%s\n' "$attestation"
+        printf 'sarif=%s\n' "$sarif_out"
+        printf 'report=%s\n' "$report"
+    } >>"$GITHUB_OUTPUT"
+}
+
+bad_input() {
+    echo "::error title=tollgate hermetic::$1"
+    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+        printf '### tollgate hermetic: error\n\n%s\n\n' "$1" >>"$GITHUB_STEP_SUMMARY"
+    fi
+    set_outputs
+    exit 2
+}
+
+abs_path() {
+    echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+}
+
+# --- arguments -----------------------------------------------------------------------------
+
+shopt -s globstar nullglob
+set -f
+# shellcheck disable=SC2206 # split on whitespace, no globbing (set -f): one word per pattern
+patterns=(${TOLLGATE_LOGS:-})
+# shellcheck disable=SC2206
+allow_hosts=(${TOLLGATE_ALLOW_HOSTS:-})
+# shellcheck disable=SC2206
+artifacts=(${TOLLGATE_ARTIFACTS:-})
+# shellcheck disable=SC2206
+record_env=(${TOLLGATE_RECORD_ENV:-})
+set +f
+command_text=${TOLLGATE_COMMAND:-}
+attest=${TOLLGATE_ATTEST:-}
+key=${TOLLGATE_KEY:-}
+
+[[ ${#patterns[@]} -gt 0 || -n "$command_text" ]] || bad_input "nothing to do: give logs to check, a command to run, or both"
+if [[ -n "$attest" ]]; then
+    [[ -n "$command_text" ]] || bad_input "attest needs a command to run"
+    [[ -n "$key" ]] || bad_input "attest needs a key"
+    [[ ${#artifacts[@]} -gt 0 ]] || bad_input "attest needs artifacts (the statement's subjects)"
+fi
+
+logs=()
+seen=$'\n'
+for pattern in ${patterns[@]+"${patterns[@]}"}; do
+    if [[ "$pattern" == *[*?[]* ]]; then
+        old_ifs=$IFS
+        IFS=''
+        # shellcheck disable=SC2206 # the glob is meant to expand here
+        matches=($pattern)
+        IFS=$old_ifs
+        n=0
+        for m in ${matches[@]+"${matches[@]}"}; do
+            if [[ -f "$m" && "$seen" != *$'\n'"$m"$'\n'* ]]; then
+                seen+="$m"$'\n'
+                logs+=("$m")
+                n=$((n + 1))
+            fi
+        done
+        [[ $n -gt 0 ]] || echo "::warning title=tollgate hermetic::pattern '$pattern' matched no files (in $PWD)"
+    elif [[ "$seen" != *$'\n'"$pattern"$'\n'* ]]; then
+        seen+="$pattern"$'\n'
+        logs+=("$pattern")
+    fi
+done
+log_count=${#logs[@]}
+if [[ ${#patterns[@]} -gt 0 && $log_count -eq 0 ]]; then
+    bad_input "no logs matched '${patterns[*]}' (in $PWD)"
+fi
+
+python=""
+for candidate in python3 python; do
+    if command -v "$candidate" >/dev/null 2>&1; then
+        python=$candidate
+        break
+    fi
+done
+
+check_code=""
+# --- hermetic check ------------------------------------------------------------------------
+
+if [[ $log_count -gt 0 ]]; then
+    args=(hermetic check)
+    for h in ${allow_hosts[@]+"${allow_hosts[@]}"}; do
+        args+=(--allow-host "$h")
+    done
+    [[ -z "${TOLLGATE_RULES:-}" ]] || args+=(--rules "$TOLLGATE_RULES")
+    args+=(--)
+    args+=("${logs[@]}")
+
+    report_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
+    report=$(mktemp "$report_dir/tollgate-hermetic.XXXXXX")
+    echo "tollgate hermetic check: ${log_count} log(s)"
+    set +e
+    # The JSON run is the verdict of record; this script writes the job summary (with links).
+    env -u GITHUB_STEP_SUMMARY "$tollgate" --format json --color never --output "$report" "${args[@]}"
+    check_code=$?
+    env -u GITHUB_STEP_SUMMARY "$tollgate" --format github --color never "${args[@]}" 2>/dev/null
+    sarif_file=${TOLLGATE_SARIF_FILE:-}
+    if [[ -n "$sarif_file" ]]; then
+        mkdir -p "$(dirname "$sarif_file")"
+        env -u GITHUB_STEP_SUMMARY "$tollgate" --format sarif --color never --output "$sarif_file" "${args[@]}" 2>/dev/null
+        [[ -f "$sarif_file" ]] && sarif_out=$(abs_path "$sarif_file")
+    fi
+    set -e
+    [[ -s "$report" ]] || report=""
+
+    if [[ -n "$report" && -n "$python" ]]; then
+        # Findings (denying ones) and the job summary, linked to the log lines that are files
+        # of the repository at GITHUB_SHA.
+        findings=$("$python" - "$report" <<'PY'
+import json, os, subprocess, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+repo, sha = os.environ.get("GITHUB_REPOSITORY", ""), os.environ.get("GITHUB_SHA", "")
+ws = os.path.realpath(os.environ.get("GITHUB_WORKSPACE") or os.getcwd())
+server = os.environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+
+def repo_path(path):
+    """The path relative to the repository root when the log is a tracked file, else None."""
+    if not (repo and sha):
+        return None
+    full = os.path.realpath(path)
+    if os.path.commonpath([full, ws]) != ws:
+        return None
+    rel = os.path.relpath(full, ws)
+    try:
+        ok = subprocess.run(["git", "-C", ws, "ls-files", "--error-unmatch", "--", rel],
+                            capture_output=True).returncode == 0
+    except OSError:
+        ok = False
+    return rel if ok else None
+
+def esc(s):
+    return s.replace("|", "\\|").replace("`", "'")
+
+denied = 0
+lines = []
+for log in (r.get("data") or {}).get("logs", []):
+    rel = repo_path(log["path"])
+    for f in log.get("findings", []):
+        if not f.get("allowed"):
+            denied += 1
+        where = f'{log["path"]}:{f["line"]}'
+        if rel:
+            where = f'[{where}]({server}/{repo}/blob/{sha}/{rel}#L{f["line"]})'
+        code = "HRM006" if f.get("allowed") else ("HRM001" if f["kind"] == "network" else "HRM002")
+        lines.append(f'| {where} | `{code}` | {f["tool"]} | {f.get("host") or "—"} | `{esc(f["text"])}` |')
+    if not log.get("recognised"):
+        lines.append(f'| {log["path"]} | `HRM003` | — | — | unrecognised log: no verdict |')
+summary = os.environ.get("GITHUB_STEP_SUMMARY")
+if summary:
+    verdict = r.get("verdict", "error").upper()
+    with open(summary, "a", encoding="utf-8") as out:
+        out.write(f"### tollgate hermetic check: {verdict}\n\n")
+        out.write(f'{len((r.get("data") or {}).get("logs", []))} log(s), {denied} network finding(s)\n\n')
+        if lines:
+            out.write("| line | code | tool | host | text |\n| --- | --- | --- | --- | --- |\n")
+            out.write("\n".join(lines) + "\n\n")
+print(denied)
+PY
+        ) || findings=""
+    fi
+fi
+
+# --- hermetic run --------------------------------------------------------------------------
+
+if [[ -n "$command_text" ]]; then
+    args=(hermetic run)
+    if [[ -n "$attest" ]]; then
+        args+=(--attest "$attest" --key "$key")
+        for a in "${artifacts[@]}"; do
+            args+=(--artifact "$a")
+        done
+    fi
+    for v in ${record_env[@]+"${record_env[@]}"}; do
+        args+=(--record-env "$v")
+    done
+    args+=(-- bash -c "$command_text")
+    echo "tollgate hermetic run: $command_text"
+    set +e
+    "$tollgate" --color never "${args[@]}"
+    run_exit=$?
+    set -e
+    if [[ -n "$attest" && -f "$attest" ]]; then
+        attestation=$(abs_path "$attest")
+    fi
+    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+        {
+            printf '### tollgate hermetic run: exit code %s\n\n' "$run_exit"
+            printf 'Command (no network, loopback only): `%s`\n\n' "${command_text//\`/\'}"
+            [[ -z "$attestation" ]] || printf 'Signed statement: `%s`\n\n' "$attest"
+        } >>"$GITHUB_STEP_SUMMARY"
+    fi
+fi
+
+# --- verdict -------------------------------------------------------------------------------
+
+if [[ -n "$check_code" ]]; then
+    exit_code=$check_code
+fi
+if [[ -n "$run_exit" ]]; then
+    if [[ -z "$check_code" ]]; then
+        exit_code=$run_exit
+    elif [[ $run_exit -ne 0 && $exit_code -eq 0 ]]; then
+        exit_code=$run_exit
+    elif [[ $run_exit -eq 2 ]]; then
+        exit_code=2
+    fi
+fi
+case "$exit_code" in
+    0) verdict=pass ;;
+    1) verdict=deny ;;
+    2) verdict=error ;;
+    *) verdict=deny ;;
+esac
+set_outputs
+echo "tollgate hermetic: verdict ${verdict}, exit code ${exit_code}, ${findings:-0} network finding(s)"
+exit "$exit_code"

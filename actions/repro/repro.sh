@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Run `tollgate repro run` (or `tollgate repro compare`) for actions/repro/action.yml.
+#
+# Environment (set by action.yml):
+#   TOLLGATE_BIN          the tollgate executable (default: tollgate on PATH)
+#   TOLLGATE_COMMAND      a bash command that builds ("" for compare mode)
+#   TOLLGATE_ARTIFACTS    artifact globs, relative to the build directory (run mode)
+#   TOLLGATE_RUNS         how many builds (2 to 10)
+#   TOLLGATE_SOURCE       the source tree copied into each build directory
+#   TOLLGATE_DIR_A, TOLLGATE_DIR_B   the two directories (compare mode)
+#   TOLLGATE_MIN_RATIO    the lowest ratio that passes
+#   TOLLGATE_REPORT_FILE  where to write the reproducibility report
+# Writes the outputs verdict, exit-code, ratio, identical, total and report to GITHUB_OUTPUT;
+# tollgate's JSON run appends the job summary. Exits with tollgate's exit code.
+set -euo pipefail
+
+if ((BASH_VERSINFO[0] < 4)); then
+    echo "::error title=tollgate repro::bash 4 or newer is needed (found $BASH_VERSION)"
+    exit 2
+fi
+
+tollgate=${TOLLGATE_BIN:-}
+if [[ -z "$tollgate" ]]; then
+    tollgate=$(command -v tollgate) || {
+        echo "::error title=tollgate repro::tollgate is not on PATH (use the install input or actions/setup)"
+        exit 2
+    }
+fi
+
+verdict=error
+exit_code=2
+ratio=""
+identical=""
+total=""
+report=""
+
+set_outputs() {
+    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
+    {
+        printf 'verdict=%s\n' "$verdict"
+        printf 'exit-code=%s\n' "$exit_code"
+        printf 'ratio=%s\n' "$ratio"
+        printf 'identical=%s\n' "$identical"
+        printf 'total=%s\n' "$total"
+        printf 'report=%s\n' "$report"
+    } >>"$GITHUB_OUTPUT"
+}
+
+bad_input() {
+    echo "::error title=tollgate repro::$1"
+    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+        printf '### tollgate repro: error\n\n%s\n\n' "$1" >>"$GITHUB_STEP_SUMMARY"
+    fi
+    set_outputs
+    exit 2
+}
+
+command_text=${TOLLGATE_COMMAND:-}
+runs=${TOLLGATE_RUNS:-2}
+[[ "$runs" =~ ^[0-9]+$ ]] || bad_input "runs must be a number from 2 to 10, got '$runs'"
+min_ratio=${TOLLGATE_MIN_RATIO:-1}
+[[ "$min_ratio" =~ ^[0-9]*\.?[0-9]+$ ]] || bad_input "min-ratio must be a number from 0 to 1, got '$min_ratio'"
+report_file=${TOLLGATE_REPORT_FILE:-tollgate-repro.json}
+[[ -n "$report_file" ]] || bad_input "report-file must not be empty"
+mkdir -p "$(dirname "$report_file")"
+
+set -f
+# shellcheck disable=SC2206 # split on whitespace, no globbing: one word per pattern
+artifacts=(${TOLLGATE_ARTIFACTS:-})
+set +f
+
+if [[ -n "$command_text" ]]; then
+    [[ ${#artifacts[@]} -gt 0 ]] || bad_input "artifacts must name what the command builds (globs)"
+    args=(repro run --runs "$runs" --source "${TOLLGATE_SOURCE:-.}")
+    for a in "${artifacts[@]}"; do
+        args+=(--artifact "$a")
+    done
+    args+=(--min-ratio "$min_ratio" --report "$report_file" -- bash -c "$command_text")
+    echo "tollgate repro run: $runs builds of: $command_text"
+else
+    [[ -n "${TOLLGATE_DIR_A:-}" && -n "${TOLLGATE_DIR_B:-}" ]] ||
+        bad_input "give a command to build, or dir-a and dir-b to compare"
+    args=(repro compare "$TOLLGATE_DIR_A" "$TOLLGATE_DIR_B" --min-ratio "$min_ratio" --report "$report_file")
+    echo "tollgate repro compare: $TOLLGATE_DIR_A $TOLLGATE_DIR_B"
+fi
+
+# One run (a build can be expensive): the JSON report goes to RUNNER_TEMP and appends the job
+# summary; the reproducibility report is written by --report.
+set +e
+"$tollgate" --color never --format json --output "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tollgate-repro-report.json" "${args[@]}"
+exit_code=$?
+set -e
+
+if [[ -f "$report_file" ]]; then
+    report="$(cd "$(dirname "$report_file")" && pwd)/$(basename "$report_file")"
+    for candidate in python3 python; do
+        if command -v "$candidate" >/dev/null 2>&1; then
+            read -r ratio identical total < <("$candidate" -c '
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+print(r.get("ratio", ""), r.get("identical", ""), r.get("total", ""))
+' "$report") || true
+            break
+        fi
+    done
+fi
+case "$exit_code" in
+    0) verdict=pass ;;
+    1) verdict=deny ;;
+    *) verdict=error ;;
+esac
+set_outputs
+echo "tollgate repro: verdict ${verdict}, exit code ${exit_code}, ratio ${ratio:-?} (${identical:-?}/${total:-?} identical)"
+exit "$exit_code"

@@ -1,0 +1,727 @@
+//! `tollgate hermetic check|run|verify` and `tollgate repro compare|run`.
+
+use super::Context;
+use crate::attest::dsse;
+use crate::attest::keys::PublicKey;
+use crate::cli::{
+    GlobalArgs, HermeticCheckArgs, HermeticRunArgs, HermeticVerifyArgs, IsolationChoice,
+    ReproCompareArgs, ReproOptions, ReproRunArgs,
+};
+use crate::error::{Error, Result};
+use crate::hermetic::{check, diags as hd, rules, run};
+use crate::input::{self, InputError};
+use crate::output::Env;
+use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
+use crate::repro::{compare, diags as rd};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::Path;
+
+// ------------------------------------------------------------------ hermetic check
+
+pub fn cmd_check(
+    ctx: &Context,
+    args: &HermeticCheckArgs,
+    global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
+    let extra = match &args.rules {
+        Some(p) => rules::load(p, ctx.limits)?,
+        None => Vec::new(),
+    };
+    let opts = check::Options::new(extra, &args.allow_host).map_err(|e| {
+        Error::usage(
+            e,
+            "write hosts as globs such as mirror.internal or *.corp.example",
+        )
+    })?;
+    let mut report = Report::new("hermetic check", ctx.now_rfc3339.clone());
+    let mut logs = Vec::new();
+    for path in &args.logs {
+        let name = input::display_path(path);
+        let mut subject = Subject::new(name.clone());
+        match input::read_text(path, ctx.limits) {
+            Err(e) => {
+                subject.verdict = Verdict::Error;
+                report.diagnostics.push(e.into_diagnostic());
+            }
+            Ok(text) => {
+                let r = check::check_text(&name, &text, &opts);
+                subject.facts.insert("lines".into(), json!(r.lines));
+                subject
+                    .facts
+                    .insert("network findings".into(), json!(r.denied()));
+                if r.recognised() {
+                    let mut tools = r.tools.clone();
+                    for i in &r.invocations {
+                        if !tools.contains(&i.tool) {
+                            tools.push(i.tool.clone());
+                        }
+                    }
+                    subject.kind = Some(format!("build log ({})", tools.join(", ")));
+                    subject.verdict = if r.denied() > 0 {
+                        Verdict::Deny
+                    } else {
+                        Verdict::Pass
+                    };
+                } else {
+                    subject.kind = Some("unrecognised log".into());
+                    subject.verdict = Verdict::Error;
+                    report.diagnostics.push(
+                        Diagnostic::new(
+                            &hd::UNRECOGNISED_LOG,
+                            format!(
+                                "no known build tool output or invocation in {} line(s); no verdict on this log",
+                                r.lines
+                            ),
+                        )
+                        .at(Location::file(name.clone())),
+                    );
+                }
+                report
+                    .diagnostics
+                    .extend(r.findings.iter().map(check::Finding::diagnostic));
+                logs.push(r);
+            }
+        }
+        report.subjects.push(subject);
+    }
+    let mut commands = Vec::new();
+    for c in &args.command {
+        let (invs, findings) = check::check_command(c, &opts);
+        report
+            .diagnostics
+            .extend(findings.iter().map(check::Finding::diagnostic));
+        let mut s = Subject::new(format!("--command {c}"));
+        s.kind = Some("build invocation".into());
+        s.verdict = if findings.iter().any(|f| !f.allowed) {
+            Verdict::Deny
+        } else {
+            Verdict::Pass
+        };
+        report.subjects.push(s);
+        commands.push(json!({"command": c, "invocations": invs, "findings": findings}));
+    }
+    let rows: Vec<Vec<String>> = logs
+        .iter()
+        .flat_map(|l| l.findings.iter())
+        .map(|f| {
+            vec![
+                format!("{}:{}", f.file, f.line),
+                f.tool.clone(),
+                f.host.clone().unwrap_or_else(|| "—".into()),
+                match (f.kind, f.allowed) {
+                    (_, true) => "allowed".into(),
+                    (check::Kind::Network, false) => "network access".into(),
+                    (check::Kind::NetworkNotDisabled, false) => "network not disabled".into(),
+                },
+                f.text.clone(),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        report.tables.push(Table {
+            title: "Network access in build logs".into(),
+            headers: ["line", "tool", "host", "finding", "text"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+        });
+    }
+    report.sort();
+    report.data = json!({
+        "logs": logs.iter().map(|l| json!({
+            "path": l.path,
+            "lines": l.lines,
+            "recognised": l.recognised(),
+            "tools": l.tools,
+            "invocations": l.invocations,
+            "findings": l.findings,
+        })).collect::<Vec<_>>(),
+        "commands": commands,
+        "allowHosts": args.allow_host,
+        "rules": args.rules.as_ref().map(|p| input::display_path(p)),
+    });
+    env.emit(&report, global)
+}
+
+// ------------------------------------------------------------------ hermetic run
+
+fn isolation_error(choice: IsolationChoice, why: String) -> Error {
+    let flag = match choice {
+        IsolationChoice::Auto => "--isolation auto",
+        IsolationChoice::Unshare => "--isolation unshare",
+        IsolationChoice::Bwrap => "--isolation bwrap",
+    };
+    Error::from(InputError::new(
+        &hd::ISOLATION_UNAVAILABLE,
+        Location::file(flag),
+        format!("network isolation could not be set up, so the command was not run: {why}"),
+        hd::ISOLATION_UNAVAILABLE.help,
+    ))
+}
+
+pub fn cmd_run(
+    ctx: &Context,
+    args: &HermeticRunArgs,
+    _global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
+    if args.attest.is_some() && args.artifact.is_empty() {
+        return Err(Error::usage(
+            "--attest needs at least one --artifact GLOB: the statement's subjects are the artifacts the command builds",
+            "e.g. --artifact 'target/release/app'",
+        ));
+    }
+    for v in &args.record_env {
+        if v.is_empty() || v.contains('=') {
+            return Err(Error::usage(
+                format!("--record-env {v:?} is not a variable name"),
+                "pass the name only, e.g. --record-env GITHUB_SHA",
+            ));
+        }
+    }
+    // Everything that can fail is checked before the command runs.
+    let key = match &args.key {
+        Some(k) => Some(super::sign::load_private_key(k, ctx, env)?),
+        None => None,
+    };
+    let choice = match args.isolation {
+        IsolationChoice::Auto => run::Choice::Auto,
+        IsolationChoice::Unshare => run::Choice::Unshare,
+        IsolationChoice::Bwrap => run::Choice::Bwrap,
+    };
+    let iso = run::probe(choice).map_err(|why| isolation_error(args.isolation, why))?;
+    let cwd = std::env::current_dir().map_err(|e| {
+        Error::usage(
+            format!("cannot read the working directory: {e}"),
+            "run from an existing directory",
+        )
+    })?;
+    let now =
+        || jiff::Timestamp::from_second(jiff::Timestamp::now().as_second()).expect("in range");
+    let started = now();
+    let status = iso.command(&args.command).status().map_err(|e| {
+        Error::usage(
+            format!("cannot start `{}`: {e}", iso.method),
+            "check that the isolation tool is installed",
+        )
+    })?;
+    let finished = now();
+    let code = run::exit_code(status);
+    let _ = writeln!(
+        env.stderr,
+        "tollgate hermetic run: `{}` exited {code} (isolation: {}, interfaces: {}, loopback {})",
+        args.command.join(" "),
+        iso.method,
+        iso.interfaces.join(","),
+        if iso.loopback_up { "up" } else { "down" }
+    );
+    if let (Some(out), Some(key)) = (&args.attest, &key) {
+        let files = run::glob_files(&cwd, &args.artifact)
+            .map_err(|e| Error::usage(e, "use globs relative to the working directory"))?;
+        if files.is_empty() {
+            env.error_line(&format!(
+                "HRM007: --artifact {} matched no files after the run; no statement was written (hint: check the globs, relative to {})",
+                args.artifact.join(" "),
+                cwd.display()
+            ));
+            return Ok(crate::EXIT_ERROR);
+        }
+        let mut outputs = Vec::new();
+        for (name, path) in files {
+            let sha = run::sha256_file(&path).map_err(|e| Error::Output {
+                path: name.clone(),
+                source: e,
+            })?;
+            outputs.push((name, sha));
+        }
+        let record = run::RunRecord {
+            command: args.command.clone(),
+            cwd: cwd.display().to_string(),
+            env: args
+                .record_env
+                .iter()
+                .map(|k| (k.clone(), env.var(k).map(str::to_string)))
+                .collect(),
+            started_on: started.to_string(),
+            finished_on: finished.to_string(),
+            exit_code: code,
+            isolation: iso.clone(),
+            outputs,
+        };
+        let st = run::statement(&record);
+        let payload = serde_json::to_vec(&st).expect("serialises");
+        let envelope = dsse::sign(dsse::INTOTO_PAYLOAD_TYPE, &payload, key);
+        let mut text = serde_json::to_string_pretty(&envelope).expect("serialises");
+        text.push('\n');
+        crate::output::write_atomic(out, text.as_bytes())?;
+        let _ = writeln!(
+            env.stderr,
+            "tollgate hermetic run: statement for {} artifact(s) signed into {} (at {})",
+            record.outputs.len(),
+            out.display(),
+            ctx.now_rfc3339
+        );
+    }
+    Ok(code.clamp(0, 255) as u8)
+}
+
+// ------------------------------------------------------------------ hermetic verify
+
+fn load_keys(paths: &[std::path::PathBuf], ctx: &Context) -> Result<Vec<PublicKey>> {
+    paths
+        .iter()
+        .map(|p| {
+            let text = input::read_text(p, ctx.limits)?;
+            PublicKey::from_pem(&text).map_err(|e| super::key::key_error(p, &e))
+        })
+        .collect()
+}
+
+/// The verified statement of a hermetic-run envelope, or the finding that says why not.
+pub fn verify_run_statement(
+    name: &str,
+    text: &str,
+    keys: &[PublicKey],
+) -> std::result::Result<Value, Box<Diagnostic>> {
+    let loc = || Location::file(name.to_string());
+    let envelope: dsse::Envelope = serde_json::from_str(text).map_err(|e| {
+        Box::new(
+            input::json_error(name, text, &e)
+                .into_diagnostic()
+                .help("pass the DSSE envelope `tollgate hermetic run --attest` wrote"),
+        )
+    })?;
+    let verified = dsse::verify_envelope(&envelope, keys, 1)
+        .map_err(|e| Box::new(Diagnostic::new(e.info(), e.to_string()).at(loc())))?;
+    let st: Value = serde_json::from_slice(&verified.payload).map_err(|e| {
+        Box::new(
+            Diagnostic::new(
+                &hd::RUN_ATTESTATION_INVALID,
+                format!("the signed payload is not JSON: {e}"),
+            )
+            .at(loc()),
+        )
+    })?;
+    if st.get("predicateType").and_then(Value::as_str) != Some(crate::hermetic::RUN_PREDICATE_TYPE)
+    {
+        return Err(Box::new(
+            Diagnostic::new(
+                &hd::RUN_ATTESTATION_INVALID,
+                format!(
+                    "predicateType is {}, not {}",
+                    st.get("predicateType").unwrap_or(&Value::Null),
+                    crate::hermetic::RUN_PREDICATE_TYPE
+                ),
+            )
+            .at(loc().with_pointer("/predicateType")),
+        ));
+    }
+    let method = st
+        .pointer("/predicate/isolation/method")
+        .and_then(Value::as_str);
+    let interfaces = st.pointer("/predicate/isolation/interfaces");
+    if method.is_none() || interfaces != Some(&json!(["lo"])) {
+        return Err(Box::new(
+            Diagnostic::new(
+                &hd::RUN_ATTESTATION_INVALID,
+                "the statement records no network isolation with loopback only",
+            )
+            .at(loc().with_pointer("/predicate/isolation")),
+        ));
+    }
+    Ok(st)
+}
+
+pub fn cmd_verify(
+    ctx: &Context,
+    args: &HermeticVerifyArgs,
+    global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
+    let keys = load_keys(&args.key, ctx)?;
+    let name = input::display_path(&args.attestation);
+    let text = input::read_text(&args.attestation, ctx.limits)?;
+    let mut report = Report::new("hermetic verify", ctx.now_rfc3339.clone());
+    let mut subject = Subject::new(name.clone());
+    subject.kind = Some("hermetic-run statement (DSSE)".into());
+    let mut data = json!({"attestation": name, "verified": false});
+    match verify_run_statement(&name, &text, &keys) {
+        Err(d) => {
+            if d.is_input_error() {
+                return Err(Error::from(InputError::new(
+                    d.info,
+                    d.location.clone().unwrap_or_default(),
+                    d.message.clone(),
+                    d.help_text().to_string(),
+                )));
+            }
+            report.diagnostics.push(*d);
+        }
+        Ok(st) => {
+            let code = st.pointer("/predicate/exitCode").and_then(Value::as_i64);
+            let method = st
+                .pointer("/predicate/isolation/method")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            subject.facts.insert("isolation".into(), json!(method));
+            subject.facts.insert("exit code".into(), json!(code));
+            if code != Some(0) {
+                report.diagnostics.push(
+                    Diagnostic::new(
+                        &hd::RUN_COMMAND_FAILED,
+                        format!(
+                            "the attested command exited {}",
+                            code.map(|c| c.to_string()).unwrap_or("(unknown)".into())
+                        ),
+                    )
+                    .at(Location::file(name.clone()).with_pointer("/predicate/exitCode")),
+                );
+            }
+            let subjects = st
+                .get("subject")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            subject
+                .facts
+                .insert("subjects".into(), json!(subjects.len()));
+            for a in &args.artifact {
+                let an = input::display_path(a);
+                let bytes = input::read_bytes(a, ctx.limits)?;
+                let sha = {
+                    use sha2::Digest;
+                    crate::attest::intoto::hex(&sha2::Sha256::digest(&bytes))
+                };
+                let found = subjects
+                    .iter()
+                    .any(|s| s.pointer("/digest/sha256").and_then(Value::as_str) == Some(&sha));
+                if !found {
+                    report.diagnostics.push(
+                        Diagnostic::new(
+                            &hd::RUN_ATTESTATION_INVALID,
+                            format!("{an} (sha256 {sha}) is not a subject of the statement"),
+                        )
+                        .at(Location::file(an)),
+                    );
+                }
+            }
+            data = json!({"attestation": name, "verified": true, "statement": st});
+        }
+    }
+    subject.verdict = if report.diagnostics.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Deny
+    };
+    report.subjects.push(subject);
+    report.sort();
+    report.data = data;
+    env.emit(&report, global)
+}
+
+// ------------------------------------------------------------------ repro
+
+fn check_ratio(opts: &ReproOptions) -> Result<()> {
+    if !(0.0..=1.0).contains(&opts.min_ratio) {
+        return Err(Error::usage(
+            format!("--min-ratio {} is not between 0 and 1", opts.min_ratio),
+            "e.g. --min-ratio 0.95",
+        ));
+    }
+    Ok(())
+}
+
+fn dir_exists(p: &Path) -> Result<()> {
+    let name = input::display_path(p);
+    match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::from(InputError::new(
+            &crate::diags::INPUT_NOT_A_FILE,
+            Location::file(name),
+            "is not a directory",
+            "pass the directory that holds the build's artifacts",
+        ))),
+        Err(e) => Err(Error::from(input::io_error(&name, &e))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn repro_report(
+    ctx: &Context,
+    global: &GlobalArgs,
+    env: &mut Env,
+    command: &str,
+    labels: &[String],
+    cmp: &compare::Comparison,
+    opts: &ReproOptions,
+    extra: Value,
+    failed: &[(String, i32)],
+) -> Result<u8> {
+    let mut report = Report::new(command, ctx.now_rfc3339.clone());
+    for (label, code) in failed {
+        report.diagnostics.push(
+            Diagnostic::new(&rd::BUILD_FAILED, format!("{label} exited {code}"))
+                .at(Location::file(label.clone())),
+        );
+    }
+    if cmp.total == 0 {
+        report.diagnostics.push(
+            Diagnostic::new(&rd::NO_ARTIFACTS, "no artifacts to compare in any build")
+                .at(Location::file(labels.join(" "))),
+        );
+    }
+    for a in &cmp.artifacts {
+        match a.status {
+            compare::Status::Identical => {}
+            compare::Status::Different => {
+                let mut d = Diagnostic::new(
+                    &rd::ARTIFACT_DIFFERS,
+                    format!("{} differs between builds", a.name),
+                )
+                .at(Location::file(a.name.clone()));
+                if let Some(s) = &a.diffoscope {
+                    let first: Vec<&str> =
+                        s.lines().filter(|l| !l.trim().is_empty()).take(6).collect();
+                    d = d.help(format!("diffoscope: {}", first.join(" | ")));
+                }
+                report.diagnostics.push(d);
+            }
+            compare::Status::Missing => {
+                let missing: Vec<&str> = labels
+                    .iter()
+                    .zip(&a.sha256)
+                    .filter(|(_, s)| s.is_none())
+                    .map(|(l, _)| l.as_str())
+                    .collect();
+                report.diagnostics.push(
+                    Diagnostic::new(
+                        &rd::ARTIFACT_MISSING,
+                        format!("{} is missing from {}", a.name, missing.join(", ")),
+                    )
+                    .at(Location::file(a.name.clone())),
+                );
+            }
+        }
+    }
+    if cmp.total > 0 && cmp.ratio + 1e-12 < opts.min_ratio {
+        report.diagnostics.push(
+            Diagnostic::new(
+                &rd::BELOW_MIN_RATIO,
+                format!(
+                    "reproducibility ratio {:.4} ({}/{} identical) is below --min-ratio {}",
+                    cmp.ratio, cmp.identical, cmp.total, opts.min_ratio
+                ),
+            )
+            .at(Location::file(labels.join(" "))),
+        );
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let mut s = Subject::new(l.clone());
+        s.kind = Some("build".into());
+        s.facts.insert(
+            "artifacts".into(),
+            json!(
+                cmp.artifacts
+                    .iter()
+                    .filter(|a| a.sha256[i].is_some())
+                    .count()
+            ),
+        );
+        report.subjects.push(s);
+    }
+    let rows = cmp
+        .artifacts
+        .iter()
+        .map(|a| {
+            let mut r = vec![a.name.clone(), a.status.as_str().to_string()];
+            r.extend(a.sha256.iter().map(|s| {
+                s.as_deref()
+                    .map(|s| s[..12.min(s.len())].to_string())
+                    .unwrap_or_else(|| "—".into())
+            }));
+            r
+        })
+        .collect();
+    let mut headers = vec!["artifact".to_string(), "status".to_string()];
+    headers.extend(labels.iter().map(|l| format!("sha256 {l}")));
+    report.tables.push(Table {
+        title: format!(
+            "Reproducibility: {}/{} identical (ratio {:.4})",
+            cmp.identical, cmp.total, cmp.ratio
+        ),
+        headers,
+        rows,
+    });
+    report.sort();
+    let verdict = report.verdict();
+    for s in &mut report.subjects {
+        s.verdict = verdict;
+    }
+    let mut data = json!({
+        "schema": crate::repro::REPORT_SCHEMA,
+        "generatedAt": ctx.now_rfc3339,
+        "builds": labels,
+        "total": cmp.total,
+        "identical": cmp.identical,
+        "different": cmp.different,
+        "missing": cmp.missing,
+        "ratio": cmp.ratio,
+        "minRatio": opts.min_ratio,
+        "diffoscope": cmp.diffoscope,
+        "artifacts": cmp.artifacts,
+        "reproducible": verdict == Verdict::Pass,
+    });
+    if let (Value::Object(d), Value::Object(e)) = (&mut data, extra) {
+        d.extend(e);
+    }
+    if let Some(p) = &opts.report {
+        let mut text = serde_json::to_string_pretty(&data).expect("serialises");
+        text.push('\n');
+        crate::output::write_atomic(p, text.as_bytes())?;
+    }
+    report.data = data;
+    env.emit(&report, global)
+}
+
+pub fn cmd_repro_compare(
+    ctx: &Context,
+    args: &ReproCompareArgs,
+    global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
+    check_ratio(&args.opts)?;
+    let is_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
+    let builds = if is_file(&args.dir_a) && is_file(&args.dir_b) {
+        // Two files: one artifact, named after the first.
+        let name = args
+            .dir_a
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "artifact".into());
+        [
+            [(name.clone(), args.dir_a.clone())].into_iter().collect(),
+            [(name, args.dir_b.clone())].into_iter().collect(),
+        ]
+    } else {
+        dir_exists(&args.dir_a)?;
+        dir_exists(&args.dir_b)?;
+        [compare::tree(&args.dir_a), compare::tree(&args.dir_b)]
+    };
+    let use_diffoscope = !args.opts.no_diffoscope && compare::diffoscope_installed();
+    let cmp = compare::compare(&builds, use_diffoscope).map_err(|e| Error::Output {
+        path: input::display_path(&args.dir_a),
+        source: e,
+    })?;
+    let labels = [
+        input::display_path(&args.dir_a),
+        input::display_path(&args.dir_b),
+    ];
+    repro_report(
+        ctx,
+        global,
+        env,
+        "repro compare",
+        &labels,
+        &cmp,
+        &args.opts,
+        json!({"command": null}),
+        &[],
+    )
+}
+
+pub fn cmd_repro_run(
+    ctx: &Context,
+    args: &ReproRunArgs,
+    global: &GlobalArgs,
+    env: &mut Env,
+) -> Result<u8> {
+    check_ratio(&args.opts)?;
+    dir_exists(&args.source)?;
+    // Bad globs are usage errors before anything is built.
+    run::glob_files(&args.source, &args.artifact)
+        .map_err(|e| Error::usage(e, "use globs relative to the build directory"))?;
+    let sde = match args.source_date_epoch {
+        Some(s) => s,
+        None => env
+            .var("SOURCE_DATE_EPOCH")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1_700_000_000),
+    };
+    let faketime = !args.no_faketime && crate::repro::run::faketime_installed();
+    let mut plan = crate::repro::run::plan(args.runs, sde, faketime);
+    let root = tempfile::Builder::new()
+        .prefix("tollgate-repro-")
+        .tempdir()
+        .map_err(|e| Error::Output {
+            path: std::env::temp_dir().display().to_string(),
+            source: e,
+        })?;
+    let mut builds = Vec::new();
+    let mut failed = Vec::new();
+    let mut labels = Vec::new();
+    for v in &mut plan {
+        let dir = crate::repro::run::build_dir(root.path(), v);
+        crate::repro::run::copy_tree(&args.source, &dir).map_err(|e| Error::Output {
+            path: dir.display().to_string(),
+            source: e,
+        })?;
+        let label = format!("run-{}", v.run);
+        let _ = writeln!(
+            env.stderr,
+            "tollgate repro run: build {} of {} in {} (TZ={}, LC_ALL={}, umask {}{})",
+            v.run,
+            args.runs,
+            v.build_path,
+            v.env["TZ"],
+            v.env["LC_ALL"],
+            v.umask,
+            v.faketime
+                .as_ref()
+                .map(|f| format!(", faketime {f}"))
+                .unwrap_or_default()
+        );
+        let status = crate::repro::run::command(v, &dir, &args.command)
+            .and_then(|mut c| c.status())
+            .map_err(|e| {
+                Error::usage(
+                    format!("cannot run `{}`: {e}", args.command.join(" ")),
+                    "check the command after `--`",
+                )
+            })?;
+        let code = run::exit_code(status);
+        v.exit_code = Some(code);
+        if code != 0 {
+            failed.push((label.clone(), code));
+        }
+        let files = run::glob_files(&dir, &args.artifact)
+            .map_err(|e| Error::usage(e, "use globs relative to the build directory"))?;
+        builds.push(files.into_iter().collect());
+        labels.push(label);
+    }
+    let use_diffoscope = !args.opts.no_diffoscope && compare::diffoscope_installed();
+    let cmp = compare::compare(&builds, use_diffoscope).map_err(|e| Error::Output {
+        path: root.path().display().to_string(),
+        source: e,
+    })?;
+    repro_report(
+        ctx,
+        global,
+        env,
+        "repro run",
+        &labels,
+        &cmp,
+        &args.opts,
+        json!({
+            "command": args.command,
+            "runs": args.runs,
+            "artifactGlobs": args.artifact,
+            "sourceDateEpoch": sde,
+            "faketime": faketime,
+            "variations": plan,
+        }),
+        &failed,
+    )
+}

@@ -1,0 +1,76 @@
+//! Diagnostic codes of reproducibility checks (`REPnnn`): `tollgate repro compare` and `repro run`.
+
+use crate::report::{Category, CodeInfo, Severity};
+
+macro_rules! code {
+    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal) => {
+        pub static $ident: CodeInfo = CodeInfo {
+            code: $code,
+            name: $name,
+            category: Category::$cat,
+            default_severity: Severity::$sev,
+            description: $desc,
+            help: $help,
+            security_severity: $score,
+        };
+    };
+}
+
+code!(
+    ARTIFACT_DIFFERS,
+    "REP001",
+    "repro-artifact-differs",
+    Drift,
+    Warning,
+    4.0,
+    "An artifact differs between two builds of the same source (the gate is the ratio, REP005).",
+    "look for embedded times, build paths, locale, umask or ordering (diffoscope shows where); honour SOURCE_DATE_EPOCH"
+);
+code!(
+    ARTIFACT_MISSING,
+    "REP002",
+    "repro-artifact-missing",
+    Drift,
+    Warning,
+    4.0,
+    "An artifact exists in one build but not in the other (the gate is the ratio, REP005).",
+    "check that the build writes the same outputs every time (no names with times or random parts)"
+);
+code!(
+    BUILD_FAILED,
+    "REP003",
+    "build-failed",
+    Policy,
+    Error,
+    4.0,
+    "A build of `tollgate repro run` exited with a non-zero code.",
+    "run the command by hand in a copy of the source; it must succeed in any directory, time zone and locale"
+);
+code!(
+    NO_ARTIFACTS,
+    "REP004",
+    "no-artifacts",
+    Input,
+    Error,
+    3.0,
+    "No artifacts were found to compare (empty directories, or --output globs that match nothing).",
+    "check the directories or the --output globs (relative to the build directory)"
+);
+code!(
+    BELOW_MIN_RATIO,
+    "REP005",
+    "below-min-ratio",
+    Policy,
+    Error,
+    4.0,
+    "The reproducibility ratio (identical artifacts / all artifacts) is below --min-ratio.",
+    "make the differing artifacts reproducible, or lower --min-ratio with a reviewed reason"
+);
+
+pub static ALL: &[&CodeInfo] = &[
+    &ARTIFACT_DIFFERS,
+    &ARTIFACT_MISSING,
+    &BUILD_FAILED,
+    &NO_ARTIFACTS,
+    &BELOW_MIN_RATIO,
+];
