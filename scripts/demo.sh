@@ -38,8 +38,12 @@ step 0 sbom validate "$out"
 echo "== 6. Bad input is exit 2 with one line naming the file"
 step 2 sbom validate testdata/sbom/does-not-exist.json
 
-echo "== 7. Provenance: generate, sign, verify against a key and a source policy; a tampered artefact is denied"
 work=$(mktemp -d)
+echo "== 7a. Generate an SBOM from the example monorepo's lockfiles (cargo, npm, uv) and validate it (schema + semantic rules)"
+step 0 sbom generate testdata/sbom-generate/monorepo --out "$work/sbom.cdx.json"
+step 0 sbom validate "$work/sbom.cdx.json"   # lockfiles carry no supplier, so the NTIA profile would deny
+
+echo "== 7. Provenance: generate, sign, verify against a key and a source policy; a tampered artefact is denied"
 printf 'release artefact\n' > "$work/app.tar.gz"
 step 0 key generate --out-prefix "$work/release"
 step 0 provenance generate "$work/app.tar.gz" --no-ci-env --builder-id https://ci.example.com/release \
