@@ -4,7 +4,7 @@
 set -uo pipefail
 BIN=${1:-target/release/tollgate}
 NOW=2026-11-23T12:00:00Z
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 failures=0
 
 step() {
