@@ -195,28 +195,13 @@ pub fn cmd_pack(
             codec.extension()
         ))
     });
-    let tty = env.stderr_is_tty;
-    let progress_fn = |done: u64, total: u64| {
-        if let Some(pct) = (done * 100).checked_div(total) {
-            eprint!(
-                "\rpacking {pct:>3}% ({} of {} MiB)",
-                done >> 20,
-                total >> 20
-            );
-        }
-    };
-    let progress: Option<&(dyn Fn(u64, u64) + Sync)> = if tty && !global.quiet {
-        Some(&progress_fn)
-    } else {
-        None
-    };
+    let show_progress = env.stderr_is_tty && !global.quiet;
     let opts = pack::PackOptions {
         release,
         generated_at: ctx.now,
         codec,
         key: key.as_ref(),
         attestation: attestation_name,
-        progress,
     };
     let idx = pack::build_index(&inputs, &opts).map_err(|e| {
         Error::from(InputError::new(
@@ -239,15 +224,34 @@ pub fn cmd_pack(
         .prefix(".tollgate-pack-")
         .tempfile_in(dir)
         .map_err(out_err)?;
+    // Progress goes through the output layer's stderr, on a terminal only.
+    let stderr = &mut env.stderr;
+    let mut progress_fn = |done: u64, total: u64| {
+        if let Some(pct) = (done * 100).checked_div(total) {
+            let _ = write!(
+                stderr,
+                "\rpacking {pct:>3}% ({} of {} MiB)",
+                done >> 20,
+                total >> 20
+            );
+            let _ = stderr.flush();
+        }
+    };
+    let progress: Option<&mut dyn FnMut(u64, u64)> = if show_progress {
+        Some(&mut progress_fn)
+    } else {
+        None
+    };
     let (file, packed) = pack::write_pack(
         &inputs,
         &idx,
         &opts,
+        progress,
         std::io::BufWriter::with_capacity(1 << 20, tmp),
     )
     .map_err(out_err)?;
-    if progress.is_some() {
-        eprintln!();
+    if show_progress {
+        let _ = writeln!(env.stderr);
     }
     let tmp = file.into_inner().map_err(|e| out_err(e.into_error()))?;
     tmp.as_file().sync_all().map_err(out_err)?;

@@ -27,8 +27,6 @@ pub struct PackOptions<'a> {
     pub key: Option<&'a PrivateKey>,
     /// Name (as in `inputs`) of the Control Attestation statement, if packed.
     pub attestation: Option<String>,
-    /// Called with (bytes done, bytes total) while writing, for a progress display.
-    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
 
 pub struct Packed {
@@ -162,6 +160,8 @@ pub fn write_pack<W: Write>(
     inputs: &[Input],
     index: &Index,
     o: &PackOptions,
+    // Called with (bytes done, bytes total) after each artifact, for a progress display.
+    mut progress: Option<&mut dyn FnMut(u64, u64)>,
     out: W,
 ) -> io::Result<(W, Packed)> {
     let idx = index_bytes(index);
@@ -197,7 +197,7 @@ pub fn write_pack<W: Write>(
         let mut h = header(a.size, mtime);
         tar.append_data(&mut h, &a.path, io::BufReader::with_capacity(1 << 20, f))?;
         done += a.size;
-        if let Some(p) = o.progress {
+        if let Some(p) = progress.as_mut() {
             p(done, total);
         }
     }
