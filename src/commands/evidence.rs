@@ -256,17 +256,7 @@ pub fn cmd_pack(
     let tmp = file.into_inner().map_err(|e| out_err(e.into_error()))?;
     tmp.as_file().sync_all().map_err(out_err)?;
     tmp.persist(&out).map_err(|e| out_err(e.error))?;
-    let digest = {
-        let mut buf = vec![0u8; 1 << 20];
-        crate::attest::subjects::hash_file(
-            &out,
-            &[crate::attest::subjects::Algorithm::Sha256],
-            &mut buf,
-        )
-        .map_err(out_err)?
-        .remove("sha256")
-        .unwrap_or_default()
-    };
+    let digest = packed.sha256.clone();
     let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
 
     let mut report = Report::new("evidence pack", ctx.now_rfc3339.clone());

@@ -2,7 +2,8 @@
 //! allows any number; gzip, pigz, zcat, Python and Go read them as one stream), each over a
 //! fixed-size chunk compressed on its own core, so packing runs at pigz speed while the bytes
 //! stay the same on every machine (they depend on the chunk size, not the core count). zstd
-//! uses the library's multi-threaded mode with a fixed worker count, for the same reason.
+//! uses the library's multi-threaded mode, whose output depends on the job size and not on the
+//! number of workers (as long as there is at least one), so it uses every core.
 
 use flate2::Compression;
 use std::io::{self, Write};
@@ -11,8 +12,13 @@ use std::io::{self, Write};
 pub const GZIP_CHUNK: usize = 1 << 20;
 /// Chunks compressed per parallel batch (bounds memory: batch x chunk in and out).
 const BATCH: usize = 16;
-/// zstd workers, fixed so the output does not depend on the machine.
-const ZSTD_WORKERS: u32 = 4;
+/// zstd workers: one per core (at least one, so the multi-threaded frame layout is always used).
+fn zstd_workers() -> u32 {
+    std::thread::available_parallelism()
+        .map(|n| n.get() as u32)
+        .unwrap_or(1)
+        .clamp(1, 16)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
@@ -31,11 +37,12 @@ impl Codec {
 
 /// A writer that compresses into `inner`.
 pub enum Compressor<W: Write> {
-    Gzip(ParallelGzip<W>),
+    Gzip(ParallelGzip<Hashing<W>>),
     Zstd(zstd::stream::write::Encoder<'static, Hashing<W>>),
 }
 
-/// Passes bytes through and hashes them (the zstd frame's digest trailer).
+/// Passes bytes through and hashes them: the digest of the whole pack as written (so it need
+/// not be read back), and for zstd the digest trailer.
 pub struct Hashing<W: Write> {
     inner: W,
     hasher: sha2::Sha256,
@@ -60,15 +67,19 @@ pub const ZSTD_TRAILER: usize = 40;
 
 impl<W: Write> Compressor<W> {
     pub fn new(codec: Codec, inner: W) -> io::Result<Self> {
+        Self::with_workers(codec, inner, zstd_workers())
+    }
+
+    fn with_workers(codec: Codec, inner: W, workers: u32) -> io::Result<Self> {
+        let inner = Hashing {
+            inner,
+            hasher: sha2::Digest::new(),
+        };
         Ok(match codec {
             Codec::Gzip => Compressor::Gzip(ParallelGzip::new(inner)),
             Codec::Zstd => {
-                let inner = Hashing {
-                    inner,
-                    hasher: sha2::Digest::new(),
-                };
                 let mut e = zstd::stream::write::Encoder::new(inner, 3)?;
-                e.multithread(ZSTD_WORKERS)?;
+                e.multithread(workers)?;
                 e.include_checksum(true)?;
                 Compressor::Zstd(e)
             }
@@ -76,17 +87,26 @@ impl<W: Write> Compressor<W> {
     }
 
     pub fn finish(self) -> io::Result<W> {
-        match self {
-            Compressor::Gzip(g) => g.finish(),
+        Ok(self.finish_with_digest()?.0)
+    }
+
+    /// Finish the stream; also returns the SHA-256 of every byte written to `inner`.
+    pub fn finish_with_digest(self) -> io::Result<(W, [u8; 32])> {
+        let mut hashing = match self {
+            Compressor::Gzip(g) => g.finish()?,
             Compressor::Zstd(z) => {
-                let Hashing { mut inner, hasher } = z.finish()?;
-                let digest = sha2::Digest::finalize(hasher);
-                inner.write_all(&ZSTD_DIGEST_MAGIC.to_le_bytes())?;
-                inner.write_all(&32u32.to_le_bytes())?;
-                inner.write_all(&digest)?;
-                Ok(inner)
+                let mut hashing = z.finish()?;
+                // The trailer holds the digest of everything before it.
+                let digest = sha2::Digest::finalize(hashing.hasher.clone());
+                hashing.write_all(&ZSTD_DIGEST_MAGIC.to_le_bytes())?;
+                hashing.write_all(&32u32.to_le_bytes())?;
+                hashing.write_all(&digest)?;
+                hashing
             }
-        }
+        };
+        hashing.flush()?;
+        let Hashing { inner, hasher } = hashing;
+        Ok((inner, sha2::Digest::finalize(hasher).into()))
     }
 }
 
@@ -441,5 +461,21 @@ mod tests {
         let mut b = a.clone();
         b[a.len() / 2] ^= 1;
         assert!(!zstd_digest_ok(&b[..]).unwrap());
+    }
+
+    #[test]
+    fn zstd_bytes_do_not_depend_on_the_worker_count() {
+        let data: Vec<u8> = (0..(20 << 20)).map(|i| ((i * 31) % 253) as u8).collect();
+        let pack = |workers| {
+            let mut c = Compressor::with_workers(Codec::Zstd, Vec::new(), workers).unwrap();
+            c.write_all(&data).unwrap();
+            c.finish_with_digest().unwrap()
+        };
+        let one = pack(1);
+        assert_eq!(one, pack(2));
+        assert_eq!(one, pack(7));
+        // The returned digest is that of the bytes written.
+        use sha2::Digest as _;
+        assert_eq!(one.1[..], sha2::Sha256::digest(&one.0)[..]);
     }
 }

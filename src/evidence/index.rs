@@ -1,8 +1,6 @@
 //! `index.json`, the first entry of every Evidence Pack, and media-type recognition.
 
 use serde::{Deserialize, Serialize};
-use std::io::Read;
-use std::path::Path;
 
 pub const INDEX_VERSION: u32 = 1;
 /// DSSE payloadType of the signed index (`index.dsse.json`).
@@ -101,18 +99,14 @@ pub fn hex_decode(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Recognise what an artifact is from its name and first bytes.
-pub fn media_type(path: &Path) -> String {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let mut head = Vec::with_capacity(64 * 1024);
-    if let Ok(f) = std::fs::File::open(path) {
-        let _ = f.take(64 * 1024).read_to_end(&mut head);
-    }
-    let text = String::from_utf8_lossy(&head);
-    let has = |s: &str| text.contains(s);
+/// Bytes of an artifact's start that [`media_type`] looks at.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Recognise what an artifact is from its file name and first bytes (up to [`SNIFF_BYTES`]).
+pub fn media_type(file_name: &str, head: &[u8]) -> String {
+    let name = file_name.to_ascii_lowercase();
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    let has = |s: &str| memchr::memmem::find(head, s.as_bytes()).is_some();
     let t = if name.ends_with(".pdf") || head.starts_with(b"%PDF-") {
         "application/pdf"
     } else if has("https://tollgate.dev/attestation/controls/v1") && has("\"_type\"") {

@@ -8,9 +8,8 @@ use super::index::*;
 use super::merkle;
 use crate::attest::dsse;
 use crate::attest::keys::PrivateKey;
-use crate::attest::subjects::{Algorithm, hash_file};
 use rayon::prelude::*;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// One file to pack: where it is, and its name in the index.
@@ -32,32 +31,64 @@ pub struct PackOptions<'a> {
 pub struct Packed {
     pub index: Index,
     pub index_bytes: Vec<u8>,
+    /// SHA-256 of the pack's bytes, computed while writing them.
+    pub sha256: String,
 }
 
-/// Hash every input (in parallel) and build the index.
+/// Read a file once: its SHA-256, size and media type (from its name and first bytes).
+fn hash_and_sniff(path: &Path, buf: &mut [u8]) -> io::Result<(String, u64, String)> {
+    use sha2::Digest as _;
+    let mut f = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut head: Vec<u8> = Vec::new();
+    let mut size = 0u64;
+    loop {
+        let n = match f.read(buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if head.len() < SNIFF_BYTES {
+            let take = n.min(SNIFF_BYTES - head.len());
+            head.extend_from_slice(&buf[..take]);
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    Ok((
+        crate::attest::intoto::hex(&hasher.finalize()),
+        size,
+        media_type(&name, &head),
+    ))
+}
+
+/// Hash and recognise every input (in parallel, each file read once) and build the index.
 pub fn build_index(inputs: &[Input], o: &PackOptions) -> io::Result<Index> {
-    let hashed: Vec<io::Result<(String, u64)>> = inputs
+    let hashed: Vec<io::Result<(String, u64, String)>> = inputs
         .par_iter()
         .map_init(
             || vec![0u8; 1 << 20],
             |buf, i| {
-                let d = hash_file(&i.source, &[Algorithm::Sha256], buf).map_err(|e| {
+                hash_and_sniff(&i.source, buf).map_err(|e| {
                     io::Error::new(e.kind(), format!("{}: {e}", i.source.display()))
-                })?;
-                let size = std::fs::metadata(&i.source)?.len();
-                Ok((d.get("sha256").cloned().unwrap_or_default(), size))
+                })
             },
         )
         .collect();
     let mut artifacts = Vec::with_capacity(inputs.len());
     for (i, h) in inputs.iter().zip(hashed) {
-        let (sha256, size) = h?;
+        let (sha256, size, media_type) = h?;
         artifacts.push(Artifact {
             name: i.name.clone(),
             path: format!("{ARTIFACT_PREFIX}{}", i.name),
             sha256,
             size,
-            media_type: media_type(&i.source),
+            media_type,
         });
     }
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
@@ -202,12 +233,13 @@ pub fn write_pack<W: Write>(
         }
     }
     let compressor = tar.into_inner()?;
-    let out = compressor.finish()?;
+    let (out, digest) = compressor.finish_with_digest()?;
     Ok((
         out,
         Packed {
             index: index.clone(),
             index_bytes: idx,
+            sha256: crate::attest::intoto::hex(&digest),
         },
     ))
 }
