@@ -142,12 +142,45 @@ pub const MEMBER_HEADER: [u8; 16] = [
     0x1f, 0x8b, 8, 0x04, 0, 0, 0, 0, 0, 255, 36, 0, b'T', b'G', 32, 0,
 ];
 
+/// Whether a chunk looks incompressible (already compressed or encrypted data: container
+/// image layers, archives, PDFs with compressed streams). Deflate spends most of its time on
+/// such data and gains nothing, so those chunks are stored. The test reads an evenly spaced
+/// sample and depends only on the bytes, so the pack stays reproducible.
+fn looks_incompressible(chunk: &[u8]) -> bool {
+    const PIECE: usize = 4096;
+    const PIECES: usize = 16;
+    if chunk.len() < PIECE * PIECES {
+        return false;
+    }
+    let mut counts = [0u32; 256];
+    let stride = chunk.len() / PIECES;
+    for p in 0..PIECES {
+        for &b in &chunk[p * stride..p * stride + PIECE] {
+            counts[b as usize] += 1;
+        }
+    }
+    let total = (PIECE * PIECES) as f64;
+    let entropy: f64 = counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / total;
+            -p * p.log2()
+        })
+        .sum();
+    // Uniform bytes measure ~7.997 bits on this sample size; text and binaries stay far below.
+    entropy > 7.99
+}
+
 fn gzip_member(chunk: &[u8]) -> io::Result<Vec<u8>> {
     use sha2::Digest as _;
-    let mut enc = flate2::write::DeflateEncoder::new(
-        Vec::with_capacity(chunk.len() / 2 + 64),
-        Compression::new(6),
-    );
+    let level = if looks_incompressible(chunk) {
+        Compression::none()
+    } else {
+        Compression::new(6)
+    };
+    let mut enc =
+        flate2::write::DeflateEncoder::new(Vec::with_capacity(chunk.len() / 2 + 64), level);
     enc.write_all(chunk)?;
     let mut body = enc.finish()?;
     let mut crc = flate2::Crc::new();
@@ -444,6 +477,41 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn incompressible_chunks_are_stored_and_text_is_compressed() {
+        // A xorshift stream stands in for compressed or encrypted data.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let random: Vec<u8> = (0..GZIP_CHUNK)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        assert!(looks_incompressible(&random));
+        let text: Vec<u8> = br#"{"name":"component","version":"1.2.3","licenses":["MIT"]}"#
+            .iter()
+            .copied()
+            .cycle()
+            .take(GZIP_CHUNK)
+            .collect();
+        assert!(!looks_incompressible(&text));
+        let stored = gzip_member(&random).unwrap();
+        // Stored deflate: the payload plus a few bytes of block headers per 64 KiB.
+        assert!(
+            stored.len() < random.len() + 400,
+            "{} bytes stored",
+            stored.len() - random.len()
+        );
+        let mut out = Vec::new();
+        flate2::read::MultiGzDecoder::new(&stored[..])
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, random);
+        assert!(gzip_member(&text).unwrap().len() < text.len() / 50);
     }
 
     #[test]

@@ -74,9 +74,8 @@ pub fn build_index(inputs: &[Input], o: &PackOptions) -> io::Result<Index> {
         .map_init(
             || vec![0u8; 1 << 20],
             |buf, i| {
-                hash_and_sniff(&i.source, buf).map_err(|e| {
-                    io::Error::new(e.kind(), format!("{}: {e}", i.source.display()))
-                })
+                hash_and_sniff(&i.source, buf)
+                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", i.source.display())))
             },
         )
         .collect();
