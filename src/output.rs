@@ -184,3 +184,73 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
+
+/// A writer for large outputs that starts flushing written data to disk while writing goes on
+/// (a background `fdatasync` after every [`WriteBehind::STEP`] bytes), so the final `fsync`
+/// before the atomic rename has little left to wait for.
+pub struct WriteBehind {
+    file: std::fs::File,
+    since_sync: u64,
+    tx: Option<std::sync::mpsc::SyncSender<()>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+}
+
+impl WriteBehind {
+    pub const STEP: u64 = 64 << 20;
+
+    pub fn new(file: std::fs::File) -> std::io::Result<Self> {
+        let syncer = file.try_clone()?;
+        // Capacity 1: a request made while a sync runs is kept, further ones are dropped.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+        let worker = std::thread::Builder::new()
+            .name("write-behind".into())
+            .spawn(move || {
+                while rx.recv().is_ok() {
+                    // Errors surface in the final sync, which the caller checks.
+                    let _ = syncer.sync_data();
+                }
+            })?;
+        Ok(WriteBehind {
+            file,
+            since_sync: 0,
+            tx: Some(tx),
+            worker: Some(worker),
+        })
+    }
+
+    /// Stop the background syncs, then sync everything.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.stop();
+        self.file.sync_all()
+    }
+
+    fn stop(&mut self) {
+        self.tx.take();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+impl Drop for WriteBehind {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl Write for WriteBehind {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.since_sync += n as u64;
+        if self.since_sync >= Self::STEP {
+            self.since_sync = 0;
+            if let Some(tx) = &self.tx {
+                let _ = tx.try_send(());
+            }
+        }
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}

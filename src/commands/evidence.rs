@@ -242,19 +242,21 @@ pub fn cmd_pack(
     } else {
         None
     };
+    let writer = crate::output::WriteBehind::new(tmp.as_file().try_clone().map_err(out_err)?)
+        .map_err(out_err)?;
     let (file, packed) = pack::write_pack(
         &inputs,
         &idx,
         &opts,
         progress,
-        std::io::BufWriter::with_capacity(1 << 20, tmp),
+        std::io::BufWriter::with_capacity(1 << 20, writer),
     )
     .map_err(out_err)?;
     if show_progress {
         let _ = writeln!(env.stderr);
     }
-    let tmp = file.into_inner().map_err(|e| out_err(e.into_error()))?;
-    tmp.as_file().sync_all().map_err(out_err)?;
+    let writer = file.into_inner().map_err(|e| out_err(e.into_error()))?;
+    writer.finish().map_err(out_err)?;
     tmp.persist(&out).map_err(|e| out_err(e.error))?;
     let digest = packed.sha256.clone();
     let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
