@@ -97,7 +97,7 @@ pub fn keyless_plugin(ctx: &Context, a: &SigstoreArgs) -> Result<KeylessPlugin> 
         refreshed,
     } = trust_root(ctx, a)?;
     Ok((
-        SigstoreVerifier::new(verifier, policy, description.clone()),
+        SigstoreVerifier::new(verifier, policy, description.clone(), ctx.now),
         description,
         refreshed,
     ))
@@ -211,7 +211,7 @@ pub fn cmd_bundle(
         .map(|d| d.2.clone())
         .or_else(|| bytes.as_ref().map(|b| b.1.clone()))
         .unwrap_or_default();
-    let result = verify_bundle(&root.verifier, &value, artifact, &policy);
+    let result = verify_bundle(&root.verifier, &value, artifact, &policy, ctx.now);
 
     let mut report = Report::new("verify bundle", ctx.now_rfc3339.clone());
     let mut s = Subject::new(bundle_name.clone());
