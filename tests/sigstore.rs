@@ -1441,3 +1441,104 @@ fn tuf_refresh_over_http_refuses_bad_responses() {
     let agree = table("tuf over http (bad responses)", &results);
     assert_eq!(agree, results.len());
 }
+
+// ---- the verification time is --now ------------------------------------------------------------
+
+/// Every time check follows `--now`, never the system clock: a log integration time or an
+/// RFC 3161 time after `--now`, or a log key whose validity starts after `--now`, is refused,
+/// although the real clock (later than all of them) would accept each of these bundles.
+#[test]
+fn verification_time_is_now_not_the_system_clock() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let dir = root.join("sigstore-conformance/bundle-verify");
+    let prod = root.join("sigstore-trust-roots/production/trusted_root.json");
+    let verify = |case: &str, trusted: &Path, now: &str| {
+        let out = tollgate_at(now)
+            .args(["--format", "json", "verify", "bundle"])
+            .arg(dir.join("a.txt"))
+            .arg("--bundle")
+            .arg(dir.join(case).join("bundle.sigstore.json"))
+            .arg("--trusted-root")
+            .arg(trusted)
+            .args([
+                "--certificate-identity",
+                DEFAULT_IDENTITY,
+                "--certificate-oidc-issuer",
+                GITHUB_ISSUER,
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let codes: Vec<String> = v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect();
+        (out.status.code(), codes)
+    };
+    let rekor2 = dir.join("rekor2-happy-path/trusted_root.json");
+    // The same trusted root with its log keys valid only from 2025-06-12T12:02:30Z, ten seconds
+    // after the bundle's RFC 3161 time (Rekor v2 checkpoints are checked with the key valid
+    // "now", there is no integrated time).
+    let late_key = tempfile::tempdir().unwrap();
+    let mut tr: Value = serde_json::from_slice(&std::fs::read(&rekor2).unwrap()).unwrap();
+    for t in tr["tlogs"].as_array_mut().unwrap() {
+        t["publicKey"]["validFor"]["start"] = "2025-06-12T12:02:30Z".into();
+    }
+    let late_root = write(
+        late_key.path(),
+        "trusted_root.json",
+        serde_json::to_vec(&tr).unwrap(),
+    );
+    let ok = |r: (Option<i32>, Vec<String>)| r.0 == Some(0) && r.1.is_empty();
+    let denied = |r: (Option<i32>, Vec<String>), code: &str| r.0 == Some(1) && r.1 == [code];
+    let rows = vec![
+        (
+            "logged at --now (v0.3, integrated 2024-03-19T17:26:26Z)",
+            ok(verify("happy-path-v0.3", &prod, "2024-03-19T17:26:26Z")),
+        ),
+        (
+            "logged one second after --now: SIG015",
+            denied(
+                verify("happy-path-v0.3", &prod, "2024-03-19T17:26:25Z"),
+                "SIG015",
+            ),
+        ),
+        (
+            "timestamped at --now (Rekor v2, RFC 3161 2025-06-12T12:02:20Z)",
+            ok(verify("rekor2-happy-path", &rekor2, "2025-06-12T12:02:20Z")),
+        ),
+        (
+            "timestamped one second after --now: SIG016",
+            denied(
+                verify("rekor2-happy-path", &rekor2, "2025-06-12T12:02:19Z"),
+                "SIG016",
+            ),
+        ),
+        (
+            "log key valid from 12:02:30, --now 2025-06-13: verifies",
+            ok(verify(
+                "rekor2-happy-path",
+                &late_root,
+                "2025-06-13T00:00:00Z",
+            )),
+        ),
+        (
+            "log key valid from 12:02:30, --now 12:02:25: not yet valid, SIG012",
+            denied(
+                verify("rekor2-happy-path", &late_root, "2025-06-12T12:02:25Z"),
+                "SIG012",
+            ),
+        ),
+    ];
+    let rows: Vec<(String, bool, bool)> = rows
+        .into_iter()
+        .map(|(what, got)| (what.to_string(), true, got))
+        .collect();
+    let agree = table("verification time = --now", &rows);
+    assert_eq!(agree, rows.len());
+}

@@ -168,6 +168,26 @@ mod tests {
     }
 
     #[test]
+    fn material_not_yet_valid_at_now_is_left_out() {
+        let mut v = serde_json::json!({
+            "tlogs": [
+                {"publicKey": {"validFor": {"start": "2025-01-01T00:00:00Z"}}},
+                {"publicKey": {"validFor": {"start": "2024-01-01T00:00:00Z", "end": "2024-06-01T00:00:00Z"}}},
+                {"publicKey": {}}
+            ],
+            "ctlogs": [{"publicKey": {"validFor": {"start": "2025-01-01T00:00:00Z"}}}],
+            "certificateAuthorities": [{"validFor": {"start": "2024-12-31T23:59:59Z"}}, {"validFor": {"start": "2025-01-01T00:00:01Z"}}],
+            "timestampAuthorities": [{"validFor": {"start": "2026-01-01T00:00:00Z"}}]
+        });
+        usable_at(&mut v, "2025-01-01T00:00:00Z".parse().unwrap());
+        // Started at or before --now (ended ones too: they date old signatures): kept.
+        assert_eq!(v["tlogs"].as_array().unwrap().len(), 3);
+        assert_eq!(v["ctlogs"].as_array().unwrap().len(), 1);
+        assert_eq!(v["certificateAuthorities"].as_array().unwrap().len(), 1);
+        assert_eq!(v["timestampAuthorities"].as_array().unwrap().len(), 0);
+    }
+
+    #[test]
     fn bad_roots_are_input_errors() {
         let Err(e) = from_json("r.json", "{\"mediaType\": 3", jiff::Timestamp::UNIX_EPOCH) else {
             panic!("accepted")
