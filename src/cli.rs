@@ -1026,6 +1026,11 @@ pub struct VerifyBundleArgs {
     /// For bundles signed with a managed key (no certificate): the public key (PKIX PEM).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    /// X.509 (enterprise PKI): CA certificate(s), PEM, the bundle's signing certificate must
+    /// chain to (validity at --now, code-signing EKU; --certificate-identity matches a SAN).
+    /// No transparency log or Sigstore trusted root is used.
+    #[arg(long, value_name = "FILE", conflicts_with = "key")]
+    pub ca_roots: Option<PathBuf>,
     #[command(flatten)]
     pub sigstore: SigstoreArgs,
 }

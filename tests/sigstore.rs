@@ -1084,6 +1084,114 @@ fn x509_plugin_chain_usage_identity() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+
+    // The same plugin in `verify bundle --ca-roots`: the DSSE bundles, and a messageSignature
+    // bundle over the artifact (openssl's ECDSA P-256 / SHA-256 signature).
+    ssl(&[
+        "dgst", "-sha256", "-sign", "leaf.key", "-out", "app.sig", "app.bin",
+    ]);
+    let b64 = |b: &[u8]| B64.encode(b);
+    let msg = serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"certificate": {"rawBytes": pem_der("leaf.pem")}},
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64(&sha2_256(artifact))},
+            "signature": b64(&std::fs::read(d.join("app.sig")).unwrap()),
+        },
+    });
+    write(d, "msg.bundle.json", serde_json::to_vec(&msg).unwrap());
+    write(d, "other.bin", b"other contents\n");
+    let digest = format!("sha256:{}", sha256_hex(artifact));
+    let bundle_run = |art: &str, b: &str, roots: &str, extra: &[&str]| {
+        let out = at(&now)
+            .args(["--format", "json", "verify", "bundle", art, "--bundle", b])
+            .args(["--ca-roots", roots])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let codes: Vec<String> = v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["code"].as_str().map(str::to_string))
+            .collect();
+        (out.status.code(), codes)
+    };
+    let pass = (Some(0), vec![]);
+    let deny = |c: &str| (Some(1), vec![c.to_string()]);
+    assert_eq!(
+        bundle_run("app.bin", "leaf.bundle.json", "ca.pem", &[]),
+        pass
+    );
+    assert_eq!(bundle_run(&digest, "leaf.bundle.json", "ca.pem", &[]), pass);
+    assert_eq!(
+        bundle_run("app.bin", "msg.bundle.json", "ca.pem", &[]),
+        pass
+    );
+    assert_eq!(
+        bundle_run(
+            "app.bin",
+            "msg.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "release@example.com"]
+        ),
+        pass
+    );
+    assert_eq!(
+        bundle_run(
+            "app.bin",
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "mallory@example.com"]
+        ),
+        deny("SIG032")
+    );
+    assert_eq!(
+        bundle_run("app.bin", "msg.bundle.json", "other-ca.pem", &[]),
+        deny("SIG030")
+    );
+    assert_eq!(
+        bundle_run("app.bin", "server.bundle.json", "ca.pem", &[]),
+        deny("SIG031")
+    );
+    assert_eq!(
+        bundle_run("other.bin", "leaf.bundle.json", "ca.pem", &[]),
+        deny("SIG009")
+    );
+    assert_eq!(
+        bundle_run("other.bin", "msg.bundle.json", "ca.pem", &[]),
+        deny("SIG009")
+    );
+    // The digest made to match another file, the signature left as it was: the signature fails.
+    let mut forged = msg.clone();
+    forged["messageSignature"]["messageDigest"]["digest"] =
+        b64(&sha2_256(b"other contents\n")).into();
+    write(
+        d,
+        "forged.bundle.json",
+        serde_json::to_vec(&forged).unwrap(),
+    );
+    assert_eq!(
+        bundle_run("other.bin", "forged.bundle.json", "ca.pem", &[]),
+        deny("SIG008")
+    );
+    // Keyless-only options make no sense with an enterprise CA: bad input.
+    assert_eq!(
+        bundle_run(
+            "app.bin",
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-oidc-issuer", GITHUB_ISSUER]
+        )
+        .0,
+        Some(2)
+    );
+}
+
+fn sha2_256(b: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(b).to_vec()
 }
 
 // ---- TUF over HTTP -----------------------------------------------------------------------------

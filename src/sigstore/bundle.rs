@@ -122,7 +122,7 @@ pub fn code_of(e: &Error) -> &'static CodeInfo {
 
 /// Structural checks the bundle format leaves to clients: a DSSE envelope carries exactly one
 /// signature.
-fn precheck(v: &Value) -> Result<(), Rejection> {
+pub(crate) fn precheck(v: &Value) -> Result<(), Rejection> {
     if let Some(env) = v.get("dsseEnvelope") {
         let n = env
             .get("signatures")
