@@ -1026,15 +1026,21 @@ pub struct VerifyBundleArgs {
     /// For bundles signed with a managed key (no certificate): the public key (PKIX PEM).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    /// X.509 (enterprise PKI): CA certificate(s), PEM, the bundle's signing certificate must
+    /// chain to (validity at --now, code-signing EKU; --certificate-identity matches a SAN).
+    /// No transparency log or Sigstore trusted root is used.
+    #[arg(long, value_name = "FILE", conflicts_with = "key")]
+    pub ca_roots: Option<PathBuf>,
     #[command(flatten)]
     pub sigstore: SigstoreArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum TrustCommand {
-    /// Refresh a trusted root over TUF from a local repository copy into a cache directory:
-    /// root rotation, timestamp, snapshot, targets (and delegations), expiry at --now,
-    /// rollback protection. Verify commands then use it with --tuf-cache DIR.
+    /// Refresh a trusted root over TUF from a local repository copy or an HTTP(S) repository
+    /// into a cache directory: root rotation, timestamp, snapshot, targets (and delegations),
+    /// expiry at --now, rollback protection. Verify commands then use it offline with
+    /// --tuf-cache DIR.
     Refresh(TrustRefreshArgs),
 }
 
@@ -1043,9 +1049,18 @@ pub struct TrustRefreshArgs {
     /// The trust anchor: a root.json distributed out of band (used while the cache has none).
     #[arg(long, value_name = "FILE")]
     pub tuf_root: PathBuf,
-    /// The TUF repository: a directory with metadata/ and targets/ (a mirrored copy).
-    #[arg(long, value_name = "DIR")]
+    /// The TUF repository: a directory with metadata/ and targets/ (a mirrored copy), or an
+    /// http(s):// URL serving the metadata (URL/N.root.json, URL/timestamp.json, …) with the
+    /// targets under URL/targets/ (e.g. https://tuf-repo-cdn.sigstore.dev).
+    #[arg(long, value_name = "DIR_OR_URL")]
     pub tuf_repo: String,
+    /// With an http(s) --tuf-repo: where the targets are served, when not at URL/targets/.
+    #[arg(long, value_name = "URL")]
+    pub tuf_targets_url: Option<String>,
+    /// With an http(s) --tuf-repo: the most seconds one request may take (connect, TLS,
+    /// response); connecting is bounded by 10 seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
     /// The cache directory (created; holds the trusted metadata and the target).
     #[arg(long, value_name = "DIR")]
     pub cache: PathBuf,

@@ -140,7 +140,12 @@ fn prod_root(root: &Path) -> sigstore_verify::Verifier {
     let text =
         std::fs::read_to_string(root.join("sigstore-trust-roots/production/trusted_root.json"))
             .unwrap();
-    tollgate::sigstore::roots::from_json("production", &text).unwrap()
+    tollgate::sigstore::roots::from_json("production", &text, now()).unwrap()
+}
+
+/// The tests' `--now` (common::NOW) as a timestamp.
+fn now() -> jiff::Timestamp {
+    NOW.parse().unwrap()
 }
 
 fn github_policy(regexp: &str) -> KeyPolicy {
@@ -194,6 +199,7 @@ fn slsa_verifier_bundles_agree() {
             &v,
             ArtifactRef::Digest("sha256", &digest),
             &policy,
+            now(),
         );
         if let Err(e) = &r {
             eprintln!("{file}: {} {}", e.info.code, e.message);
@@ -412,7 +418,7 @@ fn tampered_bundles_never_verify() {
             &std::fs::read_to_string(dir.join(case).join("bundle.sigstore.json")).unwrap(),
         )
         .unwrap();
-        verify_bundle(&verifier, &v, ArtifactRef::Bytes(&artifact), &policy)
+        verify_bundle(&verifier, &v, ArtifactRef::Bytes(&artifact), &policy, now())
             .unwrap_or_else(|e| panic!("{case} must verify untampered: {}", e.message));
         let sig_path: Vec<&str> = if v.get("dsseEnvelope").is_some() {
             vec!["dsseEnvelope", "signatures", "0", "sig"]
@@ -472,7 +478,14 @@ fn tampered_bundles_never_verify() {
                 ),
             };
             let r = std::panic::catch_unwind(|| {
-                verify_bundle(&verifier, &field.1, ArtifactRef::Bytes(&artifact), &policy).is_ok()
+                verify_bundle(
+                    &verifier,
+                    &field.1,
+                    ArtifactRef::Bytes(&artifact),
+                    &policy,
+                    now(),
+                )
+                .is_ok()
             });
             assert_eq!(
                 r.ok(),
@@ -797,7 +810,12 @@ fn slsa_verifier_policy_cases_agree_with_sigstore_plugin() {
     };
     let dir = root.join("slsa-verifier");
     let plugin = |identity: IdentityPolicy| {
-        tollgate::sigstore::SigstoreVerifier::new(prod_root(&root), identity, "production".into())
+        tollgate::sigstore::SigstoreVerifier::new(
+            prod_root(&root),
+            identity,
+            "production".into(),
+            now(),
+        )
     };
     let generators = IdentityPolicy {
         identity_regexp: Some(
@@ -1066,4 +1084,569 @@ fn x509_plugin_chain_usage_identity() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
+
+    // The same plugin in `verify bundle --ca-roots`: the DSSE bundles, and a messageSignature
+    // bundle over the artifact (openssl's ECDSA P-256 / SHA-256 signature).
+    ssl(&[
+        "dgst", "-sha256", "-sign", "leaf.key", "-out", "app.sig", "app.bin",
+    ]);
+    let b64 = |b: &[u8]| B64.encode(b);
+    let msg = serde_json::json!({
+        "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+        "verificationMaterial": {"certificate": {"rawBytes": pem_der("leaf.pem")}},
+        "messageSignature": {
+            "messageDigest": {"algorithm": "SHA2_256", "digest": b64(&sha2_256(artifact))},
+            "signature": b64(&std::fs::read(d.join("app.sig")).unwrap()),
+        },
+    });
+    write(d, "msg.bundle.json", serde_json::to_vec(&msg).unwrap());
+    write(d, "other.bin", b"other contents\n");
+    let digest = format!("sha256:{}", sha256_hex(artifact));
+    let bundle_run = |art: &str, b: &str, roots: &str, extra: &[&str]| {
+        let out = at(&now)
+            .args(["--format", "json", "verify", "bundle", art, "--bundle", b])
+            .args(["--ca-roots", roots])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let codes: Vec<String> = v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x["code"].as_str().map(str::to_string))
+            .collect();
+        (out.status.code(), codes)
+    };
+    let pass = (Some(0), vec![]);
+    let deny = |c: &str| (Some(1), vec![c.to_string()]);
+    assert_eq!(
+        bundle_run("app.bin", "leaf.bundle.json", "ca.pem", &[]),
+        pass
+    );
+    assert_eq!(bundle_run(&digest, "leaf.bundle.json", "ca.pem", &[]), pass);
+    assert_eq!(
+        bundle_run("app.bin", "msg.bundle.json", "ca.pem", &[]),
+        pass
+    );
+    assert_eq!(
+        bundle_run(
+            "app.bin",
+            "msg.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "release@example.com"]
+        ),
+        pass
+    );
+    assert_eq!(
+        bundle_run(
+            "app.bin",
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-identity", "mallory@example.com"]
+        ),
+        deny("SIG032")
+    );
+    assert_eq!(
+        bundle_run("app.bin", "msg.bundle.json", "other-ca.pem", &[]),
+        deny("SIG030")
+    );
+    assert_eq!(
+        bundle_run("app.bin", "server.bundle.json", "ca.pem", &[]),
+        deny("SIG031")
+    );
+    assert_eq!(
+        bundle_run("other.bin", "leaf.bundle.json", "ca.pem", &[]),
+        deny("SIG009")
+    );
+    assert_eq!(
+        bundle_run("other.bin", "msg.bundle.json", "ca.pem", &[]),
+        deny("SIG009")
+    );
+    // The digest made to match another file, the signature left as it was: the signature fails.
+    let mut forged = msg.clone();
+    forged["messageSignature"]["messageDigest"]["digest"] =
+        b64(&sha2_256(b"other contents\n")).into();
+    write(
+        d,
+        "forged.bundle.json",
+        serde_json::to_vec(&forged).unwrap(),
+    );
+    assert_eq!(
+        bundle_run("other.bin", "forged.bundle.json", "ca.pem", &[]),
+        deny("SIG008")
+    );
+    // Keyless-only options make no sense with an enterprise CA: bad input.
+    assert_eq!(
+        bundle_run(
+            "app.bin",
+            "leaf.bundle.json",
+            "ca.pem",
+            &["--certificate-oidc-issuer", GITHUB_ISSUER]
+        )
+        .0,
+        Some(2)
+    );
+}
+
+fn sha2_256(b: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(b).to_vec()
+}
+
+// ---- TUF over HTTP -----------------------------------------------------------------------------
+
+/// How the test server misbehaves for one request path.
+#[derive(Clone, Copy)]
+enum Fault {
+    /// Answer with this status and no body.
+    Status(u16),
+    /// Announce the whole length but send only half the body, then close.
+    Truncate,
+    /// Send the file with this many extra bytes (spaces) appended, length announced.
+    Pad(usize),
+}
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 serving a TUF repository copy in the layout TUF
+/// repositories are served in: `/NAME` → `metadata/NAME`, `/targets/PATH` and `/t/PATH` →
+/// `targets/PATH`. It counts the requests it answered.
+struct TufServer {
+    url: String,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn serve(dir: &Path, faults: Vec<(&str, Fault)>) -> TufServer {
+    use std::io::{BufRead, BufReader, Write};
+    use std::sync::atomic::Ordering;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let requests = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = requests.clone();
+    let dir = dir.to_path_buf();
+    let faults: Vec<(String, Fault)> = faults.into_iter().map(|(p, f)| (p.into(), f)).collect();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                    break;
+                }
+            }
+            counter.fetch_add(1, Ordering::SeqCst);
+            let path = line.split(' ').nth(1).unwrap_or("/").to_string();
+            let file = if let Some(t) = path
+                .strip_prefix("/targets/")
+                .or_else(|| path.strip_prefix("/t/"))
+            {
+                dir.join("targets").join(t)
+            } else {
+                dir.join("metadata").join(path.trim_start_matches('/'))
+            };
+            let fault = faults.iter().find(|(p, _)| *p == path).map(|(_, f)| *f);
+            let body = std::fs::read(&file).ok();
+            let (status, body, announced) = match (fault, body) {
+                (Some(Fault::Status(s)), _) => (s, Vec::new(), 0),
+                (_, None) => (404, Vec::new(), 0),
+                (Some(Fault::Truncate), Some(b)) => {
+                    let n = b.len();
+                    (200, b[..n / 2].to_vec(), n)
+                }
+                (Some(Fault::Pad(extra)), Some(mut b)) => {
+                    b.extend(std::iter::repeat_n(b' ', extra));
+                    let n = b.len();
+                    (200, b, n)
+                }
+                (None, Some(b)) => {
+                    let n = b.len();
+                    (200, b, n)
+                }
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: {announced}\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(&body);
+            let _ = stream.flush();
+        }
+    });
+    TufServer { url, requests }
+}
+
+/// `trust refresh` against a repository given as a string (directory or URL), with extra args.
+fn refresh_from(
+    repo: &str,
+    extra: &[&str],
+    root: &Path,
+    cache: &Path,
+    now: &str,
+    target: &str,
+) -> (Option<i32>, Vec<String>, Value, String) {
+    let out = tollgate_at(now)
+        .args(["--format", "json", "trust", "refresh"])
+        .arg("--tuf-root")
+        .arg(root)
+        .args(["--tuf-repo", repo])
+        .args(extra)
+        .arg("--cache")
+        .arg(cache)
+        .args(["--target", target])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    let codes = v["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect();
+    (
+        out.status.code(),
+        codes,
+        v,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// Every file of a cache but refresh.json (which names the repository it came from).
+fn cache_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().unwrap() != "refresh.json" {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn tuf_refresh_over_http_matches_directory_refresh() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let base = root.join("tuf-conformance/static_data");
+    let mut rows = Vec::new();
+    for (name, initial, extra) in [
+        ("sigstore-root-signing", "metadata/1.root.json", false),
+        ("tuf-on-ci-0.11", "initial_root.json", false),
+        ("tuf-on-ci-0.11", "initial_root.json", true),
+    ] {
+        let case = base.join(name);
+        let target = read_trim(&case.join("targetpath")).unwrap();
+        let now = faketime(&case);
+        let server = serve(&case, vec![]);
+        let dir_cache = tempfile::tempdir().unwrap();
+        let http_cache = tempfile::tempdir().unwrap();
+        let by_dir = refresh_from(
+            case.to_str().unwrap(),
+            &[],
+            &case.join(initial),
+            dir_cache.path(),
+            &now,
+            &target,
+        );
+        let targets_url = format!("{}/t", server.url);
+        let args: Vec<&str> = if extra {
+            vec!["--tuf-targets-url", &targets_url]
+        } else {
+            vec![]
+        };
+        let by_http = refresh_from(
+            &server.url,
+            &args,
+            &case.join(initial),
+            http_cache.path(),
+            &now,
+            &target,
+        );
+        if by_http.0 != Some(0) {
+            eprintln!("{name}: {:?} {:?} {}", by_http.0, by_http.1, by_http.3);
+        }
+        let same = by_dir.0 == Some(0)
+            && by_http.0 == Some(0)
+            && by_dir.2["data"]["refresh"] == by_http.2["data"]["refresh"]
+            && cache_files(dir_cache.path()) == cache_files(http_cache.path());
+        let state: Value = serde_json::from_slice(
+            &std::fs::read(http_cache.path().join("refresh.json")).unwrap_or_default(),
+        )
+        .unwrap_or(Value::Null);
+        rows.push((
+            format!(
+                "{name} over http{} = directory refresh",
+                if extra { " (--tuf-targets-url)" } else { "" }
+            ),
+            true,
+            same && state["repository"] == server.url.as_str(),
+        ));
+    }
+
+    // After an HTTP refresh the cache is used with no network at all: the server sees no
+    // request while a bundle is verified from it.
+    let case = base.join("sigstore-root-signing");
+    let server = serve(&case, vec![]);
+    let cache = tempfile::tempdir().unwrap();
+    let r = refresh_from(
+        &server.url,
+        &[],
+        &case.join("metadata/1.root.json"),
+        cache.path(),
+        &faketime(&case),
+        "trusted_root.json",
+    );
+    assert_eq!(r.0, Some(0), "{:?} {}", r.1, r.3);
+    let served = server.requests.load(std::sync::atomic::Ordering::SeqCst);
+    let cases = root.join("sigstore-conformance/bundle-verify");
+    let out = tollgate_at("2025-03-01T00:00:00Z")
+        .args(["--format", "json", "verify", "bundle"])
+        .arg(cases.join("a.txt"))
+        .arg("--bundle")
+        .arg(cases.join("happy-path-v0.3/bundle.sigstore.json"))
+        .arg("--tuf-cache")
+        .arg(cache.path())
+        .args([
+            "--certificate-identity",
+            DEFAULT_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .output()
+        .unwrap();
+    rows.push((
+        "verify bundle --tuf-cache after an http refresh: no request".into(),
+        true,
+        out.status.code() == Some(0)
+            && server.requests.load(std::sync::atomic::Ordering::SeqCst) == served,
+    ));
+    let agree = table("tuf-conformance over http", &rows);
+    assert_eq!(agree, rows.len());
+}
+
+/// What, the server's faults, the expected exit, finding, and text naming the problem.
+type FaultCase<'a> = (&'a str, Vec<(&'a str, Fault)>, i32, &'a str, &'a str);
+
+#[test]
+fn tuf_refresh_over_http_refuses_bad_responses() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let onci = root.join("tuf-conformance/static_data/tuf-on-ci-0.11");
+    let now = faketime(&onci);
+    let target = "delegatedrole/artifact";
+    let art = "/targets/delegatedrole/45f337ee451b4c098d121d09cc224bacc7794503ac58a47a78cfe7ebefb7fab3.artifact";
+    let mut results = Vec::new();
+    let cases: Vec<FaultCase<'_>> = vec![
+        (
+            "404 for timestamp.json",
+            vec![("/timestamp.json", Fault::Status(404))],
+            2,
+            "SIG026",
+            "/timestamp.json: HTTP 404 Not Found",
+        ),
+        (
+            "500 for the snapshot",
+            vec![("/2.snapshot.json", Fault::Status(500))],
+            2,
+            "SIG026",
+            "/2.snapshot.json: HTTP 500 Internal Server Error",
+        ),
+        (
+            "404 for the target",
+            vec![(art, Fault::Status(404))],
+            2,
+            "SIG026",
+            "HTTP 404 Not Found (the file of target \"delegatedrole/artifact\")",
+        ),
+        (
+            "truncated target response",
+            vec![(art, Fault::Truncate)],
+            2,
+            "SIG026",
+            "cut short",
+        ),
+        (
+            "oversized target (beyond its recorded length)",
+            vec![(art, Fault::Pad(10))],
+            1,
+            "SIG023",
+            "longer than the 34 bytes its parent metadata records",
+        ),
+        (
+            "oversized timestamp (beyond the default limit)",
+            vec![("/timestamp.json", Fault::Pad(20_000))],
+            1,
+            "SIG024",
+            "longer than 16384 bytes",
+        ),
+    ];
+    for (what, faults, want_exit, want_code, want_text) in cases {
+        let server = serve(&onci, faults);
+        let cache = tempfile::tempdir().unwrap();
+        let (code, codes, v, stderr) = refresh_from(
+            &server.url,
+            &[],
+            &onci.join("initial_root.json"),
+            cache.path(),
+            &now,
+            target,
+        );
+        let text = if want_exit == 2 {
+            stderr.clone()
+        } else {
+            v["diagnostics"].to_string()
+        };
+        let ok = code == Some(want_exit)
+            && (if want_exit == 2 {
+                stderr.contains(want_code) && stderr.lines().count() == 1
+            } else {
+                codes == vec![want_code.to_string()]
+            })
+            && text.contains(want_text)
+            && !cache.path().join("refresh.json").exists();
+        if !ok {
+            eprintln!(
+                "{what}: exit {code:?} {codes:?} {stderr} {}",
+                v["diagnostics"]
+            );
+        }
+        results.push((what.to_string(), true, ok));
+    }
+    // Nothing listens: a connection failure names the URL, exit 2.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, _, stderr) = refresh_from(
+        &format!("http://127.0.0.1:{port}"),
+        &[],
+        &onci.join("initial_root.json"),
+        cache.path(),
+        &now,
+        target,
+    );
+    let ok =
+        code == Some(2) && stderr.contains(&format!("SIG026: http://127.0.0.1:{port}/2.root.json"));
+    if !ok {
+        eprintln!("connection refused: {code:?} {stderr}");
+    }
+    results.push(("connection refused".into(), true, ok));
+    let agree = table("tuf over http (bad responses)", &results);
+    assert_eq!(agree, results.len());
+}
+
+// ---- the verification time is --now ------------------------------------------------------------
+
+/// Every time check follows `--now`, never the system clock: a log integration time or an
+/// RFC 3161 time after `--now`, or a log key whose validity starts after `--now`, is refused,
+/// although the real clock (later than all of them) would accept each of these bundles.
+#[test]
+fn verification_time_is_now_not_the_system_clock() {
+    let Some(root) = conformance_dir() else {
+        eprintln!("skipping: conformance corpus not present");
+        return;
+    };
+    let dir = root.join("sigstore-conformance/bundle-verify");
+    let prod = root.join("sigstore-trust-roots/production/trusted_root.json");
+    let verify = |case: &str, trusted: &Path, now: &str| {
+        let out = tollgate_at(now)
+            .args(["--format", "json", "verify", "bundle"])
+            .arg(dir.join("a.txt"))
+            .arg("--bundle")
+            .arg(dir.join(case).join("bundle.sigstore.json"))
+            .arg("--trusted-root")
+            .arg(trusted)
+            .args([
+                "--certificate-identity",
+                DEFAULT_IDENTITY,
+                "--certificate-oidc-issuer",
+                GITHUB_ISSUER,
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        let codes: Vec<String> = v["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d["code"].as_str().map(str::to_string))
+            .collect();
+        (out.status.code(), codes)
+    };
+    let rekor2 = dir.join("rekor2-happy-path/trusted_root.json");
+    // The same trusted root with its log keys valid only from 2025-06-12T12:02:30Z, ten seconds
+    // after the bundle's RFC 3161 time (Rekor v2 checkpoints are checked with the key valid
+    // "now", there is no integrated time).
+    let late_key = tempfile::tempdir().unwrap();
+    let mut tr: Value = serde_json::from_slice(&std::fs::read(&rekor2).unwrap()).unwrap();
+    for t in tr["tlogs"].as_array_mut().unwrap() {
+        t["publicKey"]["validFor"]["start"] = "2025-06-12T12:02:30Z".into();
+    }
+    let late_root = write(
+        late_key.path(),
+        "trusted_root.json",
+        serde_json::to_vec(&tr).unwrap(),
+    );
+    let ok = |r: (Option<i32>, Vec<String>)| r.0 == Some(0) && r.1.is_empty();
+    let denied = |r: (Option<i32>, Vec<String>), code: &str| r.0 == Some(1) && r.1 == [code];
+    let rows = vec![
+        (
+            "logged at --now (v0.3, integrated 2024-03-19T17:26:26Z)",
+            ok(verify("happy-path-v0.3", &prod, "2024-03-19T17:26:26Z")),
+        ),
+        (
+            "logged one second after --now: SIG015",
+            denied(
+                verify("happy-path-v0.3", &prod, "2024-03-19T17:26:25Z"),
+                "SIG015",
+            ),
+        ),
+        (
+            "timestamped at --now (Rekor v2, RFC 3161 2025-06-12T12:02:20Z)",
+            ok(verify("rekor2-happy-path", &rekor2, "2025-06-12T12:02:20Z")),
+        ),
+        (
+            "timestamped one second after --now: SIG016",
+            denied(
+                verify("rekor2-happy-path", &rekor2, "2025-06-12T12:02:19Z"),
+                "SIG016",
+            ),
+        ),
+        (
+            "log key valid from 12:02:30, --now 2025-06-13: verifies",
+            ok(verify(
+                "rekor2-happy-path",
+                &late_root,
+                "2025-06-13T00:00:00Z",
+            )),
+        ),
+        (
+            "log key valid from 12:02:30, --now 12:02:25: not yet valid, SIG012",
+            denied(
+                verify("rekor2-happy-path", &late_root, "2025-06-12T12:02:25Z"),
+                "SIG012",
+            ),
+        ),
+    ];
+    let rows: Vec<(String, bool, bool)> = rows
+        .into_iter()
+        .map(|(what, got)| (what.to_string(), true, got))
+        .collect();
+    let agree = table("verification time = --now", &rows);
+    assert_eq!(agree, rows.len());
 }

@@ -97,7 +97,7 @@ pub fn keyless_plugin(ctx: &Context, a: &SigstoreArgs) -> Result<KeylessPlugin> 
         refreshed,
     } = trust_root(ctx, a)?;
     Ok((
-        SigstoreVerifier::new(verifier, policy, description.clone()),
+        SigstoreVerifier::new(verifier, policy, description.clone(), ctx.now),
         description,
         refreshed,
     ))
@@ -186,20 +186,49 @@ pub fn cmd_bundle(
         ));
     }
 
-    let policy = if let Some(k) = &args.key {
+    // Who may have signed: an enterprise CA (X.509), a managed key, or a keyless identity.
+    let a = &args.sigstore;
+    let x509 = match &args.ca_roots {
+        Some(ca) => {
+            if a.certificate_identity_regexp.is_some()
+                || a.certificate_oidc_issuer.is_some()
+                || a.certificate_oidc_issuer_regexp.is_some()
+                || a.certificate_github_workflow_repository.is_some()
+                || a.certificate_github_workflow_ref.is_some()
+                || a.certificate_github_workflow_trigger.is_some()
+                || a.certificate_github_workflow_sha.is_some()
+                || a.certificate_github_workflow_name.is_some()
+                || a.trusted_root.is_some()
+                || a.tuf_cache.is_some()
+            {
+                return Err(Error::usage(
+                    "--ca-roots verifies an X.509 (enterprise PKI) signature: the keyless options (issuer, identity regexp, GitHub workflow claims, trusted root, TUF cache) do not apply",
+                    "with --ca-roots pass only --certificate-identity (a SAN the certificate must carry); for Fulcio certificates drop --ca-roots",
+                ));
+            }
+            Some(x509_plugin(ctx, ca, a)?)
+        }
+        None => None,
+    };
+    let policy = if x509.is_some() {
+        None
+    } else if let Some(k) = &args.key {
         let text = input::read_text(k, ctx.limits)?;
         let key = PublicKey::from_pem(&text).map_err(|e| super::key::key_error(k, &e))?;
-        KeyPolicy::Key(key.der().to_vec())
+        Some(KeyPolicy::Key(key.der().to_vec()))
     } else {
-        require_identity(&args.sigstore)?;
-        KeyPolicy::Keyless(Box::new(identity_policy(&args.sigstore)?))
+        require_identity(a)?;
+        Some(KeyPolicy::Keyless(Box::new(identity_policy(a)?)))
     };
 
     let bundle_name = input::display_path(&args.bundle);
     let text = input::read_text(&args.bundle, ctx.limits)?;
     let value: Value =
         serde_json::from_str(&text).map_err(|e| input::json_error(&bundle_name, &text, &e))?;
-    let root = trust_root(ctx, &args.sigstore)?;
+    let root = match &x509 {
+        Some(_) => None,
+        None => Some(trust_root(ctx, a)?),
+    };
 
     let artifact = match (&digest, &bytes) {
         (Some((alg, b, _)), _) => ArtifactRef::Digest(alg, b),
@@ -211,7 +240,20 @@ pub fn cmd_bundle(
         .map(|d| d.2.clone())
         .or_else(|| bytes.as_ref().map(|b| b.1.clone()))
         .unwrap_or_default();
-    let result = verify_bundle(&root.verifier, &value, artifact, &policy);
+    let (result, root_description) = match (&x509, &root, &policy) {
+        (Some(x), _, _) => (
+            x.verify_bundle(&value, artifact),
+            args.ca_roots
+                .as_deref()
+                .map(input::display_path)
+                .unwrap_or_default(),
+        ),
+        (None, Some(root), Some(policy)) => (
+            verify_bundle(&root.verifier, &value, artifact, policy, ctx.now),
+            root.description.clone(),
+        ),
+        _ => unreachable!("a trust root and policy, or --ca-roots, chosen above"),
+    };
 
     let mut report = Report::new("verify bundle", ctx.now_rfc3339.clone());
     let mut s = Subject::new(bundle_name.clone());
@@ -223,7 +265,12 @@ pub fn cmd_bundle(
             .unwrap_or("no mediaType")
     ));
     s.facts.insert("artifact".into(), json!(artifact_name));
-    root_facts(&mut s, &root);
+    match &root {
+        Some(root) => root_facts(&mut s, root),
+        None => {
+            s.facts.insert("caRoots".into(), json!(root_description));
+        }
+    }
     let mut rows = Vec::new();
     match &result {
         Ok(v) => {
@@ -241,13 +288,24 @@ pub fn cmd_bundle(
                 "pass".into(),
                 format!("{} signature over {artifact_name}", v.method),
             ]);
+            if v.method == "x509" {
+                rows.push(vec![
+                    "certificate".into(),
+                    "pass".into(),
+                    format!(
+                        "chains to {root_description} at {}; digitalSignature, code-signing EKU",
+                        ctx.now_rfc3339
+                    ),
+                ]);
+                rows.push(vec!["identity".into(), "pass".into(), v.policy.clone()]);
+            }
             if v.method == "keyless" {
                 rows.push(vec![
                     "certificate".into(),
                     "pass".into(),
                     format!(
                         "chains to {}; SCT {}",
-                        root.description,
+                        root_description,
                         if v.sct_verified {
                             "verified"
                         } else {
@@ -293,7 +351,8 @@ pub fn cmd_bundle(
     report.data = json!({
         "bundle": bundle_name,
         "artifact": artifact_name,
-        "trustedRoot": root.description,
+        "trustedRoot": root.as_ref().map(|r| r.description.clone()),
+        "caRoots": args.ca_roots.as_deref().map(input::display_path),
         "verified": result.as_ref().ok(),
     });
     env.emit(&report, global)

@@ -1,4 +1,5 @@
-//! `tollgate trust refresh`: a TUF refresh from a local repository copy into a cache directory
+//! `tollgate trust refresh`: a TUF refresh from a local repository copy or an HTTP(S)
+//! repository into a cache directory
 //! (the client is [`crate::sigstore::tuf`]). Nothing is written unless the whole refresh
 //! verifies; `refresh.json` is written last, so a cache is never half-updated from the
 //! verify commands' point of view.
@@ -9,9 +10,12 @@ use crate::error::{Error, Result};
 use crate::input;
 use crate::output::{Env, write_atomic};
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
+use crate::sigstore::diags as sig;
+use crate::sigstore::fetch;
 use crate::sigstore::tuf::{self, CacheState, RefreshRequest};
 use serde_json::json;
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub fn cmd_refresh(
     ctx: &Context,
@@ -19,30 +23,38 @@ pub fn cmd_refresh(
     global: &GlobalArgs,
     env: &mut Env,
 ) -> Result<u8> {
-    if args.tuf_repo.starts_with("http://") || args.tuf_repo.starts_with("https://") {
+    let remote = fetch::is_url(&args.tuf_repo);
+    if let Some(t) = &args.tuf_targets_url
+        && !(remote && fetch::is_url(t))
+    {
         return Err(Error::usage(
             format!(
-                "--tuf-repo {}: tollgate reads TUF repositories from a directory only (it never opens network connections)",
-                args.tuf_repo
+                "--tuf-targets-url {t}: it applies to an http(s) --tuf-repo, and must be an http(s) URL"
             ),
-            "mirror the repository's metadata/ and targets/ into a directory (e.g. with curl or rsync) and pass that directory",
+            "e.g. --tuf-repo https://tuf.example.com/metadata --tuf-targets-url https://tuf.example.com/targets",
         ));
     }
-    let repo = PathBuf::from(&args.tuf_repo);
-    if !repo.join("metadata").is_dir() {
-        return Err(Error::from(input::InputError::new(
-            &crate::diags::INPUT_NOT_FOUND,
-            Location::file(input::display_path(&repo.join("metadata"))),
-            "is not a directory: --tuf-repo must hold metadata/ (and targets/)",
-            "pass the directory that contains metadata/N.root.json, metadata/timestamp.json, …",
-        )));
+    if !remote {
+        let repo = PathBuf::from(&args.tuf_repo);
+        if !repo.join("metadata").is_dir() {
+            return Err(Error::from(input::InputError::new(
+                &crate::diags::INPUT_NOT_FOUND,
+                Location::file(input::display_path(&repo.join("metadata"))),
+                "is not a directory: --tuf-repo must hold metadata/ (and targets/)",
+                "pass the directory that contains metadata/N.root.json, metadata/timestamp.json, … or an http(s):// URL of the repository",
+            )));
+        }
     }
+    let repo = fetch::open(
+        &args.tuf_repo,
+        args.tuf_targets_url.as_deref(),
+        Duration::from_secs(args.timeout),
+    );
     let root_name = input::display_path(&args.tuf_root);
     let initial_root = input::read_text(&args.tuf_root, ctx.limits)?;
     let req = RefreshRequest {
         initial_root: initial_root.into_bytes(),
         initial_root_name: root_name,
-        repo: repo.clone(),
         cache: args.cache.clone(),
         target: args.target.clone(),
         now: ctx.now,
@@ -51,7 +63,7 @@ pub fn cmd_refresh(
     let mut report = Report::new("trust refresh", ctx.now_rfc3339.clone());
     let mut s = Subject::new(cache_name.clone());
     s.kind = Some("TUF cache".into());
-    match tuf::refresh(&req) {
+    match tuf::refresh(&req, repo.as_ref()) {
         Ok(r) => {
             for (rel, bytes) in &r.files {
                 let path = args.cache.join(rel);
@@ -65,6 +77,7 @@ pub fn cmd_refresh(
             }
             let state = CacheState {
                 refreshed_at: ctx.now_rfc3339.clone(),
+                repository: Some(args.tuf_repo.clone()),
                 target: r.target.clone(),
                 root_version: r.root_version,
                 expires: r.expires.clone(),
@@ -124,6 +137,15 @@ pub fn cmd_refresh(
                 ],
             });
             report.data = json!({ "cache": cache_name, "refresh": r });
+        }
+        // The repository could not be reached or read: bad input (exit 2), naming the URL.
+        Err(e) if std::ptr::eq(e.info, &sig::TUF_FETCH) => {
+            return Err(Error::from(input::InputError::new(
+                e.info,
+                Location::file(e.file),
+                e.message,
+                e.info.help,
+            )));
         }
         Err(e) => {
             s.verdict = Verdict::Deny;

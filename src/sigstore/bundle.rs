@@ -122,7 +122,7 @@ pub fn code_of(e: &Error) -> &'static CodeInfo {
 
 /// Structural checks the bundle format leaves to clients: a DSSE envelope carries exactly one
 /// signature.
-fn precheck(v: &Value) -> Result<(), Rejection> {
+pub(crate) fn precheck(v: &Value) -> Result<(), Rejection> {
     if let Some(env) = v.get("dsseEnvelope") {
         let n = env
             .get("signatures")
@@ -159,12 +159,54 @@ pub fn parse_bundle(v: &Value) -> Result<Bundle, Rejection> {
     })
 }
 
-/// Verify `bundle` (its JSON value) over `artifact` with `verifier`'s trusted root.
+/// Every verified signing time must lie at or before `now` (`--now`): a log integration time
+/// after it is `SIG015`, an RFC 3161 time after it `SIG016`. (sigstore-verify compares log
+/// times with the system clock; this makes the verdict follow `--now`.)
+fn check_times(
+    parsed: &Bundle,
+    r: &sigstore_verify::VerificationResult,
+    now: jiff::Timestamp,
+) -> Result<(), Rejection> {
+    let logged: Vec<i64> = parsed
+        .verification_material
+        .tlog_entries
+        .iter()
+        .filter_map(|e| e.integrated_time.map(|t| t.as_second()))
+        .collect();
+    for t in r.verified_timestamps() {
+        let t = t.as_second();
+        if t <= now.as_second() {
+            continue;
+        }
+        return Err(if logged.contains(&t) {
+            reject(
+                &sig::TLOG_TIME,
+                format!(
+                    "the log integrated the entry at {}, after --now {now}: an entry cannot be logged in the future",
+                    ts(t)
+                ),
+            )
+        } else {
+            reject(
+                &sig::TIMESTAMP_INVALID,
+                format!(
+                    "an RFC 3161 timestamp says {}, after --now {now}: a signature cannot be timestamped in the future",
+                    ts(t)
+                ),
+            )
+        });
+    }
+    Ok(())
+}
+
+/// Verify `bundle` (its JSON value) over `artifact` with `verifier`'s trusted root, at `now`
+/// (`--now`: the verification time every time check uses).
 pub fn verify_bundle(
     verifier: &sigstore_verify::Verifier,
     bundle: &Value,
     artifact: ArtifactRef<'_>,
     policy: &KeyPolicy,
+    now: jiff::Timestamp,
 ) -> Result<BundleVerified, Rejection> {
     let parsed = parse_bundle(bundle)?;
     let artifact: Artifact<'_> = match artifact {
@@ -196,6 +238,7 @@ pub fn verify_bundle(
             }
             let p = PublicKeyVerificationPolicy::new(DerPublicKey::new(der.clone()));
             let r = verifier.verify(artifact, &parsed, &p).map_err(fail)?;
+            check_times(&parsed, &r, now)?;
             Ok(BundleVerified {
                 method: "key".into(),
                 signer: "key".into(),
@@ -219,6 +262,7 @@ pub fn verify_bundle(
             }
             let p = VerificationPolicy::any_identity();
             let r = verifier.verify(artifact, &parsed, &p).map_err(fail)?;
+            check_times(&parsed, &r, now)?;
             let claims = r
                 .certificate()
                 .map(Claims::from_certificate)

@@ -233,6 +233,15 @@ code!(
     "check the target name (default trusted_root.json) and that targets/ was mirrored"
 );
 code!(
+    TUF_FETCH,
+    "SIG026",
+    "tuf-fetch-failed",
+    Input,
+    5.0,
+    "A file of an HTTP(S) TUF repository could not be fetched: connection, TLS or timeout failure, an HTTP status other than 200 (404 for a required file), or a response cut short.",
+    "check the --tuf-repo URL (metadata at URL/N.root.json, targets at URL/targets/ or --tuf-targets-url) and the network; or mirror the repository into a directory and pass that"
+);
+code!(
     X509_CHAIN,
     "SIG030",
     "x509-chain-invalid",
@@ -285,6 +294,7 @@ pub static ALL: &[&CodeInfo] = &[
     &TUF_HASH_MISMATCH,
     &TUF_INVALID,
     &TUF_TARGET_MISSING,
+    &TUF_FETCH,
     &X509_CHAIN,
     &X509_USAGE,
     &X509_IDENTITY,

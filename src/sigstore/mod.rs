@@ -11,6 +11,7 @@
 
 pub mod bundle;
 pub mod diags;
+pub mod fetch;
 pub mod identity;
 pub mod plugin;
 pub mod roots;

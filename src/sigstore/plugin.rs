@@ -13,14 +13,22 @@ pub struct SigstoreVerifier {
     verifier: sigstore_verify::Verifier,
     policy: IdentityPolicy,
     root: String,
+    now: jiff::Timestamp,
 }
 
 impl SigstoreVerifier {
-    pub fn new(verifier: sigstore_verify::Verifier, policy: IdentityPolicy, root: String) -> Self {
+    /// `now` is `--now`, the verification time.
+    pub fn new(
+        verifier: sigstore_verify::Verifier,
+        policy: IdentityPolicy,
+        root: String,
+        now: jiff::Timestamp,
+    ) -> Self {
         SigstoreVerifier {
             verifier,
             policy,
             root,
+            now,
         }
     }
 }
@@ -94,6 +102,7 @@ impl Verifier for SigstoreVerifier {
             b,
             ArtifactRef::Digest(alg, &digest),
             &KeyPolicy::Keyless(Box::new(self.policy.clone())),
+            self.now,
         )?;
         let mut method = format!("sigstore keyless ({}", self.root);
         if let Some(t) = &v.integrated_time {

@@ -43,12 +43,50 @@ fn root_error(loc: Location, message: String) -> InputError {
     )
 }
 
-/// Parse and prepare a trusted root (JSON text) named `name` in messages.
-pub fn from_json(name: &str, text: &str) -> Result<sigstore_verify::Verifier, InputError> {
-    if let Err(e) = serde_json::from_str::<serde_json::Value>(text) {
-        return Err(crate::input::json_error(name, text, &e));
+/// Leave out the trust material whose validity window starts after `now` (`--now`): Rekor and
+/// CT log keys, Fulcio CAs and timestamp authorities not yet valid then. sigstore-verify skips
+/// such entries by the system clock; filtering here first makes the result depend on `--now`
+/// alone whenever `--now` is not later than the real time (see docs/sigstore.md).
+pub fn usable_at(root: &mut serde_json::Value, now: jiff::Timestamp) {
+    let not_yet = |window: Option<&serde_json::Value>| {
+        window
+            .and_then(|w| w.get("start"))
+            .and_then(serde_json::Value::as_str)
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+            .is_some_and(|start| start > now)
+    };
+    for (list, key_window) in [
+        ("tlogs", true),
+        ("ctlogs", true),
+        ("certificateAuthorities", false),
+        ("timestampAuthorities", false),
+    ] {
+        if let Some(a) = root.get_mut(list).and_then(serde_json::Value::as_array_mut) {
+            a.retain(|e| {
+                let w = if key_window {
+                    e.get("publicKey").and_then(|k| k.get("validFor"))
+                } else {
+                    e.get("validFor")
+                };
+                !not_yet(w)
+            });
+        }
     }
-    let root = TrustedRoot::from_json(text).map_err(|e| {
+}
+
+/// Parse and prepare a trusted root (JSON text) named `name` in messages, as usable at `now`.
+pub fn from_json(
+    name: &str,
+    text: &str,
+    now: jiff::Timestamp,
+) -> Result<sigstore_verify::Verifier, InputError> {
+    let mut value = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) => v,
+        Err(e) => return Err(crate::input::json_error(name, text, &e)),
+    };
+    usable_at(&mut value, now);
+    let filtered = serde_json::to_string(&value).unwrap_or_default();
+    let root = TrustedRoot::from_json(&filtered).map_err(|e| {
         root_error(
             Location::file(name),
             format!("not a usable Sigstore trusted root: {e}"),
@@ -72,7 +110,7 @@ impl TrustSource {
                 let name = input::display_path(p);
                 let text = input::read_text(p, limits)?;
                 Ok(TrustRoot {
-                    verifier: from_json(&name, &text)?,
+                    verifier: from_json(&name, &text, now)?,
                     description: name,
                     refreshed: None,
                 })
@@ -89,7 +127,7 @@ impl TrustSource {
                     ),
                 };
                 Ok(TrustRoot {
-                    verifier: from_json(name, text)?,
+                    verifier: from_json(name, text, now)?,
                     description: name.to_string(),
                     refreshed: None,
                 })
@@ -110,7 +148,7 @@ fn load_cache(dir: &Path, limits: Limits, now: jiff::Timestamp) -> Result<TrustR
         .map(|t| (now.as_second() - t.as_second()) / 3600)
         .unwrap_or(0);
     Ok(TrustRoot {
-        verifier: from_json(&name, &text)?,
+        verifier: from_json(&name, &text, now)?,
         description: format!("TUF cache {}", input::display_path(dir)),
         refreshed: Some((state.refreshed_at, age_hours)),
     })
@@ -130,12 +168,32 @@ mod tests {
     }
 
     #[test]
+    fn material_not_yet_valid_at_now_is_left_out() {
+        let mut v = serde_json::json!({
+            "tlogs": [
+                {"publicKey": {"validFor": {"start": "2025-01-01T00:00:00Z"}}},
+                {"publicKey": {"validFor": {"start": "2024-01-01T00:00:00Z", "end": "2024-06-01T00:00:00Z"}}},
+                {"publicKey": {}}
+            ],
+            "ctlogs": [{"publicKey": {"validFor": {"start": "2025-01-01T00:00:00Z"}}}],
+            "certificateAuthorities": [{"validFor": {"start": "2024-12-31T23:59:59Z"}}, {"validFor": {"start": "2025-01-01T00:00:01Z"}}],
+            "timestampAuthorities": [{"validFor": {"start": "2026-01-01T00:00:00Z"}}]
+        });
+        usable_at(&mut v, "2025-01-01T00:00:00Z".parse().unwrap());
+        // Started at or before --now (ended ones too: they date old signatures): kept.
+        assert_eq!(v["tlogs"].as_array().unwrap().len(), 3);
+        assert_eq!(v["ctlogs"].as_array().unwrap().len(), 1);
+        assert_eq!(v["certificateAuthorities"].as_array().unwrap().len(), 1);
+        assert_eq!(v["timestampAuthorities"].as_array().unwrap().len(), 0);
+    }
+
+    #[test]
     fn bad_roots_are_input_errors() {
-        let Err(e) = from_json("r.json", "{\"mediaType\": 3") else {
+        let Err(e) = from_json("r.json", "{\"mediaType\": 3", jiff::Timestamp::UNIX_EPOCH) else {
             panic!("accepted")
         };
         assert_eq!(e.info.code, "TG005");
-        let Err(e) = from_json("r.json", "{\"tlogs\": 3}") else {
+        let Err(e) = from_json("r.json", "{\"tlogs\": 3}", jiff::Timestamp::UNIX_EPOCH) else {
             panic!("accepted")
         };
         assert_eq!(e.info.code, "SIG017");

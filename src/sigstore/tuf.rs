@@ -1,5 +1,6 @@
-//! A TUF client (spec v1, §5 "detailed client workflow") over a local repository directory, so
-//! trust roots can be refreshed from a mirrored copy and verification stays fully offline.
+//! A TUF client (spec v1, §5 "detailed client workflow") over a local repository directory or
+//! an HTTP(S) repository ([`super::fetch`]), writing a cache that verification then reads with
+//! no network at all.
 //!
 //! What it checks: root rotation one version at a time, each new root signed by a threshold of
 //! both the old and the new root keys; timestamp → snapshot → targets, each signed by a threshold
@@ -10,12 +11,14 @@
 //! verified over the OLPC canonical JSON of `signed` with the RustCrypto keys of
 //! [`crate::attest::keys`] (ECDSA P-256/P-384, Ed25519, RSA-PSS).
 //!
-//! Repository layout (as served over HTTP by a TUF repository): `metadata/N.root.json`,
-//! `metadata/timestamp.json`, `metadata/[N.]snapshot.json`, `metadata/[N.]ROLE.json`,
-//! `targets/[HASH.]PATH`. The cache directory holds the trusted `root.json`, `timestamp.json`,
+//! Repository layout: `N.root.json`, `timestamp.json`, `[N.]snapshot.json`, `[N.]ROLE.json`
+//! under `metadata/` of a directory (or the metadata URL), `[HASH.]PATH` under `targets/` (or the
+//! targets URL). Every file is read up to the length its parent metadata records, or a default
+//! per role ([`ROOT_MAX`] …). The cache directory holds the trusted `root.json`, `timestamp.json`,
 //! `snapshot.json`, `targets.json` (and delegated roles), `targets/PATH` and `refresh.json`.
 
 use super::diags as sig;
+use super::fetch::{FetchError, Item, Repository};
 use crate::attest::keys::PublicKey;
 use crate::input::InputError;
 use crate::report::{CodeInfo, Location};
@@ -391,8 +394,6 @@ pub struct RefreshRequest {
     /// The trust anchor used when the cache holds no root yet.
     pub initial_root: Vec<u8>,
     pub initial_root_name: String,
-    /// The repository directory (with `metadata/` and `targets/`).
-    pub repo: PathBuf,
     pub cache: PathBuf,
     pub target: String,
     pub now: jiff::Timestamp,
@@ -421,6 +422,47 @@ pub struct Refreshed {
 
 fn read_file(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
+}
+
+/// The most bytes read of metadata whose length no parent metadata records (python-tuf's
+/// defaults): root, timestamp, snapshot and targets roles.
+pub const ROOT_MAX: u64 = 512_000;
+pub const TIMESTAMP_MAX: u64 = 16_384;
+pub const SNAPSHOT_MAX: u64 = 2_000_000;
+pub const TARGETS_MAX: u64 = 5_000_000;
+/// The most bytes read of a target file whose length its targets metadata does not record.
+pub const TARGET_MAX: u64 = 64 << 20;
+
+/// Read `item` from the repository, at most `limit` bytes; `recorded` says whether the limit is
+/// a length the parent metadata records (exceeding it is then a length mismatch).
+fn get(repo: &dyn Repository, item: Item<'_>, limit: u64, recorded: bool) -> Result<Vec<u8>> {
+    repo.fetch(item, limit)
+        .map_err(|e| fetch_error(e, recorded))
+}
+
+fn fetch_error(e: FetchError, recorded: bool) -> TufError {
+    match e {
+        FetchError::NotFound(e) | FetchError::Failed(e) => e,
+        FetchError::TooLarge { name, limit } if recorded => TufError {
+            info: &sig::TUF_HASH_MISMATCH,
+            file: name,
+            message: format!(
+                "is longer than the {limit} bytes its parent metadata records (reading stopped there)"
+            ),
+        },
+        FetchError::TooLarge { name, limit } => TufError {
+            info: &sig::TUF_INVALID,
+            file: name,
+            message: format!(
+                "is longer than {limit} bytes, the most read of metadata whose length no parent metadata records"
+            ),
+        },
+    }
+}
+
+/// The recorded `length` of a meta/targets entry.
+fn recorded_length(entry: &Map<String, Value>) -> Option<u64> {
+    entry.get("length").and_then(Value::as_u64)
 }
 
 fn rel(p: &Path) -> String {
@@ -477,9 +519,8 @@ fn load_cached(cache: &Path, name: &str, role_type: &str) -> Option<Metadata> {
 
 /// Refresh: update the root, then timestamp, snapshot and targets, then find and check the
 /// target. Nothing is written here; the caller writes [`Refreshed::files`] to the cache.
-pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
+pub fn refresh(req: &RefreshRequest, repo: &dyn Repository) -> Result<Refreshed> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    let meta_dir = req.repo.join("metadata");
     // 5.2: the trusted root — the cache's, else the initial one. It must sign itself.
     let (root_meta, from_cache) = match load_cached(&req.cache, "root.json", "root") {
         Some(m) => (m, true),
@@ -496,11 +537,20 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     let mut applied = Vec::new();
     let old_ts_keys = root.role_keys("timestamp");
     let old_sn_keys = root.role_keys("snapshot");
+    let mut no_newer = None;
     for _ in 0..1024 {
         let next = root.meta.version()? + 1;
-        let p = meta_dir.join(format!("{next}.root.json"));
-        let Some(raw) = read_file(&p) else { break };
-        let m = Metadata::parse(&rel(&p), raw, "root")?;
+        let name = format!("{next}.root.json");
+        let item = Item::Metadata(&name);
+        let raw = match repo.fetch(item, ROOT_MAX) {
+            Ok(raw) => raw,
+            Err(FetchError::NotFound(e)) => {
+                no_newer = Some(e);
+                break;
+            }
+            Err(e) => return Err(fetch_error(e, false)),
+        };
+        let m = Metadata::parse(&repo.name(item), raw, "root")?;
         root.verify(&m, "root")?;
         let new = Root::new(m)?;
         new.verify(&new.meta, "root")?;
@@ -515,7 +565,15 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
         applied.push(v);
         root = new;
     }
-    root.meta.check_expiry(req.now)?;
+    if let Err(mut e) = root.meta.check_expiry(req.now) {
+        // An expired root with no newer one: say where the newer one was looked for (a wrong
+        // repository URL or directory shows up here first).
+        if let Some(nf) = no_newer {
+            e.message
+                .push_str(&format!("; no newer root: {} ({})", nf.message, nf.file));
+        }
+        return Err(e);
+    }
     let rotated = root.meta.version()? != start_version;
     files.push(("root.json".into(), root.meta.raw.clone()));
     let keys_rotated = rotated
@@ -533,11 +591,9 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     };
 
     // 5.4: timestamp.
-    let p = meta_dir.join("timestamp.json");
-    let Some(raw) = read_file(&p) else {
-        return err(&sig::TUF_INVALID, &rel(&p), "is missing");
-    };
-    let ts = Metadata::parse(&rel(&p), raw, "timestamp")?;
+    let item = Item::Metadata("timestamp.json");
+    let raw = get(repo, item, TIMESTAMP_MAX, false)?;
+    let ts = Metadata::parse(&repo.name(item), raw, "timestamp")?;
     root.verify(&ts, "timestamp")?;
     let Some(sn_meta) = ts.meta("snapshot.json").cloned() else {
         return err(&sig::TUF_INVALID, &ts.file, "meta has no snapshot.json");
@@ -574,12 +630,13 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
     } else {
         "snapshot.json".to_string()
     };
-    let p = meta_dir.join(&name);
-    let Some(raw) = read_file(&p) else {
-        return err(&sig::TUF_INVALID, &rel(&p), "is missing");
+    let item = Item::Metadata(&name);
+    let raw = match recorded_length(&sn_meta) {
+        Some(n) => get(repo, item, n, true)?,
+        None => get(repo, item, SNAPSHOT_MAX, false)?,
     };
-    check_hashes(&rel(&p), &raw, &sn_meta)?;
-    let sn = Metadata::parse(&rel(&p), raw, "snapshot")?;
+    check_hashes(&repo.name(item), &raw, &sn_meta)?;
+    let sn = Metadata::parse(&repo.name(item), raw, "snapshot")?;
     root.verify(&sn, "snapshot")?;
     if sn.version()? != sn_version {
         return err(
@@ -642,10 +699,11 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
             } else {
                 format!("{role}.json")
             };
-            let p = meta_dir.join(&name);
-            let file = rel(&p);
-            let Some(raw) = read_file(&p) else {
-                return err(&sig::TUF_INVALID, &file, "is missing");
+            let item = Item::Metadata(&name);
+            let file = repo.name(item);
+            let raw = match recorded_length(entry) {
+                Some(n) => get(repo, item, n, true)?,
+                None => get(repo, item, TARGETS_MAX, false)?,
             };
             check_hashes(&file, &raw, entry)?;
             let m = Metadata::parse(&file, raw, "targets")?;
@@ -729,7 +787,7 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
         .and_then(|h| h.get("sha256"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let candidates: Vec<PathBuf> = {
+    let candidates: Vec<String> = {
         let (dir, base) = match req.target.rsplit_once('/') {
             Some((d, b)) => (Some(d), b),
             None => (None, req.target.as_str()),
@@ -743,27 +801,41 @@ pub fn refresh(req: &RefreshRequest) -> Result<Refreshed> {
                 .flatten()
                 .filter_map(|(_, v)| v.as_str())
             {
-                let n = format!("{h}.{base}");
                 c.push(match dir {
-                    Some(d) => req.repo.join("targets").join(d).join(n),
-                    None => req.repo.join("targets").join(n),
+                    Some(d) => format!("{d}/{h}.{base}"),
+                    None => format!("{h}.{base}"),
                 });
             }
         }
-        c.push(req.repo.join("targets").join(&req.target));
+        c.push(req.target.clone());
         c
     };
-    let Some((path, bytes)) = candidates
-        .iter()
-        .find_map(|p| read_file(p).map(|b| (p.clone(), b)))
-    else {
-        return err(
-            &sig::TUF_TARGET_MISSING,
-            &rel(&req.repo.join("targets")),
-            format!("has no file for target {:?}", req.target),
-        );
+    let (limit, recorded) = match recorded_length(&entry) {
+        Some(n) => (n, true),
+        None => (TARGET_MAX, false),
     };
-    check_hashes(&rel(&path), &bytes, &entry)?;
+    let mut first_missing = None;
+    let mut got = None;
+    for c in &candidates {
+        match repo.fetch(Item::Target(c), limit) {
+            Ok(b) => {
+                got = Some((repo.name(Item::Target(c)), b));
+                break;
+            }
+            Err(FetchError::NotFound(e)) => {
+                first_missing.get_or_insert(e);
+            }
+            Err(e) => return Err(fetch_error(e, recorded)),
+        }
+    }
+    let Some((path, bytes)) = got else {
+        let e = first_missing.expect("at least one candidate");
+        return Err(TufError {
+            message: format!("{} (the file of target {:?})", e.message, req.target),
+            ..e
+        });
+    };
+    check_hashes(&path, &bytes, &entry)?;
     files.push((Path::new("targets").join(&req.target), bytes.clone()));
 
     let expires = [&root.meta, &ts, &sn, &targets]
@@ -827,6 +899,9 @@ fn glob_match(pattern: &str, target: &str) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct CacheState {
     pub refreshed_at: String,
+    /// The `--tuf-repo` refreshed from (a directory or a URL); absent in older caches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repository: Option<String>,
     pub target: String,
     pub root_version: u64,
     pub expires: String,

@@ -175,6 +175,109 @@ pub fn bundle_chain(bundle: &Value) -> Option<Vec<Vec<u8>>> {
         .collect()
 }
 
+impl X509Verifier {
+    /// `tollgate verify bundle --ca-roots`: the bundle's certificate chains to the CA roots at
+    /// `--now` with the code-signing usage (and the required SAN), its signature verifies with
+    /// the certificate's key — over the DSSE PAE (one signature; the artifact must be a subject
+    /// of the in-toto statement) or over the artifact (`messageSignature`, whose digest must be
+    /// the artifact's). There is no transparency log: the signing time is `--now`.
+    pub fn verify_bundle(
+        &self,
+        bundle: &Value,
+        artifact: super::bundle::ArtifactRef<'_>,
+    ) -> Result<super::bundle::BundleVerified, Rejection> {
+        use super::bundle::ArtifactRef;
+        use sha2::Digest;
+        super::bundle::precheck(bundle)?;
+        let chain = bundle_chain(bundle).ok_or_else(|| {
+            reject(
+                &sig::X509_CHAIN,
+                "the bundle carries no readable certificate (verificationMaterial.certificate or x509CertificateChain)",
+            )
+        })?;
+        let (key, sans) = self.check_chain(&chain)?;
+        // The artifact's digest, as (algorithm, bytes).
+        let (alg, digest): (&str, Vec<u8>) = match artifact {
+            ArtifactRef::Bytes(b) => ("sha256", sha2::Sha256::digest(b).to_vec()),
+            ArtifactRef::Digest(alg, d) => (alg, d.to_vec()),
+        };
+        let b64 = |v: Option<&Value>| {
+            v.and_then(Value::as_str)
+                .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+        };
+        if let Some(env) = bundle.get("dsseEnvelope") {
+            let payload = b64(env.get("payload")).ok_or_else(|| {
+                reject(&sig::BUNDLE_INVALID, "the DSSE payload is not valid base64")
+            })?;
+            let payload_type = env.get("payloadType").and_then(Value::as_str).unwrap_or("");
+            let sig_bytes = b64(env.pointer("/signatures/0/sig")).unwrap_or_default();
+            if !key.verify(&dsse::pae(payload_type, &payload), &sig_bytes) {
+                return Err(reject(
+                    &sig::SIGNATURE_INVALID,
+                    "the envelope's signature does not verify with the signing certificate's key",
+                ));
+            }
+            let want = crate::attest::keys::hex(&digest);
+            let statement: Value = serde_json::from_slice(&payload).unwrap_or(Value::Null);
+            let bound = statement
+                .get("subject")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|s| {
+                    s.pointer(&format!("/digest/{alg}")).and_then(Value::as_str) == Some(&want)
+                });
+            if !bound {
+                return Err(reject(
+                    &sig::ARTIFACT_MISMATCH,
+                    format!("the artifact ({alg}:{want}) is not a subject of the signed statement"),
+                ));
+            }
+        } else if let Some(ms) = bundle.get("messageSignature") {
+            let ArtifactRef::Bytes(bytes) = artifact else {
+                return Err(reject(
+                    &sig::ARTIFACT_MISMATCH,
+                    "a message signature is verified over the artifact itself: pass the artifact file, not its digest",
+                ));
+            };
+            let recorded = b64(ms.pointer("/messageDigest/digest"));
+            let recorded_alg = ms
+                .pointer("/messageDigest/algorithm")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if recorded_alg != "SHA2_256" || recorded.as_deref() != Some(digest.as_slice()) {
+                return Err(reject(
+                    &sig::ARTIFACT_MISMATCH,
+                    "the bundle's message digest is not the artifact's SHA-256 digest",
+                ));
+            }
+            let sig_bytes = b64(ms.get("signature")).unwrap_or_default();
+            if !key.verify(bytes, &sig_bytes) {
+                return Err(reject(
+                    &sig::SIGNATURE_INVALID,
+                    "the message signature does not verify over the artifact with the signing certificate's key",
+                ));
+            }
+        } else {
+            return Err(reject(
+                &sig::BUNDLE_INVALID,
+                "the bundle has neither dsseEnvelope nor messageSignature content",
+            ));
+        }
+        Ok(super::bundle::BundleVerified {
+            method: "x509".into(),
+            signer: sans.first().cloned().unwrap_or_else(|| key.keyid()),
+            certificate_verified: true,
+            policy: match &self.identity {
+                Some(i) => format!("identity {i} (a SAN of the certificate)"),
+                None => format!("any certificate chaining to {}", self.roots_name),
+            },
+            verified_times: vec![self.now.to_string()],
+            ..Default::default()
+        })
+    }
+}
+
 impl Verifier for X509Verifier {
     fn name(&self) -> &'static str {
         "x509"
