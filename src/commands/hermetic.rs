@@ -14,6 +14,7 @@ use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
 use crate::repro::{compare, diags as rd};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -455,6 +456,7 @@ fn repro_report(
     env: &mut Env,
     command: &str,
     labels: &[String],
+    kinds: &[String],
     cmp: &compare::Comparison,
     opts: &ReproOptions,
     extra: Value,
@@ -520,7 +522,7 @@ fn repro_report(
     }
     for (i, l) in labels.iter().enumerate() {
         let mut s = Subject::new(l.clone());
-        s.kind = Some("build".into());
+        s.kind = Some(kinds.get(i).cloned().unwrap_or_else(|| "build".into()));
         s.facts.insert(
             "artifacts".into(),
             json!(
@@ -586,6 +588,44 @@ fn repro_report(
     env.emit(&report, global)
 }
 
+/// One side of `repro compare`: what the user gave and what was read from it.
+struct Side {
+    label: String,
+    kind: String,
+    format: Option<&'static str>,
+    artifacts: BTreeMap<String, compare::Source>,
+}
+
+fn single_file(p: &Path) -> BTreeMap<String, compare::Source> {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "artifact".into());
+    [(name, compare::Source::File(p.to_path_buf()))].into()
+}
+
+fn read_list(ctx: &Context, p: &Path) -> Result<Side> {
+    let label = input::display_path(p);
+    let text = input::read_text(p, ctx.limits)?;
+    let list = crate::repro::list::parse(&label, &text)?;
+    // Names are relative to the list's directory (where `sha256sum -c` would run).
+    let base = p.parent().unwrap_or(Path::new("."));
+    let artifacts = list
+        .entries
+        .into_iter()
+        .map(|(name, sha256)| {
+            let local = Some(base.join(&name)).filter(|f| f.is_file());
+            (name, compare::Source::Listed { sha256, local })
+        })
+        .collect();
+    Ok(Side {
+        label,
+        kind: format!("artifact list ({})", list.format.as_str()),
+        format: Some(list.format.as_str()),
+        artifacts,
+    })
+}
+
 pub fn cmd_repro_compare(
     ctx: &Context,
     args: &ReproCompareArgs,
@@ -593,41 +633,122 @@ pub fn cmd_repro_compare(
     env: &mut Env,
 ) -> Result<u8> {
     check_ratio(&args.opts)?;
-    let is_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
-    let builds = if is_file(&args.dir_a) && is_file(&args.dir_b) {
-        // Two files: one artifact, named after the first.
-        let name = args
-            .dir_a
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "artifact".into());
-        [
-            [(name.clone(), args.dir_a.clone())].into_iter().collect(),
-            [(name, args.dir_b.clone())].into_iter().collect(),
-        ]
+    // --list-a/--list-b take the place of DIR_A/DIR_B; the positionals fill the other sides.
+    let mut positional = args.dir_a.iter().chain(args.dir_b.iter());
+    let a_list = args.list_a.clone();
+    let a_path = if a_list.is_none() {
+        positional.next().cloned()
     } else {
-        dir_exists(&args.dir_a)?;
-        dir_exists(&args.dir_b)?;
-        [compare::tree(&args.dir_a), compare::tree(&args.dir_b)]
+        None
+    };
+    let b_list = args.list_b.clone();
+    let b_path = if b_list.is_none() {
+        positional.next().cloned()
+    } else {
+        None
+    };
+    if let Some(extra) = positional.next() {
+        return Err(Error::usage(
+            format!(
+                "{} is one build too many: --list-a/--list-b take the place of DIR_A/DIR_B",
+                input::display_path(extra)
+            ),
+            "give two builds in all, e.g. `repro compare --list-a SHA256SUMS dist/`",
+        ));
+    }
+    let missing = || {
+        Error::usage(
+            "repro compare needs two builds: DIR_A DIR_B, or --list-a/--list-b FILE in place of either",
+            "e.g. `repro compare build-1/ build-2/` or `repro compare --list-a SHA256SUMS dist/`",
+        )
+    };
+    let (a_list, a_path) = match (a_list, a_path) {
+        (None, None) => return Err(missing()),
+        x => x,
+    };
+    let (b_list, b_path) = match (b_list, b_path) {
+        (None, None) => return Err(missing()),
+        x => x,
+    };
+    let any_list = a_list.is_some() || b_list.is_some();
+    let is_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
+    let mut sides = Vec::new();
+    match (&a_path, &b_path) {
+        (Some(a), Some(b)) if is_file(a) && is_file(b) => {
+            // Two files: one artifact, named after the first.
+            let one = single_file(a);
+            let name = one.keys().next().cloned().unwrap_or_default();
+            for p in [a, b] {
+                sides.push(Side {
+                    label: input::display_path(p),
+                    kind: "artifact".into(),
+                    format: None,
+                    artifacts: [(name.clone(), compare::Source::File(p.clone()))].into(),
+                });
+            }
+        }
+        _ => {
+            for (list, path) in [(&a_list, &a_path), (&b_list, &b_path)] {
+                let side = match (list, path) {
+                    (Some(l), _) => read_list(ctx, l)?,
+                    (None, Some(p)) if any_list && is_file(p) => Side {
+                        label: input::display_path(p),
+                        kind: "artifact".into(),
+                        format: None,
+                        artifacts: single_file(p),
+                    },
+                    (None, Some(p)) => {
+                        dir_exists(p)?;
+                        Side {
+                            label: input::display_path(p),
+                            kind: "build directory".into(),
+                            format: None,
+                            artifacts: compare::tree(p)
+                                .into_iter()
+                                .map(|(k, v)| (k, compare::Source::File(v)))
+                                .collect(),
+                        }
+                    }
+                    (None, None) => unreachable!("checked above"),
+                };
+                sides.push(side);
+            }
+        }
+    }
+    let mut builds: Vec<BTreeMap<String, compare::Source>> = sides
+        .iter_mut()
+        .map(|s| std::mem::take(&mut s.artifacts))
+        .collect();
+    let paired = if any_list {
+        compare::pair_by_file_name(&mut builds)
+    } else {
+        Vec::new()
     };
     let use_diffoscope = !args.opts.no_diffoscope && compare::diffoscope_installed();
-    let cmp = compare::compare(&builds, use_diffoscope).map_err(|e| Error::Output {
-        path: input::display_path(&args.dir_a),
+    let cmp = compare::compare_sources(&builds, use_diffoscope).map_err(|e| Error::Output {
+        path: sides[0].label.clone(),
         source: e,
     })?;
-    let labels = [
-        input::display_path(&args.dir_a),
-        input::display_path(&args.dir_b),
-    ];
+    let labels: Vec<String> = sides.iter().map(|s| s.label.clone()).collect();
+    let kinds: Vec<String> = sides.iter().map(|s| s.kind.clone()).collect();
+    let inputs: Vec<Value> = sides
+        .iter()
+        .map(|s| json!({"path": s.label, "kind": s.kind, "format": s.format}))
+        .collect();
     repro_report(
         ctx,
         global,
         env,
         "repro compare",
         &labels,
+        &kinds,
         &cmp,
         &args.opts,
-        json!({"command": null}),
+        json!({
+            "command": null,
+            "inputs": inputs,
+            "pairedByFileName": paired.iter().map(|(o, f)| json!({"name": o, "as": f})).collect::<Vec<_>>(),
+        }),
         &[],
     )
 }
@@ -712,6 +833,7 @@ pub fn cmd_repro_run(
         env,
         "repro run",
         &labels,
+        &vec!["build".to_string(); labels.len()],
         &cmp,
         &args.opts,
         json!({
