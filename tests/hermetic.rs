@@ -356,7 +356,8 @@ fn curl_to_a_local_server_fails_inside_and_works_outside() {
     assert_eq!(inside.status.code(), Some(7), "{inside:?}");
     assert!(inside.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&inside.stderr);
-    assert!(stderr.contains("interfaces: lo"), "{stderr}");
+    assert!(stderr.contains("interfaces=lo"), "{stderr}");
+    assert!(stderr.contains("HRM008"), "{stderr}");
 }
 
 #[test]
@@ -378,6 +379,122 @@ fn exit_code_and_output_pass_through() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(out.stdout, b"out\n");
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("err\n"));
+}
+
+#[test]
+fn run_report_goes_to_stderr_or_output_in_every_format() {
+    if !isolation_works() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // Without --output: the command's stdout is untouched, the report follows on stderr.
+    let out = tollgate()
+        .args(["hermetic", "run", "--", "sh", "-c", "echo built"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, b"built\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PASS hermetic run") && stderr.contains("isolated command"),
+        "{stderr}"
+    );
+    // With --output: the same model in every format, written atomically; stdout still streams.
+    for format in ["json", "sarif", "junit", "github", "markdown", "human"] {
+        let file = d.join(format!("run.{format}"));
+        let out = tollgate()
+            .args(["--format", format, "--output"])
+            .arg(&file)
+            .args(["hermetic", "run", "--", "sh", "-c", "echo out; exit 5"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(5),
+            "{format}: the command's exit code"
+        );
+        assert_eq!(out.stdout, b"out\n", "{format}");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("HRM008"), "{format}: {text}");
+        if format == "json" {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["command"], "hermetic run");
+            assert_eq!(v["verdict"], "deny");
+            assert_eq!(v["data"]["exitCode"], 5);
+            assert_eq!(v["data"]["ran"], true);
+            assert_eq!(
+                v["data"]["isolation"]["interfaces"],
+                serde_json::json!(["lo"])
+            );
+            assert_eq!(v["subjects"][0]["path"], "sh -c 'echo out; exit 5'");
+            assert_eq!(v["subjects"][0]["facts"]["exit code"], 5);
+            assert!(v["subjects"][0]["facts"]["duration"].is_string());
+            assert_eq!(v["data"]["attestation"], Value::Null);
+        }
+    }
+    // A passing run with an attestation names it in the report.
+    tollgate()
+        .args(["key", "generate", "--out-prefix"])
+        .arg(d.join("k"))
+        .assert()
+        .success();
+    let out = tollgate()
+        .current_dir(d)
+        .args([
+            "--format",
+            "json",
+            "--output",
+            "run.json",
+            "hermetic",
+            "run",
+            "--attest",
+            "att.json",
+            "--key",
+            "k.key",
+            "--artifact",
+            "*.bin",
+            "--",
+            "sh",
+            "-c",
+            "printf x > a.bin",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&std::fs::read(d.join("run.json")).unwrap()).unwrap();
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["data"]["attestation"], "att.json");
+    assert_eq!(v["data"]["artifacts"][0]["name"], "a.bin");
+    assert_eq!(v["subjects"][0]["facts"]["attestation"], "att.json");
+    // Artifacts that were not built: no statement, HRM009, exit 2, whatever the command did.
+    let out = tollgate()
+        .current_dir(d)
+        .args([
+            "--format",
+            "json",
+            "--output",
+            "run2.json",
+            "hermetic",
+            "run",
+            "--attest",
+            "att2.json",
+            "--key",
+            "k.key",
+            "--artifact",
+            "*.nothing",
+            "--",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("HRM009"), "{stderr}");
+    assert!(!d.join("att2.json").exists());
+    let v: Value = serde_json::from_slice(&std::fs::read(d.join("run2.json")).unwrap()).unwrap();
+    assert_eq!(v["verdict"], "error");
 }
 
 #[test]
@@ -551,6 +668,23 @@ fn no_isolation_means_the_command_never_runs() {
         "{stderr}"
     );
     assert!(!marker.exists(), "the command ran without isolation");
+    // With --output the report says why nothing ran; still one line on stderr, exit 2.
+    let report = dir.path().join("report.json");
+    let out = tollgate()
+        .env("PATH", dir.path())
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .args(["hermetic", "run", "--", "/usr/bin/touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    assert!(!marker.exists(), "the command ran without isolation");
+    let v: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(v["verdict"], "error");
+    assert_eq!(v["data"]["ran"], false);
+    assert_eq!(v["diagnostics"][0]["code"], "HRM005");
     // Asking for --attest without artifacts is refused before anything runs.
     let out = tollgate()
         .args([

@@ -162,10 +162,27 @@ fn isolation_error(choice: IsolationChoice, why: String) -> Error {
     ))
 }
 
+/// The command line as one string, for the report (arguments with spaces or quotes quoted).
+fn command_line(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+            {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn cmd_run(
     ctx: &Context,
     args: &HermeticRunArgs,
-    _global: &GlobalArgs,
+    global: &GlobalArgs,
     env: &mut Env,
 ) -> Result<u8> {
     if args.attest.is_some() && args.artifact.is_empty() {
@@ -192,7 +209,35 @@ pub fn cmd_run(
         IsolationChoice::Unshare => run::Choice::Unshare,
         IsolationChoice::Bwrap => run::Choice::Bwrap,
     };
-    let iso = run::probe(choice).map_err(|why| isolation_error(args.isolation, why))?;
+    let cmdline = command_line(&args.command);
+    let mut report = Report::new("hermetic run", ctx.now_rfc3339.clone());
+    let mut subject = Subject::new(cmdline.clone());
+    subject.kind = Some("isolated command".into());
+    let iso = match run::probe(choice) {
+        Ok(iso) => iso,
+        Err(why) => {
+            let err = isolation_error(args.isolation, why);
+            // With --output the report records why nothing ran; either way one line on stderr.
+            if global.output.is_none() {
+                return Err(err);
+            }
+            let Error::Input(e) = err else {
+                return Err(err);
+            };
+            subject.verdict = Verdict::Error;
+            subject.facts.insert("ran".into(), json!(false));
+            report.subjects.push(subject);
+            report.data = json!({
+                "command": args.command,
+                "ran": false,
+                "isolation": null,
+                "exitCode": null,
+                "attestation": null,
+            });
+            report.diagnostics.push((*e).into_diagnostic());
+            return env.emit(&report, global);
+        }
+    };
     let cwd = std::env::current_dir().map_err(|e| {
         Error::usage(
             format!("cannot read the working directory: {e}"),
@@ -210,60 +255,117 @@ pub fn cmd_run(
     })?;
     let finished = now();
     let code = run::exit_code(status);
-    let _ = writeln!(
-        env.stderr,
-        "tollgate hermetic run: `{}` exited {code} (isolation: {}, interfaces: {}, loopback {})",
-        args.command.join(" "),
-        iso.method,
-        iso.interfaces.join(","),
-        if iso.loopback_up { "up" } else { "down" }
+    let duration = finished.as_second() - started.as_second();
+    subject.facts.insert("isolation".into(), json!(iso.method));
+    subject
+        .facts
+        .insert("interfaces".into(), json!(iso.interfaces.join(",")));
+    subject.facts.insert(
+        "loopback".into(),
+        json!(if iso.loopback_up { "up" } else { "down" }),
     );
+    subject.facts.insert("exit code".into(), json!(code));
+    subject
+        .facts
+        .insert("duration".into(), json!(format!("{duration}s")));
+    if code != 0 {
+        report.diagnostics.push(
+            Diagnostic::new(
+                &hd::RUN_COMMAND_FAILED,
+                format!("`{cmdline}` exited {code} (with no network, loopback only)"),
+            )
+            .at(Location::file(cmdline.clone()))
+            .help("a failed build proves nothing about its outputs; run it with network to see whether it needs any, and vendor or pre-fetch what it downloads"),
+        );
+    }
+    let mut attestation = Value::Null;
+    let mut subjects = Vec::new();
     if let (Some(out), Some(key)) = (&args.attest, &key) {
         let files = run::glob_files(&cwd, &args.artifact)
             .map_err(|e| Error::usage(e, "use globs relative to the working directory"))?;
         if files.is_empty() {
-            env.error_line(&format!(
-                "HRM007: --artifact {} matched no files after the run; no statement was written (hint: check the globs, relative to {})",
-                args.artifact.join(" "),
-                cwd.display()
-            ));
-            return Ok(crate::EXIT_ERROR);
-        }
-        let mut outputs = Vec::new();
-        for (name, path) in files {
-            let sha = run::sha256_file(&path).map_err(|e| Error::Output {
-                path: name.clone(),
-                source: e,
-            })?;
-            outputs.push((name, sha));
-        }
-        let record = run::RunRecord {
-            command: args.command.clone(),
-            cwd: cwd.display().to_string(),
-            env: args
-                .record_env
+            report.diagnostics.push(
+                Diagnostic::new(
+                    &hd::RUN_NO_ARTIFACTS,
+                    format!(
+                        "--artifact {} matched no files after the run; no statement was written",
+                        args.artifact.join(" ")
+                    ),
+                )
+                .at(Location::file(format!(
+                    "--artifact {}",
+                    args.artifact.join(" ")
+                )))
+                .help(format!(
+                    "check the globs, relative to {}, and that the command builds them",
+                    cwd.display()
+                )),
+            );
+        } else {
+            let mut outputs = Vec::new();
+            for (name, path) in files {
+                let sha = run::sha256_file(&path).map_err(|e| Error::Output {
+                    path: name.clone(),
+                    source: e,
+                })?;
+                outputs.push((name, sha));
+            }
+            let record = run::RunRecord {
+                command: args.command.clone(),
+                cwd: cwd.display().to_string(),
+                env: args
+                    .record_env
+                    .iter()
+                    .map(|k| (k.clone(), env.var(k).map(str::to_string)))
+                    .collect(),
+                started_on: started.to_string(),
+                finished_on: finished.to_string(),
+                exit_code: code,
+                isolation: iso.clone(),
+                outputs,
+            };
+            let st = run::statement(&record);
+            let payload = serde_json::to_vec(&st).expect("serialises");
+            let envelope = dsse::sign(dsse::INTOTO_PAYLOAD_TYPE, &payload, key);
+            let mut text = serde_json::to_string_pretty(&envelope).expect("serialises");
+            text.push('\n');
+            crate::output::write_atomic(out, text.as_bytes())?;
+            let out_name = input::display_path(out);
+            subject
+                .facts
+                .insert("attestation".into(), json!(out_name.clone()));
+            subject
+                .facts
+                .insert("artifacts".into(), json!(record.outputs.len()));
+            attestation = json!(out_name);
+            subjects = record
+                .outputs
                 .iter()
-                .map(|k| (k.clone(), env.var(k).map(str::to_string)))
-                .collect(),
-            started_on: started.to_string(),
-            finished_on: finished.to_string(),
-            exit_code: code,
-            isolation: iso.clone(),
-            outputs,
-        };
-        let st = run::statement(&record);
-        let payload = serde_json::to_vec(&st).expect("serialises");
-        let envelope = dsse::sign(dsse::INTOTO_PAYLOAD_TYPE, &payload, key);
-        let mut text = serde_json::to_string_pretty(&envelope).expect("serialises");
-        text.push('\n');
-        crate::output::write_atomic(out, text.as_bytes())?;
-        let _ = writeln!(
-            env.stderr,
-            "tollgate hermetic run: statement for {} artifact(s) signed into {} (at {})",
-            record.outputs.len(),
-            out.display(),
-            ctx.now_rfc3339
-        );
+                .map(|(n, s)| json!({"name": n, "sha256": s}))
+                .collect();
+        }
+    }
+    report.sort();
+    subject.verdict = report.verdict();
+    report.subjects.push(subject);
+    report.data = json!({
+        "command": args.command,
+        "ran": true,
+        "cwd": cwd.display().to_string(),
+        "isolation": iso,
+        "exitCode": code,
+        "startedOn": started.to_string(),
+        "finishedOn": finished.to_string(),
+        "durationSeconds": duration,
+        "attestation": attestation,
+        "artifacts": subjects,
+    });
+    // stdout is the command's: without --output the report goes to stderr, after its output.
+    let verdict_code = env.emit_to(&report, global, global.output.is_none())?;
+    // The exit code is the command's own (so a build step can be wrapped transparently), or 2
+    // when tollgate could not do what it was asked (no artifacts to attest).
+    if verdict_code == crate::EXIT_ERROR {
+        return Ok(crate::EXIT_ERROR);
     }
     Ok(code.clamp(0, 255) as u8)
 }

@@ -94,8 +94,18 @@ code!(
     Policy,
     Error,
     4.0,
-    "The command of a hermetic-run statement exited with a non-zero code.",
+    "The command run by `tollgate hermetic run` (or recorded in a hermetic-run statement) exited with a non-zero code.",
     "a failed build proves nothing about its outputs; fix the build and run it again"
+);
+code!(
+    RUN_NO_ARTIFACTS,
+    "HRM009",
+    "run-no-artifacts",
+    Input,
+    Error,
+    3.0,
+    "`hermetic run --attest`: the --artifact globs matched no files after the command ran, so no statement was written.",
+    "check the globs (relative to the working directory) and that the command builds them"
 );
 
 pub static ALL: &[&CodeInfo] = &[
@@ -107,4 +117,5 @@ pub static ALL: &[&CodeInfo] = &[
     &ALLOWED_HOST,
     &RUN_ATTESTATION_INVALID,
     &RUN_COMMAND_FAILED,
+    &RUN_NO_ARTIFACTS,
 ];
