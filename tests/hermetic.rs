@@ -215,6 +215,21 @@ fn invocations_given_with_command() {
         v["diagnostics"].to_string().contains("--network=none"),
         "{v}"
     );
+    // A command with no known build tool gets no verdict, as an unrecognised log does.
+    let out = tollgate()
+        .args(["hermetic", "check", "--command", "make all"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("HRM003") && stdout.contains("no verdict"),
+        "{stdout}"
+    );
+    let (v, code, stderr) = json_of(&["hermetic", "check", "--command", "make all"]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(v["subjects"][0]["kind"], "unrecognised command");
 }
 
 #[test]

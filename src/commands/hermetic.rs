@@ -95,7 +95,19 @@ pub fn cmd_check(
             .extend(findings.iter().map(check::Finding::diagnostic));
         let mut s = Subject::new(format!("--command {c}"));
         s.kind = Some("build invocation".into());
-        s.verdict = if findings.iter().any(|f| !f.allowed) {
+        s.verdict = if invs.is_empty() {
+            // As with logs: no known build tool or downloader, no verdict by guessing.
+            s.kind = Some("unrecognised command".into());
+            report.diagnostics.push(
+                Diagnostic::new(
+                    &hd::UNRECOGNISED_LOG,
+                    format!("no known build tool or downloader in `{c}`; no verdict on it"),
+                )
+                .at(Location::file(format!("--command {c}")))
+                .help("pass the build tool's own invocation (e.g. `docker build --network=none .`, `cargo build --offline`); --rules patterns apply to logs only"),
+            );
+            Verdict::Error
+        } else if findings.iter().any(|f| !f.allowed) {
             Verdict::Deny
         } else {
             Verdict::Pass

@@ -43,7 +43,7 @@ code!(
     Input,
     Error,
     3.0,
-    "No known build tool output or invocation was found in a log, so tollgate gives no verdict on it.",
+    "No known build tool output or invocation was found in a log (or no known build tool or downloader in a --command), so tollgate gives no verdict on it.",
     "check that the right file was passed, or describe the tool with --rules FILE"
 );
 code!(
