@@ -800,7 +800,8 @@ pub enum HermeticCommand {
     /// Maven/Gradle, apt, apk) for network access and check the build invocations' offline flags.
     Check(HermeticCheckArgs),
     /// Run a command in a new network namespace with only loopback (fail closed), optionally
-    /// signing an in-toto statement about the run.
+    /// signing an in-toto statement about the run. Exits with the command's exit code; the
+    /// report goes to --output, else to stderr (stdout is the command's).
     Run(HermeticRunArgs),
     /// Verify a signed hermetic-run statement (signature, predicate, exit code, artifacts).
     Verify(HermeticVerifyArgs),
