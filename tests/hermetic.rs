@@ -926,6 +926,19 @@ fn repro_compare_a_directory_with_a_sha256sum_list() {
         "--no-diffoscope",
     ]);
     assert_eq!((code, &v2["data"]["ratio"]), (1, &v["data"]["ratio"]));
+    // One file against a list: only that artifact is compared.
+    for (file, want) in [("lib.so", (0, "identical")), ("app.tgz", (1, "different"))] {
+        let (v, code, _) = json_of(&[
+            "repro",
+            "compare",
+            "--list-a",
+            list.to_str().unwrap(),
+            mine.join(file).to_str().unwrap(),
+            "--no-diffoscope",
+        ]);
+        assert_eq!(statuses(&v), pairs(&[(file, want.1)]), "{v}");
+        assert_eq!(code, want.0);
+    }
     // sha256sum's own output, made here when coreutils is installed, is read as written.
     let made = std::process::Command::new("sh")
         .arg("-c")

@@ -838,6 +838,14 @@ pub fn cmd_repro_compare(
     } else {
         Vec::new()
     };
+    // One file against a list: is that artifact in the list, with the same digest? The list's
+    // other entries are not this comparison's business.
+    if any_list && let Some(i) = sides.iter().position(|s| s.kind == "artifact") {
+        let keep: Vec<String> = builds[i].keys().cloned().collect();
+        for b in builds.iter_mut() {
+            b.retain(|k, _| keep.contains(k));
+        }
+    }
     let use_diffoscope = !args.opts.no_diffoscope && compare::diffoscope_installed();
     let cmp = compare::compare_sources(&builds, use_diffoscope).map_err(|e| Error::Output {
         path: sides[0].label.clone(),
