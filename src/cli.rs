@@ -800,7 +800,8 @@ pub enum HermeticCommand {
     /// Maven/Gradle, apt, apk) for network access and check the build invocations' offline flags.
     Check(HermeticCheckArgs),
     /// Run a command in a new network namespace with only loopback (fail closed), optionally
-    /// signing an in-toto statement about the run.
+    /// signing an in-toto statement about the run. Exits with the command's exit code; the
+    /// report goes to --output, else to stderr (stdout is the command's).
     Run(HermeticRunArgs),
     /// Verify a signed hermetic-run statement (signature, predicate, exit code, artifacts).
     Verify(HermeticVerifyArgs),
@@ -878,8 +879,8 @@ pub struct HermeticVerifyArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ReproCommand {
-    /// Compare the artifacts of two builds (two directories, or two files): identical,
-    /// different or missing.
+    /// Compare the artifacts of two builds (two directories, two files, or artifact lists such
+    /// as SHA256SUMS or provenance): identical, different or missing.
     Compare(ReproCompareArgs),
     /// Build N times in separate directories with variation (time, build path, umask, locale,
     /// time zone) and compare the artifacts, like reprotest.
@@ -903,12 +904,20 @@ pub struct ReproOptions {
 
 #[derive(Debug, Args)]
 pub struct ReproCompareArgs {
-    /// The first build's artifacts (a directory, or one file).
+    /// The first build's artifacts (a directory, or one file); leave out with --list-a.
     #[arg(value_name = "DIR_A")]
-    pub dir_a: PathBuf,
-    /// The second build's artifacts (a directory, or one file).
+    pub dir_a: Option<PathBuf>,
+    /// The second build's artifacts (a directory, or one file); leave out with --list-b.
     #[arg(value_name = "DIR_B")]
-    pub dir_b: PathBuf,
+    pub dir_b: Option<PathBuf>,
+    /// The first build as an artifact list instead of files: sha256sum output
+    /// (`HEX  path`, `SHA256 (path) = HEX`) or an in-toto statement whose subjects are the
+    /// artifacts (SLSA provenance; bare, DSSE envelope, .intoto.jsonl or Sigstore bundle).
+    #[arg(long, value_name = "FILE")]
+    pub list_a: Option<PathBuf>,
+    /// The second build as an artifact list (as --list-a).
+    #[arg(long, value_name = "FILE")]
+    pub list_b: Option<PathBuf>,
     #[command(flatten)]
     pub opts: ReproOptions,
 }

@@ -215,6 +215,21 @@ fn invocations_given_with_command() {
         v["diagnostics"].to_string().contains("--network=none"),
         "{v}"
     );
+    // A command with no known build tool gets no verdict, as an unrecognised log does.
+    let out = tollgate()
+        .args(["hermetic", "check", "--command", "make all"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("HRM003") && stdout.contains("no verdict"),
+        "{stdout}"
+    );
+    let (v, code, stderr) = json_of(&["hermetic", "check", "--command", "make all"]);
+    assert_eq!(code, 2);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(v["subjects"][0]["kind"], "unrecognised command");
 }
 
 #[test]
@@ -356,7 +371,8 @@ fn curl_to_a_local_server_fails_inside_and_works_outside() {
     assert_eq!(inside.status.code(), Some(7), "{inside:?}");
     assert!(inside.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&inside.stderr);
-    assert!(stderr.contains("interfaces: lo"), "{stderr}");
+    assert!(stderr.contains("interfaces=lo"), "{stderr}");
+    assert!(stderr.contains("HRM008"), "{stderr}");
 }
 
 #[test]
@@ -378,6 +394,122 @@ fn exit_code_and_output_pass_through() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(out.stdout, b"out\n");
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("err\n"));
+}
+
+#[test]
+fn run_report_goes_to_stderr_or_output_in_every_format() {
+    if !isolation_works() {
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // Without --output: the command's stdout is untouched, the report follows on stderr.
+    let out = tollgate()
+        .args(["hermetic", "run", "--", "sh", "-c", "echo built"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, b"built\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PASS hermetic run") && stderr.contains("isolated command"),
+        "{stderr}"
+    );
+    // With --output: the same model in every format, written atomically; stdout still streams.
+    for format in ["json", "sarif", "junit", "github", "markdown", "human"] {
+        let file = d.join(format!("run.{format}"));
+        let out = tollgate()
+            .args(["--format", format, "--output"])
+            .arg(&file)
+            .args(["hermetic", "run", "--", "sh", "-c", "echo out; exit 5"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(5),
+            "{format}: the command's exit code"
+        );
+        assert_eq!(out.stdout, b"out\n", "{format}");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("HRM008"), "{format}: {text}");
+        if format == "json" {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["command"], "hermetic run");
+            assert_eq!(v["verdict"], "deny");
+            assert_eq!(v["data"]["exitCode"], 5);
+            assert_eq!(v["data"]["ran"], true);
+            assert_eq!(
+                v["data"]["isolation"]["interfaces"],
+                serde_json::json!(["lo"])
+            );
+            assert_eq!(v["subjects"][0]["path"], "sh -c 'echo out; exit 5'");
+            assert_eq!(v["subjects"][0]["facts"]["exit code"], 5);
+            assert!(v["subjects"][0]["facts"]["duration"].is_string());
+            assert_eq!(v["data"]["attestation"], Value::Null);
+        }
+    }
+    // A passing run with an attestation names it in the report.
+    tollgate()
+        .args(["key", "generate", "--out-prefix"])
+        .arg(d.join("k"))
+        .assert()
+        .success();
+    let out = tollgate()
+        .current_dir(d)
+        .args([
+            "--format",
+            "json",
+            "--output",
+            "run.json",
+            "hermetic",
+            "run",
+            "--attest",
+            "att.json",
+            "--key",
+            "k.key",
+            "--artifact",
+            "*.bin",
+            "--",
+            "sh",
+            "-c",
+            "printf x > a.bin",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: Value = serde_json::from_slice(&std::fs::read(d.join("run.json")).unwrap()).unwrap();
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["data"]["attestation"], "att.json");
+    assert_eq!(v["data"]["artifacts"][0]["name"], "a.bin");
+    assert_eq!(v["subjects"][0]["facts"]["attestation"], "att.json");
+    // Artifacts that were not built: no statement, HRM009, exit 2, whatever the command did.
+    let out = tollgate()
+        .current_dir(d)
+        .args([
+            "--format",
+            "json",
+            "--output",
+            "run2.json",
+            "hermetic",
+            "run",
+            "--attest",
+            "att2.json",
+            "--key",
+            "k.key",
+            "--artifact",
+            "*.nothing",
+            "--",
+            "true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("HRM009"), "{stderr}");
+    assert!(!d.join("att2.json").exists());
+    let v: Value = serde_json::from_slice(&std::fs::read(d.join("run2.json")).unwrap()).unwrap();
+    assert_eq!(v["verdict"], "error");
 }
 
 #[test]
@@ -551,6 +683,23 @@ fn no_isolation_means_the_command_never_runs() {
         "{stderr}"
     );
     assert!(!marker.exists(), "the command ran without isolation");
+    // With --output the report says why nothing ran; still one line on stderr, exit 2.
+    let report = dir.path().join("report.json");
+    let out = tollgate()
+        .env("PATH", dir.path())
+        .args(["--format", "json", "--output"])
+        .arg(&report)
+        .args(["hermetic", "run", "--", "/usr/bin/touch"])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().count(), 1);
+    assert!(!marker.exists(), "the command ran without isolation");
+    let v: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(v["verdict"], "error");
+    assert_eq!(v["data"]["ran"], false);
+    assert_eq!(v["diagnostics"][0]["code"], "HRM005");
     // Asking for --attest without artifacts is refused before anything runs.
     let out = tollgate()
         .args([
@@ -697,6 +846,311 @@ fn repro_compare_directories() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// Write a file, making its directories.
+fn put(dir: &Path, name: &str, content: &str) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
+fn statuses(v: &Value) -> Vec<(String, String)> {
+    v["data"]["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().into(),
+                a["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+    p.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn repro_compare_a_directory_with_a_sha256sum_list() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    put(d, "mine/app.tgz", "a");
+    put(d, "mine/lib.so", "same");
+    put(d, "mine/notes.txt", "n");
+    // The other build: only its SHA256SUMS is here (as upstream publishes it).
+    let sums = format!(
+        "{}  ./app.tgz\n{} *lib.so\n{}  only-theirs.bin\n",
+        sha256_hex(b"b"),
+        sha256_hex(b"same"),
+        sha256_hex(b"x")
+    );
+    put(d, "theirs/SHA256SUMS", &sums);
+    let mine = d.join("mine");
+    let list = d.join("theirs/SHA256SUMS");
+    let (v, code, stderr) = json_of(&[
+        "repro",
+        "compare",
+        mine.to_str().unwrap(),
+        "--list-b",
+        list.to_str().unwrap(),
+        "--no-diffoscope",
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        statuses(&v),
+        pairs(&[
+            ("app.tgz", "different"),
+            ("lib.so", "identical"),
+            ("notes.txt", "missing"),
+            ("only-theirs.bin", "missing"),
+        ])
+    );
+    assert_eq!(v["data"]["ratio"], 0.25);
+    assert_eq!(v["data"]["inputs"][1]["kind"], "artifact list (sha256sum)");
+    assert_eq!(v["data"]["inputs"][0]["kind"], "build directory");
+    assert_eq!(v["data"]["artifacts"][0]["sha256"][1], sha256_hex(b"b"));
+    let codes = v["diagnostics"].to_string();
+    assert!(codes.contains("REP001") && codes.contains("REP002") && codes.contains("REP005"));
+    // The list may come first too; the same result from the other side.
+    let (v2, code, _) = json_of(&[
+        "repro",
+        "compare",
+        "--list-a",
+        list.to_str().unwrap(),
+        mine.to_str().unwrap(),
+        "--no-diffoscope",
+    ]);
+    assert_eq!((code, &v2["data"]["ratio"]), (1, &v["data"]["ratio"]));
+    // One file against a list: only that artifact is compared.
+    for (file, want) in [("lib.so", (0, "identical")), ("app.tgz", (1, "different"))] {
+        let (v, code, _) = json_of(&[
+            "repro",
+            "compare",
+            "--list-a",
+            list.to_str().unwrap(),
+            mine.join(file).to_str().unwrap(),
+            "--no-diffoscope",
+        ]);
+        assert_eq!(statuses(&v), pairs(&[(file, want.1)]), "{v}");
+        assert_eq!(code, want.0);
+    }
+    // sha256sum's own output, made here when coreutils is installed, is read as written.
+    let made = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("sha256sum app.tgz lib.so notes.txt > ../mine.sha256")
+        .current_dir(&mine)
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let (v, code, _) = json_of(&[
+            "repro",
+            "compare",
+            "--list-a",
+            d.join("mine.sha256").to_str().unwrap(),
+            mine.to_str().unwrap(),
+            "--no-diffoscope",
+        ]);
+        assert_eq!((code, v["data"]["ratio"].as_f64()), (0, Some(1.0)), "{v}");
+    } else {
+        eprintln!("SKIP: sha256sum is not installed");
+    }
+}
+
+#[test]
+fn repro_compare_two_lists_sha256sum_and_provenance() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    put(
+        d,
+        "SHA256SUMS",
+        &format!(
+            "{}  dist/app.tgz\n{}  dist/app.sbom.json\n",
+            sha256_hex(b"app"),
+            sha256_hex(b"sbom")
+        ),
+    );
+    // SLSA provenance names its subjects by file name only.
+    let st = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [
+            {"name": "app.tgz", "digest": {"sha256": sha256_hex(b"app")}},
+            {"name": "app.sbom.json", "digest": {"sha256": sha256_hex(b"other")}}
+        ],
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "predicate": {}
+    });
+    use base64::Engine as _;
+    let envelope = serde_json::json!({
+        "payloadType": "application/vnd.in-toto+json",
+        "payload": base64::engine::general_purpose::STANDARD.encode(st.to_string()),
+        "signatures": [{"keyid": "", "sig": "AA=="}]
+    });
+    put(d, "prov.intoto.jsonl", &format!("{envelope}\n"));
+    let (v, code, stderr) = json_of(&[
+        "repro",
+        "compare",
+        "--list-a",
+        d.join("SHA256SUMS").to_str().unwrap(),
+        "--list-b",
+        d.join("prov.intoto.jsonl").to_str().unwrap(),
+        "--no-diffoscope",
+        "--min-ratio",
+        "0.5",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        statuses(&v),
+        pairs(&[
+            ("dist/app.sbom.json", "different"),
+            ("dist/app.tgz", "identical")
+        ])
+    );
+    assert_eq!(v["data"]["ratio"], 0.5);
+    assert_eq!(v["data"]["inputs"][1]["format"], "in-toto");
+    assert_eq!(v["data"]["pairedByFileName"][0]["as"], "dist/app.sbom.json");
+    // Every format renders it, and --output holds the same report.
+    for format in ["human", "sarif", "junit", "github", "markdown"] {
+        let out = d.join(format!("report.{format}"));
+        let o = tollgate()
+            .args(["--format", format, "--output"])
+            .arg(&out)
+            .args(["repro", "compare", "--no-diffoscope", "--list-a"])
+            .arg(d.join("SHA256SUMS"))
+            .arg("--list-b")
+            .arg(d.join("prov.intoto.jsonl"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{format}: {o:?}");
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("app.sbom.json"), "{format}: {text}");
+    }
+}
+
+#[test]
+fn repro_compare_bad_lists_are_one_line_naming_file_and_line() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let good = format!("{}  a\n", sha256_hex(b"a"));
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "SUMS",
+            format!("{good}# comment\nthis is not a checksum line\n"),
+            "SUMS:3:1",
+        ),
+        (
+            "SHA1SUMS",
+            format!("{good}{}  b\n", &sha256_hex(b"b")[..40]),
+            "SHA1SUMS:2:1",
+        ),
+        (
+            "DUP",
+            format!("{good}{}  ./a\n", sha256_hex(b"b")),
+            "DUP:2:1",
+        ),
+        ("EMPTY", "\n# nothing here\n".into(), "EMPTY"),
+        (
+            "prov.json",
+            "{\"subject\": [{\"name\": \"a\", \"digest\": {\"sha1\": \"00\"}}]}".into(),
+            "prov.json:1:1",
+        ),
+        ("broken.json", "{\"subject\": [\n".into(), "broken.json:2"),
+    ];
+    let out_file = d.join("report.json");
+    for (name, text, at) in cases {
+        put(d, name, &text);
+        let o = tollgate()
+            .args(["--format", "json", "--output"])
+            .arg(&out_file)
+            .args(["repro", "compare", "--list-a"])
+            .arg(d.join(name))
+            .arg("--list-b")
+            .arg(d.join(name))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{name}: {stderr}");
+        assert!(
+            stderr.contains("REP006") && stderr.contains(at) && stderr.contains("hint:"),
+            "{name}: {stderr}"
+        );
+        assert!(!out_file.exists(), "{name}: no report file on bad input");
+    }
+    // A missing list, a missing side and a side too many are usage errors too.
+    let missing = d.join("nope.sha256");
+    let cases: Vec<Vec<String>> = vec![
+        vec![
+            "--list-a".into(),
+            missing.display().to_string(),
+            "src".into(),
+        ],
+        vec!["src".into()],
+        vec!["--list-a".into(), d.join("SUMS").display().to_string()],
+        vec![
+            "--list-a".into(),
+            d.join("SUMS").display().to_string(),
+            "src".into(),
+            "tests".into(),
+        ],
+    ];
+    for args in cases {
+        let o = tollgate()
+            .args(["repro", "compare"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn repro_compare_lists_use_diffoscope_only_on_local_files() {
+    let installed = std::process::Command::new("diffoscope")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        eprintln!("SKIP: diffoscope is not installed (scripts/install-repro-tools.sh)");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    put(d, "a/stamp.txt", "built at 1\n");
+    put(d, "a/gone.txt", "here\n");
+    put(d, "b/stamp.txt", "built at 2\n");
+    put(
+        d,
+        "b/SHA256SUMS",
+        &format!(
+            "{}  stamp.txt\n{}  gone.txt\n",
+            sha256_hex(b"built at 2\n"),
+            sha256_hex(b"elsewhere\n")
+        ),
+    );
+    let (v, code, _) = json_of(&[
+        "repro",
+        "compare",
+        d.join("a").to_str().unwrap(),
+        "--list-b",
+        d.join("b/SHA256SUMS").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    let arts = v["data"]["artifacts"].as_array().unwrap();
+    assert_eq!(arts[0]["name"], "gone.txt");
+    assert!(
+        arts[0].get("diffoscope").is_none(),
+        "no local copy: no diffoscope"
+    );
+    let summary = arts[1]["diffoscope"].as_str().unwrap();
+    assert!(summary.contains("+built at 2"), "{summary}");
 }
 
 // ------------------------------------------------------------------ catalog assertions

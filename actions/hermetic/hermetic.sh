@@ -13,8 +13,8 @@
 #   TOLLGATE_ARTIFACTS    artifact globs (the statement's subjects)
 #   TOLLGATE_RECORD_ENV   variable names to record, separated by spaces
 #   TOLLGATE_SARIF_FILE   where to write SARIF of the log check ("" for none)
-# Writes the outputs verdict, exit-code, findings, logs, run-exit-code, attestation, sarif and
-# report to GITHUB_OUTPUT; the job summary lists every finding, linked to its log line when the
+# Writes the outputs verdict, exit-code, findings, logs, run-exit-code, attestation, sarif,
+# report and run-report to GITHUB_OUTPUT; the job summary lists every finding, linked to its log line when the
 # log is a file of the repository. Exit code: the check's (0 pass, 1 deny, 2 bad input), or the
 # command's when only a command ran; the worse of the two when both did.
 set -euo pipefail
@@ -40,6 +40,7 @@ run_exit=""
 attestation=""
 sarif_out=""
 report=""
+run_report=""
 
 set_outputs() {
     [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
@@ -52,6 +53,7 @@ set_outputs() {
         printf 'attestation=%s\n' "$attestation"
         printf 'sarif=%s\n' "$sarif_out"
         printf 'report=%s\n' "$report"
+        printf 'run-report=%s\n' "$run_report"
     } >>"$GITHUB_OUTPUT"
 }
 
@@ -229,17 +231,42 @@ if [[ -n "$command_text" ]]; then
     done
     args+=(-- bash -c "$command_text")
     echo "tollgate hermetic run: $command_text"
+    report_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
+    run_report=$(mktemp "$report_dir/tollgate-hermetic-run.XXXXXX")
     set +e
-    "$tollgate" --color never "${args[@]}"
+    # The command's output streams through; tollgate's report of the run (JSON: isolation, exit
+    # code, duration, attestation, findings) is written to run_report.
+    env -u GITHUB_STEP_SUMMARY "$tollgate" --color never --format json --output "$run_report" "${args[@]}"
     run_exit=$?
     set -e
+    [[ -s "$run_report" ]] || run_report=""
     if [[ -n "$attest" && -f "$attest" ]]; then
         attestation=$(abs_path "$attest")
+    fi
+    run_facts=""
+    if [[ -n "$run_report" && -n "$python" ]]; then
+        run_facts=$("$python" - "$run_report" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1], encoding="utf-8"))
+d = r.get("data") or {}
+iso = d.get("isolation") or {}
+parts = []
+if iso:
+    parts.append(f'isolation `{iso.get("method")}` (interfaces: {",".join(iso.get("interfaces", []))})')
+if d.get("durationSeconds") is not None:
+    parts.append(f'{d["durationSeconds"]} s')
+for f in r.get("diagnostics", []):
+    parts.append(f'{f.get("code")}: {f.get("message", "").replace("`", chr(39))}')
+print("; ".join(parts))
+PY
+        ) || run_facts=""
+        [[ -z "$run_facts" ]] || echo "tollgate hermetic run: $run_facts"
     fi
     if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
         {
             printf '### tollgate hermetic run: exit code %s\n\n' "$run_exit"
             printf 'Command (no network, loopback only): `%s`\n\n' "${command_text//\`/\'}"
+            [[ -z "$run_facts" ]] || printf '%s\n\n' "$run_facts"
             [[ -z "$attestation" ]] || printf 'Signed statement: `%s`\n\n' "$attest"
         } >>"$GITHUB_STEP_SUMMARY"
     fi

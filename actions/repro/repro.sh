@@ -8,6 +8,7 @@
 #   TOLLGATE_RUNS         how many builds (2 to 10)
 #   TOLLGATE_SOURCE       the source tree copied into each build directory
 #   TOLLGATE_DIR_A, TOLLGATE_DIR_B   the two directories (compare mode)
+#   TOLLGATE_LIST_A, TOLLGATE_LIST_B artifact lists in place of either directory (compare mode)
 #   TOLLGATE_MIN_RATIO    the lowest ratio that passes
 #   TOLLGATE_REPORT_FILE  where to write the reproducibility report
 # Writes the outputs verdict, exit-code, ratio, identical, total and report to GITHUB_OUTPUT;
@@ -78,10 +79,26 @@ if [[ -n "$command_text" ]]; then
     args+=(--min-ratio "$min_ratio" --report "$report_file" -- bash -c "$command_text")
     echo "tollgate repro run: $runs builds of: $command_text"
 else
-    [[ -n "${TOLLGATE_DIR_A:-}" && -n "${TOLLGATE_DIR_B:-}" ]] ||
-        bad_input "give a command to build, or dir-a and dir-b to compare"
-    args=(repro compare "$TOLLGATE_DIR_A" "$TOLLGATE_DIR_B" --min-ratio "$min_ratio" --report "$report_file")
-    echo "tollgate repro compare: $TOLLGATE_DIR_A $TOLLGATE_DIR_B"
+    args=(repro compare)
+    for side in A B; do
+        dir_var=TOLLGATE_DIR_$side
+        list_var=TOLLGATE_LIST_$side
+        dir=${!dir_var:-}
+        list=${!list_var:-}
+        lower=${side,,}
+        if [[ -n "$dir" && -n "$list" ]]; then
+            bad_input "give dir-$lower or list-$lower, not both"
+        elif [[ -n "$list" ]]; then
+            args+=("--list-$lower" "$list")
+        elif [[ -n "$dir" ]]; then
+            args+=("$dir")
+        else
+            bad_input "give a command to build, or dir-a/list-a and dir-b/list-b to compare"
+        fi
+    done
+    # A positional DIR_B after --list-a is the second build; no positional is ever ambiguous.
+    args+=(--min-ratio "$min_ratio" --report "$report_file")
+    echo "tollgate repro compare: ${args[*]:2}"
 fi
 
 # One run (a build can be expensive): the JSON report goes to RUNNER_TEMP and appends the job

@@ -14,6 +14,7 @@ use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
 use crate::repro::{compare, diags as rd};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -94,7 +95,19 @@ pub fn cmd_check(
             .extend(findings.iter().map(check::Finding::diagnostic));
         let mut s = Subject::new(format!("--command {c}"));
         s.kind = Some("build invocation".into());
-        s.verdict = if findings.iter().any(|f| !f.allowed) {
+        s.verdict = if invs.is_empty() {
+            // As with logs: no known build tool or downloader, no verdict by guessing.
+            s.kind = Some("unrecognised command".into());
+            report.diagnostics.push(
+                Diagnostic::new(
+                    &hd::UNRECOGNISED_LOG,
+                    format!("no known build tool or downloader in `{c}`; no verdict on it"),
+                )
+                .at(Location::file(format!("--command {c}")))
+                .help("pass the build tool's own invocation (e.g. `docker build --network=none .`, `cargo build --offline`); --rules patterns apply to logs only"),
+            );
+            Verdict::Error
+        } else if findings.iter().any(|f| !f.allowed) {
             Verdict::Deny
         } else {
             Verdict::Pass
@@ -161,10 +174,27 @@ fn isolation_error(choice: IsolationChoice, why: String) -> Error {
     ))
 }
 
+/// The command line as one string, for the report (arguments with spaces or quotes quoted).
+fn command_line(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
+            {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn cmd_run(
     ctx: &Context,
     args: &HermeticRunArgs,
-    _global: &GlobalArgs,
+    global: &GlobalArgs,
     env: &mut Env,
 ) -> Result<u8> {
     if args.attest.is_some() && args.artifact.is_empty() {
@@ -191,7 +221,35 @@ pub fn cmd_run(
         IsolationChoice::Unshare => run::Choice::Unshare,
         IsolationChoice::Bwrap => run::Choice::Bwrap,
     };
-    let iso = run::probe(choice).map_err(|why| isolation_error(args.isolation, why))?;
+    let cmdline = command_line(&args.command);
+    let mut report = Report::new("hermetic run", ctx.now_rfc3339.clone());
+    let mut subject = Subject::new(cmdline.clone());
+    subject.kind = Some("isolated command".into());
+    let iso = match run::probe(choice) {
+        Ok(iso) => iso,
+        Err(why) => {
+            let err = isolation_error(args.isolation, why);
+            // With --output the report records why nothing ran; either way one line on stderr.
+            if global.output.is_none() {
+                return Err(err);
+            }
+            let Error::Input(e) = err else {
+                return Err(err);
+            };
+            subject.verdict = Verdict::Error;
+            subject.facts.insert("ran".into(), json!(false));
+            report.subjects.push(subject);
+            report.data = json!({
+                "command": args.command,
+                "ran": false,
+                "isolation": null,
+                "exitCode": null,
+                "attestation": null,
+            });
+            report.diagnostics.push((*e).into_diagnostic());
+            return env.emit(&report, global);
+        }
+    };
     let cwd = std::env::current_dir().map_err(|e| {
         Error::usage(
             format!("cannot read the working directory: {e}"),
@@ -209,60 +267,117 @@ pub fn cmd_run(
     })?;
     let finished = now();
     let code = run::exit_code(status);
-    let _ = writeln!(
-        env.stderr,
-        "tollgate hermetic run: `{}` exited {code} (isolation: {}, interfaces: {}, loopback {})",
-        args.command.join(" "),
-        iso.method,
-        iso.interfaces.join(","),
-        if iso.loopback_up { "up" } else { "down" }
+    let duration = finished.as_second() - started.as_second();
+    subject.facts.insert("isolation".into(), json!(iso.method));
+    subject
+        .facts
+        .insert("interfaces".into(), json!(iso.interfaces.join(",")));
+    subject.facts.insert(
+        "loopback".into(),
+        json!(if iso.loopback_up { "up" } else { "down" }),
     );
+    subject.facts.insert("exit code".into(), json!(code));
+    subject
+        .facts
+        .insert("duration".into(), json!(format!("{duration}s")));
+    if code != 0 {
+        report.diagnostics.push(
+            Diagnostic::new(
+                &hd::RUN_COMMAND_FAILED,
+                format!("`{cmdline}` exited {code} (with no network, loopback only)"),
+            )
+            .at(Location::file(cmdline.clone()))
+            .help("a failed build proves nothing about its outputs; run it with network to see whether it needs any, and vendor or pre-fetch what it downloads"),
+        );
+    }
+    let mut attestation = Value::Null;
+    let mut subjects = Vec::new();
     if let (Some(out), Some(key)) = (&args.attest, &key) {
         let files = run::glob_files(&cwd, &args.artifact)
             .map_err(|e| Error::usage(e, "use globs relative to the working directory"))?;
         if files.is_empty() {
-            env.error_line(&format!(
-                "HRM007: --artifact {} matched no files after the run; no statement was written (hint: check the globs, relative to {})",
-                args.artifact.join(" "),
-                cwd.display()
-            ));
-            return Ok(crate::EXIT_ERROR);
-        }
-        let mut outputs = Vec::new();
-        for (name, path) in files {
-            let sha = run::sha256_file(&path).map_err(|e| Error::Output {
-                path: name.clone(),
-                source: e,
-            })?;
-            outputs.push((name, sha));
-        }
-        let record = run::RunRecord {
-            command: args.command.clone(),
-            cwd: cwd.display().to_string(),
-            env: args
-                .record_env
+            report.diagnostics.push(
+                Diagnostic::new(
+                    &hd::RUN_NO_ARTIFACTS,
+                    format!(
+                        "--artifact {} matched no files after the run; no statement was written",
+                        args.artifact.join(" ")
+                    ),
+                )
+                .at(Location::file(format!(
+                    "--artifact {}",
+                    args.artifact.join(" ")
+                )))
+                .help(format!(
+                    "check the globs, relative to {}, and that the command builds them",
+                    cwd.display()
+                )),
+            );
+        } else {
+            let mut outputs = Vec::new();
+            for (name, path) in files {
+                let sha = run::sha256_file(&path).map_err(|e| Error::Output {
+                    path: name.clone(),
+                    source: e,
+                })?;
+                outputs.push((name, sha));
+            }
+            let record = run::RunRecord {
+                command: args.command.clone(),
+                cwd: cwd.display().to_string(),
+                env: args
+                    .record_env
+                    .iter()
+                    .map(|k| (k.clone(), env.var(k).map(str::to_string)))
+                    .collect(),
+                started_on: started.to_string(),
+                finished_on: finished.to_string(),
+                exit_code: code,
+                isolation: iso.clone(),
+                outputs,
+            };
+            let st = run::statement(&record);
+            let payload = serde_json::to_vec(&st).expect("serialises");
+            let envelope = dsse::sign(dsse::INTOTO_PAYLOAD_TYPE, &payload, key);
+            let mut text = serde_json::to_string_pretty(&envelope).expect("serialises");
+            text.push('\n');
+            crate::output::write_atomic(out, text.as_bytes())?;
+            let out_name = input::display_path(out);
+            subject
+                .facts
+                .insert("attestation".into(), json!(out_name.clone()));
+            subject
+                .facts
+                .insert("artifacts".into(), json!(record.outputs.len()));
+            attestation = json!(out_name);
+            subjects = record
+                .outputs
                 .iter()
-                .map(|k| (k.clone(), env.var(k).map(str::to_string)))
-                .collect(),
-            started_on: started.to_string(),
-            finished_on: finished.to_string(),
-            exit_code: code,
-            isolation: iso.clone(),
-            outputs,
-        };
-        let st = run::statement(&record);
-        let payload = serde_json::to_vec(&st).expect("serialises");
-        let envelope = dsse::sign(dsse::INTOTO_PAYLOAD_TYPE, &payload, key);
-        let mut text = serde_json::to_string_pretty(&envelope).expect("serialises");
-        text.push('\n');
-        crate::output::write_atomic(out, text.as_bytes())?;
-        let _ = writeln!(
-            env.stderr,
-            "tollgate hermetic run: statement for {} artifact(s) signed into {} (at {})",
-            record.outputs.len(),
-            out.display(),
-            ctx.now_rfc3339
-        );
+                .map(|(n, s)| json!({"name": n, "sha256": s}))
+                .collect();
+        }
+    }
+    report.sort();
+    subject.verdict = report.verdict();
+    report.subjects.push(subject);
+    report.data = json!({
+        "command": args.command,
+        "ran": true,
+        "cwd": cwd.display().to_string(),
+        "isolation": iso,
+        "exitCode": code,
+        "startedOn": started.to_string(),
+        "finishedOn": finished.to_string(),
+        "durationSeconds": duration,
+        "attestation": attestation,
+        "artifacts": subjects,
+    });
+    // stdout is the command's: without --output the report goes to stderr, after its output.
+    let verdict_code = env.emit_to(&report, global, global.output.is_none())?;
+    // The exit code is the command's own (so a build step can be wrapped transparently), or 2
+    // when tollgate could not do what it was asked (no artifacts to attest).
+    if verdict_code == crate::EXIT_ERROR {
+        return Ok(crate::EXIT_ERROR);
     }
     Ok(code.clamp(0, 255) as u8)
 }
@@ -455,6 +570,7 @@ fn repro_report(
     env: &mut Env,
     command: &str,
     labels: &[String],
+    kinds: &[String],
     cmp: &compare::Comparison,
     opts: &ReproOptions,
     extra: Value,
@@ -520,7 +636,7 @@ fn repro_report(
     }
     for (i, l) in labels.iter().enumerate() {
         let mut s = Subject::new(l.clone());
-        s.kind = Some("build".into());
+        s.kind = Some(kinds.get(i).cloned().unwrap_or_else(|| "build".into()));
         s.facts.insert(
             "artifacts".into(),
             json!(
@@ -586,6 +702,44 @@ fn repro_report(
     env.emit(&report, global)
 }
 
+/// One side of `repro compare`: what the user gave and what was read from it.
+struct Side {
+    label: String,
+    kind: String,
+    format: Option<&'static str>,
+    artifacts: BTreeMap<String, compare::Source>,
+}
+
+fn single_file(p: &Path) -> BTreeMap<String, compare::Source> {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "artifact".into());
+    [(name, compare::Source::File(p.to_path_buf()))].into()
+}
+
+fn read_list(ctx: &Context, p: &Path) -> Result<Side> {
+    let label = input::display_path(p);
+    let text = input::read_text(p, ctx.limits)?;
+    let list = crate::repro::list::parse(&label, &text)?;
+    // Names are relative to the list's directory (where `sha256sum -c` would run).
+    let base = p.parent().unwrap_or(Path::new("."));
+    let artifacts = list
+        .entries
+        .into_iter()
+        .map(|(name, sha256)| {
+            let local = Some(base.join(&name)).filter(|f| f.is_file());
+            (name, compare::Source::Listed { sha256, local })
+        })
+        .collect();
+    Ok(Side {
+        label,
+        kind: format!("artifact list ({})", list.format.as_str()),
+        format: Some(list.format.as_str()),
+        artifacts,
+    })
+}
+
 pub fn cmd_repro_compare(
     ctx: &Context,
     args: &ReproCompareArgs,
@@ -593,41 +747,130 @@ pub fn cmd_repro_compare(
     env: &mut Env,
 ) -> Result<u8> {
     check_ratio(&args.opts)?;
-    let is_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
-    let builds = if is_file(&args.dir_a) && is_file(&args.dir_b) {
-        // Two files: one artifact, named after the first.
-        let name = args
-            .dir_a
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "artifact".into());
-        [
-            [(name.clone(), args.dir_a.clone())].into_iter().collect(),
-            [(name, args.dir_b.clone())].into_iter().collect(),
-        ]
+    // --list-a/--list-b take the place of DIR_A/DIR_B; the positionals fill the other sides.
+    let mut positional = args.dir_a.iter().chain(args.dir_b.iter());
+    let a_list = args.list_a.clone();
+    let a_path = if a_list.is_none() {
+        positional.next().cloned()
     } else {
-        dir_exists(&args.dir_a)?;
-        dir_exists(&args.dir_b)?;
-        [compare::tree(&args.dir_a), compare::tree(&args.dir_b)]
+        None
     };
+    let b_list = args.list_b.clone();
+    let b_path = if b_list.is_none() {
+        positional.next().cloned()
+    } else {
+        None
+    };
+    if let Some(extra) = positional.next() {
+        return Err(Error::usage(
+            format!(
+                "{} is one build too many: --list-a/--list-b take the place of DIR_A/DIR_B",
+                input::display_path(extra)
+            ),
+            "give two builds in all, e.g. `repro compare --list-a SHA256SUMS dist/`",
+        ));
+    }
+    let missing = || {
+        Error::usage(
+            "repro compare needs two builds: DIR_A DIR_B, or --list-a/--list-b FILE in place of either",
+            "e.g. `repro compare build-1/ build-2/` or `repro compare --list-a SHA256SUMS dist/`",
+        )
+    };
+    let (a_list, a_path) = match (a_list, a_path) {
+        (None, None) => return Err(missing()),
+        x => x,
+    };
+    let (b_list, b_path) = match (b_list, b_path) {
+        (None, None) => return Err(missing()),
+        x => x,
+    };
+    let any_list = a_list.is_some() || b_list.is_some();
+    let is_file = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file());
+    let mut sides = Vec::new();
+    match (&a_path, &b_path) {
+        (Some(a), Some(b)) if is_file(a) && is_file(b) => {
+            // Two files: one artifact, named after the first.
+            let one = single_file(a);
+            let name = one.keys().next().cloned().unwrap_or_default();
+            for p in [a, b] {
+                sides.push(Side {
+                    label: input::display_path(p),
+                    kind: "artifact".into(),
+                    format: None,
+                    artifacts: [(name.clone(), compare::Source::File(p.clone()))].into(),
+                });
+            }
+        }
+        _ => {
+            for (list, path) in [(&a_list, &a_path), (&b_list, &b_path)] {
+                let side = match (list, path) {
+                    (Some(l), _) => read_list(ctx, l)?,
+                    (None, Some(p)) if any_list && is_file(p) => Side {
+                        label: input::display_path(p),
+                        kind: "artifact".into(),
+                        format: None,
+                        artifacts: single_file(p),
+                    },
+                    (None, Some(p)) => {
+                        dir_exists(p)?;
+                        Side {
+                            label: input::display_path(p),
+                            kind: "build directory".into(),
+                            format: None,
+                            artifacts: compare::tree(p)
+                                .into_iter()
+                                .map(|(k, v)| (k, compare::Source::File(v)))
+                                .collect(),
+                        }
+                    }
+                    (None, None) => unreachable!("checked above"),
+                };
+                sides.push(side);
+            }
+        }
+    }
+    let mut builds: Vec<BTreeMap<String, compare::Source>> = sides
+        .iter_mut()
+        .map(|s| std::mem::take(&mut s.artifacts))
+        .collect();
+    let paired = if any_list {
+        compare::pair_by_file_name(&mut builds)
+    } else {
+        Vec::new()
+    };
+    // One file against a list: is that artifact in the list, with the same digest? The list's
+    // other entries are not this comparison's business.
+    if any_list && let Some(i) = sides.iter().position(|s| s.kind == "artifact") {
+        let keep: Vec<String> = builds[i].keys().cloned().collect();
+        for b in builds.iter_mut() {
+            b.retain(|k, _| keep.contains(k));
+        }
+    }
     let use_diffoscope = !args.opts.no_diffoscope && compare::diffoscope_installed();
-    let cmp = compare::compare(&builds, use_diffoscope).map_err(|e| Error::Output {
-        path: input::display_path(&args.dir_a),
+    let cmp = compare::compare_sources(&builds, use_diffoscope).map_err(|e| Error::Output {
+        path: sides[0].label.clone(),
         source: e,
     })?;
-    let labels = [
-        input::display_path(&args.dir_a),
-        input::display_path(&args.dir_b),
-    ];
+    let labels: Vec<String> = sides.iter().map(|s| s.label.clone()).collect();
+    let kinds: Vec<String> = sides.iter().map(|s| s.kind.clone()).collect();
+    let inputs: Vec<Value> = sides
+        .iter()
+        .map(|s| json!({"path": s.label, "kind": s.kind, "format": s.format}))
+        .collect();
     repro_report(
         ctx,
         global,
         env,
         "repro compare",
         &labels,
+        &kinds,
         &cmp,
         &args.opts,
-        json!({"command": null}),
+        json!({
+            "command": null,
+            "inputs": inputs,
+            "pairedByFileName": paired.iter().map(|(o, f)| json!({"name": o, "as": f})).collect::<Vec<_>>(),
+        }),
         &[],
     )
 }
@@ -712,6 +955,7 @@ pub fn cmd_repro_run(
         env,
         "repro run",
         &labels,
+        &vec!["build".to_string(); labels.len()],
         &cmp,
         &args.opts,
         json!({

@@ -43,7 +43,7 @@ code!(
     Input,
     Error,
     3.0,
-    "No known build tool output or invocation was found in a log, so tollgate gives no verdict on it.",
+    "No known build tool output or invocation was found in a log (or no known build tool or downloader in a --command), so tollgate gives no verdict on it.",
     "check that the right file was passed, or describe the tool with --rules FILE"
 );
 code!(
@@ -94,8 +94,18 @@ code!(
     Policy,
     Error,
     4.0,
-    "The command of a hermetic-run statement exited with a non-zero code.",
+    "The command run by `tollgate hermetic run` (or recorded in a hermetic-run statement) exited with a non-zero code.",
     "a failed build proves nothing about its outputs; fix the build and run it again"
+);
+code!(
+    RUN_NO_ARTIFACTS,
+    "HRM009",
+    "run-no-artifacts",
+    Input,
+    Error,
+    3.0,
+    "`hermetic run --attest`: the --artifact globs matched no files after the command ran, so no statement was written.",
+    "check the globs (relative to the working directory) and that the command builds them"
 );
 
 pub static ALL: &[&CodeInfo] = &[
@@ -107,4 +117,5 @@ pub static ALL: &[&CodeInfo] = &[
     &ALLOWED_HOST,
     &RUN_ATTESTATION_INVALID,
     &RUN_COMMAND_FAILED,
+    &RUN_NO_ARTIFACTS,
 ];

@@ -79,9 +79,53 @@ fn diffoscope_summary(a: &Path, b: &Path) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
+/// Where one build's copy of an artifact is known from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// A file here: its bytes are hashed.
+    File(PathBuf),
+    /// An entry of an artifact list: its SHA-256, and the file when it is also here (used for
+    /// diffoscope only when its bytes have that digest).
+    Listed {
+        sha256: String,
+        local: Option<PathBuf>,
+    },
+}
+
 /// Compare builds given as maps of artifact name -> file.
 pub fn compare(
     builds: &[BTreeMap<String, PathBuf>],
+    use_diffoscope: bool,
+) -> std::io::Result<Comparison> {
+    let builds: Vec<BTreeMap<String, Source>> = builds
+        .iter()
+        .map(|b| {
+            b.iter()
+                .map(|(k, v)| (k.clone(), Source::File(v.clone())))
+                .collect()
+        })
+        .collect();
+    compare_sources(&builds, use_diffoscope)
+}
+
+/// The file of an artifact that holds exactly the bytes compared, if there is one here.
+fn local_file(src: &Source, sha: &str) -> Option<PathBuf> {
+    match src {
+        Source::File(p) => Some(p.clone()),
+        Source::Listed {
+            local: Some(p),
+            sha256,
+        } => crate::hermetic::run::sha256_file(p)
+            .ok()
+            .filter(|s| s.eq_ignore_ascii_case(sha256) && s.eq_ignore_ascii_case(sha))
+            .map(|_| p.clone()),
+        Source::Listed { local: None, .. } => None,
+    }
+}
+
+/// Compare builds given as maps of artifact name -> file or listed digest.
+pub fn compare_sources(
+    builds: &[BTreeMap<String, Source>],
     use_diffoscope: bool,
 ) -> std::io::Result<Comparison> {
     let names: BTreeSet<&String> = builds.iter().flat_map(|b| b.keys()).collect();
@@ -90,7 +134,8 @@ pub fn compare(
         let mut sums = Vec::new();
         for b in builds {
             sums.push(match b.get(name) {
-                Some(p) => Some(crate::hermetic::run::sha256_file(p)?),
+                Some(Source::File(p)) => Some(crate::hermetic::run::sha256_file(p)?),
+                Some(Source::Listed { sha256, .. }) => Some(sha256.to_ascii_lowercase()),
                 None => None,
             });
         }
@@ -102,12 +147,16 @@ pub fn compare(
             Status::Different
         };
         let diffoscope = if status == Status::Different && use_diffoscope {
-            let first = &builds[0][name];
+            let first = sums[0].as_deref().unwrap_or_default();
             builds[1..]
                 .iter()
                 .zip(&sums[1..])
                 .find(|(_, s)| *s != &sums[0])
-                .and_then(|(b, _)| diffoscope_summary(first, &b[name]))
+                .and_then(|(b, s)| {
+                    let a = local_file(&builds[0][name], first)?;
+                    let b = local_file(&b[name], s.as_deref().unwrap_or_default())?;
+                    diffoscope_summary(&a, &b)
+                })
         } else {
             None
         };
@@ -138,6 +187,49 @@ pub fn compare(
         missing,
         diffoscope: use_diffoscope,
     })
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Pair artifacts whose paths differ only in their directories (`dist/app.tgz` in one list,
+/// `app.tgz` in the other, as provenance subjects often are): among the names each build has
+/// and the first has not (and the other way round), a file name that is unique on both sides
+/// is renamed to the first build's path. Returns the pairs renamed (other name, first's name).
+pub fn pair_by_file_name<T>(builds: &mut [BTreeMap<String, T>]) -> Vec<(String, String)> {
+    let mut renamed = Vec::new();
+    if builds.len() < 2 {
+        return renamed;
+    }
+    let (first, rest) = builds.split_at_mut(1);
+    let first = &first[0];
+    for other in rest {
+        let only_first: Vec<&String> = first.keys().filter(|k| !other.contains_key(*k)).collect();
+        let only_other: Vec<String> = other
+            .keys()
+            .filter(|k| !first.contains_key(*k))
+            .cloned()
+            .collect();
+        let unique =
+            |names: &[&String], n: &str| names.iter().filter(|k| file_name(k) == n).count() == 1;
+        let other_refs: Vec<&String> = only_other.iter().collect();
+        for o in &only_other {
+            let n = file_name(o);
+            if !unique(&other_refs, n) || !unique(&only_first, n) {
+                continue;
+            }
+            let target = only_first
+                .iter()
+                .find(|k| file_name(k) == n)
+                .map(|k| (*k).clone())
+                .expect("unique");
+            let v = other.remove(o).expect("listed");
+            other.insert(target.clone(), v);
+            renamed.push((o.clone(), target));
+        }
+    }
+    renamed
 }
 
 /// Every file below a directory, by relative path.
@@ -179,5 +271,46 @@ mod tests {
         );
         assert!((c.ratio - 1.0 / 3.0).abs() < 1e-9);
         assert_eq!(c.artifacts[0].sha256[1], None);
+    }
+
+    #[test]
+    fn listed_digests_compare_with_files() {
+        let a = tempfile::tempdir().unwrap();
+        std::fs::write(a.path().join("x"), "x").unwrap();
+        let sha_x = crate::hermetic::run::sha256_file(&a.path().join("x")).unwrap();
+        let left: BTreeMap<String, Source> =
+            [("x".to_string(), Source::File(a.path().join("x")))].into();
+        let right: BTreeMap<String, Source> = [(
+            "x".to_string(),
+            Source::Listed {
+                sha256: sha_x.to_uppercase(),
+                local: None,
+            },
+        )]
+        .into();
+        let c = compare_sources(&[left, right], false).unwrap();
+        assert_eq!(c.identical, 1);
+    }
+
+    #[test]
+    fn pairs_by_file_name_when_unique() {
+        let mut b: Vec<BTreeMap<String, u8>> = vec![
+            [
+                ("dist/app.tgz".into(), 1),
+                ("dist/a/lib.so".into(), 1),
+                ("dist/b/lib.so".into(), 1),
+                ("same".into(), 1),
+            ]
+            .into(),
+            [
+                ("app.tgz".into(), 2),
+                ("lib.so".into(), 2),
+                ("same".into(), 2),
+            ]
+            .into(),
+        ];
+        let r = pair_by_file_name(&mut b);
+        assert_eq!(r, [("app.tgz".to_string(), "dist/app.tgz".to_string())]);
+        assert!(b[1].contains_key("dist/app.tgz") && b[1].contains_key("lib.so"));
     }
 }

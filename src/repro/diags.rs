@@ -66,6 +66,16 @@ code!(
     "The reproducibility ratio (identical artifacts / all artifacts) is below --min-ratio.",
     "make the differing artifacts reproducible, or lower --min-ratio with a reviewed reason"
 );
+code!(
+    INVALID_LIST,
+    "REP006",
+    "invalid-artifact-list",
+    Input,
+    Error,
+    3.0,
+    "An artifact list given to `repro compare --list-a/--list-b` is not a sha256sum checksum file or an in-toto statement with sha256 subjects.",
+    "pass `sha256sum` output (`HEX  path` lines) or the build's provenance (statement, DSSE envelope, .intoto.jsonl, Sigstore bundle)"
+);
 
 pub static ALL: &[&CodeInfo] = &[
     &ARTIFACT_DIFFERS,
@@ -73,4 +83,5 @@ pub static ALL: &[&CodeInfo] = &[
     &BUILD_FAILED,
     &NO_ARTIFACTS,
     &BELOW_MIN_RATIO,
+    &INVALID_LIST,
 ];

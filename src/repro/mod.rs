@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod diags;
+pub mod list;
 pub mod run;
 
 /// The `schema` of the reproducibility report `tollgate repro` writes with `--report`.

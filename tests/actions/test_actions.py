@@ -2345,6 +2345,12 @@ class HermeticRealBinaryTest(_RealBinaryCase):
     action = ROOT / "actions" / "hermetic"
     prefix = "tollgate-hermetic-real-"
 
+    def runner_temp(self) -> str:
+        """A RUNNER_TEMP that outlives the harness run (it removes its own), to read reports."""
+        d = self.tmp / "runner-temp"
+        d.mkdir(exist_ok=True)
+        return str(d)
+
     def git_repo_with_logs(self, *names: str) -> None:
         (self.work / "logs").mkdir()
         for n in names:
@@ -2398,6 +2404,7 @@ class HermeticRealBinaryTest(_RealBinaryCase):
             self.action,
             {"command": "mkdir -p dist && echo app > dist/app && ! curl -sS -m 3 http://1.1.1.1/ 2>/dev/null",
              "attest": "dist.intoto.json", "key": "k.key", "artifacts": "dist/*"},
+            RUNNER_TEMP=self.runner_temp(),
         )
         self.assertEqual(rc, 0, stderr)
         out = result["outputs"]
@@ -2407,6 +2414,26 @@ class HermeticRealBinaryTest(_RealBinaryCase):
                                "--artifact", str(self.work / "dist/app")], capture_output=True, text=True)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         self.assertIn("### tollgate hermetic run: exit code 0", result["summary"])
+        # The run's own report: the same model as every gate command, isolation and all.
+        report = json.loads(Path(out["run-report"]).read_text(encoding="utf-8"))
+        self.assertEqual((report["command"], report["verdict"]), ("hermetic run", "pass"))
+        self.assertEqual(report["data"]["isolation"]["interfaces"], ["lo"])
+        self.assertEqual(report["data"]["attestation"], "dist.intoto.json")
+        self.assertIn("isolation `unshare", result["summary"])
+
+    def test_failing_command_is_in_the_run_report(self):
+        ok, why = _isolation_works(self.binary)
+        if not ok:
+            self.skipTest(f"network namespaces are not available here: {why}")
+        result, rc, stderr = self.run_action(self.action, {"command": "echo building; exit 3"},
+                                             RUNNER_TEMP=self.runner_temp())
+        self.assertEqual(rc, 3, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["run-exit-code"]), ("deny", "3"))
+        report = json.loads(Path(out["run-report"]).read_text(encoding="utf-8"))
+        self.assertEqual(report["data"]["exitCode"], 3)
+        self.assertEqual([d["code"] for d in report["diagnostics"]], ["HRM008"])
+        self.assertIn("HRM008", result["summary"])
 
 
 class ReproRealBinaryTest(_RealBinaryCase):
@@ -2438,6 +2465,29 @@ class ReproRealBinaryTest(_RealBinaryCase):
             (self.work / d / "app.bin").write_text(content, encoding="utf-8")
         result, rc, stderr = self.run_action(self.action, {"dir-a": "a", "dir-b": "b"})
         self.assertEqual((rc, result["outputs"]["ratio"]), (1, "0.0"), stderr)
+
+    def test_compare_mode_with_artifact_lists(self):
+        (self.work / "dist").mkdir()
+        (self.work / "dist" / "app.bin").write_text("same", encoding="utf-8")
+        (self.work / "dist" / "lib.bin").write_text("mine", encoding="utf-8")
+        sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+        (self.work / "SHA256SUMS").write_text(f"{sha(b'same')}  app.bin\n{sha(b'theirs')}  lib.bin\n", encoding="utf-8")
+        result, rc, stderr = self.run_action(self.action, {"dir-a": "dist", "list-b": "SHA256SUMS", "min-ratio": "0.5"})
+        self.assertEqual(rc, 0, stderr)
+        out = result["outputs"]
+        self.assertEqual((out["verdict"], out["ratio"], out["identical"], out["total"]), ("pass", "0.5", "1", "2"))
+        report = json.loads(Path(out["report"]).read_text(encoding="utf-8"))
+        self.assertEqual(report["inputs"][1]["kind"], "artifact list (sha256sum)")
+        # Two lists, and a malformed one (exit 2, the file and line named).
+        result, rc, stderr = self.run_action(self.action, {"list-a": "SHA256SUMS", "list-b": "SHA256SUMS"})
+        self.assertEqual((rc, result["outputs"]["ratio"]), (0, "1.0"), stderr)
+        (self.work / "BAD").write_text("not a checksum\n", encoding="utf-8")
+        result, rc, stderr = self.run_action(self.action, {"dir-a": "dist", "list-b": "BAD"})
+        self.assertEqual((rc, result["outputs"]["verdict"]), (2, "error"))
+        self.assertIn("BAD:1:1", stderr)
+        result, rc, stderr = self.run_action(self.action, {"dir-a": "dist", "list-a": "SHA256SUMS", "dir-b": "dist"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertIn("not both", stderr)
 
     def test_bad_inputs_are_exit_2(self):
         result, rc, stderr = self.run_action(self.action, {"command": "true"})
