@@ -134,6 +134,8 @@ pub fn media_type(file_name: &str, head: &[u8]) -> String {
         "application/vnd.k6.summary+json"
     } else if has("\"totalMonthlyCost\"") && has("\"projects\"") {
         "application/vnd.infracost+json"
+    } else if has("https://tollgate.dev/repro-report/v1") {
+        "application/vnd.tollgate.repro-report+json"
     } else if name.ends_with(".json") {
         "application/json"
     } else if name.ends_with(".md") {
@@ -146,4 +148,69 @@ pub fn media_type(file_name: &str, head: &[u8]) -> String {
         "application/octet-stream"
     };
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::media_type;
+
+    #[test]
+    fn recognises_each_kind_of_evidence() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("report.pdf", "%PDF-1.7", "application/pdf"),
+            (
+                "attestation.json",
+                r#"{"_type":"https://in-toto.io/Statement/v1","predicateType":"https://tollgate.dev/attestation/controls/v1"}"#,
+                "application/vnd.tollgate.control-attestation+json",
+            ),
+            (
+                "x.sigstore.json",
+                r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json"}"#,
+                "application/vnd.dev.sigstore.bundle.v0.3+json",
+            ),
+            ("build.intoto.jsonl", "{}", "application/vnd.in-toto+jsonl"),
+            (
+                "prov.json",
+                r#"{"payloadType":"x","payload":"","signatures":[]}"#,
+                "application/vnd.dsse.envelope.v1+json",
+            ),
+            (
+                "stmt.json",
+                r#"{"_type":"https://in-toto.io/Statement/v1"}"#,
+                "application/vnd.in-toto+json",
+            ),
+            (
+                "bom.json",
+                r#"{"bomFormat":"CycloneDX","specVersion":"1.6"}"#,
+                "application/vnd.cyclonedx+json",
+            ),
+            (
+                "sbom.spdx",
+                "SPDXVersion: SPDX-2.3",
+                "application/spdx+json",
+            ),
+            ("scan.sarif", "{}", "application/sarif+json"),
+            (
+                "k6.json",
+                r#"{"metrics":{},"root_group":{}}"#,
+                "application/vnd.k6.summary+json",
+            ),
+            (
+                "cost.json",
+                r#"{"totalMonthlyCost":"1","projects":[]}"#,
+                "application/vnd.infracost+json",
+            ),
+            (
+                "repro.json",
+                r#"{"schema":"https://tollgate.dev/repro-report/v1"}"#,
+                "application/vnd.tollgate.repro-report+json",
+            ),
+            ("data.json", "{}", "application/json"),
+            ("README.md", "# x", "text/markdown"),
+            ("blob.bin", "\0\x01", "application/octet-stream"),
+        ];
+        for (name, head, want) in cases {
+            assert_eq!(media_type(name, head.as_bytes()), *want, "{name}");
+        }
+    }
 }
