@@ -237,6 +237,19 @@ pub fn io_error(name: &str, e: &std::io::Error) -> InputError {
     }
 }
 
+/// The non-empty lines of `text` with their 0-based indexes, when `text` (which did not parse
+/// as one JSON document) is JSON Lines: at least two documents, the first of which parses.
+/// `None` means the text should be reported as the JSON error it is.
+pub fn json_lines(text: &str) -> Option<Vec<(usize, &str)>> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    (lines.len() >= 2 && serde_json::from_str::<serde::de::IgnoredAny>(lines[0].1).is_ok())
+        .then_some(lines)
+}
+
 /// Turn a serde_json error into an input error at its line:column.
 pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> InputError {
     let line = e.line() as u32;

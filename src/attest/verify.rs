@@ -82,14 +82,9 @@ pub fn parse_attestations(name: &str, text: &str) -> Result<Vec<Attestation>, In
         Err(whole_err) => {
             // JSON Lines: several documents, one per line. A single-line document that does
             // not parse is reported as the JSON error it is.
-            let lines: Vec<(usize, &str)> = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .collect();
-            if lines.len() < 2 || serde_json::from_str::<Value>(lines[0].1).is_err() {
+            let Some(lines) = crate::input::json_lines(text) else {
                 return Err(json_error(name, text, &whole_err));
-            }
+            };
             let mut out = Vec::with_capacity(lines.len());
             for (i, line) in lines {
                 let line_no = i as u32 + 1;

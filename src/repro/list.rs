@@ -316,16 +316,11 @@ fn parse_intoto(name: &str, text: &str) -> Result<List, InputError> {
     let docs: Vec<(u32, Value)> = match serde_json::from_str::<Value>(text) {
         Ok(v) => vec![(1, v)],
         Err(whole) => {
-            let lines: Vec<(usize, &str)> = text
-                .lines()
-                .enumerate()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .collect();
-            if lines.len() < 2 || serde_json::from_str::<Value>(lines[0].1).is_err() {
+            let Some(lines) = crate::input::json_lines(text) else {
                 let mut e = crate::input::json_error(name, text, &whole);
                 e.info = &super::diags::INVALID_LIST;
                 return Err(e);
-            }
+            };
             let mut out = Vec::new();
             for (i, l) in lines {
                 let v = serde_json::from_str::<Value>(l).map_err(|e| {
