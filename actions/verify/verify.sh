@@ -14,6 +14,8 @@
 #   TOLLGATE_THRESHOLD             how many trusted keys must have signed ("" for 1)
 #   TOLLGATE_TRUSTED_ROOT, TOLLGATE_TUF_CACHE, TOLLGATE_SIGSTORE_INSTANCE
 #                                  keyless (Sigstore) trust material ("" for none / production)
+#   TOLLGATE_TUF_REPO, TOLLGATE_TUF_ROOT
+#                                  refresh the trusted root over TUF into the cache first
 #   TOLLGATE_CERT_IDENTITY, TOLLGATE_CERT_IDENTITY_REGEXP, TOLLGATE_CERT_OIDC_ISSUER,
 #   TOLLGATE_CERT_GH_REPOSITORY, TOLLGATE_CERT_GH_REF, TOLLGATE_CERT_GH_TRIGGER,
 #   TOLLGATE_CERT_GH_SHA           the keyless identity policy (issuer used with an identity)
@@ -192,6 +194,32 @@ if [[ $keyless == true && -z "$ca_roots" ]]; then
     [[ -n "${TOLLGATE_CERT_OIDC_ISSUER:-}" ]] || bad_input "certificate-oidc-issuer is empty: keyless verification names the identity's issuer"
     args+=(--certificate-oidc-issuer "$TOLLGATE_CERT_OIDC_ISSUER")
     [[ -z "${TOLLGATE_TRUSTED_ROOT:-}" ]] || args+=(--trusted-root "$TOLLGATE_TRUSTED_ROOT")
+    if [[ -n "${TOLLGATE_TUF_REPO:-}" ]]; then
+        [[ -n "${TOLLGATE_TUF_ROOT:-}" ]] || bad_input "tuf-repo is set but tuf-root is empty: give the initial root.json the repository is trusted from"
+        [[ -z "${TOLLGATE_TRUSTED_ROOT:-}" ]] || bad_input "give either trusted-root or tuf-repo, not both"
+        TOLLGATE_TUF_CACHE=${TOLLGATE_TUF_CACHE:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tollgate-tuf-cache}
+        refresh_rc=0
+        # Findings go to the log as annotations (file, code, message, hint).
+        GITHUB_STEP_SUMMARY='' "$tollgate" --format github --color never trust refresh \
+            --tuf-root "$TOLLGATE_TUF_ROOT" --tuf-repo "$TOLLGATE_TUF_REPO" \
+            --cache "$TOLLGATE_TUF_CACHE" || refresh_rc=$?
+        if ((refresh_rc == 1)); then
+            # The repository's metadata was refused (tampered, expired, rolled back): a denial.
+            msg="trust refresh from $TOLLGATE_TUF_REPO denied: its metadata was refused (see the annotations above); nothing was verified"
+            echo "::error title=$title::$msg"
+            if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+                printf '### tollgate verify provenance: deny\n\n%s\n\n' "$msg" >>"$GITHUB_STEP_SUMMARY"
+            fi
+            verdict=deny
+            exit_code=1
+            set_outputs
+            [[ "$fail_on_deny" == false ]] && exit 0
+            exit 1
+        elif ((refresh_rc != 0)); then
+            bad_input "trust refresh from $TOLLGATE_TUF_REPO failed (exit $refresh_rc, see the error above): check tuf-repo, tuf-root and tuf-cache"
+        fi
+        echo "trusted root refreshed over TUF from $TOLLGATE_TUF_REPO into $TOLLGATE_TUF_CACHE"
+    fi
     [[ -z "${TOLLGATE_TUF_CACHE:-}" ]] || args+=(--tuf-cache "$TOLLGATE_TUF_CACHE")
     [[ -z "${TOLLGATE_SIGSTORE_INSTANCE:-}" ]] || args+=(--sigstore-instance "$TOLLGATE_SIGSTORE_INSTANCE")
     [[ -z "${TOLLGATE_CERT_GH_REPOSITORY:-}" ]] || args+=(--certificate-github-workflow-repository "$TOLLGATE_CERT_GH_REPOSITORY")

@@ -1270,6 +1270,50 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
         self.assertEqual(rc, 1, stderr)
         self.assertEqual(result["outputs"]["verdict"], "deny")
 
+    def test_verify_keyless_bundle_after_tuf_refresh(self):
+        """tuf-repo/tuf-root: the trusted root is refreshed over TUF (Sigstore's real repository
+        snapshot from tuf-conformance, at its recorded time) and verification uses the cache; a
+        tampered repository copy is a denial, a missing trust anchor bad input."""
+        conf = Path(os.environ.get("TOLLGATE_CONFORMANCE") or ROOT.parent / "shared" / "conformance")
+        # A SLSA v1 statement in a DSSE bundle, logged 2024-12-16: before the snapshot's time.
+        case = conf / "sigstore-conformance/bundle-verify"
+        bundle = case / "happy-path-intoto-in-dsse-v3/bundle.sigstore.json"
+        repo = conf / "tuf-conformance/static_data/sigstore-root-signing"
+        if not bundle.is_file() or not repo.is_dir():
+            self.skipTest("conformance corpus not present")
+        when = {"TOLLGATE_NOW": "2025-02-09T12:02:08Z"}
+        cache = self.work / "tuf-cache"
+        common = {
+            "artifacts": str(case / "a.txt"),
+            "key": "",
+            "provenance": str(bundle),
+            "tuf-repo": str(repo),
+            "tuf-root": str(repo / "initial_root.json"),
+            "tuf-cache": str(cache),
+            "certificate-identity": "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon"
+                                    "/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
+            "certificate-oidc-issuer": "https://token.actions.githubusercontent.com",
+        }
+        result, rc, stderr = self.run_action(self.verify_action, common, env=when)
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "pass")
+        self.assertTrue((cache / "refresh.json").is_file(), sorted(p.name for p in cache.iterdir()))
+        self.assertIn("trusted root refreshed over TUF", stderr)
+
+        tampered = self.work / "tampered-repo"
+        shutil.copytree(repo, tampered)
+        (tampered / "metadata" / "timestamp.json").write_text("{}")
+        result, rc, stderr = self.run_action(self.verify_action, {
+            **common, "tuf-repo": str(tampered), "tuf-cache": str(self.work / "tuf-cache-2"),
+        }, env=when)
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+        self.assertIn("SIG024", stderr)
+
+        result, rc, stderr = self.run_action(self.verify_action, {**common, "tuf-root": ""}, env=when)
+        self.assertEqual(rc, 2, stderr)
+        self.assertIn("tuf-root is empty", stderr)
+
     def test_verify_bad_inputs_are_exit_2(self):
         _, pub = self.keygen("release")
         for inputs in (
