@@ -334,7 +334,7 @@ impl State {
         }
         if self.version == "2.2" {
             for f in SPDX23_PACKAGE_FIELDS {
-                if p.get(*f).is_some() {
+                if p.get(f).is_some() {
                     self.out.push(version_field(format!("{base}/{f}"), f));
                 }
             }
