@@ -3,6 +3,8 @@
 pub mod diags;
 pub mod diff;
 pub mod document;
+pub mod fastjson;
+pub mod fastschema;
 pub mod generate;
 pub mod merge;
 pub mod model;

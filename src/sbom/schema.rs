@@ -5,6 +5,7 @@
 //! compiled once per process, on first use, with `format` assertions on (the CycloneDX test
 //! suite needs `date-time`, `uri`, `email`, `iri-reference`…).
 
+use super::fastschema;
 use jsonschema::{Registry, Validator};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -118,50 +119,86 @@ impl SchemaId {
     fn index(self) -> usize {
         Self::ALL.iter().position(|s| *s == self).expect("listed")
     }
+
+    fn is_cyclonedx(self) -> bool {
+        !matches!(
+            self,
+            SchemaId::Spdx22 | SchemaId::Spdx23 | SchemaId::Spdx301
+        )
+    }
 }
 
-static REGISTRY: LazyLock<Registry<'static>> = LazyLock::new(|| {
+/// The resources a schema's `$ref`s can reach: the schema itself (per-element validators `$ref`
+/// into it) and, for CycloneDX, the support schemas. One registry per schema, built on first
+/// use, so a run only parses the schemas of the versions it meets.
+fn build_registry(id: SchemaId) -> Registry<'static> {
     let mut pairs: Vec<(String, Value)> = Vec::new();
-    for e in SUPPORT {
-        let v: Value = serde_json::from_str(e.text).expect("vendored schema is valid JSON");
-        for uri in e.uris {
-            pairs.push((uri.to_string(), v.clone()));
+    if id.is_cyclonedx() {
+        for e in SUPPORT {
+            let v: Value = serde_json::from_str(e.text).expect("vendored schema is valid JSON");
+            for uri in e.uris {
+                pairs.push((uri.to_string(), v.clone()));
+            }
         }
     }
-    // The main schemas too, so per-element validators can `$ref` into them.
-    for id in SchemaId::ALL {
-        let v: Value = serde_json::from_str(id.text()).expect("vendored schema is valid JSON");
-        if let Some(uri) = v.get("$id").and_then(Value::as_str) {
-            pairs.push((uri.to_string(), v.clone()));
-        }
+    let v = parsed(id);
+    if let Some(uri) = v.get("$id").and_then(Value::as_str) {
+        pairs.push((uri.to_string(), v.clone()));
     }
     Registry::new()
         .extend(pairs)
         .expect("vendored schema URIs are valid")
         .prepare()
         .expect("vendored schemas index offline")
-});
+}
 
-static VALIDATORS: [LazyLock<Validator>; 9] = [
-    LazyLock::new(|| compile(SchemaId::CycloneDx12)),
-    LazyLock::new(|| compile(SchemaId::CycloneDx13)),
-    LazyLock::new(|| compile(SchemaId::CycloneDx14)),
-    LazyLock::new(|| compile(SchemaId::CycloneDx15)),
-    LazyLock::new(|| compile(SchemaId::CycloneDx16)),
-    LazyLock::new(|| compile(SchemaId::CycloneDx17)),
-    LazyLock::new(|| compile(SchemaId::Spdx22)),
-    LazyLock::new(|| compile(SchemaId::Spdx23)),
-    LazyLock::new(|| compile(SchemaId::Spdx301)),
-];
+macro_rules! per_schema {
+    ($f:ident) => {
+        [
+            LazyLock::new(|| $f(SchemaId::CycloneDx12)),
+            LazyLock::new(|| $f(SchemaId::CycloneDx13)),
+            LazyLock::new(|| $f(SchemaId::CycloneDx14)),
+            LazyLock::new(|| $f(SchemaId::CycloneDx15)),
+            LazyLock::new(|| $f(SchemaId::CycloneDx16)),
+            LazyLock::new(|| $f(SchemaId::CycloneDx17)),
+            LazyLock::new(|| $f(SchemaId::Spdx22)),
+            LazyLock::new(|| $f(SchemaId::Spdx23)),
+            LazyLock::new(|| $f(SchemaId::Spdx301)),
+        ]
+    };
+}
+
+fn parse_text(id: SchemaId) -> Value {
+    serde_json::from_str(id.text()).expect("vendored schema is valid JSON")
+}
+
+static PARSED: [LazyLock<Value>; 9] = per_schema!(parse_text);
+static REGISTRIES: [LazyLock<Registry<'static>>; 9] = per_schema!(build_registry);
+static VALIDATORS: [LazyLock<Validator>; 9] = per_schema!(compile);
+static FAST: [LazyLock<Option<fastschema::Schema>>; 9] = per_schema!(compile_fast);
+
+/// The schema as JSON, parsed once.
+fn parsed(id: SchemaId) -> &'static Value {
+    &PARSED[id.index()]
+}
 
 fn compile(id: SchemaId) -> Validator {
-    let schema: Value = serde_json::from_str(id.text()).expect("vendored schema is valid JSON");
     jsonschema::options()
-        .with_registry(&REGISTRY)
+        .with_registry(&REGISTRIES[id.index()])
         .should_validate_formats(true)
         .offline()
-        .build(&schema)
+        .build(parsed(id))
         .unwrap_or_else(|e| panic!("vendored schema {} does not compile: {e}", id.file_name()))
+}
+
+fn compile_fast(id: SchemaId) -> Option<fastschema::Schema> {
+    fastschema::Schema::compile(parsed(id))
+}
+
+/// The quick validity check for a schema, when it is simple enough (SPDX 2); see
+/// [`fastschema`].
+pub fn fast(id: SchemaId) -> Option<&'static fastschema::Schema> {
+    FAST[id.index()].as_ref()
 }
 
 /// Validators for the elements of a top-level array (`/properties/<key>/items`), compiled on
@@ -170,11 +207,20 @@ type ItemCache = HashMap<(SchemaId, String), Option<&'static Validator>>;
 
 static ITEM_VALIDATORS: LazyLock<Mutex<ItemCache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 
+/// Whether the schema defines the elements of top-level array `key`.
+pub fn has_item_schema(id: SchemaId, key: &str) -> bool {
+    let schema = parsed(id);
+    schema.get("$id").and_then(Value::as_str).is_some()
+        && schema
+            .pointer(&format!("/properties/{key}/items"))
+            .is_some()
+}
+
 /// The validator for one element of the top-level array `key`, when the schema defines one.
 pub fn item_validator(id: SchemaId, key: &str) -> Option<&'static Validator> {
     let mut cache = ITEM_VALIDATORS.lock().unwrap_or_else(|e| e.into_inner());
     *cache.entry((id, key.to_string())).or_insert_with(|| {
-        let schema: Value = serde_json::from_str(id.text()).expect("vendored schema is valid JSON");
+        let schema = parsed(id);
         let uri = schema.get("$id").and_then(Value::as_str)?;
         schema.pointer(&format!("/properties/{key}/items"))?;
         let mut wrapper = serde_json::json!({"$ref": format!("{uri}#/properties/{key}/items")});
@@ -182,7 +228,7 @@ pub fn item_validator(id: SchemaId, key: &str) -> Option<&'static Validator> {
             wrapper["$schema"] = draft.clone();
         }
         let v = jsonschema::options()
-            .with_registry(&REGISTRY)
+            .with_registry(&REGISTRIES[id.index()])
             .should_validate_formats(true)
             .offline()
             .build(&wrapper)
@@ -198,8 +244,7 @@ pub fn item_validator(id: SchemaId, key: &str) -> Option<&'static Validator> {
 
 /// Whether the schema requires the elements of top-level array `key` to be unique.
 pub fn unique_items(id: SchemaId, key: &str) -> bool {
-    let schema: Value = serde_json::from_str(id.text()).expect("vendored schema is valid JSON");
-    schema
+    parsed(id)
         .pointer(&format!("/properties/{key}/uniqueItems"))
         .and_then(Value::as_bool)
         .unwrap_or(false)
@@ -223,6 +268,9 @@ const MAX_MESSAGE: usize = 240;
 
 /// Validate and return at most `limit` violations plus the total count.
 pub fn validate(id: SchemaId, doc: &Value, limit: usize) -> (Vec<Violation>, usize) {
+    if fast(id).is_some_and(|f| f.certainly_valid(doc)) {
+        return (Vec::new(), 0);
+    }
     validate_with(validator(id), doc, limit)
 }
 

@@ -3,6 +3,7 @@
 
 use super::diags as d;
 use super::document::{Document, Family};
+use super::fastjson::Json;
 use crate::report::CodeInfo;
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde_json::Value;
@@ -26,6 +27,19 @@ fn finding(
         pointer: pointer.into(),
         message: message.into(),
         help: None,
+    }
+}
+
+/// `/{key}/{i}`, formatted when needed.
+#[derive(Clone, Copy)]
+struct Pointer<'k> {
+    key: &'k str,
+    i: usize,
+}
+
+impl std::fmt::Display for Pointer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "/{}/{}", self.key, self.i)
     }
 }
 
@@ -64,6 +78,7 @@ pub struct State {
     ids: HashMap<String, String>,
     /// References not resolvable when seen: (pointer, id, message prefix).
     pending: Vec<(String, String, &'static str)>,
+    licenses: LicenseCache,
 }
 
 impl State {
@@ -75,6 +90,7 @@ impl State {
             out: Vec::new(),
             ids: HashMap::new(),
             pending: Vec::new(),
+            licenses: LicenseCache::new(),
         }
     }
 
@@ -90,21 +106,23 @@ impl State {
         }
     }
 
-    fn refer(&mut self, pointer: String, id: &str, what: &'static str) {
+    /// `pointer` is only formatted for references not (yet) resolvable.
+    fn refer(&mut self, pointer: impl FnOnce() -> String, id: &str, what: &'static str) {
         if !self.ids.contains_key(id) {
-            self.pending.push((pointer, id.to_string(), what));
+            self.pending.push((pointer(), id.to_string(), what));
         }
     }
 
     /// Check one element of a streamed top-level array.
-    pub fn item(&mut self, key: &str, i: usize, v: &Value) {
-        let pointer = format!("/{key}/{i}");
+    pub fn item<J: Json>(&mut self, key: &str, i: usize, v: &J) {
+        // Formatted lazily where only findings need it (dependencies, relationships).
+        let pointer = Pointer { key, i };
         match (self.family, key) {
-            (Family::CycloneDx, "components") => self.cdx_component(v, pointer),
-            (Family::CycloneDx, "services") => self.cdx_service(v, pointer),
+            (Family::CycloneDx, "components") => self.cdx_component(v, pointer.to_string()),
+            (Family::CycloneDx, "services") => self.cdx_service(v, pointer.to_string()),
             (Family::CycloneDx, "dependencies") => {
                 if let Some(r) = str_of(v, "ref") {
-                    self.refer(format!("{pointer}/ref"), r, "dependency ref");
+                    self.refer(|| format!("{pointer}/ref"), r, "dependency ref");
                 }
                 for k in ["dependsOn", "provides"] {
                     for (j, t) in arr(v, k).iter().enumerate() {
@@ -114,25 +132,43 @@ impl State {
                             } else {
                                 "provides entry"
                             };
-                            self.refer(format!("{pointer}/{k}/{j}"), t, what);
+                            self.refer(|| format!("{pointer}/{k}/{j}"), t, what);
                         }
                     }
                 }
             }
-            (Family::Spdx2, "packages") => self.spdx_package(v, &pointer),
+            (Family::Spdx2, "packages") => self.spdx_package(v, &pointer.to_string()),
             (Family::Spdx2, "files") => {
+                let pointer = pointer.to_string();
                 if let Some(id) = str_of(v, "SPDXID") {
                     self.define(id, &pointer, "SPDXID", "SPDXID");
                 }
-                spdx_checksums_and_licenses(v, &pointer, &self.version, &mut self.out);
+                spdx_checksums_and_licenses(
+                    v,
+                    &pointer,
+                    &self.version,
+                    &mut self.licenses,
+                    &mut self.out,
+                );
             }
             (Family::Spdx2, "snippets") => {
+                let pointer = pointer.to_string();
                 if let Some(id) = str_of(v, "SPDXID") {
                     self.define(id, &pointer, "SPDXID", "SPDXID");
                 }
-                spdx_checksums_and_licenses(v, &pointer, &self.version, &mut self.out);
+                spdx_checksums_and_licenses(
+                    v,
+                    &pointer,
+                    &self.version,
+                    &mut self.licenses,
+                    &mut self.out,
+                );
                 if let Some(f) = str_of(v, "snippetFromFile") {
-                    self.refer(format!("{pointer}/snippetFromFile"), f, "snippetFromFile");
+                    self.refer(
+                        || format!("{pointer}/snippetFromFile"),
+                        f,
+                        "snippetFromFile",
+                    );
                 }
             }
             (Family::Spdx2, "relationships") => {
@@ -144,7 +180,7 @@ impl State {
                             "relationship relatedSpdxElement"
                         };
                         if id != "NOASSERTION" && id != "NONE" {
-                            self.refer(format!("{pointer}/{k}"), id, what);
+                            self.refer(|| format!("{pointer}/{k}"), id, what);
                         }
                     }
                 }
@@ -165,19 +201,19 @@ impl State {
         match self.family {
             Family::CycloneDx => self.cdx_finish(v),
             Family::Spdx2 => self.spdx_finish(v),
-            Family::Spdx3 => spdx3(v, self.now, &mut self.out),
+            Family::Spdx3 => spdx3(v, self.now, &mut self.licenses, &mut self.out),
         }
         self.out
     }
 
     // ------------------------------------------------------------ CycloneDX
 
-    fn cdx_component(&mut self, c: &Value, pointer: String) {
+    fn cdx_component<J: Json>(&mut self, c: &J, pointer: String) {
         if let Some(r) = str_of(c, "bom-ref") {
             self.define(r, &pointer, "bom-ref", "bom-ref");
         }
         if let Some(p) = str_of(c, "purl") {
-            check_purl(p, format!("{pointer}/purl"), &mut self.out);
+            check_purl(p, || format!("{pointer}/purl"), &mut self.out);
         }
         if c.get("version").is_none() && str_of(c, "type") == Some("library") {
             self.out.push(finding(
@@ -189,17 +225,17 @@ impl State {
                 ),
             ));
         }
-        cdx_hashes_and_licenses(c, &pointer, &mut self.out);
+        cdx_hashes_and_licenses(c, &pointer, &mut self.licenses, &mut self.out);
         for (i, child) in arr(c, "components").iter().enumerate() {
             self.cdx_component(child, format!("{pointer}/components/{i}"));
         }
     }
 
-    fn cdx_service(&mut self, s: &Value, pointer: String) {
+    fn cdx_service<J: Json>(&mut self, s: &J, pointer: String) {
         if let Some(r) = str_of(s, "bom-ref") {
             self.define(r, &pointer, "bom-ref", "bom-ref");
         }
-        cdx_hashes_and_licenses(s, &pointer, &mut self.out);
+        cdx_hashes_and_licenses(s, &pointer, &mut self.licenses, &mut self.out);
         for (i, child) in arr(s, "services").iter().enumerate() {
             self.cdx_service(child, format!("{pointer}/services/{i}"));
         }
@@ -246,7 +282,7 @@ impl State {
                         } else {
                             "composition dependencies entry"
                         };
-                        self.refer(format!("/compositions/{i}/{key}/{j}"), t, what);
+                        self.refer(|| format!("/compositions/{i}/{key}/{j}"), t, what);
                     }
                 }
             }
@@ -264,13 +300,13 @@ impl State {
 
     // ------------------------------------------------------------ SPDX 2
 
-    fn spdx_package(&mut self, p: &Value, base: &str) {
+    fn spdx_package<J: Json>(&mut self, p: &J, base: &str) {
         if let Some(id) = str_of(p, "SPDXID") {
             self.define(id, base, "SPDXID", "SPDXID");
         }
         for (j, f) in arr(p, "hasFiles").iter().enumerate() {
             if let Some(id) = f.as_str() {
-                self.refer(format!("{base}/hasFiles/{j}"), id, "hasFiles entry");
+                self.refer(|| format!("{base}/hasFiles/{j}"), id, "hasFiles entry");
             }
         }
         for (j, r) in arr(p, "externalRefs").iter().enumerate() {
@@ -279,26 +315,26 @@ impl State {
             {
                 check_purl(
                     loc,
-                    format!("{base}/externalRefs/{j}/referenceLocator"),
+                    || format!("{base}/externalRefs/{j}/referenceLocator"),
                     &mut self.out,
                 );
             }
         }
-        spdx_checksums_and_licenses(p, base, &self.version, &mut self.out);
+        spdx_checksums_and_licenses(p, base, &self.version, &mut self.licenses, &mut self.out);
         if let Some(code) = p
-            .pointer("/packageVerificationCode/packageVerificationCodeValue")
-            .and_then(Value::as_str)
+            .get("packageVerificationCode")
+            .and_then(|c| str_of(c, "packageVerificationCodeValue"))
         {
             check_hash(
                 "SHA1",
                 code,
-                format!("{base}/packageVerificationCode/packageVerificationCodeValue"),
+                || format!("{base}/packageVerificationCode/packageVerificationCodeValue"),
                 &mut self.out,
             );
         }
         if self.version == "2.2" {
             for f in SPDX23_PACKAGE_FIELDS {
-                if p.get(*f).is_some() {
+                if p.get(f).is_some() {
                     self.out.push(version_field(format!("{base}/{f}"), f));
                 }
             }
@@ -332,7 +368,7 @@ impl State {
         for (i, id) in arr(v, "documentDescribes").iter().enumerate() {
             if let Some(id) = id.as_str() {
                 self.refer(
-                    format!("/documentDescribes/{i}"),
+                    || format!("/documentDescribes/{i}"),
                     id,
                     "documentDescribes entry",
                 );
@@ -362,8 +398,14 @@ impl State {
 
 /// Expected hex length of a digest; `None` for algorithms of variable length.
 fn hash_len(alg: &str) -> Option<std::ops::RangeInclusive<usize>> {
-    let a = super::model::normalise_alg(alg);
-    Some(match a.as_str() {
+    // `model::normalise_alg` without allocating: the known names are at most 10 characters.
+    let mut buf = [0u8; 16];
+    let mut n = 0;
+    for c in alg.bytes().filter(u8::is_ascii_alphanumeric) {
+        *buf.get_mut(n)? = c.to_ascii_uppercase();
+        n += 1;
+    }
+    Some(match std::str::from_utf8(&buf[..n]).ok()? {
         "MD2" | "MD4" | "MD5" => 32..=32,
         "SHA1" => 40..=40,
         "SHA224" | "SHA3224" => 56..=56,
@@ -378,9 +420,13 @@ fn hash_len(alg: &str) -> Option<std::ops::RangeInclusive<usize>> {
     })
 }
 
-fn check_hash(alg: &str, value: &str, pointer: String, out: &mut Vec<Finding>) {
+/// Pointers are formatted only for findings (`pointer` is called once, if at all).
+fn check_hash(alg: &str, value: &str, pointer: impl FnOnce() -> String, out: &mut Vec<Finding>) {
     let Some(range) = hash_len(alg) else { return };
-    let hex = value.chars().all(|c| c.is_ascii_hexdigit());
+    // Without an early exit the check vectorises; digests are up to 128 characters.
+    let hex = value.bytes().fold(true, |ok, c| {
+        ok & ((c.wrapping_sub(b'0') < 10) | ((c | 0x20).wrapping_sub(b'a') < 6))
+    });
     if !hex || !range.contains(&value.len()) {
         let want = if range.start() == range.end() {
             format!("{} hex characters", range.start())
@@ -394,17 +440,17 @@ fn check_hash(alg: &str, value: &str, pointer: String, out: &mut Vec<Finding>) {
         };
         out.push(finding(
             &d::HASH_LENGTH,
-            pointer,
+            pointer(),
             format!("{alg} digest has {what}; a {alg} digest is {want}"),
         ));
     }
 }
 
-fn check_purl(purl: &str, pointer: String, out: &mut Vec<Finding>) {
+fn check_purl(purl: &str, pointer: impl FnOnce() -> String, out: &mut Vec<Finding>) {
     if let Err(e) = purl.parse::<packageurl::PackageUrl>() {
         out.push(finding(
             &d::INVALID_PURL,
-            pointer,
+            pointer(),
             format!("invalid package URL {purl:?}: {e}"),
         ));
     }
@@ -417,16 +463,35 @@ fn license_mode() -> spdx::ParseMode {
     }
 }
 
-fn check_license(expr: &str, pointer: String, out: &mut Vec<Finding>, spdx_doc: bool) {
+/// Licence expression → why it does not parse (`None`: it parses). Documents repeat a few
+/// dozen expressions thousands of times, so each is parsed once.
+pub(crate) type LicenseCache = HashMap<String, Option<String>>;
+
+fn check_license(
+    expr: &str,
+    pointer: impl FnOnce() -> String,
+    cache: &mut LicenseCache,
+    out: &mut Vec<Finding>,
+    spdx_doc: bool,
+) {
     let e = expr.trim();
     if spdx_doc && (e == "NOASSERTION" || e == "NONE") {
         return;
     }
-    if let Err(err) = spdx::Expression::parse_mode(e, license_mode()) {
+    let reason = match cache.get(e) {
+        Some(r) => r,
+        None => {
+            let r = spdx::Expression::parse_mode(e, license_mode())
+                .err()
+                .map(|err| err.reason.to_string());
+            cache.entry(e.to_string()).or_insert(r)
+        }
+    };
+    if let Some(reason) = reason {
         out.push(finding(
             &d::INVALID_LICENSE,
-            pointer,
-            format!("invalid SPDX licence expression {expr:?}: {}", err.reason),
+            pointer(),
+            format!("invalid SPDX licence expression {expr:?}: {reason}"),
         ));
     }
 }
@@ -444,27 +509,41 @@ fn check_timestamp(ts: &str, pointer: String, now: jiff::Timestamp, out: &mut Ve
     }
 }
 
-fn str_of<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str)
+fn str_of<'a, J: Json>(v: &'a J, k: &str) -> Option<&'a str> {
+    v.get(k).and_then(J::as_str)
 }
 
-fn arr<'a>(v: &'a Value, k: &str) -> &'a [Value] {
-    v.get(k)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+fn arr<'a, J: Json>(v: &'a J, k: &str) -> &'a [J] {
+    v.get(k).and_then(J::as_array).unwrap_or(&[])
 }
 
 // ---------------------------------------------------------------- CycloneDX
 
-fn cdx_hashes_and_licenses(c: &Value, pointer: &str, out: &mut Vec<Finding>) {
+fn cdx_hashes_and_licenses<J: Json>(
+    c: &J,
+    pointer: &str,
+    cache: &mut LicenseCache,
+    out: &mut Vec<Finding>,
+) {
     for (i, h) in arr(c, "hashes").iter().enumerate() {
         if let (Some(alg), Some(content)) = (str_of(h, "alg"), str_of(h, "content")) {
-            check_hash(alg, content, format!("{pointer}/hashes/{i}/content"), out);
+            check_hash(
+                alg,
+                content,
+                || format!("{pointer}/hashes/{i}/content"),
+                out,
+            );
         }
     }
     for (i, l) in arr(c, "licenses").iter().enumerate() {
         if let Some(e) = str_of(l, "expression") {
-            check_license(e, format!("{pointer}/licenses/{i}/expression"), out, false);
+            check_license(
+                e,
+                || format!("{pointer}/licenses/{i}/expression"),
+                cache,
+                out,
+                false,
+            );
         }
     }
 }
@@ -498,10 +577,21 @@ fn version_field(pointer: String, what: &str) -> Finding {
     )
 }
 
-fn spdx_checksums_and_licenses(e: &Value, base: &str, version: &str, out: &mut Vec<Finding>) {
+fn spdx_checksums_and_licenses<J: Json>(
+    e: &J,
+    base: &str,
+    version: &str,
+    cache: &mut LicenseCache,
+    out: &mut Vec<Finding>,
+) {
     for (j, c) in arr(e, "checksums").iter().enumerate() {
         if let (Some(alg), Some(val)) = (str_of(c, "algorithm"), str_of(c, "checksumValue")) {
-            check_hash(alg, val, format!("{base}/checksums/{j}/checksumValue"), out);
+            check_hash(
+                alg,
+                val,
+                || format!("{base}/checksums/{j}/checksumValue"),
+                out,
+            );
             if version == "2.2" && SPDX23_CHECKSUMS.contains(&alg) {
                 out.push(version_field(
                     format!("{base}/checksums/{j}/algorithm"),
@@ -512,7 +602,7 @@ fn spdx_checksums_and_licenses(e: &Value, base: &str, version: &str, out: &mut V
     }
     for key in ["licenseConcluded", "licenseDeclared"] {
         if let Some(l) = str_of(e, key) {
-            check_license(l, format!("{base}/{key}"), out, true);
+            check_license(l, || format!("{base}/{key}"), cache, out, true);
         }
     }
     for key in [
@@ -522,7 +612,7 @@ fn spdx_checksums_and_licenses(e: &Value, base: &str, version: &str, out: &mut V
     ] {
         for (j, l) in arr(e, key).iter().enumerate() {
             if let Some(l) = l.as_str() {
-                check_license(l, format!("{base}/{key}/{j}"), out, true);
+                check_license(l, || format!("{base}/{key}/{j}"), cache, out, true);
             }
         }
     }
@@ -530,7 +620,7 @@ fn spdx_checksums_and_licenses(e: &Value, base: &str, version: &str, out: &mut V
 
 // ---------------------------------------------------------------- SPDX 3
 
-fn spdx3(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
+fn spdx3(v: &Value, now: jiff::Timestamp, cache: &mut LicenseCache, out: &mut Vec<Finding>) {
     let mut ids: HashMap<&str, usize> = HashMap::new();
     let graph = arr(v, "@graph");
     for (i, e) in graph.iter().enumerate() {
@@ -552,14 +642,14 @@ fn spdx3(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
             check_timestamp(ts, format!("/@graph/{i}/created"), now, out);
         }
         if let Some(p) = str_of(e, "software_packageUrl") {
-            check_purl(p, format!("/@graph/{i}/software_packageUrl"), out);
+            check_purl(p, || format!("/@graph/{i}/software_packageUrl"), out);
         }
         for (j, h) in arr(e, "verifiedUsing").iter().enumerate() {
             if let (Some(alg), Some(val)) = (str_of(h, "algorithm"), str_of(h, "hashValue")) {
                 check_hash(
                     alg,
                     val,
-                    format!("/@graph/{i}/verifiedUsing/{j}/hashValue"),
+                    || format!("/@graph/{i}/verifiedUsing/{j}/hashValue"),
                     out,
                 );
             }
@@ -569,7 +659,8 @@ fn spdx3(v: &Value, now: jiff::Timestamp, out: &mut Vec<Finding>) {
         {
             check_license(
                 l,
-                format!("/@graph/{i}/simplelicensing_licenseExpression"),
+                || format!("/@graph/{i}/simplelicensing_licenseExpression"),
+                cache,
                 out,
                 true,
             );

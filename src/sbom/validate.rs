@@ -4,6 +4,8 @@
 use super::diags as d;
 use super::document::Encoding;
 use super::document::{self, Document, Family};
+use super::fastjson::{self, Node};
+use super::fastschema;
 use super::schema::{self, SchemaId};
 use super::stream;
 use super::{model, profile, semantic};
@@ -73,6 +75,22 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
         bytes.drain(..3);
     }
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        // The quick reader first; anything it does not handle (including every malformed
+        // document) goes through serde_json below, which also words the errors.
+        bytes = match String::from_utf8(bytes) {
+            Ok(text) => match fast_path(&name, &text, opts) {
+                Some(Ok((doc, schema_id, checker))) => {
+                    let doc = Document {
+                        text: Some(text),
+                        ..doc
+                    };
+                    return Ok(finish(doc, schema_id, checker, opts));
+                }
+                Some(Err(e)) => return Err(e),
+                None => text.into_bytes(),
+            },
+            Err(e) => e.into_bytes(),
+        };
         let json_err = |bytes: &[u8], e: &serde_json::Error| {
             let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_string();
             input::json_error(&name, &prefix, e)
@@ -112,9 +130,19 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
 /// Hash and length of an element's canonical JSON → index of its first occurrence.
 type SeenItems = HashMap<(u64, usize), usize>;
 
+/// How the elements of one streamed array are checked against the schema.
+struct ItemSchema {
+    key: &'static str,
+    /// The quick check of the element schema (SPDX 2), see `fastschema`.
+    fast: Option<&'static fastschema::Schema>,
+    /// The full validator, compiled when first needed.
+    full: Option<&'static jsonschema::Validator>,
+}
+
 /// Per-element checks shared by the streaming and the whole-document paths.
 struct Checker {
-    item_validators: Vec<(&'static str, &'static jsonschema::Validator)>,
+    schema_id: Option<SchemaId>,
+    item_schemas: Vec<ItemSchema>,
     unique: Vec<(&'static str, SeenItems)>,
     violations: Vec<schema::Violation>,
     total_violations: usize,
@@ -125,12 +153,21 @@ struct Checker {
 
 impl Checker {
     fn new(doc: &Document, schema_id: &Result<SchemaId, Box<Diagnostic>>, opts: &Options) -> Self {
-        let mut item_validators = Vec::new();
+        let mut item_schemas = Vec::new();
         let mut unique = Vec::new();
+        let mut checked_id = None;
         if let (Ok(id), true) = (schema_id, opts.schema) {
+            checked_id = Some(*id);
             for key in semantic::streamed_keys(doc.family) {
-                if let Some(v) = schema::item_validator(*id, key) {
-                    item_validators.push((*key, v));
+                if schema::has_item_schema(*id, key) {
+                    let fast = schema::fast(*id)
+                        .and_then(|s| s.property(key))
+                        .and_then(fastschema::Schema::items);
+                    item_schemas.push(ItemSchema {
+                        key,
+                        fast,
+                        full: None,
+                    });
                 }
                 if schema::unique_items(*id, key) {
                     unique.push((*key, HashMap::new()));
@@ -138,31 +175,67 @@ impl Checker {
             }
         }
         Checker {
-            item_validators,
+            schema_id: checked_id,
+            item_schemas,
             unique,
             violations: Vec::new(),
             total_violations: 0,
             limit: opts.max_schema_errors,
             semantic: semantic::State::new(doc.family, &doc.version, opts.now),
-            collector: model::Collector::new(doc.family),
+            collector: if opts.profile.is_some() {
+                model::Collector::new(doc.family)
+            } else {
+                model::Collector::counting(doc.family)
+            },
         }
     }
 
     fn item(&mut self, key: &str, i: usize, v: Value) {
-        if let Some((_, validator)) = self.item_validators.iter().find(|(k, _)| *k == key) {
-            let remaining = self.limit.saturating_sub(self.violations.len());
-            let (found, total) = schema::validate_with(validator, &v, remaining);
-            self.total_violations += total;
-            self.violations.extend(found.into_iter().map(|mut x| {
-                x.pointer = format!("/{key}/{i}{}", x.pointer);
-                x
-            }));
+        self.schema_item(key, i, &v, false);
+        self.semantic.item(key, i, &v);
+        self.collector.item(key, i, &v);
+    }
+
+    /// The same checks as [`Checker::item`] on an element read by `fastjson`.
+    fn item_node(&mut self, key: &str, i: usize, v: &Node<'_>) {
+        let known_valid = self
+            .item_schemas
+            .iter()
+            .find(|s| s.key == key)
+            .is_none_or(|s| s.fast.is_some_and(|f| f.certainly_valid(v)));
+        let needs_unique = self.unique.iter().any(|(k, _)| *k == key);
+        if !known_valid || needs_unique {
+            self.schema_item(key, i, &v.to_value(), known_valid);
+        }
+        self.semantic.item(key, i, v);
+        self.collector.item(key, i, v);
+    }
+
+    /// Schema checks of one element: its item schema (unless already known valid) and
+    /// uniqueness.
+    fn schema_item(&mut self, key: &str, i: usize, v: &Value, known_valid: bool) {
+        if !known_valid
+            && let Some(id) = self.schema_id
+            && let Some(s) = self.item_schemas.iter_mut().find(|s| s.key == key)
+        {
+            if s.full.is_none() {
+                s.full = schema::item_validator(id, s.key);
+            }
+            if let Some(validator) = s.full {
+                let remaining = self.limit.saturating_sub(self.violations.len());
+                let (found, total) = schema::validate_with(validator, v, remaining);
+                self.total_violations += total;
+                self.violations.extend(found.into_iter().map(|mut x| {
+                    x.pointer = format!("/{key}/{i}{}", x.pointer);
+                    x
+                }));
+            }
         }
         if let Some((_, seen)) = self.unique.iter_mut().find(|(k, _)| *k == key) {
             // uniqueItems without keeping the elements: a hash and length of the canonical
             // (sorted-key) serialisation stands in for each.
             use std::hash::{Hash, Hasher};
-            let canonical = serde_json::to_vec(&v).unwrap_or_default();
+            let canonical = serde_json::to_vec(v).unwrap_or_default();
             let mut h = std::collections::hash_map::DefaultHasher::new();
             canonical.hash(&mut h);
             if let Some(first) = seen.insert((h.finish(), canonical.len()), i) {
@@ -177,9 +250,180 @@ impl Checker {
                 }
             }
         }
-        self.semantic.item(key, i, &v);
-        self.collector.item(key, i, &v);
     }
+}
+
+/// Elements handed from the reading thread to the checking thread at a time.
+const BATCH: usize = 128;
+
+type Batch<'a> = Vec<(usize, usize, Node<'a>)>;
+
+/// What [`fast_path`] hands back: the document without its text, its schema, and the checker
+/// that saw every streamed element.
+type Checked = (Document, Result<SchemaId, Box<Diagnostic>>, Checker);
+
+/// CycloneDX and SPDX 2 JSON read by `fastjson` in one pass: the document is recognised from
+/// the top-level members met before its first big array, whose elements are then checked on a
+/// second thread while the reader goes on. `None` when the text needs the `serde_json` path
+/// (malformed, duplicate keys, SPDX 3, markers after the arrays, …); every outcome returned is
+/// the one that path would reach.
+fn fast_path(name: &str, text: &str, opts: &Options) -> Option<Result<Checked, InputError>> {
+    use fastjson::Unsupported;
+    let all_streamed: Vec<&str> = [Family::CycloneDx, Family::Spdx2]
+        .iter()
+        .flat_map(|f| semantic::streamed_keys(*f).iter().copied())
+        .collect();
+    let new_doc = |(family, version, encoding): (Family, String, Encoding)| Document {
+        path: name.to_string(),
+        family,
+        version,
+        encoding,
+        value: Value::Null,
+        text: None,
+        lines: Default::default(),
+    };
+    let result = std::thread::scope(|scope| -> Result<_, Unsupported> {
+        let mut r = fastjson::Reader::new(text);
+        r.expect(b'{')?;
+        let mut skeleton = serde_json::Map::new();
+        let mut markers = serde_json::Map::new();
+        let mut seen: Vec<&str> = Vec::new();
+        // Recognised from the markers before the first big array.
+        let mut early: Option<(Family, String, Encoding)> = None;
+        let mut worker: Option<(
+            std::sync::mpsc::SyncSender<Batch<'_>>,
+            std::thread::ScopedJoinHandle<'_, Checked>,
+        )> = None;
+        r.skip_ws();
+        let mut done = r.peek() == Some(b'}');
+        if done {
+            r.i += 1;
+        }
+        while !done {
+            let key = r.key()?;
+            let std::borrow::Cow::Borrowed(key) = key else {
+                return Err(Unsupported);
+            };
+            if seen.contains(&key) {
+                return Err(Unsupported);
+            }
+            seen.push(key);
+            r.skip_ws();
+            let mut streamed_as = None;
+            if all_streamed.contains(&key) && r.peek() == Some(b'[') {
+                if early.is_none() {
+                    let got =
+                        document::recognise(name, &Value::Object(markers.clone()), Encoding::Json)
+                            .map_err(|_| Unsupported)?;
+                    if got.0 == Family::Spdx3 {
+                        return Err(Unsupported);
+                    }
+                    early = Some(got);
+                }
+                let family = early.as_ref().map_or(Family::Spdx3, |e| e.0);
+                streamed_as = semantic::streamed_keys(family)
+                    .iter()
+                    .position(|k| *k == key);
+            }
+            if let Some(k) = streamed_as {
+                if worker.is_none() {
+                    let doc = new_doc(early.clone().ok_or(Unsupported)?);
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(8);
+                    let handle = scope.spawn(move || {
+                        let schema_id = schema_for(&doc);
+                        let mut checker = Checker::new(&doc, &schema_id, opts);
+                        let keys = semantic::streamed_keys(doc.family);
+                        for batch in rx {
+                            for (k, i, node) in &batch {
+                                checker.item_node(keys[*k], *i, node);
+                            }
+                        }
+                        (doc, schema_id, checker)
+                    });
+                    worker = Some((tx, handle));
+                }
+                let tx = &worker.as_ref().ok_or(Unsupported)?.0;
+                r.i += 1;
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut i = 0usize;
+                r.skip_ws();
+                if r.peek() == Some(b']') {
+                    r.i += 1;
+                } else {
+                    loop {
+                        batch.push((k, i, r.value()?));
+                        i += 1;
+                        if batch.len() == BATCH {
+                            tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                                .map_err(|_| Unsupported)?;
+                        }
+                        r.skip_ws();
+                        match r.peek() {
+                            Some(b',') => r.i += 1,
+                            Some(b']') => {
+                                r.i += 1;
+                                break;
+                            }
+                            _ => return Err(Unsupported),
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    tx.send(batch).map_err(|_| Unsupported)?;
+                }
+                skeleton.insert(key.to_string(), Value::Array(Vec::new()));
+            } else {
+                let start = r.i;
+                r.value()?;
+                let v: Value =
+                    serde_json::from_str(r.slice(start, r.i)).map_err(|_| Unsupported)?;
+                if document::MARKER_KEYS.contains(&key) {
+                    markers.insert(key.to_string(), v.clone());
+                }
+                skeleton.insert(key.to_string(), v);
+            }
+            r.skip_ws();
+            match r.peek() {
+                Some(b',') => r.i += 1,
+                Some(b'}') => {
+                    r.i += 1;
+                    done = true;
+                }
+                _ => return Err(Unsupported),
+            }
+        }
+        if !r.at_end() {
+            return Err(Unsupported);
+        }
+        let checked = match worker {
+            Some((tx, handle)) => {
+                drop(tx);
+                Some(handle.join().map_err(|_| Unsupported)?)
+            }
+            None => None,
+        };
+        Ok((skeleton, markers, early, checked))
+    });
+    let (skeleton, markers, early, checked) = result.ok()?;
+    // The whole set of markers decides, as on the serde_json path.
+    let recognised = match document::recognise(name, &Value::Object(markers), Encoding::Json) {
+        Ok(r) => r,
+        Err(e) => return early.is_none().then_some(Err(e)),
+    };
+    if recognised.0 == Family::Spdx3 || early.as_ref().is_some_and(|e| *e != recognised) {
+        return None;
+    }
+    let (mut doc, schema_id, checker) = match checked {
+        Some(c) => c,
+        None => {
+            let doc = new_doc(recognised);
+            let schema_id = schema_for(&doc);
+            let checker = Checker::new(&doc, &schema_id, opts);
+            (doc, schema_id, checker)
+        }
+    };
+    doc.value = Value::Object(skeleton);
+    Some(Ok((doc, schema_id, checker)))
 }
 
 /// The schema for a document's declared version, or a diagnostic saying it is unsupported.
@@ -294,12 +538,18 @@ fn finish(
         diags.push(diag);
     }
 
-    let comps = collector.finish(&doc.value);
+    // Without a profile only the number of components is reported.
+    let (component_count, comps) = if opts.profile.is_some() {
+        let comps = collector.finish(&doc.value);
+        (comps.len(), comps)
+    } else {
+        (collector.finish_count(&doc.value), Vec::new())
+    };
     let mut subject = Subject::new(doc.path.clone());
     subject.kind = Some(doc.kind());
     subject
         .facts
-        .insert("components".into(), json!(comps.len()));
+        .insert("components".into(), json!(component_count));
     if let Ok(id) = &schema_id {
         subject.facts.insert("schema".into(), json!(id.file_name()));
     }
@@ -402,7 +652,7 @@ fn finish(
         "kind": doc.kind(),
         "schema": schema_id.as_ref().ok().map(|id| id.file_name()),
         "schemaValid": schema_valid,
-        "components": comps.len(),
+        "components": component_count,
         "errors": errors,
         "warnings": warnings,
         "verdict": subject.verdict,
@@ -459,6 +709,41 @@ mod tests {
             let doc = document::parse(&path.display().to_string(), text).unwrap();
             let whole = validate_document(doc, &opts());
             assert_eq!(summary(&streamed), summary(&whole), "{rel}");
+        }
+    }
+
+    /// Documents the quick reader hands back to serde_json, or reads with escapes, duplicate
+    /// keys and schema violations: both paths still agree.
+    #[test]
+    fn quick_reader_edge_cases_agree_with_whole_document_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let spdx_head = r#""spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"x","documentNamespace":"https://x.example/y","creationInfo":{"created":"2025-01-01T00:00:00Z","creators":["Tool: x"]}"#;
+        let docs = [
+            // Markers after the big arrays.
+            r#"{"components":[{"type":"library","bom-ref":"a","name":"a","version":"1"}],"bomFormat":"CycloneDX","specVersion":"1.6","version":1}"#.to_string(),
+            // A duplicate key inside an element (the last one counts), an escaped string,
+            // a schema violation and a bad checksum.
+            format!(
+                r#"{{{spdx_head},"packages":[{{"SPDXID":"SPDXRef-a","name":"x","name":"caf\u00e9 \"q\"","downloadLocation":"NONE","checksums":[{{"algorithm":"SHA0","checksumValue":"zz"}}],"licenseConcluded":"MIT AND Nope"}},{{"SPDXID":"SPDXRef-b","name":"b","downloadLocation":"NONE","filesAnalyzed":1.0}}],"relationships":[{{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-a"}},{{"spdxElementId":"SPDXRef-a","relationshipType":"NOPE","relatedSpdxElement":"SPDXRef-zz"}}]}}"#
+            ),
+            // A duplicate top-level key.
+            format!(r#"{{{spdx_head},"name":"again","packages":[]}}"#),
+            // Not an SBOM, and an SBOM with an unsupported version.
+            r#"{"hello":[1,2,3]}"#.to_string(),
+            r#"{"bomFormat":"CycloneDX","specVersion":"9.9","components":[{"name":"a"}]}"#
+                .to_string(),
+        ];
+        for (n, text) in docs.iter().enumerate() {
+            let path = dir.path().join(format!("doc{n}.json"));
+            std::fs::write(&path, text).unwrap();
+            let streamed = validate_file(&path, &opts());
+            match document::parse(&path.display().to_string(), text.clone()) {
+                Ok(doc) => {
+                    let whole = validate_document(doc, &opts());
+                    assert_eq!(summary(&streamed), summary(&whole), "doc{n}");
+                }
+                Err(e) => assert_eq!(streamed.diagnostics, vec![e.into_diagnostic()], "doc{n}"),
+            }
         }
     }
 

@@ -1,0 +1,488 @@
+//! A small, strict JSON reader for the large SBOM arrays: elements are parsed into [`Node`]s
+//! that borrow their strings from the input (no allocation for strings without escapes), and
+//! the rule code reads them through the [`Json`] trait, which `serde_json::Value` implements too.
+//!
+//! It accepts a subset of what `serde_json` accepts (anything unusual — an error, a duplicate
+//! key, deep nesting — makes the caller fall back to the `serde_json` path), so every error
+//! message and position still comes from `serde_json`.
+
+use serde_json::Value;
+use std::borrow::Cow;
+
+/// Read access to a JSON value, shared by `serde_json::Value` and [`Node`].
+pub trait Json: Sized {
+    /// Member `k` of an object.
+    fn get(&self, k: &str) -> Option<&Self>;
+    fn as_str(&self) -> Option<&str>;
+    fn as_array(&self) -> Option<&[Self]>;
+    fn is_object(&self) -> bool;
+    /// The JSON type, as far as a schema's `type` keyword tells them apart.
+    fn kind(&self) -> Kind;
+    /// Call `f` for each member of an object, in order, until it returns `false`; returns
+    /// whether every call returned `true` (`true` for non-objects).
+    fn all_members(&self, f: &mut dyn FnMut(&str, &Self) -> bool) -> bool;
+}
+
+/// A JSON value's type. `Number` is any number not known to be an integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    Bool,
+    Integer,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Json for Value {
+    fn get(&self, k: &str) -> Option<&Self> {
+        Value::get(self, k)
+    }
+    fn as_str(&self) -> Option<&str> {
+        Value::as_str(self)
+    }
+    fn as_array(&self) -> Option<&[Self]> {
+        Value::as_array(self).map(Vec::as_slice)
+    }
+    fn is_object(&self) -> bool {
+        Value::is_object(self)
+    }
+    fn kind(&self) -> Kind {
+        match self {
+            Value::Null => Kind::Null,
+            Value::Bool(_) => Kind::Bool,
+            Value::Number(n) if n.is_i64() || n.is_u64() => Kind::Integer,
+            Value::Number(_) => Kind::Number,
+            Value::String(_) => Kind::String,
+            Value::Array(_) => Kind::Array,
+            Value::Object(_) => Kind::Object,
+        }
+    }
+    fn all_members(&self, f: &mut dyn FnMut(&str, &Self) -> bool) -> bool {
+        match self {
+            Value::Object(m) => m.iter().all(|(k, v)| f(k, v)),
+            _ => true,
+        }
+    }
+}
+
+/// A parsed JSON value borrowing from the input text.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node<'a> {
+    Null,
+    Bool(bool),
+    /// The number's literal text (valid JSON number syntax).
+    Num(&'a str),
+    Str(Cow<'a, str>),
+    Arr(Vec<Node<'a>>),
+    /// Members in document order. A key may repeat; as in `serde_json`, the last one counts.
+    Obj(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+impl Json for Node<'_> {
+    fn get(&self, k: &str) -> Option<&Self> {
+        match self {
+            Node::Obj(m) => m.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    fn as_array(&self) -> Option<&[Self]> {
+        match self {
+            Node::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+    fn is_object(&self) -> bool {
+        matches!(self, Node::Obj(_))
+    }
+    fn kind(&self) -> Kind {
+        match self {
+            Node::Null => Kind::Null,
+            Node::Bool(_) => Kind::Bool,
+            Node::Num(n) if !n.contains(['.', 'e', 'E']) => Kind::Integer,
+            Node::Num(_) => Kind::Number,
+            Node::Str(_) => Kind::String,
+            Node::Arr(_) => Kind::Array,
+            Node::Obj(_) => Kind::Object,
+        }
+    }
+    fn all_members(&self, f: &mut dyn FnMut(&str, &Self) -> bool) -> bool {
+        match self {
+            Node::Obj(m) => m.iter().all(|(k, v)| f(k, v)),
+            _ => true,
+        }
+    }
+}
+
+impl Node<'_> {
+    /// The same value as `serde_json` would build from the same text.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Num(n) => n
+                .parse::<serde_json::Number>()
+                .map_or(Value::Null, Value::Number),
+            Node::Str(s) => Value::String(s.to_string()),
+            Node::Arr(a) => Value::Array(a.iter().map(Node::to_value).collect()),
+            Node::Obj(m) => Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The input is not something this reader handles; use `serde_json` instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unsupported;
+
+type R<T> = Result<T, Unsupported>;
+
+/// Nesting deeper than this is left to `serde_json` (whose limit is 128).
+const MAX_DEPTH: usize = 100;
+
+/// A cursor over JSON text.
+pub struct Reader<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    pub i: usize,
+    /// Members and elements of the objects and arrays being read, moved into exactly sized
+    /// vectors when each closes.
+    members: Vec<(Cow<'a, str>, Node<'a>)>,
+    items: Vec<Node<'a>>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Reader {
+            text,
+            b: text.as_bytes(),
+            i: 0,
+            members: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+
+    #[inline]
+    pub fn skip_ws(&mut self) {
+        if !matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            return;
+        }
+        // Indentation: eight spaces at a time.
+        while let Some(chunk) = self.b.get(self.i + 1..self.i + 9) {
+            if chunk != b"        " {
+                break;
+            }
+            self.i += 8;
+        }
+        while let Some(&c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                self.i += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    #[inline]
+    pub fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    /// Consume `c` (after whitespace) or fail.
+    #[inline]
+    pub fn expect(&mut self, c: u8) -> R<()> {
+        self.skip_ws();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Unsupported)
+        }
+    }
+
+    /// Whitespace, then the end of the text.
+    pub fn at_end(&mut self) -> bool {
+        self.skip_ws();
+        self.i == self.b.len()
+    }
+
+    /// Parse one value (leading whitespace allowed).
+    pub fn value(&mut self) -> R<Node<'a>> {
+        self.value_at(0)
+    }
+
+    fn value_at(&mut self, depth: usize) -> R<Node<'a>> {
+        self.skip_ws();
+        match self.peek().ok_or(Unsupported)? {
+            b'"' => Ok(Node::Str(self.string()?)),
+            b'{' => {
+                if depth >= MAX_DEPTH {
+                    return Err(Unsupported);
+                }
+                self.i += 1;
+                self.skip_ws();
+                if self.peek() == Some(b'}') {
+                    self.i += 1;
+                    return Ok(Node::Obj(Vec::new()));
+                }
+                let start = self.members.len();
+                loop {
+                    self.skip_ws();
+                    if self.peek() != Some(b'"') {
+                        return Err(Unsupported);
+                    }
+                    let key = self.string()?;
+                    self.expect(b':')?;
+                    let v = self.value_at(depth + 1)?;
+                    self.members.push((key, v));
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b'}') => {
+                            self.i += 1;
+                            return Ok(Node::Obj(self.members.drain(start..).collect()));
+                        }
+                        _ => return Err(Unsupported),
+                    }
+                }
+            }
+            b'[' => {
+                if depth >= MAX_DEPTH {
+                    return Err(Unsupported);
+                }
+                self.i += 1;
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.i += 1;
+                    return Ok(Node::Arr(Vec::new()));
+                }
+                let start = self.items.len();
+                loop {
+                    let v = self.value_at(depth + 1)?;
+                    self.items.push(v);
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b',') => self.i += 1,
+                        Some(b']') => {
+                            self.i += 1;
+                            return Ok(Node::Arr(self.items.drain(start..).collect()));
+                        }
+                        _ => return Err(Unsupported),
+                    }
+                }
+            }
+            b't' => self.literal(b"true", Node::Bool(true)),
+            b'f' => self.literal(b"false", Node::Bool(false)),
+            b'n' => self.literal(b"null", Node::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(Unsupported),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], node: Node<'a>) -> R<Node<'a>> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(node)
+        } else {
+            Err(Unsupported)
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> R<Node<'a>> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(Unsupported),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(Unsupported);
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(Unsupported);
+            }
+        }
+        let lit = &self.text[start..self.i];
+        // Leave huge or odd numbers (overflow, precision) to serde_json.
+        if lit.len() > 18 {
+            return Err(Unsupported);
+        }
+        Ok(Node::Num(lit))
+    }
+
+    /// A string starting at the current `"`; borrowed unless it has escapes.
+    fn string(&mut self) -> R<Cow<'a, str>> {
+        self.i += 1;
+        let start = self.i;
+        let b = self.b;
+        let end = start + memchr::memchr2(b'"', b'\\', &b[start..]).ok_or(Unsupported)?;
+        if b[start..end].iter().any(|&c| c < 0x20) {
+            return Err(Unsupported);
+        }
+        self.i = end;
+        if b[end] == b'"' {
+            self.i += 1;
+            return Ok(Cow::Borrowed(&self.text[start..end]));
+        }
+        // Escapes: unescape into an owned string.
+        let mut out = String::from(&self.text[start..self.i]);
+        loop {
+            let c = *b.get(self.i).ok_or(Unsupported)?;
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    let e = *b.get(self.i + 1).ok_or(Unsupported)?;
+                    self.i += 2;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let ch = if (0xD800..0xDC00).contains(&hi) {
+                                if b.get(self.i) != Some(&b'\\') || b.get(self.i + 1) != Some(&b'u')
+                                {
+                                    return Err(Unsupported);
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(Unsupported);
+                                }
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+                            } else {
+                                char::from_u32(hi)
+                            };
+                            out.push(ch.ok_or(Unsupported)?);
+                        }
+                        _ => return Err(Unsupported),
+                    }
+                }
+                0..=0x1f => return Err(Unsupported),
+                _ => {
+                    // Copy the run up to the next quote or backslash.
+                    let run = self.i;
+                    while let Some(&c) = b.get(self.i) {
+                        if c == b'"' || c == b'\\' || c < 0x20 {
+                            break;
+                        }
+                        self.i += 1;
+                    }
+                    out.push_str(&self.text[run..self.i]);
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> R<u32> {
+        let h = self.b.get(self.i..self.i + 4).ok_or(Unsupported)?;
+        let mut v = 0u32;
+        for &c in h {
+            v = v * 16 + (c as char).to_digit(16).ok_or(Unsupported)?;
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    /// A top-level member key at the cursor (after whitespace).
+    pub fn key(&mut self) -> R<Cow<'a, str>> {
+        self.skip_ws();
+        if self.peek() != Some(b'"') {
+            return Err(Unsupported);
+        }
+        let k = self.string()?;
+        self.expect(b':')?;
+        Ok(k)
+    }
+
+    /// The text between two offsets.
+    pub fn slice(&self, from: usize, to: usize) -> &'a str {
+        &self.text[from..to]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same_as_serde(text: &str) {
+        let node = Reader::new(text).value().unwrap();
+        let v: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(node.to_value(), v, "{text}");
+    }
+
+    #[test]
+    fn parses_like_serde_json() {
+        same_as_serde(
+            r#"{"a": [1, -2.5e3, 0, true, false, null], "b": {"c": "x\"y\u00e9\ud83d\ude00\n"}}"#,
+        );
+        same_as_serde(r#"[]"#);
+        same_as_serde(r#"{"k": "caf\u00e9 ü"}"#);
+    }
+
+    #[test]
+    fn duplicate_keys_keep_the_last_like_serde_json() {
+        let text = r#"{"a": 1, "b": 2, "a": 3}"#;
+        let node = Reader::new(text).value().unwrap();
+        assert_eq!(node.get("a"), Some(&Node::Num("3")));
+        same_as_serde(text);
+    }
+
+    #[test]
+    fn rejects_what_serde_json_rejects_and_more() {
+        for bad in [
+            "{\"a\": 1,}",
+            "[1,]",
+            "{\"a\" 1}",
+            "\"a\u{1}\"",
+            "[01]",
+            "1.",
+            "-",
+            "\"\\ud800\"",
+            "\"\\x\"",
+            "tru",
+            "{",
+        ] {
+            assert!(Reader::new(bad).value().is_err(), "{bad}");
+        }
+    }
+}
