@@ -36,26 +36,147 @@ impl Codec {
 }
 
 /// A writer that compresses into `inner`.
-pub enum Compressor<W: Write> {
+pub enum Compressor<W: Write + Send + 'static> {
     Gzip(ParallelGzip<Hashing<W>>),
     Zstd(zstd::stream::write::Encoder<'static, Hashing<W>>),
 }
 
 /// Passes bytes through and hashes them: the digest of the whole pack as written (so it need
 /// not be read back), and for zstd the digest trailer.
-pub struct Hashing<W: Write> {
-    inner: W,
-    hasher: sha2::Sha256,
+///
+/// Hashing and writing run on their own thread, fed 1 MiB chunks through a short queue. On
+/// incompressible data the compressors are fast and the thread that feeds them would
+/// otherwise spend as long hashing and writing their output as it does reading the input.
+pub struct Hashing<W: Write + Send + 'static> {
+    chunk: Vec<u8>,
+    tx: Option<std::sync::mpsc::SyncSender<SinkMsg>>,
+    /// Chunks the writer thread is done with, reused so the steady state allocates nothing.
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+    worker: Option<std::thread::JoinHandle<io::Result<(W, sha2::Sha256)>>>,
 }
 
-impl<W: Write> Write for Hashing<W> {
+enum SinkMsg {
+    Data(Vec<u8>),
+    /// Reply with the digest of everything sent so far.
+    Digest(std::sync::mpsc::SyncSender<[u8; 32]>),
+}
+
+/// Bytes per chunk handed to the writer thread, and chunks queued (bounds memory).
+const SINK_CHUNK: usize = 1 << 20;
+const SINK_QUEUE: usize = 8;
+
+impl<W: Write + Send + 'static> Hashing<W> {
+    pub fn new(inner: W) -> io::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<SinkMsg>(SINK_QUEUE);
+        let (spare_tx, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(SINK_QUEUE);
+        let worker = std::thread::Builder::new()
+            .name("pack-writer".into())
+            .spawn(move || {
+                let mut inner = inner;
+                let mut hasher: sha2::Sha256 = sha2::Digest::new();
+                for msg in rx {
+                    match msg {
+                        SinkMsg::Data(mut chunk) => {
+                            sha2::Digest::update(&mut hasher, &chunk);
+                            // On error the thread ends: the sender sees the queue closed
+                            // and collects this error from the join.
+                            inner.write_all(&chunk)?;
+                            chunk.clear();
+                            let _ = spare_tx.try_send(chunk);
+                        }
+                        SinkMsg::Digest(reply) => {
+                            let _ = reply.send(sha2::Digest::finalize(hasher.clone()).into());
+                        }
+                    }
+                }
+                inner.flush()?;
+                Ok((inner, hasher))
+            })?;
+        Ok(Hashing {
+            chunk: Vec::with_capacity(SINK_CHUNK),
+            tx: Some(tx),
+            spare,
+            worker: Some(worker),
+        })
+    }
+
+    /// The writer thread's error, once it has stopped.
+    fn worker_error(&mut self) -> io::Error {
+        self.tx.take();
+        match self.worker.take().map(|w| w.join()) {
+            Some(Ok(Err(e))) => e,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            _ => io::Error::other("the pack writer stopped"),
+        }
+    }
+
+    fn send(&mut self, msg: SinkMsg) -> io::Result<()> {
+        let sent = match &self.tx {
+            Some(tx) => tx.send(msg).is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            Err(self.worker_error())
+        }
+    }
+
+    fn send_chunk(&mut self) -> io::Result<()> {
+        if self.chunk.is_empty() {
+            return Ok(());
+        }
+        let next = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(SINK_CHUNK));
+        let full = std::mem::replace(&mut self.chunk, next);
+        self.send(SinkMsg::Data(full))
+    }
+
+    /// SHA-256 of every byte written so far.
+    pub fn digest_so_far(&mut self) -> io::Result<[u8; 32]> {
+        self.send_chunk()?;
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        self.send(SinkMsg::Digest(reply))?;
+        answer.recv().map_err(|_| self.worker_error())
+    }
+
+    /// Write out everything; the inner writer and the hasher over all bytes written.
+    pub fn finish(mut self) -> io::Result<(W, sha2::Sha256)> {
+        self.send_chunk()?;
+        self.tx.take();
+        match self.worker.take().map(|w| w.join()) {
+            Some(Ok(done)) => done,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            None => Err(io::Error::other("the pack writer stopped")),
+        }
+    }
+}
+
+impl<W: Write + Send + 'static> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        sha2::Digest::update(&mut self.hasher, &buf[..n]);
+        let n = (SINK_CHUNK - self.chunk.len()).min(buf.len());
+        self.chunk.extend_from_slice(&buf[..n]);
+        if self.chunk.len() == SINK_CHUNK {
+            self.send_chunk()?;
+        }
         Ok(n)
     }
+    /// Bytes reach the inner writer in the background; `finish` waits for them.
     fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
+        Ok(())
+    }
+}
+
+impl<W: Write + Send + 'static> Drop for Hashing<W> {
+    fn drop(&mut self) {
+        // Abandoned (an error elsewhere): stop the thread; what it wrote is discarded with
+        // the temporary file.
+        self.tx.take();
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
     }
 }
 
@@ -65,16 +186,13 @@ pub const ZSTD_DIGEST_MAGIC: u32 = 0x184D_2A5E;
 /// Bytes of that trailer: magic, length (32), digest.
 pub const ZSTD_TRAILER: usize = 40;
 
-impl<W: Write> Compressor<W> {
+impl<W: Write + Send + 'static> Compressor<W> {
     pub fn new(codec: Codec, inner: W) -> io::Result<Self> {
         Self::with_workers(codec, inner, zstd_workers())
     }
 
     fn with_workers(codec: Codec, inner: W, workers: u32) -> io::Result<Self> {
-        let inner = Hashing {
-            inner,
-            hasher: sha2::Digest::new(),
-        };
+        let inner = Hashing::new(inner)?;
         Ok(match codec {
             Codec::Gzip => Compressor::Gzip(ParallelGzip::new(inner)),
             Codec::Zstd => {
@@ -92,25 +210,24 @@ impl<W: Write> Compressor<W> {
 
     /// Finish the stream; also returns the SHA-256 of every byte written to `inner`.
     pub fn finish_with_digest(self) -> io::Result<(W, [u8; 32])> {
-        let mut hashing = match self {
+        let hashing = match self {
             Compressor::Gzip(g) => g.finish()?,
             Compressor::Zstd(z) => {
                 let mut hashing = z.finish()?;
                 // The trailer holds the digest of everything before it.
-                let digest = sha2::Digest::finalize(hashing.hasher.clone());
+                let digest = hashing.digest_so_far()?;
                 hashing.write_all(&ZSTD_DIGEST_MAGIC.to_le_bytes())?;
                 hashing.write_all(&32u32.to_le_bytes())?;
                 hashing.write_all(&digest)?;
                 hashing
             }
         };
-        hashing.flush()?;
-        let Hashing { inner, hasher } = hashing;
+        let (inner, hasher) = hashing.finish()?;
         Ok((inner, sha2::Digest::finalize(hasher).into()))
     }
 }
 
-impl<W: Write> Write for Compressor<W> {
+impl<W: Write + Send + 'static> Write for Compressor<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Compressor::Gzip(g) => g.write(buf),
@@ -545,5 +662,52 @@ mod tests {
         // The returned digest is that of the bytes written.
         use sha2::Digest as _;
         assert_eq!(one.1[..], sha2::Sha256::digest(&one.0)[..]);
+    }
+
+    /// A writer that fails once it has taken `limit` bytes (a full disk).
+    struct FailsAfter {
+        limit: usize,
+        taken: usize,
+    }
+
+    impl Write for FailsAfter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.taken + buf.len() > self.limit {
+                return Err(io::Error::other("no space left on device"));
+            }
+            self.taken += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_fails_the_pack_instead_of_being_ignored() {
+        // Incompressible data, so the compressed stream outgrows the writer's limit.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let data: Vec<u8> = (0..(12 << 20))
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 32) as u8
+            })
+            .collect();
+        for codec in [Codec::Gzip, Codec::Zstd] {
+            let sink = FailsAfter {
+                limit: 3 << 20,
+                taken: 0,
+            };
+            let mut c = Compressor::new(codec, sink).unwrap();
+            let wrote = c.write_all(&data);
+            let finished = wrote.and_then(|()| c.finish().map(|_| ()));
+            let err = finished.expect_err("the write error must surface");
+            assert!(
+                err.to_string().contains("no space left"),
+                "{codec:?}: {err}"
+            );
+        }
     }
 }

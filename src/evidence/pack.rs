@@ -8,7 +8,6 @@ use super::index::*;
 use super::merkle;
 use crate::attest::dsse;
 use crate::attest::keys::PrivateKey;
-use rayon::prelude::*;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -67,18 +66,64 @@ fn hash_and_sniff(path: &Path, buf: &mut [u8]) -> io::Result<(String, u64, Strin
     ))
 }
 
+/// Hash and recognise every input, each file read once, on every core.
+///
+/// Files are taken largest first from one shared queue: a file's SHA-256 cannot be split across
+/// cores, so a big file picked up last would leave the other cores idle while it is hashed
+/// (rayon's halving of the input list does not prevent that).
+fn hash_all(inputs: &[Input]) -> Vec<io::Result<(String, u64, String)>> {
+    let mut order: Vec<(u64, usize)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| {
+            // A file that cannot be stat'ed fails when it is read; its place in the queue is moot.
+            let len = std::fs::metadata(&input.source).map_or(0, |m| m.len());
+            (len, i)
+        })
+        .collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<io::Result<(String, u64, String)>>> =
+        (0..inputs.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut buf = vec![0u8; 1 << 20];
+                    let mut done = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(_, i)) = order.get(k) else { break };
+                        let source = &inputs[i].source;
+                        let r = hash_and_sniff(source, &mut buf).map_err(|e| {
+                            io::Error::new(e.kind(), format!("{}: {e}", source.display()))
+                        });
+                        done.push((i, r));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for h in handles {
+            // A worker only panics on a bug; re-raise it rather than lose results.
+            for (i, r) in h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)) {
+                results[i] = Some(r);
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.expect("every input is taken from the queue"))
+        .collect()
+}
+
 /// Hash and recognise every input (in parallel, each file read once) and build the index.
 pub fn build_index(inputs: &[Input], o: &PackOptions) -> io::Result<Index> {
-    let hashed: Vec<io::Result<(String, u64, String)>> = inputs
-        .par_iter()
-        .map_init(
-            || vec![0u8; 1 << 20],
-            |buf, i| {
-                hash_and_sniff(&i.source, buf)
-                    .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", i.source.display())))
-            },
-        )
-        .collect();
+    let hashed = hash_all(inputs);
     let mut artifacts = Vec::with_capacity(inputs.len());
     for (i, h) in inputs.iter().zip(hashed) {
         let (sha256, size, media_type) = h?;
@@ -186,7 +231,7 @@ pub fn index_bytes(index: &Index) -> Vec<u8> {
 }
 
 /// Write the pack to `out` (a writer the caller makes atomic).
-pub fn write_pack<W: Write>(
+pub fn write_pack<W: Write + Send + 'static>(
     inputs: &[Input],
     index: &Index,
     o: &PackOptions,
