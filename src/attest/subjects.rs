@@ -275,25 +275,39 @@ pub fn expand(patterns: &[String], cwd: &Path, exclude: Option<&Path>) -> Result
 
 const CHUNK: usize = 1 << 20;
 
-/// Hash one file, streaming it through every requested algorithm in `buf`-sized chunks.
-pub fn hash_file(path: &Path, algs: &[Algorithm], buf: &mut [u8]) -> std::io::Result<DigestSet> {
+/// Stream a file through `each` in `buf`-sized chunks, never holding it whole; returns the
+/// number of bytes read.
+pub fn for_each_chunk(
+    path: &Path,
+    buf: &mut [u8],
+    mut each: impl FnMut(&[u8]),
+) -> std::io::Result<u64> {
     let mut f = std::fs::File::open(path)?;
-    let mut s256 = algs.contains(&Algorithm::Sha256).then(sha2::Sha256::new);
-    let mut s512 = algs.contains(&Algorithm::Sha512).then(sha2::Sha512::new);
+    let mut size = 0u64;
     loop {
         let n = match f.read(buf) {
-            Ok(0) => break,
+            Ok(0) => return Ok(size),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         };
+        each(&buf[..n]);
+        size += n as u64;
+    }
+}
+
+/// Hash one file, streaming it through every requested algorithm in `buf`-sized chunks.
+pub fn hash_file(path: &Path, algs: &[Algorithm], buf: &mut [u8]) -> std::io::Result<DigestSet> {
+    let mut s256 = algs.contains(&Algorithm::Sha256).then(sha2::Sha256::new);
+    let mut s512 = algs.contains(&Algorithm::Sha512).then(sha2::Sha512::new);
+    for_each_chunk(path, buf, |chunk| {
         if let Some(h) = s256.as_mut() {
-            h.update(&buf[..n]);
+            h.update(chunk);
         }
         if let Some(h) = s512.as_mut() {
-            h.update(&buf[..n]);
+            h.update(chunk);
         }
-    }
+    })?;
     let mut d = DigestSet::new();
     if let Some(h) = s256 {
         d.insert("sha256".into(), hex(&h.finalize()));

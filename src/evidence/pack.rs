@@ -8,7 +8,7 @@ use super::index::*;
 use super::merkle;
 use crate::attest::dsse;
 use crate::attest::keys::PrivateKey;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// One file to pack: where it is, and its name in the index.
@@ -37,24 +37,15 @@ pub struct Packed {
 /// Read a file once: its SHA-256, size and media type (from its name and first bytes).
 fn hash_and_sniff(path: &Path, buf: &mut [u8]) -> io::Result<(String, u64, String)> {
     use sha2::Digest as _;
-    let mut f = std::fs::File::open(path)?;
     let mut hasher = sha2::Sha256::new();
     let mut head: Vec<u8> = Vec::new();
-    let mut size = 0u64;
-    loop {
-        let n = match f.read(buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
+    let size = crate::attest::subjects::for_each_chunk(path, buf, |chunk| {
         if head.len() < SNIFF_BYTES {
-            let take = n.min(SNIFF_BYTES - head.len());
-            head.extend_from_slice(&buf[..take]);
+            let take = chunk.len().min(SNIFF_BYTES - head.len());
+            head.extend_from_slice(&chunk[..take]);
         }
-        hasher.update(&buf[..n]);
-        size += n as u64;
-    }
+        hasher.update(chunk);
+    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
