@@ -4,19 +4,28 @@
 //! `TG0xx` are input problems (exit 2) shared by every command; each area owns a prefix and keeps
 //! its codes in its own `diags.rs` (e.g. `sbom/diags.rs` for `SBOMnnn`).
 
-use crate::report::{Category, CodeInfo, Severity};
+use crate::report::CodeInfo;
 
-macro_rules! input_code {
-    ($ident:ident, $code:literal, $name:literal, $desc:literal, $help:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
+/// Declares one diagnostic code: `code!(IDENT, "CODE", "name", Category, Severity, score,
+/// "description", "help")`. Every area's `diags.rs` uses it.
+macro_rules! code {
+    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal $(,)?) => {
+        pub static $ident: $crate::report::CodeInfo = $crate::report::CodeInfo {
             code: $code,
             name: $name,
-            category: Category::Input,
-            default_severity: Severity::Error,
+            category: $crate::report::Category::$cat,
+            default_severity: $crate::report::Severity::$sev,
             description: $desc,
             help: $help,
-            security_severity: 5.0,
+            security_severity: $score,
         };
+    };
+}
+pub(crate) use code;
+
+macro_rules! input_code {
+    ($ident:ident, $code:literal, $name:literal, $desc:literal, $help:literal $(,)?) => {
+        code!($ident, $code, $name, Input, Error, 5.0, $desc, $help);
     };
 }
 

@@ -1,20 +1,7 @@
 //! Diagnostic codes of keys, signatures and attestations (`ATTnnn`).
 
-use crate::report::{Category, CodeInfo, Severity};
-
-macro_rules! code {
-    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
-            code: $code,
-            name: $name,
-            category: Category::$cat,
-            default_severity: Severity::$sev,
-            description: $desc,
-            help: $help,
-            security_severity: $score,
-        };
-    };
-}
+use crate::diags::code;
+use crate::report::CodeInfo;
 
 code!(
     SIGNATURE_INVALID,
@@ -24,7 +11,7 @@ code!(
     Error,
     9.0,
     "No signature of the DSSE envelope verifies with a trusted public key (wrong key, or the payload, payload type or signature was altered).",
-    "check that the envelope was signed with the private key matching the given public key and that it was not modified after signing"
+    "check that the envelope was signed with the private key matching the given public key and that it was not modified after signing",
 );
 code!(
     SIGNATURE_THRESHOLD,
@@ -34,7 +21,7 @@ code!(
     Error,
     8.0,
     "Fewer distinct trusted keys signed the envelope than the required threshold.",
-    "collect signatures from more of the trusted keys, or lower the threshold if that is the policy"
+    "collect signatures from more of the trusted keys, or lower the threshold if that is the policy",
 );
 code!(
     NO_SIGNATURES,
@@ -44,7 +31,7 @@ code!(
     Error,
     8.0,
     "The DSSE envelope has no signatures.",
-    "sign the payload (tollgate sign PAYLOAD --key KEY) before publishing it"
+    "sign the payload (tollgate sign PAYLOAD --key KEY) before publishing it",
 );
 code!(
     ENVELOPE_ENCODING,
@@ -54,7 +41,7 @@ code!(
     Error,
     5.0,
     "A DSSE envelope's payload or signature is not valid base64.",
-    "the envelope is corrupted; regenerate it, do not edit it by hand"
+    "the envelope is corrupted; regenerate it, do not edit it by hand",
 );
 code!(
     KEY_UNREADABLE,
@@ -64,7 +51,7 @@ code!(
     Error,
     5.0,
     "A key file is not a supported PEM key (PKCS#8, SEC1, PKIX or cosign/sigstore encrypted).",
-    "pass a PEM key as written by `tollgate key generate` or `cosign generate-key-pair`"
+    "pass a PEM key as written by `tollgate key generate` or `cosign generate-key-pair`",
 );
 code!(
     KEY_DECRYPT_FAILED,
@@ -74,7 +61,7 @@ code!(
     Error,
     5.0,
     "An encrypted private key could not be decrypted: wrong password, or the key file is corrupted.",
-    "set TOLLGATE_PASSWORD (or COSIGN_PASSWORD) to the password the key was encrypted with"
+    "set TOLLGATE_PASSWORD (or COSIGN_PASSWORD) to the password the key was encrypted with",
 );
 code!(
     KEY_WORLD_READABLE,
@@ -84,7 +71,7 @@ code!(
     Warning,
     6.0,
     "A private key file can be read by every user of the machine.",
-    "restrict it to its owner: chmod 600 KEYFILE"
+    "restrict it to its owner: chmod 600 KEYFILE",
 );
 
 code!(
@@ -95,7 +82,7 @@ code!(
     Error,
     7.0,
     "The envelope's payloadType is not the in-toto statement type (application/vnd.in-toto+json).",
-    "provenance must be signed as an in-toto statement: tollgate sign STATEMENT --key KEY"
+    "provenance must be signed as an in-toto statement: tollgate sign STATEMENT --key KEY",
 );
 code!(
     STATEMENT_TYPE,
@@ -105,7 +92,7 @@ code!(
     Error,
     7.0,
     "The signed payload is not an in-toto Statement (v1, or v0.1): its `_type` is missing or unknown, or it is not JSON.",
-    "the signer must put an in-toto Statement (`_type: https://in-toto.io/Statement/v1`) in the envelope"
+    "the signer must put an in-toto Statement (`_type: https://in-toto.io/Statement/v1`) in the envelope",
 );
 code!(
     PREDICATE_TYPE,
@@ -115,7 +102,7 @@ code!(
     Error,
     7.0,
     "The statement's predicateType is not one the policy accepts (SLSA Provenance v1.0 or v0.2 by default).",
-    "verify a SLSA provenance attestation, or name the expected type with --predicate-type"
+    "verify a SLSA provenance attestation, or name the expected type with --predicate-type",
 );
 code!(
     STATEMENT_INVALID,
@@ -125,7 +112,7 @@ code!(
     Error,
     7.0,
     "The statement or its SLSA predicate breaks the in-toto / SLSA specification (a required field is missing or malformed).",
-    "regenerate the provenance with a conformant generator (tollgate provenance generate)"
+    "regenerate the provenance with a conformant generator (tollgate provenance generate)",
 );
 code!(
     BUILDER_MISMATCH,
@@ -135,7 +122,7 @@ code!(
     Error,
     8.0,
     "The provenance names a different builder than the policy's --builder-id (or none).",
-    "the artifact was built by a builder you did not trust; check --builder-id (without `@ref` it matches any version of the builder)"
+    "the artifact was built by a builder you did not trust; check --builder-id (without `@ref` it matches any version of the builder)",
 );
 code!(
     SOURCE_MISMATCH,
@@ -145,7 +132,7 @@ code!(
     Error,
     8.0,
     "The provenance's source repository differs from the policy's --source-uri (or is missing).",
-    "the artifact was built from another repository; check --source-uri (e.g. github.com/org/repo)"
+    "the artifact was built from another repository; check --source-uri (e.g. github.com/org/repo)",
 );
 code!(
     REF_MISMATCH,
@@ -155,7 +142,7 @@ code!(
     Error,
     7.0,
     "The provenance's source ref differs from the policy's --source-ref, --source-tag, --source-branch or --source-versioned-tag (or is missing).",
-    "the artifact was built from another branch or tag; check the ref flags"
+    "the artifact was built from another branch or tag; check the ref flags",
 );
 code!(
     BUILD_TYPE_MISMATCH,
@@ -165,7 +152,7 @@ code!(
     Error,
     6.0,
     "The provenance's buildType differs from the policy's --build-type (or is missing).",
-    "check --build-type against the builder's documented build type"
+    "check --build-type against the builder's documented build type",
 );
 code!(
     SUBJECT_MISSING,
@@ -175,7 +162,7 @@ code!(
     Error,
     9.0,
     "An artifact's digest is not among the subjects of any verified statement: the provenance does not describe this file (or the file was modified).",
-    "verify the artifact the provenance was generated for; a changed digest means the file is not the one that was built"
+    "verify the artifact the provenance was generated for; a changed digest means the file is not the one that was built",
 );
 code!(
     NO_VERIFIER,
@@ -185,7 +172,7 @@ code!(
     Error,
     8.0,
     "No configured verifier can check this attestation's signature (e.g. a keyless Sigstore bundle given only --key).",
-    "pass the verification material the attestation needs (--key for key-signed envelopes and bundles; --certificate-identity and --certificate-oidc-issuer for keyless Sigstore bundles; --ca-roots for X.509)"
+    "pass the verification material the attestation needs (--key for key-signed envelopes and bundles; --certificate-identity and --certificate-oidc-issuer for keyless Sigstore bundles; --ca-roots for X.509)",
 );
 code!(
     UNSIGNED_STATEMENT,
@@ -195,7 +182,7 @@ code!(
     Error,
     8.0,
     "A bare in-toto statement was given: nothing proves who made it.",
-    "sign it (tollgate sign STATEMENT --key KEY) and verify the envelope"
+    "sign it (tollgate sign STATEMENT --key KEY) and verify the envelope",
 );
 
 pub static ALL: &[&CodeInfo] = &[

@@ -1,20 +1,7 @@
 //! Diagnostic codes of the performance and cost budgets (`BUDnnn`).
 
-use crate::report::{Category, CodeInfo, Severity};
-
-macro_rules! code {
-    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
-            code: $code,
-            name: $name,
-            category: Category::$cat,
-            default_severity: Severity::$sev,
-            description: $desc,
-            help: $help,
-            security_severity: $score,
-        };
-    };
-}
+use crate::diags::code;
+use crate::report::CodeInfo;
 
 code!(
     BUDGET_EXCEEDED,
@@ -24,7 +11,7 @@ code!(
     Error,
     4.0,
     "A performance or cost budget is exceeded: an absolute limit, or the allowed change from the baseline.",
-    "make the change cheaper or faster, or raise the budget in the budgets file with a reviewed reason"
+    "make the change cheaper or faster, or raise the budget in the budgets file with a reviewed reason",
 );
 code!(
     K6_THRESHOLD_FAILED,
@@ -34,7 +21,7 @@ code!(
     Error,
     4.0,
     "A threshold defined in the k6 script failed in the run the summary describes.",
-    "fix the regression, or pass --ignore-k6-thresholds to gate on the budgets file alone"
+    "fix the regression, or pass --ignore-k6-thresholds to gate on the budgets file alone",
 );
 code!(
     NO_BASELINE_VALUE,
@@ -44,7 +31,7 @@ code!(
     Warning,
     1.0,
     "A budget relative to the baseline could not be checked because the baseline has no value for it.",
-    "pass --baseline (perf) or an Infracost diff with past costs (cost); a new metric or project has no baseline yet"
+    "pass --baseline (perf) or an Infracost diff with past costs (cost); a new metric or project has no baseline yet",
 );
 code!(
     UNKNOWN_METRIC,
@@ -54,7 +41,7 @@ code!(
     Error,
     3.0,
     "The budgets file names a k6 metric (or tagged sub-metric) that the summary does not contain.",
-    "check the spelling; a tagged sub-metric is only exported when a k6 threshold refers to it"
+    "check the spelling; a tagged sub-metric is only exported when a k6 threshold refers to it",
 );
 code!(
     MISSING_STAT,
@@ -64,7 +51,7 @@ code!(
     Error,
     3.0,
     "The budgets file needs a statistic (e.g. p(99)) that the k6 summary does not export.",
-    "add the statistic to k6's summaryTrendStats option (k6 run --summary-trend-stats)"
+    "add the statistic to k6's summaryTrendStats option (k6 run --summary-trend-stats)",
 );
 code!(
     CURRENCY_MISMATCH,
@@ -74,7 +61,7 @@ code!(
     Error,
     3.0,
     "The Infracost output is priced in another currency than the budgets file.",
-    "set `currency:` in the budgets file to the Infracost currency, or run Infracost with the budgets' currency"
+    "set `currency:` in the budgets file to the Infracost currency, or run Infracost with the budgets' currency",
 );
 code!(
     INVALID_BUDGETS,
@@ -84,7 +71,7 @@ code!(
     Error,
     3.0,
     "The budgets file is invalid: an unknown key, a malformed limit or unit, or a unit that does not fit the metric.",
-    "fix the entry at the reported line:column; see docs/budgets.md for the budgets file format"
+    "fix the entry at the reported line:column; see docs/budgets.md for the budgets file format",
 );
 code!(
     COST_PROJECT_ERROR,
@@ -94,7 +81,7 @@ code!(
     Error,
     4.0,
     "Infracost could not price a project, so its cost is unknown and the totals are too low.",
-    "fix the error Infracost reports for the project (it is in projects[].metadata.errors)"
+    "fix the error Infracost reports for the project (it is in projects[].metadata.errors)",
 );
 code!(
     K6_THRESHOLD_IGNORED,
@@ -104,7 +91,7 @@ code!(
     Warning,
     1.0,
     "A k6 threshold failed but --ignore-k6-thresholds was given, so it does not deny.",
-    "drop --ignore-k6-thresholds to gate on k6's own thresholds too"
+    "drop --ignore-k6-thresholds to gate on k6's own thresholds too",
 );
 
 code!(
@@ -115,7 +102,7 @@ code!(
     Warning,
     1.0,
     "A project or service budget matches no project in the Infracost output, so it limits nothing.",
-    "check the pattern against the project names Infracost prints (projects[].name)"
+    "check the pattern against the project names Infracost prints (projects[].name)",
 );
 
 code!(
@@ -126,7 +113,7 @@ code!(
     Note,
     0.0,
     "One line of the budget table (metric, baseline, current, change, budget, verdict), for formats without tables.",
-    "nothing to do; SARIF, JUnit and GitHub output carry the budget table as these notes"
+    "nothing to do; SARIF, JUnit and GitHub output carry the budget table as these notes",
 );
 
 pub static ALL: &[&CodeInfo] = &[

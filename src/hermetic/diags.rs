@@ -1,20 +1,7 @@
 //! Diagnostic codes of hermetic builds (`HRMnnn`): `tollgate hermetic check` and `hermetic run`.
 
-use crate::report::{Category, CodeInfo, Severity};
-
-macro_rules! code {
-    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
-            code: $code,
-            name: $name,
-            category: Category::$cat,
-            default_severity: Severity::$sev,
-            description: $desc,
-            help: $help,
-            security_severity: $score,
-        };
-    };
-}
+use crate::diags::code;
+use crate::report::CodeInfo;
 
 code!(
     NETWORK_ACCESS,
@@ -24,7 +11,7 @@ code!(
     Error,
     6.0,
     "A build log line shows network access (a download, fetch, clone or registry request) during the build.",
-    "vendor or pre-fetch the dependency and build offline, or allow an internal mirror with --allow-host"
+    "vendor or pre-fetch the dependency and build offline, or allow an internal mirror with --allow-host",
 );
 code!(
     NETWORK_NOT_DISABLED,
@@ -34,7 +21,7 @@ code!(
     Error,
     5.0,
     "A build invocation does not forbid network access (no --offline, --no-index, --network=none or the tool's equivalent).",
-    "add the tool's offline flag (cargo --offline, npm ci --offline, pip --no-index, docker build --network=none, mvn -o, gradle --offline)"
+    "add the tool's offline flag (cargo --offline, npm ci --offline, pip --no-index, docker build --network=none, mvn -o, gradle --offline)",
 );
 code!(
     UNRECOGNISED_LOG,
@@ -44,7 +31,7 @@ code!(
     Error,
     3.0,
     "No known build tool output or invocation was found in a log (or no known build tool or downloader in a --command), so tollgate gives no verdict on it.",
-    "check that the right file was passed, or describe the tool with --rules FILE"
+    "check that the right file was passed, or describe the tool with --rules FILE",
 );
 code!(
     INVALID_RULES,
@@ -54,7 +41,7 @@ code!(
     Error,
     3.0,
     "The --rules file is not a valid hermetic rules file (YAML: version, tools with name, recognise and network patterns).",
-    "fix the field at the reported line:column; see docs/hermetic.md for the rules file format"
+    "fix the field at the reported line:column; see docs/hermetic.md for the rules file format",
 );
 code!(
     ISOLATION_UNAVAILABLE,
@@ -64,7 +51,7 @@ code!(
     Error,
     7.0,
     "Network isolation (a user and network namespace with only loopback) could not be set up, so the command was not run.",
-    "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or AppArmor's restrict_unprivileged_userns=0), run as root, or install bubblewrap"
+    "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or AppArmor's restrict_unprivileged_userns=0), run as root, or install bubblewrap",
 );
 code!(
     ALLOWED_HOST,
@@ -74,7 +61,7 @@ code!(
     Note,
     0.0,
     "A build log line shows network access to a host that --allow-host permits.",
-    "nothing to do; the host is an allowed mirror"
+    "nothing to do; the host is an allowed mirror",
 );
 
 code!(
@@ -85,7 +72,7 @@ code!(
     Error,
     6.0,
     "A hermetic-run statement is not what `tollgate hermetic run --attest` writes (predicate type, isolation record), or an artifact is not one of its subjects.",
-    "verify the statement `tollgate hermetic run --attest` wrote for this build, and pass the artifacts it built"
+    "verify the statement `tollgate hermetic run --attest` wrote for this build, and pass the artifacts it built",
 );
 code!(
     RUN_COMMAND_FAILED,
@@ -95,7 +82,7 @@ code!(
     Error,
     4.0,
     "The command run by `tollgate hermetic run` (or recorded in a hermetic-run statement) exited with a non-zero code.",
-    "a failed build proves nothing about its outputs; fix the build and run it again"
+    "a failed build proves nothing about its outputs; fix the build and run it again",
 );
 code!(
     RUN_NO_ARTIFACTS,
@@ -105,7 +92,7 @@ code!(
     Error,
     3.0,
     "`hermetic run --attest`: the --artifact globs matched no files after the command ran, so no statement was written.",
-    "check the globs (relative to the working directory) and that the command builds them"
+    "check the globs (relative to the working directory) and that the command builds them",
 );
 
 pub static ALL: &[&CodeInfo] = &[

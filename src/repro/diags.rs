@@ -1,20 +1,7 @@
 //! Diagnostic codes of reproducibility checks (`REPnnn`): `tollgate repro compare` and `repro run`.
 
-use crate::report::{Category, CodeInfo, Severity};
-
-macro_rules! code {
-    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
-            code: $code,
-            name: $name,
-            category: Category::$cat,
-            default_severity: Severity::$sev,
-            description: $desc,
-            help: $help,
-            security_severity: $score,
-        };
-    };
-}
+use crate::diags::code;
+use crate::report::CodeInfo;
 
 code!(
     ARTIFACT_DIFFERS,
@@ -24,7 +11,7 @@ code!(
     Warning,
     4.0,
     "An artifact differs between two builds of the same source (the gate is the ratio, REP005).",
-    "look for embedded times, build paths, locale, umask or ordering (diffoscope shows where); honour SOURCE_DATE_EPOCH"
+    "look for embedded times, build paths, locale, umask or ordering (diffoscope shows where); honour SOURCE_DATE_EPOCH",
 );
 code!(
     ARTIFACT_MISSING,
@@ -34,7 +21,7 @@ code!(
     Warning,
     4.0,
     "An artifact exists in one build but not in the other (the gate is the ratio, REP005).",
-    "check that the build writes the same outputs every time (no names with times or random parts)"
+    "check that the build writes the same outputs every time (no names with times or random parts)",
 );
 code!(
     BUILD_FAILED,
@@ -44,7 +31,7 @@ code!(
     Error,
     4.0,
     "A build of `tollgate repro run` exited with a non-zero code.",
-    "run the command by hand in a copy of the source; it must succeed in any directory, time zone and locale"
+    "run the command by hand in a copy of the source; it must succeed in any directory, time zone and locale",
 );
 code!(
     NO_ARTIFACTS,
@@ -54,7 +41,7 @@ code!(
     Error,
     3.0,
     "No artifacts were found to compare (empty directories, or --output globs that match nothing).",
-    "check the directories or the --output globs (relative to the build directory)"
+    "check the directories or the --output globs (relative to the build directory)",
 );
 code!(
     BELOW_MIN_RATIO,
@@ -64,7 +51,7 @@ code!(
     Error,
     4.0,
     "The reproducibility ratio (identical artifacts / all artifacts) is below --min-ratio.",
-    "make the differing artifacts reproducible, or lower --min-ratio with a reviewed reason"
+    "make the differing artifacts reproducible, or lower --min-ratio with a reviewed reason",
 );
 code!(
     INVALID_LIST,
@@ -74,7 +61,7 @@ code!(
     Error,
     3.0,
     "An artifact list given to `repro compare --list-a/--list-b` is not a sha256sum checksum file or an in-toto statement with sha256 subjects.",
-    "pass `sha256sum` output (`HEX  path` lines) or the build's provenance (statement, DSSE envelope, .intoto.jsonl, Sigstore bundle)"
+    "pass `sha256sum` output (`HEX  path` lines) or the build's provenance (statement, DSSE envelope, .intoto.jsonl, Sigstore bundle)",
 );
 
 pub static ALL: &[&CodeInfo] = &[

@@ -1,20 +1,7 @@
 //! Diagnostic codes of the SBOM checks (`SBOMnnn`).
 
-use crate::report::{Category, CodeInfo, Severity};
-
-macro_rules! code {
-    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
-            code: $code,
-            name: $name,
-            category: Category::$cat,
-            default_severity: Severity::$sev,
-            description: $desc,
-            help: $help,
-            security_severity: $score,
-        };
-    };
-}
+use crate::diags::code;
+use crate::report::CodeInfo;
 
 code!(
     SCHEMA,
@@ -24,7 +11,7 @@ code!(
     Error,
     5.0,
     "The document does not validate against the official JSON schema of its declared version.",
-    "fix the field at the JSON pointer so it matches the schema of the declared specVersion/spdxVersion"
+    "fix the field at the JSON pointer so it matches the schema of the declared specVersion/spdxVersion",
 );
 code!(
     UNSUPPORTED_VERSION,
@@ -34,7 +21,7 @@ code!(
     Error,
     5.0,
     "The declared specification version is unknown or not supported.",
-    "declare a supported version: CycloneDX 1.2-1.7, SPDX-2.2, SPDX-2.3 or SPDX 3.0.1"
+    "declare a supported version: CycloneDX 1.2-1.7, SPDX-2.2, SPDX-2.3 or SPDX 3.0.1",
 );
 code!(
     DUPLICATE_REF,
@@ -44,7 +31,7 @@ code!(
     Error,
     6.0,
     "Two elements share the same bom-ref or SPDXID, so references to it are ambiguous.",
-    "give every component/service a unique bom-ref (SPDX: a unique SPDXID)"
+    "give every component/service a unique bom-ref (SPDX: a unique SPDXID)",
 );
 code!(
     DANGLING_REF,
@@ -54,7 +41,7 @@ code!(
     Error,
     6.0,
     "A dependency, relationship or composition refers to an element that is not in the document.",
-    "add the missing element or remove the reference"
+    "add the missing element or remove the reference",
 );
 code!(
     INVALID_PURL,
@@ -64,7 +51,7 @@ code!(
     Error,
     5.0,
     "A package URL does not follow the purl specification.",
-    "write it as pkg:type/namespace/name@version?qualifiers#subpath (see github.com/package-url/purl-spec)"
+    "write it as pkg:type/namespace/name@version?qualifiers#subpath (see github.com/package-url/purl-spec)",
 );
 code!(
     INVALID_LICENSE,
@@ -74,7 +61,7 @@ code!(
     Error,
     4.0,
     "A licence expression is not a valid SPDX licence expression.",
-    "use SPDX identifiers joined by AND/OR/WITH (see spdx.org/licenses), or LicenseRef-<name> for others"
+    "use SPDX identifiers joined by AND/OR/WITH (see spdx.org/licenses), or LicenseRef-<name> for others",
 );
 code!(
     HASH_LENGTH,
@@ -84,7 +71,7 @@ code!(
     Error,
     7.0,
     "A hash value's length or alphabet does not match its algorithm.",
-    "record the full hex digest produced by the named algorithm"
+    "record the full hex digest produced by the named algorithm",
 );
 code!(
     SERIAL_NUMBER,
@@ -94,7 +81,7 @@ code!(
     Error,
     4.0,
     "The CycloneDX serialNumber is not an RFC 4122 URN, or the SPDX documentNamespace is not an absolute URI without '#'.",
-    "use serialNumber urn:uuid:<uuid> (CycloneDX) or a unique https URI without '#' (SPDX)"
+    "use serialNumber urn:uuid:<uuid> (CycloneDX) or a unique https URI without '#' (SPDX)",
 );
 code!(
     FUTURE_TIMESTAMP,
@@ -104,7 +91,7 @@ code!(
     Error,
     4.0,
     "A creation timestamp lies in the future relative to --now.",
-    "check the producing machine's clock, or pass the intended time with --now"
+    "check the producing machine's clock, or pass the intended time with --now",
 );
 code!(
     VERSION_FIELDS,
@@ -114,7 +101,7 @@ code!(
     Error,
     4.0,
     "The document uses fields or values that do not exist in the version it declares.",
-    "declare the version the document is written in (e.g. SPDX-2.3), or remove the newer fields"
+    "declare the version the document is written in (e.g. SPDX-2.3), or remove the newer fields",
 );
 code!(
     MISSING_VERSION,
@@ -124,7 +111,7 @@ code!(
     Warning,
     2.0,
     "A component has no version, so vulnerability matching cannot work for it.",
-    "record the resolved version of the component"
+    "record the resolved version of the component",
 );
 code!(
     PROFILE_ELEMENT,
@@ -134,7 +121,7 @@ code!(
     Error,
     4.0,
     "An element required by the selected minimum-elements profile (NTIA, CISA 2025) is missing.",
-    "add the element named in the message; the profile table shows the coverage per element"
+    "add the element named in the message; the profile table shows the coverage per element",
 );
 code!(
     DRIFT_ADDED,
@@ -144,7 +131,7 @@ code!(
     Note,
     3.0,
     "A component is in the new SBOM but not in the old one.",
-    "if expected, list it in the --allow file; otherwise remove the dependency"
+    "if expected, list it in the --allow file; otherwise remove the dependency",
 );
 code!(
     DRIFT_REMOVED,
@@ -154,7 +141,7 @@ code!(
     Note,
     3.0,
     "A component is in the old SBOM but not in the new one.",
-    "if expected, list it in the --allow file"
+    "if expected, list it in the --allow file",
 );
 code!(
     DRIFT_VERSION,
@@ -164,7 +151,7 @@ code!(
     Note,
     3.0,
     "A component's version differs between the two SBOMs.",
-    "if expected, list it in the --allow file"
+    "if expected, list it in the --allow file",
 );
 code!(
     DRIFT_LICENSE,
@@ -174,7 +161,7 @@ code!(
     Note,
     4.0,
     "A component's licence differs between the two SBOMs.",
-    "review the new licence; if acceptable, list it in the --allow file"
+    "review the new licence; if acceptable, list it in the --allow file",
 );
 code!(
     DRIFT_HASH,
@@ -184,7 +171,7 @@ code!(
     Note,
     7.0,
     "A component has the same version but different hashes in the two SBOMs.",
-    "the same version with different content may mean a tampered or rebuilt package; investigate before allowing"
+    "the same version with different content may mean a tampered or rebuilt package; investigate before allowing",
 );
 code!(
     ALLOW_UNUSED,
@@ -194,7 +181,7 @@ code!(
     Warning,
     1.0,
     "An entry of the --allow file matched no change.",
-    "remove stale entries so the allow list stays meaningful"
+    "remove stale entries so the allow list stays meaningful",
 );
 code!(
     ALLOW_EXPIRED,
@@ -204,7 +191,7 @@ code!(
     Error,
     5.0,
     "An entry of the --allow file has expired; the change it covered now denies.",
-    "review the change and renew the entry with a new 'expires' date, or remove it"
+    "review the change and renew the entry with a new 'expires' date, or remove it",
 );
 code!(
     MERGE_CONFLICT,
@@ -214,7 +201,7 @@ code!(
     Warning,
     3.0,
     "Two merged SBOMs describe the same package (purl) with different details; the first was kept.",
-    "check that both inputs describe the same build"
+    "check that both inputs describe the same build",
 );
 
 pub static ALL: &[&CodeInfo] = &[

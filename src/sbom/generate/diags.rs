@@ -1,20 +1,7 @@
 //! Diagnostic codes of `sbom generate` (`GENnnn`).
 
-use crate::report::{Category, CodeInfo, Severity};
-
-macro_rules! code {
-    ($ident:ident, $code:literal, $name:literal, $cat:ident, $sev:ident, $score:literal, $desc:literal, $help:literal) => {
-        pub static $ident: CodeInfo = CodeInfo {
-            code: $code,
-            name: $name,
-            category: Category::$cat,
-            default_severity: Severity::$sev,
-            description: $desc,
-            help: $help,
-            security_severity: $score,
-        };
-    };
-}
+use crate::diags::code;
+use crate::report::CodeInfo;
 
 code!(
     BAD_LOCKFILE,
@@ -24,7 +11,7 @@ code!(
     Error,
     4.0,
     "A lockfile found under the scanned directory is malformed or of an unknown version; its packages are missing from the SBOM.",
-    "fix or regenerate the lockfile with its package manager, or skip it with --exclude; --strict makes this fail the whole run"
+    "fix or regenerate the lockfile with its package manager, or skip it with --exclude; --strict makes this fail the whole run",
 );
 code!(
     NO_INPUTS,
@@ -34,7 +21,7 @@ code!(
     Error,
     3.0,
     "No lockfile, root filesystem package database or artifact was found, so there is nothing to describe.",
-    "point DIR at the project, or pass --rootfs or --artifact"
+    "point DIR at the project, or pass --rootfs or --artifact",
 );
 code!(
     UNPINNED,
@@ -44,7 +31,7 @@ code!(
     Warning,
     3.0,
     "A requirements file line is not pinned with `==`; it is left out because its version is not known.",
-    "pin it (`pip-compile`/`uv pip compile --generate-hashes` write pinned requirements)"
+    "pin it (`pip-compile`/`uv pip compile --generate-hashes` write pinned requirements)",
 );
 code!(
     PROFILE_GAP,
@@ -54,7 +41,7 @@ code!(
     Note,
     1.0,
     "The generated SBOM does not carry an NTIA minimum element for every component, because the inputs do not record it.",
-    "add the element in a later step (e.g. supplier data) if your policy requires 100% coverage"
+    "add the element in a later step (e.g. supplier data) if your policy requires 100% coverage",
 );
 code!(
     INVALID_OUTPUT,
@@ -64,7 +51,7 @@ code!(
     Error,
     6.0,
     "The generated SBOM failed tollgate's own validation and was not written (a bug in tollgate).",
-    "report the bug with the lockfile that caused it; the validation findings name the field"
+    "report the bug with the lockfile that caused it; the validation findings name the field",
 );
 
 pub static ALL: &[&CodeInfo] = &[
