@@ -221,6 +221,28 @@ fn select<'a>(
         .collect()
 }
 
+/// The evidence an assertion checks (the `files` filter, else `default`) and their names; none
+/// at all is a failure (`what`, e.g. "no SARIF evidence to check"): missing evidence fails closed.
+fn select_or_fail_closed<'a>(
+    kind: &str,
+    files: &'a [String],
+    filter: &Option<globset::GlobMatcher>,
+    default: impl Fn(&str) -> bool,
+    what: &str,
+) -> Result<(Vec<&'a String>, Vec<String>), AssertionResult> {
+    let sel = select(files, filter, default);
+    let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
+    if sel.is_empty() {
+        return Err(result(
+            kind,
+            false,
+            format!("{what} (missing evidence fails closed)"),
+            names,
+        ));
+    }
+    Ok((sel, names))
+}
+
 fn read_json(ctx: &EvalContext, rel: &str) -> Result<std::sync::Arc<Value>, String> {
     if let Some(cache) = ctx.json_cache
         && let Some(v) = cache.lock().ok().and_then(|c| c.get(rel).cloned())
@@ -437,16 +459,16 @@ impl Assertion for SarifNoLevels {
         "sarif_no_levels"
     }
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel = select(files, &self.filter, is_sarif_name);
-        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
-        if sel.is_empty() {
-            return result(
-                self.kind(),
-                false,
-                "no SARIF evidence to check (missing evidence fails closed)".into(),
-                names,
-            );
-        }
+        let (sel, names) = match select_or_fail_closed(
+            self.kind(),
+            files,
+            &self.filter,
+            is_sarif_name,
+            "no SARIF evidence to check",
+        ) {
+            Ok(found) => found,
+            Err(missing) => return missing,
+        };
         let mut hits: Vec<String> = Vec::new();
         let mut count = 0usize;
         let mut results_seen = 0usize;
@@ -564,16 +586,16 @@ impl Assertion for SbomValid {
         "sbom_valid"
     }
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel = select(files, &self.filter, looks_like_sbom_name);
-        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
-        if sel.is_empty() {
-            return result(
-                self.kind(),
-                false,
-                "no SBOM evidence to check (missing evidence fails closed)".into(),
-                names,
-            );
-        }
+        let (sel, names) = match select_or_fail_closed(
+            self.kind(),
+            files,
+            &self.filter,
+            looks_like_sbom_name,
+            "no SBOM evidence to check",
+        ) {
+            Ok(found) => found,
+            Err(missing) => return missing,
+        };
         let opts = crate::sbom::validate::Options {
             schema: true,
             profile: self.profile,
@@ -674,16 +696,16 @@ impl Assertion for Signed {
         self.kind
     }
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel = select(files, &self.filter, |f| !is_key_name(f));
-        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
-        if sel.is_empty() {
-            return result(
-                self.kind,
-                false,
-                "no signed attestation among the evidence (missing evidence fails closed)".into(),
-                names,
-            );
-        }
+        let (sel, names) = match select_or_fail_closed(
+            self.kind,
+            files,
+            &self.filter,
+            |f| !is_key_name(f),
+            "no signed attestation among the evidence",
+        ) {
+            Ok(found) => found,
+            Err(missing) => return missing,
+        };
         let keys = match self.keys(ctx) {
             Ok(k) if !k.is_empty() => k,
             Ok(_) => {
@@ -1030,19 +1052,19 @@ impl Assertion for JsonPathAssert {
         "json_path"
     }
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel = select(files, &self.filter, |f| {
-            let l = f.to_ascii_lowercase();
-            l.ends_with(".json") || l.ends_with(".sarif")
-        });
-        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
-        if sel.is_empty() {
-            return result(
-                self.kind(),
-                false,
-                "no JSON evidence to check (missing evidence fails closed)".into(),
-                names,
-            );
-        }
+        let (sel, names) = match select_or_fail_closed(
+            self.kind(),
+            files,
+            &self.filter,
+            |f| {
+                let l = f.to_ascii_lowercase();
+                l.ends_with(".json") || l.ends_with(".sarif")
+            },
+            "no JSON evidence to check",
+        ) {
+            Ok(found) => found,
+            Err(missing) => return missing,
+        };
         let want = if self.op == Op::Exists {
             String::new()
         } else {
@@ -1192,16 +1214,16 @@ impl Assertion for MaxAge {
         "max_age"
     }
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel = select(files, &self.filter, |_| true);
-        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
-        if sel.is_empty() {
-            return result(
-                self.kind(),
-                false,
-                "no evidence to date (missing evidence fails closed)".into(),
-                names,
-            );
-        }
+        let (sel, names) = match select_or_fail_closed(
+            self.kind(),
+            files,
+            &self.filter,
+            |_| true,
+            "no evidence to date",
+        ) {
+            Ok(found) => found,
+            Err(missing) => return missing,
+        };
         let mut oldest: Option<(jiff::SignedDuration, String)> = None;
         for f in &sel {
             let when = match &self.field {
@@ -1478,19 +1500,19 @@ impl Assertion for HermeticClean {
         "hermetic_clean"
     }
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel = select(files, &self.filter, |f| {
-            let l = f.to_ascii_lowercase();
-            l.ends_with(".log") || l.ends_with(".txt")
-        });
-        let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
-        if sel.is_empty() {
-            return result(
-                self.kind(),
-                false,
-                "no build log to check (missing evidence fails closed)".into(),
-                names,
-            );
-        }
+        let (sel, names) = match select_or_fail_closed(
+            self.kind(),
+            files,
+            &self.filter,
+            |f| {
+                let l = f.to_ascii_lowercase();
+                l.ends_with(".log") || l.ends_with(".txt")
+            },
+            "no build log to check",
+        ) {
+            Ok(found) => found,
+            Err(missing) => return missing,
+        };
         let extra = match &self.rules {
             None => Vec::new(),
             Some(r) => match crate::hermetic::rules::load(&ctx.catalog_dir.join(r), ctx.limits) {
