@@ -59,6 +59,24 @@ pub struct Limit {
     pub at: Pos,
 }
 
+impl Limit {
+    /// Why an exceeded limit failed, for the finding: a relative limit names the value it was
+    /// computed from (`+10% allows <= 110 ms from the baseline 100 ms`, `against` = "the
+    /// baseline"), an absolute one just itself (`budget <= 200 ms`).
+    pub fn exceeded_detail(
+        &self,
+        op: &str,
+        limit: &str,
+        base: Option<String>,
+        against: &str,
+    ) -> String {
+        match base.filter(|_| self.rule.is_relative()) {
+            Some(base) => format!("{} allows {op} {limit} from {against} {base}", self.text),
+            None => format!("budget {}", self.text),
+        }
+    }
+}
+
 /// The limits of one statistic of one k6 metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PerfBudget {

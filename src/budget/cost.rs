@@ -185,16 +185,7 @@ pub fn evaluate(out: &Output, budgets: &Budgets) -> Result<Evaluation, InputErro
                     Outcome::Fail => {
                         let (op, lim) = lim.expect("judged");
                         let cur = c.current.unwrap_or_default();
-                        let detail = match base.filter(|_| l.rule.is_relative()) {
-                            Some(bv) => format!(
-                                "{} allows {} {} from the past {}",
-                                l.text,
-                                op.as_str(),
-                                fmt(lim),
-                                fmt(bv)
-                            ),
-                            None => format!("budget {}", l.text),
-                        };
+                        let detail = l.exceeded_detail(op.as_str(), &fmt(lim), base.map(fmt), "the past");
                         ev.diagnostics.push(
                             Diagnostic::new(
                                 &d::BUDGET_EXCEEDED,

@@ -171,16 +171,7 @@ pub fn evaluate(
                 ),
                 Outcome::Fail => {
                     let (op, lim) = lim.expect("judged");
-                    let detail = match base.filter(|_| l.rule.is_relative()) {
-                        Some(bv) => format!(
-                            "{} allows {} {} from the baseline {}",
-                            l.text,
-                            op.as_str(),
-                            fmt(lim),
-                            fmt(bv)
-                        ),
-                        None => format!("budget {}", l.text),
-                    };
+                    let detail = l.exceeded_detail(op.as_str(), &fmt(lim), base.map(fmt), "the baseline");
                     ev.diagnostics.push(
                         Diagnostic::new(
                             &d::BUDGET_EXCEEDED,
