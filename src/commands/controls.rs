@@ -1,11 +1,9 @@
 //! `tollgate attest controls`, `tollgate catalog validate` and `tollgate verify attestation`.
 
 use super::Context;
-use super::key::key_error;
 use super::sign::load_private_key;
 use crate::attest::dsse;
 use crate::attest::intoto::{self, hex};
-use crate::attest::keys::PublicKey;
 use crate::attest::{ci_env, slsa};
 use crate::cli::{AttestControlsArgs, CatalogValidateArgs, GlobalArgs, VerifyAttestationArgs};
 use crate::controls::diags as ctl;
@@ -19,20 +17,10 @@ use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Severity, Subject, Table, Verdict};
 use serde_json::json;
 use sha2::Digest as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn sha256_hex(b: &[u8]) -> String {
     hex(&sha2::Sha256::digest(b))
-}
-
-fn load_public_keys(paths: &[PathBuf], ctx: &Context) -> Result<Vec<PublicKey>> {
-    paths
-        .iter()
-        .map(|p| {
-            let text = input::read_text(p, ctx.limits)?;
-            PublicKey::from_pem(&text).map_err(|e| key_error(p, &e))
-        })
-        .collect()
 }
 
 fn release_from(args: &AttestControlsArgs, env: &Env) -> Release {
@@ -109,7 +97,7 @@ pub fn cmd_attest(
         Some(k) => Some(load_private_key(k, ctx, env)?),
         None => None,
     };
-    let trusted = load_public_keys(&args.trusted_key, ctx)?;
+    let trusted = super::key::load_public_keys(&args.trusted_key, ctx)?;
     let files = evaluate::list_evidence(&args.evidence)
         .map_err(|e| Error::from(input::io_error(&input::display_path(&args.evidence), &e)))?;
     let catalog_dir = args
@@ -421,7 +409,7 @@ pub fn cmd_verify_attestation(
     global: &GlobalArgs,
     env: &mut Env,
 ) -> Result<u8> {
-    let keys = load_public_keys(&args.key, ctx)?;
+    let keys = super::key::load_public_keys(&args.key, ctx)?;
     let name = input::display_path(&args.envelope);
     let text = input::read_text(&args.envelope, ctx.limits)?;
     let envelope: dsse::Envelope = serde_json::from_str(&text).map_err(|e| {

@@ -1,7 +1,6 @@
 //! `tollgate evidence pack|verify|extract|prove|check-proof|audit` and `tollgate ledger verify`.
 
 use super::Context;
-use super::key::key_error;
 use super::sign::load_private_key;
 use crate::attest::keys::PublicKey;
 use crate::attest::{ci_env, slsa};
@@ -20,16 +19,6 @@ use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-
-fn load_keys(paths: &[PathBuf], ctx: &Context) -> Result<Vec<PublicKey>> {
-    paths
-        .iter()
-        .map(|p| {
-            let text = input::read_text(p, ctx.limits)?;
-            PublicKey::from_pem(&text).map_err(|e| key_error(p, &e))
-        })
-        .collect()
-}
 
 fn limits_of(a: &PackLimitArgs) -> Result<verify::Limits> {
     let max_unpacked = input::parse_size(&a.max_unpacked_size)
@@ -53,7 +42,7 @@ fn trust(a: &PackLimitArgs, ctx: &Context) -> Result<Vec<PublicKey>> {
             "pass --key signer.pub, or --allow-unsigned to check digests only",
         ));
     }
-    load_keys(&a.key, ctx)
+    super::key::load_public_keys(&a.key, ctx)
 }
 
 fn walk(dir: &Path, base: &Path, out: &mut Vec<pack::Input>) -> std::io::Result<()> {

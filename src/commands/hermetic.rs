@@ -384,16 +384,6 @@ pub fn cmd_run(
 
 // ------------------------------------------------------------------ hermetic verify
 
-fn load_keys(paths: &[std::path::PathBuf], ctx: &Context) -> Result<Vec<PublicKey>> {
-    paths
-        .iter()
-        .map(|p| {
-            let text = input::read_text(p, ctx.limits)?;
-            PublicKey::from_pem(&text).map_err(|e| super::key::key_error(p, &e))
-        })
-        .collect()
-}
-
 /// The verified statement of a hermetic-run envelope, or the finding that says why not.
 pub fn verify_run_statement(
     name: &str,
@@ -455,7 +445,7 @@ pub fn cmd_verify(
     global: &GlobalArgs,
     env: &mut Env,
 ) -> Result<u8> {
-    let keys = load_keys(&args.key, ctx)?;
+    let keys = super::key::load_public_keys(&args.key, ctx)?;
     let name = input::display_path(&args.attestation);
     let text = input::read_text(&args.attestation, ctx.limits)?;
     let mut report = Report::new("hermetic verify", ctx.now_rfc3339.clone());

@@ -1,10 +1,10 @@
 //! `tollgate key generate`.
 
 use super::Context;
-use crate::attest::keys::{KeyError, KeyType, PrivateKey};
+use crate::attest::keys::{KeyError, KeyType, PrivateKey, PublicKey};
 use crate::cli::{GlobalArgs, KeyAlgorithm, KeyGenerateArgs};
 use crate::error::{Error, Result};
-use crate::input::InputError;
+use crate::input::{self, InputError};
 use crate::output::{Env, write_atomic};
 use crate::report::{Location, Report, Subject};
 use serde_json::json;
@@ -115,6 +115,17 @@ pub(super) fn password_from_env(env: &Env) -> Option<Zeroizing<String>> {
         .map(str::to_string)
         .or_else(|| get("TOLLGATE_PASSWORD").or(get("COSIGN_PASSWORD")).cloned());
     pick.map(Zeroizing::new)
+}
+
+/// A public key from a PEM file (size-limited read; errors name the file).
+pub(super) fn load_public_key(path: &Path, ctx: &Context) -> Result<PublicKey> {
+    let text = input::read_text(path, ctx.limits)?;
+    PublicKey::from_pem(&text).map_err(|e| key_error(path, &e))
+}
+
+/// Every public key of `paths`, in order.
+pub(super) fn load_public_keys(paths: &[PathBuf], ctx: &Context) -> Result<Vec<PublicKey>> {
+    paths.iter().map(|p| load_public_key(p, ctx)).collect()
 }
 
 /// A key problem as a one-line input error naming the key file (never its content).

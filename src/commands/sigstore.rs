@@ -2,7 +2,6 @@
 //! `tollgate verify provenance` (the checks live in [`crate::sigstore`]).
 
 use super::Context;
-use crate::attest::keys::PublicKey;
 use crate::cli::{GlobalArgs, SigstoreArgs, SigstoreInstance, VerifyBundleArgs};
 use crate::error::{Error, Result};
 use crate::input::{self, InputError};
@@ -213,8 +212,7 @@ pub fn cmd_bundle(
     let policy = if x509.is_some() {
         None
     } else if let Some(k) = &args.key {
-        let text = input::read_text(k, ctx.limits)?;
-        let key = PublicKey::from_pem(&text).map_err(|e| super::key::key_error(k, &e))?;
+        let key = super::key::load_public_key(k, ctx)?;
         Some(KeyPolicy::Key(key.der().to_vec()))
     } else {
         require_identity(a)?;

@@ -3,8 +3,6 @@
 //! hashes the artifacts and turns the outcome into a report.
 
 use super::Context;
-use super::key::key_error;
-use crate::attest::keys::PublicKey;
 use crate::attest::subjects::{self, Algorithm};
 use crate::attest::verify::{self, Artifact, Attestation, KeyVerifier, Outcome, Policy, Verifier};
 use crate::cli::{GlobalArgs, VerifyProvenanceArgs};
@@ -14,7 +12,6 @@ use crate::output::Env;
 use crate::report::{Report, Subject, Table, Verdict};
 use rayon::prelude::*;
 use serde_json::json;
-use std::path::Path;
 
 fn policy_from(args: &VerifyProvenanceArgs) -> Policy {
     Policy {
@@ -28,11 +25,6 @@ fn policy_from(args: &VerifyProvenanceArgs) -> Policy {
         predicate_types: args.predicate_type.clone(),
         any_predicate_type: false,
     }
-}
-
-fn load_key(path: &Path, ctx: &Context) -> Result<PublicKey> {
-    let text = input::read_text(path, ctx.limits)?;
-    PublicKey::from_pem(&text).map_err(|e| key_error(path, &e))
 }
 
 /// `sha256:HEX` / `sha512:HEX` given on the command line.
@@ -137,7 +129,7 @@ pub fn cmd_provenance(
     let mut keys = args
         .key
         .iter()
-        .map(|k| load_key(k, ctx))
+        .map(|k| super::key::load_public_key(k, ctx))
         .collect::<Result<Vec<_>>>()?;
     for (key, id) in keys.iter_mut().zip(&args.key_id) {
         *key = key.clone().with_keyid(id.clone());
