@@ -47,3 +47,14 @@ pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
 }
 
 pub const MINIMAL_CDX: &str = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","serialNumber":"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79","version":1,"metadata":{"timestamp":"2026-01-01T00:00:00Z"},"components":[{"type":"library","bom-ref":"pkg:cargo/serde@1.0.0","name":"serde","version":"1.0.0","purl":"pkg:cargo/serde@1.0.0"}],"dependencies":[{"ref":"pkg:cargo/serde@1.0.0","dependsOn":[]}]}"#;
+
+/// The diagnostic codes of a JSON report, in report order (none when it is not a report).
+#[allow(dead_code)]
+pub fn diag_codes(report: &serde_json::Value) -> Vec<String> {
+    report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["code"].as_str().map(str::to_string))
+        .collect()
+}

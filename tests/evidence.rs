@@ -25,12 +25,7 @@ fn json(out: &std::process::Output) -> Value {
 }
 
 fn codes(out: &std::process::Output) -> Vec<String> {
-    let mut c: Vec<String> = json(out)["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect();
+    let mut c = diag_codes(&json(out));
     c.sort();
     c.dedup();
     c

@@ -10,6 +10,27 @@ use tollgate::sigstore::{ArtifactRef, IdentityPolicy, KeyPolicy, verify_bundle};
 
 const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
+
+/// `verify bundle` of sigstore-conformance's happy-path-v0.3 bundle with the trusted root from
+/// a TUF cache (no network, no --trusted-root).
+fn verify_happy_bundle_from_cache(root: &Path, cache: &Path) -> std::process::Output {
+    let cases = root.join("sigstore-conformance/bundle-verify");
+    tollgate_at("2025-03-01T00:00:00Z")
+        .args(["--format", "json", "verify", "bundle"])
+        .arg(cases.join("a.txt"))
+        .arg("--bundle")
+        .arg(cases.join("happy-path-v0.3/bundle.sigstore.json"))
+        .arg("--tuf-cache")
+        .arg(cache)
+        .args([
+            "--certificate-identity",
+            DEFAULT_IDENTITY,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .output()
+        .unwrap()
+}
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -240,12 +261,7 @@ fn verify_provenance_keyless_cli() {
             .output()
             .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        let codes: Vec<String> = v["diagnostics"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d["code"].as_str().map(str::to_string))
-            .collect();
+        let codes = diag_codes(&v);
         (
             out.status.code(),
             codes,
@@ -556,12 +572,7 @@ fn refresh(
     if out.status.code() == Some(2) {
         eprintln!("exit 2: {}", String::from_utf8_lossy(&out.stderr));
     }
-    let codes = v["diagnostics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d["code"].as_str().map(str::to_string))
-        .collect();
+    let codes = diag_codes(&v);
     (out.status.code(), codes, v)
 }
 
@@ -619,22 +630,7 @@ fn tuf_conformance_static_repositories() {
         true,
         code == Some(0) && codes.is_empty() && v["data"]["refresh"]["rootVersion"] == 12,
     ));
-    let cases = root.join("sigstore-conformance/bundle-verify");
-    let out = tollgate_at("2025-03-01T00:00:00Z")
-        .args(["--format", "json", "verify", "bundle"])
-        .arg(cases.join("a.txt"))
-        .arg("--bundle")
-        .arg(cases.join("happy-path-v0.3/bundle.sigstore.json"))
-        .arg("--tuf-cache")
-        .arg(cache.path())
-        .args([
-            "--certificate-identity",
-            DEFAULT_IDENTITY,
-            "--certificate-oidc-issuer",
-            GITHUB_ISSUER,
-        ])
-        .output()
-        .unwrap();
+    let out = verify_happy_bundle_from_cache(&root, cache.path());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     let facts = &v["subjects"][0]["facts"];
     rows.push((
@@ -1299,12 +1295,7 @@ fn refresh_from(
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    let codes = v["diagnostics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|d| d["code"].as_str().map(str::to_string))
-        .collect();
+    let codes = diag_codes(&v);
     (
         out.status.code(),
         codes,
@@ -1409,22 +1400,7 @@ fn tuf_refresh_over_http_matches_directory_refresh() {
     );
     assert_eq!(r.0, Some(0), "{:?} {}", r.1, r.3);
     let served = server.requests.load(std::sync::atomic::Ordering::SeqCst);
-    let cases = root.join("sigstore-conformance/bundle-verify");
-    let out = tollgate_at("2025-03-01T00:00:00Z")
-        .args(["--format", "json", "verify", "bundle"])
-        .arg(cases.join("a.txt"))
-        .arg("--bundle")
-        .arg(cases.join("happy-path-v0.3/bundle.sigstore.json"))
-        .arg("--tuf-cache")
-        .arg(cache.path())
-        .args([
-            "--certificate-identity",
-            DEFAULT_IDENTITY,
-            "--certificate-oidc-issuer",
-            GITHUB_ISSUER,
-        ])
-        .output()
-        .unwrap();
+    let out = verify_happy_bundle_from_cache(&root, cache.path());
     rows.push((
         "verify bundle --tuf-cache after an http refresh: no request".into(),
         true,
@@ -1580,12 +1556,7 @@ fn verification_time_is_now_not_the_system_clock() {
             .output()
             .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        let codes: Vec<String> = v["diagnostics"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|d| d["code"].as_str().map(str::to_string))
-            .collect();
+        let codes = diag_codes(&v);
         (out.status.code(), codes)
     };
     let rekor2 = dir.join("rekor2-happy-path/trusted_root.json");

@@ -104,12 +104,7 @@ fn codes(out: &std::process::Output) -> Vec<String> {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    let mut c: Vec<String> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["code"].as_str().unwrap().to_string())
-        .collect();
+    let mut c = diag_codes(&v);
     c.sort();
     c.dedup();
     c
