@@ -212,18 +212,18 @@ file_lines() {
     done <<<"$2"
 }
 
-# expand_globs MODE WHAT PATTERN...: the files the patterns match (bash globstar: `**` crosses
-# directories; dotfiles are not matched), deduplicated in order, into the array `expanded`. A
-# pattern without glob characters is taken as a file name, which with MODE "existing" must
-# exist. A glob matching no file is a warning, or with MODE "strict" bad input; either names it
-# "WHAT pattern". Turns on globstar and nullglob for the script.
+# expand_globs MODE WHAT VALUE: VALUE split into `words` (see split_words), and the files these
+# patterns match (bash globstar: `**` crosses directories; dotfiles are not matched),
+# deduplicated in order, into the array `expanded`. A pattern without glob characters is taken
+# as a file name, which with MODE "existing" must exist. A glob matching no file is a warning, or
+# with MODE "strict" bad input; either names it "WHAT pattern". Turns on globstar and nullglob.
 expand_globs() {
     local mode=$1 what=${2:+$2 } pattern m n old_ifs seen=$'\n'
     local -a matches
-    shift 2
     shopt -s globstar nullglob
+    split_words "$3"
     expanded=()
-    for pattern in "$@"; do
+    for pattern in ${words[@]+"${words[@]}"}; do
         if [[ "$pattern" == *[*?[]* ]]; then
             # IFS='' so a match is never split; the pattern itself has no whitespace.
             old_ifs=$IFS

@@ -33,10 +33,9 @@ strict=$flag
 
 # --- files ---------------------------------------------------------------------------------
 
-split_words "${TOLLGATE_FILES:-}"
+expand_globs warn "" "${TOLLGATE_FILES:-}"
 patterns=(${words[@]+"${words[@]}"})
 [[ ${#patterns[@]} -gt 0 ]] || bad_input "the files input is empty"
-expand_globs warn "" "${patterns[@]}"
 files=(${expanded[@]+"${expanded[@]}"})
 file_count=${#files[@]}
 [[ $file_count -gt 0 ]] || bad_input "no SBOM files matched '${patterns[*]}' (in $PWD)"
