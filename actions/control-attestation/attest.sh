@@ -33,14 +33,10 @@
 # shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-# The secrets leave the environment first, so that no other command ever sees them.
-key_pem=${TOLLGATE_KEY_PEM:-}
-password=${TOLLGATE_SIGN_PASSWORD:-}
-unset TOLLGATE_KEY_PEM TOLLGATE_SIGN_PASSWORD
-
 title="tollgate control-attestation"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 locate_tollgate
 declare_outputs verdict exit-code attestation signed-attestation vsa signed-vsa oscal control-map \
     report-md report-html report-pdf out-dir passed failed waived total key-id report
@@ -125,17 +121,11 @@ cat -- "$cli_stderr" >&2
 
 # The facts on the first line, separated by \x1f (a tab would merge empty fields), then the
 # annotations, one workflow command a line.
-parsed=""
-if [[ -s "$report" && -n "$python" ]]; then
-    parsed=$("$python" -c "$py_annotations"'
-import json, sys
-
+read_report "$report" '
 def one_line(s):
     return ("" if s is None else str(s)).replace("\r", " ").replace("\n", " ").replace("\t", " ").replace("\x1f", " ")
 
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        r = json.load(f)
+def facts(r):
     d = r.get("data") or {}
     s = d.get("summary") or {}
     out_dir = os.path.abspath(d["outDir"]) if d.get("outDir") else ""
@@ -145,7 +135,7 @@ try:
     attestation = os.path.abspath(d["attestation"]) if d.get("attestation") else ""
     signature = d.get("signature") or {}
     signed = product(signature.get("envelope") or "attestation.dsse.json") if d.get("signed") else ""
-    facts = [
+    values = [
         r["verdict"], r.get("exitCode", ""),
         s.get("passed", ""), s.get("failed", ""), s.get("waived", ""), s.get("total", ""),
         out_dir if out_dir and os.path.isdir(out_dir) else "",
@@ -155,13 +145,10 @@ try:
         product("report.md"), product("report.html"), product("report.pdf"),
         signature.get("keyid") or "",
     ]
-    print("\x1f".join(one_line(x) for x in facts))
+    print("\x1f".join(one_line(x) for x in values))
     for line in annotations(r, workspace=True):
         print(line)
-except Exception as e:  # noqa: BLE001 - any unreadable report falls back to the exit code
-    print("unreadable JSON report:", e, file=sys.stderr)
-' "$report") || parsed=""
-fi
+'
 annotations=""
 if [[ -n "$parsed" ]]; then
     IFS=$'\x1f' read -r verdict report_exit passed failed waived total out_dir attestation signed_attestation \

@@ -35,14 +35,10 @@
 # shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-# The secrets leave the environment first, so that no other command ever sees them.
-key_pem=${TOLLGATE_KEY_PEM:-}
-password=${TOLLGATE_SIGN_PASSWORD:-}
-unset TOLLGATE_KEY_PEM TOLLGATE_SIGN_PASSWORD
-
 title="tollgate evidence-pack"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 locate_tollgate
 declare_outputs pack pack-name sha256 size merkle-root artifacts release signed key-id verdict exit-code \
     report verify-report upload-name attach-tag
@@ -221,21 +217,12 @@ exit_code=$?
 set -e
 cat -- "$cli_stderr" >&2
 
-parsed=""
-if [[ -s "$verify_report" && -n "$python" ]]; then
-    parsed=$("$python" -c "$py_annotations"'
-import json, sys
-
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        r = json.load(f)
+read_report "$verify_report" '
+def facts(r):
     print(r["verdict"])
     for line in annotations(r, workspace=False):
         print(line)
-except Exception as e:  # noqa: BLE001 - any unreadable report falls back to the exit code
-    print("unreadable JSON report:", e, file=sys.stderr)
-' "$verify_report") || parsed=""
-fi
+'
 annotations=""
 if [[ -n "$parsed" ]]; then
     verdict=${parsed%%$'\n'*}

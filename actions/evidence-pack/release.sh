@@ -13,8 +13,9 @@
 set -euo pipefail
 
 title="tollgate evidence-pack"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 tag=${TOLLGATE_TAG:-}
 pack=${TOLLGATE_PACK:-}
 

@@ -21,8 +21,9 @@
 set -euo pipefail
 
 title="tollgate hermetic"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 locate_tollgate
 declare_outputs verdict exit-code findings logs=log_count run-exit-code=run_exit attestation sarif=sarif_out \
     report run-report

@@ -1,26 +1,32 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the globals set here are for the scripts that source this file
 # The shell shared by the actions' scripts (actions/*/*.sh but setup/install.sh, which runs
-# before tollgate exists). Sourced, never run. A script first takes its secrets out of the
-# environment, then sets `title` (the annotations' title; `heading`, when set, names the job
-# summary's error heading instead) and sources this file through its own path:
+# before tollgate exists). Sourced, never run: a script sets `title` (the annotations' title;
+# `heading`, when set, names the job summary's error heading instead) and sources this file
+# through its own path, without running a command:
 #
-#   key_pem=${TOLLGATE_KEY_PEM:-}
-#   unset TOLLGATE_KEY_PEM
 #   title="tollgate verify"
 #   # shellcheck source=actions/lib/common.sh
-#   source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+#   source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 #   locate_tollgate
 #
 # so it is found wherever the repository is: `uses: ./actions/NAME`, `uses:
 # OWNER/tollgate/actions/NAME@REF` (the runner downloads the whole repository) and
-# tests/actions/run_action.py alike.
+# tests/actions/run_action.py alike (the scripts are run by path, as action.yml does).
 #
-# Globals set here (the scripts do not use these names for anything else): tollgate, python,
-# tmp_dir, key_file, scratch_files, flag, words, expanded, lines, signing, verdict, exit_code,
-# sarif_out, output_names.
+# The signing secrets (TOLLGATE_KEY_PEM, TOLLGATE_SIGN_PASSWORD) leave the environment in the
+# first lines below, into key_pem and password, so that no other command ever sees them: keep
+# everything above the functions free of commands that are not builtins.
+#
+# Globals set here (the scripts do not use these names for anything else): key_pem, password,
+# tollgate, python, tmp_dir, key_file, scratch_files, flag, words, expanded, lines, signing,
+# verdict, exit_code, sarif_out, output_names, parsed.
 
-# The bash check comes first and is POSIX sh, so that bash 3 reaches it before anything newer.
+# The secrets first; then the bash check, in POSIX sh so that bash 3 reaches it.
+key_pem=${TOLLGATE_KEY_PEM:-}
+password=${TOLLGATE_SIGN_PASSWORD:-}
+unset TOLLGATE_KEY_PEM TOLLGATE_SIGN_PASSWORD
+
 if [ "${BASH_VERSINFO:-0}" -lt 4 ]; then
     echo "::error title=${title:-tollgate}::bash 4 or newer is needed (found ${BASH_VERSION:-no bash})"
     exit 2
@@ -347,10 +353,26 @@ check_report_exit() {
     fi
 }
 
-# Python (for `"$python" -c "$py_annotations"'...'`): esc_data and esc_prop escape a workflow
-# command's message and properties; annotations(report, workspace) lists the workflow commands
-# of a JSON report's diagnostics, with the file relative to GITHUB_WORKSPACE and its line and
-# column when workspace is true, else with the file as given.
+# read_report REPORT PYTHON: $parsed is what PYTHON's facts(r) prints for tollgate's JSON report
+# r, or empty when there is no report, no python (find_python) or the report is unreadable.
+read_report() {
+    parsed=""
+    [[ -s "$1" && -n "$python" ]] || return 0
+    parsed=$("$python" -c "$py_annotations$2"'
+import json, sys
+try:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        r = json.load(f)
+    facts(r)
+except Exception as e:  # noqa: BLE001 - any unreadable report falls back to the exit code
+    print("unreadable JSON report:", e, file=sys.stderr)
+' "$1") || parsed=""
+}
+
+# The Python read_report's PYTHON can use: esc_data and esc_prop escape a workflow command's
+# message and properties; annotations(report, workspace) yields the workflow commands of the
+# report's diagnostics, with the file relative to GITHUB_WORKSPACE and its line and column when
+# workspace is true, else with the file as given.
 # shellcheck disable=SC2016 # Python, not shell
 py_annotations='
 import os

@@ -23,14 +23,10 @@
 # shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-# The secrets leave the environment first, so that no other command ever sees them.
-key_pem=${TOLLGATE_KEY_PEM:-}
-password=${TOLLGATE_SIGN_PASSWORD:-}
-unset TOLLGATE_KEY_PEM TOLLGATE_SIGN_PASSWORD
-
 title="tollgate provenance"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 locate_tollgate
 declare_outputs provenance=provenance_out statement=statement_out subjects-count sha256 key-id verdict exit-code
 

@@ -15,8 +15,9 @@ set -euo pipefail
 
 title="tollgate sbom-validate"
 heading="tollgate sbom validate"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 locate_tollgate
 declare_outputs verdict exit-code errors warnings files=file_count sarif=sarif_out report
 file_count=0
@@ -54,19 +55,11 @@ run_with_annotations "$report" "${TOLLGATE_SARIF_FILE:-}" "${args[@]}"
 # --- outputs -------------------------------------------------------------------------------
 
 find_python
-parsed=""
-if [[ -s "$report" && -n "$python" ]]; then
-    parsed=$("$python" -c '
-import json, sys
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        r = json.load(f)
+read_report "$report" '
+def facts(r):
     s = r.get("summary") or {}
     print(r["verdict"], r.get("exitCode", ""), s.get("errors", ""), s.get("warnings", ""), sep="\t")
-except Exception as e:  # noqa: BLE001 - any unreadable report falls back to the exit code
-    print("unreadable JSON report:", e, file=sys.stderr)
-' "$report") || parsed=""
-fi
+'
 if [[ -n "$parsed" ]]; then
     IFS=$'\t' read -r verdict report_exit errors warnings <<<"$parsed"
     check_report_exit "$report_exit"

@@ -24,8 +24,9 @@ set -euo pipefail
 
 title="tollgate sbom"
 heading="tollgate sbom generate"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 locate_tollgate
 declare_outputs sbom verdict exit-code components ecosystems report validate-exit-code=validate_exit
 

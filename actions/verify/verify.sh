@@ -34,14 +34,11 @@
 # the JSON run below; the other runs unset the variable so that it appears once.
 set -euo pipefail
 
-# The secret leaves the environment first, so that no other command ever sees it.
-key_pem=${TOLLGATE_KEY_PEM:-}
-unset TOLLGATE_KEY_PEM
-
 title="tollgate verify"
 heading="tollgate verify provenance"
+# Found without running a command: the library first takes the secrets out of the environment.
 # shellcheck source=actions/lib/common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 locate_tollgate
 declare_outputs verdict exit-code checks-passed checks-failed artifacts=artifact_count report sarif=sarif_out
 artifact_count=0
@@ -178,20 +175,12 @@ run_with_annotations "$report" "${TOLLGATE_SARIF_FILE:-}" "${args[@]}"
 # --- outputs -------------------------------------------------------------------------------
 
 find_python
-parsed=""
-if [[ -s "$report" && -n "$python" ]]; then
-    parsed=$("$python" -c '
-import json, sys
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        r = json.load(f)
+read_report "$report" '
+def facts(r):
     checks = (r.get("data") or {}).get("checks") or []
     passed = sum(1 for c in checks if c.get("passed"))
     print(r["verdict"], r.get("exitCode", ""), passed, len(checks) - passed, sep="\t")
-except Exception as e:  # noqa: BLE001 - any unreadable report falls back to the exit code
-    print("unreadable JSON report:", e, file=sys.stderr)
-' "$report") || parsed=""
-fi
+'
 if [[ -n "$parsed" ]]; then
     IFS=$'\t' read -r verdict report_exit checks_passed checks_failed <<<"$parsed"
     check_report_exit "$report_exit"
