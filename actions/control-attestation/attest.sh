@@ -150,17 +150,12 @@ def facts(r):
         print(line)
 '
 annotations=""
-if [[ -n "$parsed" ]]; then
-    IFS=$'\x1f' read -r verdict report_exit passed failed waived total out_dir attestation signed_attestation \
-        vsa signed_vsa oscal control_map report_md report_html report_pdf key_id <<<"${parsed%%$'\n'*}"
-    [[ "$parsed" != *$'\n'* ]] || annotations=${parsed#*$'\n'}
-    check_report_exit "$report_exit"
-else
-    verdict=$(verdict_of "$exit_code")
-    [[ -s "$report" ]] || report=""
-    if [[ -n "$report" && -z "$python" ]]; then
-        annotate warning "python3 is not installed: the paths, counts and annotations are not read from tollgate's report"
-    fi
+IFS=$'\x1f' read -r verdict report_exit passed failed waived total out_dir attestation signed_attestation \
+    vsa signed_vsa oscal control_map report_md report_html report_pdf key_id <<<"${parsed%%$'\n'*}"
+[[ "$parsed" != *$'\n'* ]] || annotations=${parsed#*$'\n'}
+settle_verdict "$report_exit"
+if [[ -z "$parsed" && -n "$report" && -z "$python" ]]; then
+    annotate warning "python3 is not installed: the paths, counts and annotations are not read from tollgate's report"
 fi
 if [[ "$signing" == true && $exit_code -ne 2 && -z "$signed_attestation" ]]; then
     annotate warning "a key was given but no signed attestation was written"

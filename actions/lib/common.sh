@@ -346,10 +346,17 @@ run_with_annotations() {
     fi
 }
 
-# check_report_exit CODE: a warning when the report's exit code CODE is not tollgate's.
-check_report_exit() {
-    if [[ -n "$1" && "$1" != "$exit_code" ]]; then
-        annotate warning "the report says exit code $1, tollgate exited $exit_code"
+# settle_verdict REPORT_EXIT: when the report was read ($parsed), a warning if the exit code it
+# records, REPORT_EXIT, is not tollgate's; otherwise the verdict from exit_code, and `report`
+# emptied when tollgate wrote none.
+settle_verdict() {
+    if [[ -n "$parsed" ]]; then
+        if [[ -n "$1" && "$1" != "$exit_code" ]]; then
+            annotate warning "the report says exit code $1, tollgate exited $exit_code"
+        fi
+    else
+        verdict=$(verdict_of "$exit_code")
+        [[ -s "$report" ]] || report=""
     fi
 }
 

@@ -60,13 +60,8 @@ def facts(r):
     s = r.get("summary") or {}
     print(r["verdict"], r.get("exitCode", ""), s.get("errors", ""), s.get("warnings", ""), sep="\t")
 '
-if [[ -n "$parsed" ]]; then
-    IFS=$'\t' read -r verdict report_exit errors warnings <<<"$parsed"
-    check_report_exit "$report_exit"
-else
-    verdict=$(verdict_of "$exit_code")
-    [[ -s "$report" ]] || report=""
-fi
+IFS=$'\t' read -r verdict report_exit errors warnings <<<"$parsed"
+settle_verdict "$report_exit"
 
 set_outputs
 echo "tollgate sbom validate: verdict ${verdict}, exit code ${exit_code}, ${errors:-?} error(s), ${warnings:-?} warning(s)"

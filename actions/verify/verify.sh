@@ -181,13 +181,8 @@ def facts(r):
     passed = sum(1 for c in checks if c.get("passed"))
     print(r["verdict"], r.get("exitCode", ""), passed, len(checks) - passed, sep="\t")
 '
-if [[ -n "$parsed" ]]; then
-    IFS=$'\t' read -r verdict report_exit checks_passed checks_failed <<<"$parsed"
-    check_report_exit "$report_exit"
-else
-    verdict=$(verdict_of "$exit_code")
-    [[ -s "$report" ]] || report=""
-fi
+IFS=$'\t' read -r verdict report_exit checks_passed checks_failed <<<"$parsed"
+settle_verdict "$report_exit"
 
 set_outputs
 echo "tollgate verify provenance: verdict ${verdict}, exit code ${exit_code}, ${checks_passed:-?} check(s) passed, ${checks_failed:-?} failed"
