@@ -232,6 +232,14 @@ class SetupActionTest(unittest.TestCase):
     def builds(self) -> list[str]:
         return self.built.read_text(encoding="utf-8").splitlines() if self.built.exists() else []
 
+    def assert_fails_without_building(self, inputs: dict[str, str], *phrases: str) -> None:
+        """The setup run with these inputs exits 1, its log has the phrases, and nothing was built."""
+        result, rc, stderr = self.run_setup(inputs)
+        self.assertEqual(rc, 1, stderr)
+        for phrase in phrases:
+            self.assertIn(phrase, stderr)
+        self.assertEqual(self.builds(), [])
+
     def assert_installed(self, result: dict, key: str, source: str, arch: str = "x64", exe: str = "tollgate"):
         bin_dir = self.tool_cache / "tollgate" / key / arch / "bin"
         self.assertEqual(result["outputs"]["source"], source)
@@ -276,19 +284,13 @@ class SetupActionTest(unittest.TestCase):
 
     def test_checksum_mismatch_on_own_version_never_builds(self):
         self.server.publish(FAKE_VERSION, "x86_64-unknown-linux-gnu", fake_binary_script("evil"), checksum="ab" * 32)
-        result, rc, stderr = self.run_setup()
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("checksum mismatch", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({}, "checksum mismatch")
         self.assertFalse((self.tool_cache / "tollgate").exists())
 
     def test_missing_checksum_file_fails(self):
         self.server.publish("1.2.3", "x86_64-unknown-linux-gnu", fake_binary_script("x"), with_checksum=False)
-        result, rc, stderr = self.run_setup({"version": "1.2.3"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("refusing to install an unverified binary", stderr)
+        self.assert_fails_without_building({"version": "1.2.3"}, "refusing to install an unverified binary")
         self.assertFalse((self.tool_cache / "tollgate").exists())
-        self.assertEqual(self.builds(), [])
 
     # (d)
     def test_missing_asset_builds_from_source_then_caches_the_build(self):
@@ -312,17 +314,10 @@ class SetupActionTest(unittest.TestCase):
         self.assertEqual(len(self.builds()), 1, "the second run must reuse the cached build")
 
     def test_missing_asset_for_another_version_fails_without_building(self):
-        result, rc, stderr = self.run_setup({"version": "9.9.9"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("HTTP 404", stderr)
-        self.assertIn("cannot build 9.9.9", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({"version": "9.9.9"}, "HTTP 404", "cannot build 9.9.9")
 
     def test_missing_asset_without_build_fallback_fails(self):
-        result, rc, stderr = self.run_setup({"build-fallback": "false"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("build-fallback is false", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({"build-fallback": "false"}, "build-fallback is false")
 
     def test_version_source_builds_without_downloading(self):
         result, rc, stderr = self.run_setup({"version": "source"})
@@ -354,10 +349,7 @@ class SetupActionTest(unittest.TestCase):
         self.assert_installed(result, "1.2.3", "download", exe="tollgate.exe")
 
     def test_unreachable_server_fails_without_building(self):
-        result, rc, stderr = self.run_setup({"download-base-url": "http://127.0.0.1:9/releases"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("failed (curl exit", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({"download-base-url": "http://127.0.0.1:9/releases"}, "failed (curl exit")
 
     def test_file_url_release_tree(self):
         # The release workflow verifies a draft release from a local file:// tree.
@@ -435,7 +427,13 @@ exit "${FAKE_TOLLGATE_EXIT:-1}"
 """
 
 
-class _FakeBinaryCase(unittest.TestCase):
+class _ActionCase(unittest.TestCase):
+    def assert_outputs(self, result: dict, expected: dict[str, str]) -> None:
+        """These outputs of the run have these values."""
+        self.assertEqual({k: result["outputs"][k] for k in expected}, expected)
+
+
+class _FakeBinaryCase(_ActionCase):
     """An action run with FAKE_TOLLGATE as tollgate on PATH, in a fresh temporary directory
     (self.tmp, self.work); calls() lists the fake's command lines."""
 
@@ -464,6 +462,18 @@ class _FakeBinaryCase(unittest.TestCase):
     def calls(self) -> list[str]:
         return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
 
+    def assert_json_run(self, call: str, args: list[str]) -> None:
+        """The fake's command line CALL is the JSON run of `tollgate ARGS` (its report in a file)."""
+        words = call.split(" ")
+        self.assertEqual(words[:5], ["--format", "json", "--color", "never", "--output"])
+        self.assertEqual(words[6:], args)
+
+    def write_files(self, *rels: str) -> None:
+        """Files holding `{}` at these paths below self.work."""
+        for rel in rels:
+            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
+            (self.work / rel).write_text("{}", encoding="utf-8")
+
 
 def _real_binary() -> tuple[Path | None, str]:
     """(path, reason to skip) for the real tollgate binary."""
@@ -483,7 +493,7 @@ def _real_binary() -> tuple[Path | None, str]:
     return path, ""
 
 
-class _RealBinaryCase(unittest.TestCase):
+class _RealBinaryCase(_ActionCase):
     """An action run with the real tollgate binary on PATH, in a fresh temporary directory
     (self.tmp, self.work, and self.runner_temp as RUNNER_TEMP, which outlives the run so that its
     reports can be read); skipped without the binary unless TOLLGATE_ACTIONS_REQUIRE_BIN=1."""
@@ -530,6 +540,20 @@ class _RealBinaryCase(unittest.TestCase):
         self.assertEqual(rc, result["exit_code"], stderr)
         return result, rc, stderr
 
+    def assert_secrets_kept(self, pem: str, logs: str, *secrets: str, files: list[Path] | None = None) -> None:
+        """The key file written from the key-pem input (pem) is gone from RUNNER_TEMP, and neither
+        PASSWORD, the other secrets nor the key's body is in logs, nor PASSWORD or the key in files."""
+        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
+        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+        self.assertTrue(body)
+        for secret in (PASSWORD, *secrets, *body):
+            self.assertNotIn(secret, logs)
+        for leftover in files or []:
+            if leftover.is_file():
+                text = leftover.read_text(encoding="utf-8", errors="replace")
+                self.assertNotIn(PASSWORD, text, leftover)
+                self.assertNotIn(body[0], text, leftover)
+
     def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
         """A key pair made with the binary (encrypted with password when given): (key, pub)."""
         env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
@@ -551,12 +575,11 @@ class SbomValidateWiringTest(_FakeBinaryCase):
 
     def setUp(self):
         super().setUp()
-        for rel in ("a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json", ".hidden/d.cdx.json", "notes.txt"):
-            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
-            (self.work / rel).write_text("{}", encoding="utf-8")
+        self.write_files("a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json", ".hidden/d.cdx.json", "notes.txt")
 
     def test_flags_patterns_and_outputs(self):
-        result, rc, stderr = self.run_action(self.action, 
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "files": "*.cdx.json\n**/*.cdx.json  sub/b.cdx.json",
                 "profile": "ntia",
@@ -568,18 +591,15 @@ class SbomValidateWiringTest(_FakeBinaryCase):
         self.assertEqual(result["steps"][0]["outputs"]["source"], "path")
         calls = self.calls()
         self.assertEqual(len(calls), 3, calls)
-        json_call = calls[0].split(" ")
-        self.assertEqual(json_call[:5], ["--format", "json", "--color", "never", "--output"])
-        self.assertEqual(
-            json_call[6:],
-            ["sbom", "validate", "--profile", "ntia", "--strict", "--", "a.cdx.json", "sub/b.cdx.json"],
+        self.assert_json_run(
+            calls[0], ["sbom", "validate", "--profile", "ntia", "--strict", "--", "a.cdx.json", "sub/b.cdx.json"]
         )
         self.assertTrue(calls[1].startswith("--format github "), calls[1])
         self.assertTrue(calls[2].startswith("--format sarif "), calls[2])
         out = result["outputs"]
         sarif = self.work / "out" / "sbom.sarif"
-        self.assertEqual(
-            {k: out[k] for k in ("verdict", "exit-code", "errors", "warnings", "files", "sarif")},
+        self.assert_outputs(
+            result,
             {"verdict": "deny", "exit-code": "1", "errors": "3", "warnings": "4", "files": "2", "sarif": str(sarif)},
         )
         self.assertEqual(json.loads(sarif.read_text(encoding="utf-8"))["version"], "2.1.0")
@@ -612,7 +632,8 @@ class SbomValidateWiringTest(_FakeBinaryCase):
         self.assertEqual(self.calls(), [], "tollgate must not run without files")
 
     def test_literal_file_names_are_passed_through(self):
-        result, rc, stderr = self.run_action(self.action, {"files": "missing.json", "sarif-file": ""}, FAKE_TOLLGATE_EXIT="2")
+        result, rc, stderr = self.run_action(self.action, {"files": "missing.json", "sarif-file": ""},
+                                             FAKE_TOLLGATE_EXIT="2")
         self.assertEqual(rc, 2, stderr)
         self.assertTrue(self.calls()[0].endswith("-- missing.json"), self.calls())
         self.assertEqual(len(self.calls()), 2, "no SARIF run when sarif-file is empty")
@@ -624,8 +645,8 @@ class SbomValidateWiringTest(_FakeBinaryCase):
         self.assertEqual(self.calls(), [])
 
     def test_working_directory(self):
-        result, rc, stderr = self.run_action(self.action, 
-            {"files": "*.cdx.json", "working-directory": "sub"}, FAKE_TOLLGATE_EXIT="0"
+        result, rc, stderr = self.run_action(
+            self.action, {"files": "*.cdx.json", "working-directory": "sub"}, FAKE_TOLLGATE_EXIT="0"
         )
         self.assertEqual(rc, 0, stderr)
         self.assertTrue(self.calls()[0].endswith("-- b.cdx.json"), self.calls())
@@ -705,7 +726,8 @@ class SbomGenerateWiringTest(_FakeBinaryCase):
     prefix = "tollgate-sbomgen-wiring-"
 
     def test_flags(self):
-        result, rc, stderr = self.run_action(self.action, 
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "path": "src",
                 "sbom-format": "spdx-json",
@@ -730,11 +752,7 @@ class SbomGenerateWiringTest(_FakeBinaryCase):
             calls[0],
         )
         self.assertTrue(calls[1].startswith("--format github "), calls[1])
-        out = result["outputs"]
-        self.assertEqual(out["verdict"], "deny")
-        self.assertEqual(out["exit-code"], "1")
-        self.assertEqual(out["sbom"], "")
-        self.assertEqual(out["validate-exit-code"], "")
+        self.assert_outputs(result, {"verdict": "deny", "exit-code": "1", "sbom": "", "validate-exit-code": ""})
 
     def test_bad_inputs_are_rejected_before_running(self):
         for inputs in ({"sbom-format": "xml"}, {"spec-version": "1.4"}, {"strict": "yes"}, {"profile": "nist"}):
@@ -759,8 +777,8 @@ class SbomGenerateRealBinaryTest(_RealBinaryCase):
         shutil.copytree(self.fixtures / "monorepo", self.work / "repo")
 
     def test_monorepo_sbom_is_written_validated_and_summarised(self):
-        result, rc, stderr = self.run_action(self.action, 
-            {"path": "repo", "output": "out/app.cdx.json", "root-name": "platform", "profile": "ntia"}
+        result, rc, stderr = self.run_action(
+            self.action, {"path": "repo", "output": "out/app.cdx.json", "root-name": "platform", "profile": "ntia"}
         )
         # The NTIA profile is not met (lockfiles carry no suppliers): validation denies.
         self.assertEqual(rc, 1, stderr)
@@ -793,7 +811,8 @@ class SbomGenerateRealBinaryTest(_RealBinaryCase):
             any(c["command"] == "error" and c["params"].get("line") == "3" for c in result["commands"]),
             result["commands"],
         )
-        result, rc, stderr = self.run_action(self.action, {"path": "repo", "strict": "true", "output": "strict.cdx.json"})
+        result, rc, stderr = self.run_action(self.action,
+                                             {"path": "repo", "strict": "true", "output": "strict.cdx.json"})
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["sbom"], "")
         self.assertFalse((self.work / "strict.cdx.json").exists())
@@ -812,12 +831,11 @@ class BudgetsWiringTest(_FakeBinaryCase):
 
     def setUp(self):
         super().setUp()
-        for rel in ("k6/current.json", "k6/main.json", "budgets.yaml", "infracost.json"):
-            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
-            (self.work / rel).write_text("{}", encoding="utf-8")
+        self.write_files("k6/current.json", "k6/main.json", "budgets.yaml", "infracost.json")
 
     def test_perf_and_cost_flags_and_outputs(self):
-        result, rc, stderr = self.run_action(self.action, 
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "summary": "k6/current.json",
                 "baseline": "k6/main.json",
@@ -830,10 +848,8 @@ class BudgetsWiringTest(_FakeBinaryCase):
         self.assertEqual(rc, 1, stderr)
         calls = self.calls()
         self.assertEqual(len(calls), 4, calls)
-        perf = calls[0].split(" ")
-        self.assertEqual(perf[:5], ["--format", "json", "--color", "never", "--output"])
-        self.assertEqual(
-            perf[6:],
+        self.assert_json_run(
+            calls[0],
             ["budget", "perf", "--current", "k6/current.json", "--baseline", "k6/main.json",
              "--budgets", "budgets.yaml", "--ignore-k6-thresholds", "--update-baseline", "k6/main.json"],
         )
@@ -841,9 +857,8 @@ class BudgetsWiringTest(_FakeBinaryCase):
         self.assertNotIn("--update-baseline", calls[1], "only the JSON run may move the baseline")
         self.assertTrue(calls[2].endswith("budget cost --infracost infracost.json --budgets budgets.yaml"), calls[2])
         out = result["outputs"]
-        self.assertEqual(
-            {k: out[k] for k in ("verdict", "exit-code", "perf-verdict", "cost-verdict")},
-            {"verdict": "deny", "exit-code": "1", "perf-verdict": "deny", "cost-verdict": "deny"},
+        self.assert_outputs(
+            result, {"verdict": "deny", "exit-code": "1", "perf-verdict": "deny", "cost-verdict": "deny"}
         )
         self.assertTrue(out["perf-report"] and out["cost-report"])
         self.assertEqual(result["summary"], "fake summary (json)\nfake summary (json)\n")
@@ -857,8 +872,8 @@ class BudgetsWiringTest(_FakeBinaryCase):
         self.assertEqual(result["outputs"]["verdict"], "pass")
 
     def test_missing_baseline_is_a_warning_not_an_argument(self):
-        result, rc, stderr = self.run_action(self.action, 
-            {"summary": "k6/current.json", "baseline": "k6/none.json"}, FAKE_TOLLGATE_EXIT="0"
+        result, rc, stderr = self.run_action(
+            self.action, {"summary": "k6/current.json", "baseline": "k6/none.json"}, FAKE_TOLLGATE_EXIT="0"
         )
         self.assertEqual(rc, 0, stderr)
         self.assertNotIn("--baseline", self.calls()[0])
@@ -866,8 +881,8 @@ class BudgetsWiringTest(_FakeBinaryCase):
         self.assertTrue(any("no baseline at 'k6/none.json'" in m for m in warnings), warnings)
 
     def test_worst_exit_code_wins(self):
-        result, rc, stderr = self.run_action(self.action, 
-            {"summary": "k6/current.json", "infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="2"
+        result, rc, stderr = self.run_action(
+            self.action, {"summary": "k6/current.json", "infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="2"
         )
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["verdict"], "error")
@@ -895,7 +910,8 @@ class BudgetsRealBinaryTest(_RealBinaryCase):
         shutil.copytree(ROOT / "testdata" / "budget", self.work, dirs_exist_ok=True)
 
     def test_slower_run_and_costlier_change_deny_with_a_summary_table(self):
-        result, rc, stderr = self.run_action(self.action, 
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "summary": "k6/current.json",
                 "baseline": "k6/baseline.json",
@@ -913,7 +929,8 @@ class BudgetsRealBinaryTest(_RealBinaryCase):
         self.assertTrue(any("BUD001" in c["message"] or "BUD001" in json.dumps(c) for c in errors), errors)
 
     def test_passing_run_updates_the_baseline(self):
-        result, rc, stderr = self.run_action(self.action, 
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "summary": "k6/baseline.json",
                 "budgets": "k6/budgets-pass.yaml",
@@ -927,16 +944,16 @@ class BudgetsRealBinaryTest(_RealBinaryCase):
         )
 
     def test_cost_over_budget_denies(self):
-        result, rc, stderr = self.run_action(self.action, 
-            {"infracost": "infracost/diff.json", "budgets": "infracost/budgets.yaml"}
+        result, rc, stderr = self.run_action(
+            self.action, {"infracost": "infracost/diff.json", "budgets": "infracost/budgets.yaml"}
         )
         self.assertEqual(rc, 1, stderr)
         self.assertEqual(result["outputs"]["cost-verdict"], "deny")
         self.assertIn("Cost budgets", result["summary"])
 
     def test_wrong_currency_is_exit_2(self):
-        result, rc, stderr = self.run_action(self.action, 
-            {"infracost": "infracost/diff.json", "budgets": "infracost/budgets-eur.yaml"}
+        result, rc, stderr = self.run_action(
+            self.action, {"infracost": "infracost/diff.json", "budgets": "infracost/budgets-eur.yaml"}
         )
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["verdict"], "error")
@@ -1027,10 +1044,7 @@ class ProvenanceVerifyRealBinaryTest(_RealBinaryCase):
         )
         self.assertEqual(rc, 0, stderr)
         out = result["outputs"]
-        self.assertEqual(out["verdict"], "pass")
-        self.assertEqual(out["exit-code"], "0")
-        self.assertEqual(out["artifacts"], "3")
-        self.assertEqual(out["checks-failed"], "0")
+        self.assert_outputs(result, {"verdict": "pass", "exit-code": "0", "artifacts": "3", "checks-failed": "0"})
         self.assertGreaterEqual(int(out["checks-passed"]), 9)
         report = json.loads(Path(out["report"]).read_text(encoding="utf-8"))
         self.assertEqual(report["verdict"], "pass")
@@ -1082,17 +1096,7 @@ class ProvenanceVerifyRealBinaryTest(_RealBinaryCase):
         self.assertIn("dsseEnvelope", bundle)
         self.assertEqual(result["outputs"]["provenance"], str(self.work / "out" / "app.sigstore.json"))
         # The key file written from key-pem is gone; nothing else holds the secrets.
-        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
-        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
-        self.assertTrue(body)
-        everything = stderr + json.dumps(result)
-        for secret in (PASSWORD, *body):
-            self.assertNotIn(secret, everything)
-        for leftover in self.runner_temp.rglob("*"):
-            if leftover.is_file():
-                text = leftover.read_text(encoding="utf-8", errors="replace")
-                self.assertNotIn(PASSWORD, text, leftover)
-                self.assertNotIn(body[0], text, leftover)
+        self.assert_secrets_kept(pem, stderr + json.dumps(result), files=list(self.runner_temp.rglob("*")))
 
         result, rc, stderr = self.verify(
             "", provenance="out/*.sigstore.json", **{"key-pem": pub.read_text(encoding="utf-8")}
@@ -1130,10 +1134,7 @@ class ProvenanceVerifyRealBinaryTest(_RealBinaryCase):
             f.write(b"tampered")
         result, rc, stderr = self.verify(pub)
         self.assertEqual(rc, 1, stderr)
-        out = result["outputs"]
-        self.assertEqual(out["verdict"], "deny")
-        self.assertEqual(out["exit-code"], "1")
-        self.assertEqual(out["checks-failed"], "1")
+        self.assert_outputs(result, {"verdict": "deny", "exit-code": "1", "checks-failed": "1"})
         self.assertEqual(result["steps"][1]["outcome"], "failure")
         self.assert_checks_table(result["summary"])
         self.assertRegex(result["summary"], r"\| dist/app\.zip \| subject digest \| FAIL \|")
@@ -1459,17 +1460,8 @@ class ControlAttestationRealBinaryTest(_RealBinaryCase):
         self.assert_one_controls_table(result["summary"])
 
         # The key file written from key-pem is gone; nothing holds the secrets.
-        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
-        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
-        self.assertTrue(body)
-        everything = stderr + json.dumps(result)
-        for secret in (PASSWORD, *body):
-            self.assertNotIn(secret, everything)
-        for leftover in [*self.runner_temp.rglob("*"), *self.controls.rglob("*")]:
-            if leftover.is_file():
-                text = leftover.read_text(encoding="utf-8", errors="replace")
-                self.assertNotIn(PASSWORD, text, leftover)
-                self.assertNotIn(body[0], text, leftover)
+        self.assert_secrets_kept(pem, stderr + json.dumps(result),
+                                 files=[*self.runner_temp.rglob("*"), *self.controls.rglob("*")])
 
         proc = self.verify_attestation(out["signed-attestation"], pub)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
@@ -1535,10 +1527,7 @@ class ControlAttestationRealBinaryTest(_RealBinaryCase):
         self.make_high_finding()
         result, rc, stderr = self.run_attest(**{"fail-on-deny": "false"})
         self.assertEqual(rc, 0, stderr)
-        out = result["outputs"]
-        self.assertEqual(out["verdict"], "deny")
-        self.assertEqual(out["exit-code"], "1")
-        self.assertEqual(out["failed"], "1")
+        self.assert_outputs(result, {"verdict": "deny", "exit-code": "1", "failed": "1"})
         self.assertEqual(result["steps"][1]["outcome"], "success")
         self.assertIn("fail-on-deny is false", result["summary"])
         self.assert_one_controls_table(result["summary"])
@@ -1777,12 +1766,8 @@ class EvidencePackRealBinaryTest(_RealBinaryCase):
         self.assertIn("verified with 1 public key(s)", result["summary"])
         self.assertNotIn("--allow-unsigned", result["summary"])
         self.assertEqual(self.tollgate("evidence", "verify", out["pack"], "--key", str(pub)).returncode, 0)
-        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
-        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
-        everything = stderr + json.dumps(result) + self.gh_log.read_text(encoding="utf-8") if self.gh_log.exists() \
-            else stderr + json.dumps(result)
-        for secret in (PASSWORD, "ghs_test_token_not_real", *body):
-            self.assertNotIn(secret, everything)
+        gh_log = self.gh_log.read_text(encoding="utf-8") if self.gh_log.exists() else ""
+        self.assert_secrets_kept(pem, stderr + json.dumps(result) + gh_log, "ghs_test_token_not_real")
 
     def test_wrong_verify_key_denies(self):
         key, _ = self.keygen("pack")
@@ -2130,12 +2115,16 @@ class HarnessTest(unittest.TestCase):
 
 
 class LintTest(unittest.TestCase):
-    def test_shipped_actions_are_lint_clean(self):
-        files = sorted(ROOT.glob("actions/*/action.yml"))
+    def assert_lint_clean(self, pattern: str, lint) -> None:
+        """At least two files match the glob pattern, and lint finds no problem in any."""
+        files = sorted(ROOT.glob(pattern))
         self.assertGreaterEqual(len(files), 2)
         for path in files:
             with self.subTest(path=str(path.relative_to(ROOT))):
-                self.assertEqual(ra.lint_action(path), [])
+                self.assertEqual(lint(path), [])
+
+    def test_shipped_actions_are_lint_clean(self):
+        self.assert_lint_clean("actions/*/action.yml", ra.lint_action)
 
     def test_lint_finds_problems(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -2181,11 +2170,7 @@ class LintTest(unittest.TestCase):
         self.assertRegex(problems, r"action\.yml:17: ")  # the line of ${{ inputs.unknown }}
 
     def test_workflows_are_lint_clean(self):
-        files = sorted(ROOT.glob(".github/workflows/*.yml"))
-        self.assertGreaterEqual(len(files), 2)
-        for path in files:
-            with self.subTest(path=str(path.relative_to(ROOT))):
-                self.assertEqual(ra.lint_file(path), [])
+        self.assert_lint_clean(".github/workflows/*.yml", ra.lint_file)
 
     def test_workflow_lint_checks_local_actions(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -2233,7 +2218,8 @@ class ActionLibraryTest(unittest.TestCase):
     OWNER/tollgate/actions/NAME@REF`), by absolute or relative path, from another working
     directory; and without the library it fails."""
 
-    scripts = sorted(p.relative_to(ROOT) for p in ROOT.glob("actions/*/*.sh") if p.parent.name not in ("lib", "setup"))
+    scripts = sorted(p.relative_to(ROOT) for p in ROOT.glob("actions/*/*.sh")
+                     if p.parent.name not in ("lib", "setup"))
 
     def setUp(self):
         self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-actions-lib-"))
@@ -2248,13 +2234,14 @@ class ActionLibraryTest(unittest.TestCase):
             self.skipTest("a tollgate is installed in /usr/bin or /bin")
 
     def run_script(self, script: Path | str, cwd: Path) -> subprocess.CompletedProcess:
-        return subprocess.run([shutil.which("bash") or "bash", str(script)], cwd=cwd, env=self.env, capture_output=True,
-                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+        return subprocess.run(["bash", str(script)], cwd=cwd, env=self.env, capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
 
     def assert_library_loaded(self, proc: subprocess.CompletedProcess) -> None:
         # Exit 2 with an ::error titled by the script, written by the library's functions.
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
-        self.assertRegex(proc.stdout, r"(?m)^::error title=tollgate [a-z-]+::(tollgate is not on PATH|nothing to attach)")
+        self.assertRegex(proc.stdout,
+                         r"(?m)^::error title=tollgate [a-z-]+::(tollgate is not on PATH|nothing to attach)")
         self.assertNotIn("common.sh", proc.stderr)
 
     def test_every_action_script_sources_the_library(self):
