@@ -2266,18 +2266,42 @@ class ActionLibraryTest(unittest.TestCase):
                 self.assertIn("lib/common.sh", proc.stderr)
                 self.assertNotIn("::error", proc.stdout, "nothing may run without the library")
 
+    def probe(self, body: str, **env: str) -> subprocess.CompletedProcess:
+        """A script in the copy of actions/ that sources the library and runs body."""
+        probe = self.repo / "actions" / "probe" / "probe.sh"
+        probe.parent.mkdir(exist_ok=True)
+        probe.write_text(f"#!/usr/bin/env bash\nset -euo pipefail\ntitle=probe\n{LIBRARY_SOURCE_LINE}\n{body}\n",
+                         encoding="utf-8")
+        return subprocess.run(["bash", str(probe)], cwd=self.elsewhere, env={**self.env, **env}, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+    def test_outputs_annotations_and_bad_input(self):
+        output, summary = self.tmp / "output", self.tmp / "summary"
+        proc = self.probe(
+            textwrap.dedent(
+                """\
+                declare_outputs verdict exit-code multi=lines_value plain
+                lines_value=$'first\\nsecond'
+                plain="a=b"
+                annotate warning $'100% sure\\nnext line'
+                bad_input "the input is bad"
+                """
+            ),
+            GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary),
+        )
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(proc.stdout.splitlines(), [
+            "::warning title=probe::100%25 sure%0Anext line",
+            "::error title=probe::the input is bad",
+        ])
+        self.assertEqual(ra.parse_kv_file(output),
+                         {"verdict": "error", "exit-code": "2", "multi": "first\nsecond", "plain": "a=b"})
+        self.assertEqual(summary.read_text(encoding="utf-8"), "### probe: error\n\nthe input is bad\n\n")
+
     def test_the_library_keeps_secrets_from_the_commands_it_runs(self):
         # The scripts leave the secrets to the library, which takes them before any command runs.
-        probe = self.repo / "actions" / "probe" / "probe.sh"
-        probe.parent.mkdir()
-        probe.write_text(
-            "#!/usr/bin/env bash\nset -euo pipefail\ntitle=probe\n" + LIBRARY_SOURCE_LINE + "\n"
-            'printf "pem=%s password=%s\\n" "${#key_pem}" "${#password}"\nenv\n',
-            encoding="utf-8",
-        )
-        env = {**self.env, "TOLLGATE_KEY_PEM": "-----BEGIN PRIVATE KEY-----", "TOLLGATE_SIGN_PASSWORD": "hunter2"}
-        proc = subprocess.run(["bash", str(probe)], cwd=self.elsewhere, env=env, capture_output=True, text=True,
-                              timeout=60, stdin=subprocess.DEVNULL)
+        proc = self.probe('printf "pem=%s password=%s\\n" "${#key_pem}" "${#password}"\nenv',
+                          TOLLGATE_KEY_PEM="-----BEGIN PRIVATE KEY-----", TOLLGATE_SIGN_PASSWORD="hunter2")
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("pem=27 password=7", proc.stdout)
         self.assertNotIn("TOLLGATE_KEY_PEM", proc.stdout)
