@@ -27,12 +27,18 @@ actions=(actions/*/action.yml)
 echo "== run_action.py --lint: ${actions[*]} ${workflows[*]}"
 python3 tests/actions/run_action.py --lint "${actions[@]}" "${workflows[@]}" || status=1
 
-# The shell behind the actions and this tooling (other scripts are their owners' to lint).
-scripts=(actions/*/*.sh scripts/actionlint.sh scripts/install-actionlint.sh scripts/package-release.sh
-    scripts/test-actions.sh)
+# The shell behind the actions (their scripts and the library they source, actions/lib/common.sh)
+# and this tooling (other scripts are their owners' to lint). -x follows the `source` of the
+# library (its `# shellcheck source=` path is relative to the repository root), so that what it
+# defines is known in each script.
+scripts=(actions/lib/common.sh)
+for script in actions/*/*.sh; do
+    [[ "$script" == actions/lib/common.sh ]] || scripts+=("$script")
+done
+scripts+=(scripts/actionlint.sh scripts/install-actionlint.sh scripts/package-release.sh scripts/test-actions.sh)
 if command -v shellcheck >/dev/null 2>&1; then
     echo "== shellcheck: ${scripts[*]}"
-    shellcheck --severity=warning "${scripts[@]}" || status=1
+    shellcheck -x --severity=warning "${scripts[@]}" || status=1
 else
     echo "== shellcheck: not installed, skipped (apt-get install shellcheck)"
 fi

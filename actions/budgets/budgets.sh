@@ -13,76 +13,35 @@
 # Markdown table to the job summary) and once with --format github (pull-request annotations).
 # Writes the outputs verdict, exit-code, perf-verdict, cost-verdict, perf-report and cost-report
 # to GITHUB_OUTPUT and exits with the worst exit code: 0 pass, 1 deny, 2 bad input.
+# shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-tollgate=${TOLLGATE_BIN:-}
-if [[ -z "$tollgate" ]]; then
-    tollgate=$(command -v tollgate) || {
-        echo "::error title=tollgate budgets::tollgate is not on PATH (use the install input or actions/setup)"
-        exit 2
-    }
-fi
-
+title="tollgate budgets"
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
+locate_tollgate
+declare_outputs verdict exit-code perf-verdict cost-verdict perf-report cost-report
 exit_code=0
-perf_verdict=""
-cost_verdict=""
-perf_report=""
-cost_report=""
 
-verdict_of() {
-    case "$1" in
-        0) echo pass ;;
-        1) echo deny ;;
-        *) echo error ;;
-    esac
-}
-
-set_outputs() {
-    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
-    {
-        printf 'verdict=%s\n' "$(verdict_of "$exit_code")"
-        printf 'exit-code=%s\n' "$exit_code"
-        printf 'perf-verdict=%s\n' "$perf_verdict"
-        printf 'cost-verdict=%s\n' "$cost_verdict"
-        printf 'perf-report=%s\n' "$perf_report"
-        printf 'cost-report=%s\n' "$cost_report"
-    } >>"$GITHUB_OUTPUT"
-}
-
-bad_input() {
-    echo "::error title=tollgate budgets::$1"
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '### tollgate budgets: error\n\n%s\n\n' "$1" >>"$GITHUB_STEP_SUMMARY"
-    fi
-    exit_code=2
-    set_outputs
-    exit 2
-}
-
-summary=${TOLLGATE_SUMMARY:-}
+k6_summary=${TOLLGATE_SUMMARY:-}
 baseline=${TOLLGATE_BASELINE:-}
 budgets=${TOLLGATE_BUDGETS:-}
 infracost=${TOLLGATE_INFRACOST:-}
 update=${TOLLGATE_UPDATE_BASELINE:-}
-ignore=${TOLLGATE_IGNORE_K6_THRESHOLDS:-false}
-case "$ignore" in
-    true | True | TRUE) ignore=true ;;
-    false | False | FALSE | "") ignore=false ;;
-    *) bad_input "ignore-k6-thresholds must be 'true' or 'false', got '$ignore'" ;;
-esac
-[[ -n "$summary" || -n "$infracost" ]] || bad_input "set the summary input (k6), the infracost input, or both"
-if [[ -n "$update" && -z "$summary" ]]; then
+parse_bool ignore-k6-thresholds "${TOLLGATE_IGNORE_K6_THRESHOLDS:-}" false
+ignore=$flag
+[[ -n "$k6_summary" || -n "$infracost" ]] || bad_input "set the summary input (k6), the infracost input, or both"
+if [[ -n "$update" && -z "$k6_summary" ]]; then
     bad_input "update-baseline needs the summary input"
 fi
-
-report_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
 
 # run_gate NAME ARGS...: the JSON run (verdict of record, job summary) then the annotations run.
 # Sets gate_rc and gate_report.
 run_gate() {
     local name=$1
     shift
-    gate_report=$(mktemp "$report_dir/tollgate-budget-$name.XXXXXX")
+    gate_report=$(mktemp "$tmp_dir/tollgate-budget-$name.XXXXXX")
     set +e
     "$tollgate" --format json --color never --output "$gate_report" "$@"
     gate_rc=$?
@@ -106,7 +65,7 @@ run_gate() {
     local github_rc=$?
     set -e
     if [[ $github_rc -ne $gate_rc ]]; then
-        echo "::warning title=tollgate budgets::the $name annotations run exited $github_rc, the JSON run $gate_rc"
+        annotate warning "the $name annotations run exited $github_rc, the JSON run $gate_rc"
     fi
     [[ -s "$gate_report" ]] || gate_report=""
     if ((gate_rc > exit_code)); then
@@ -114,19 +73,19 @@ run_gate() {
     fi
 }
 
-if [[ -n "$summary" ]]; then
-    args=(budget perf --current "$summary")
+if [[ -n "$k6_summary" ]]; then
+    args=(budget perf --current "$k6_summary")
     if [[ -n "$baseline" ]]; then
         if [[ -f "$baseline" ]]; then
             args+=(--baseline "$baseline")
         else
-            echo "::warning title=tollgate budgets::no baseline at '$baseline' (in $PWD); relative budgets are not checked this time"
+            annotate warning "no baseline at '$baseline' (in $PWD); relative budgets are not checked this time"
         fi
     fi
     [[ -z "$budgets" ]] || args+=(--budgets "$budgets")
     [[ "$ignore" == false ]] || args+=(--ignore-k6-thresholds)
     [[ -z "$update" ]] || args+=(--update-baseline "$update")
-    echo "tollgate budget perf: summary $summary, baseline ${baseline:-none}, budgets ${budgets:-none}"
+    echo "tollgate budget perf: summary $k6_summary, baseline ${baseline:-none}, budgets ${budgets:-none}"
     run_gate perf "${args[@]}"
     perf_verdict=$(verdict_of "$gate_rc")
     perf_report=$gate_report
@@ -141,6 +100,7 @@ if [[ -n "$infracost" ]]; then
     cost_report=$gate_report
 fi
 
+verdict=$(verdict_of "$exit_code")
 set_outputs
-echo "tollgate budgets: verdict $(verdict_of "$exit_code"), exit code ${exit_code}, perf ${perf_verdict:-not run}, cost ${cost_verdict:-not run}"
+echo "tollgate budgets: verdict $verdict, exit code ${exit_code}, perf ${perf_verdict:-not run}, cost ${cost_verdict:-not run}"
 exit "$exit_code"

@@ -30,127 +30,24 @@
 #     a scratch file and is used only when there is no report.md, so the summary appears once;
 #   - annotations: one per diagnostic of the JSON report (failed controls, waiver findings),
 #     escaped like `--format github`; on bad input (no report) the `error:` lines of stderr.
+# shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-# The secrets leave the environment first, so that no other command ever sees them.
-key_pem=${TOLLGATE_KEY_PEM:-}
-password=${TOLLGATE_SIGN_PASSWORD:-}
-unset TOLLGATE_KEY_PEM TOLLGATE_SIGN_PASSWORD
-
 title="tollgate control-attestation"
-if ((BASH_VERSINFO[0] < 4)); then
-    echo "::error title=$title::bash 4 or newer is needed (found $BASH_VERSION)"
-    exit 2
-fi
-
-tollgate=${TOLLGATE_BIN:-}
-if [[ -z "$tollgate" ]]; then
-    tollgate=$(command -v tollgate) || {
-        echo "::error title=$title::tollgate is not on PATH (use the install input or actions/setup)"
-        exit 2
-    }
-fi
-
-verdict=error
-exit_code=2
-attestation=""
-signed_attestation=""
-vsa=""
-signed_vsa=""
-oscal=""
-control_map=""
-report_md=""
-report_html=""
-report_pdf=""
-out_dir=""
-passed=""
-failed=""
-waived=""
-total=""
-key_id=""
-report=""
-
-tmp_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
-key_file=""
-cli_summary=""
-cli_stderr=""
-cleanup() {
-    if [[ -n "$key_file" ]]; then
-        rm -f -- "$key_file"
-    fi
-    if [[ -n "$cli_summary" ]]; then
-        rm -f -- "$cli_summary" "$cli_stderr"
-    fi
-}
-trap cleanup EXIT
-
-set_outputs() {
-    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
-    {
-        printf 'verdict=%s\n' "$verdict"
-        printf 'exit-code=%s\n' "$exit_code"
-        printf 'attestation=%s\n' "$attestation"
-        printf 'signed-attestation=%s\n' "$signed_attestation"
-        printf 'vsa=%s\n' "$vsa"
-        printf 'signed-vsa=%s\n' "$signed_vsa"
-        printf 'oscal=%s\n' "$oscal"
-        printf 'control-map=%s\n' "$control_map"
-        printf 'report-md=%s\n' "$report_md"
-        printf 'report-html=%s\n' "$report_html"
-        printf 'report-pdf=%s\n' "$report_pdf"
-        printf 'out-dir=%s\n' "$out_dir"
-        printf 'passed=%s\n' "$passed"
-        printf 'failed=%s\n' "$failed"
-        printf 'waived=%s\n' "$waived"
-        printf 'total=%s\n' "$total"
-        printf 'key-id=%s\n' "$key_id"
-        printf 'report=%s\n' "$report"
-    } >>"$GITHUB_OUTPUT"
-}
-
-summary() {
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '%s\n' "$@" >>"$GITHUB_STEP_SUMMARY"
-    fi
-}
-
-# escape_data TEXT: TEXT escaped for a workflow command's message (as @actions/core does).
-escape_data() {
-    local s=${1//'%'/%25}
-    s=${s//$'\r'/%0D}
-    printf '%s' "${s//$'\n'/%0A}"
-}
-
-# bad_input MESSAGE: an ::error annotation, a line in the job summary, exit 2.
-bad_input() {
-    echo "::error title=$title::$(escape_data "$1")"
-    summary "### $title: error" "" "$1" ""
-    set_outputs
-    exit 2
-}
-
-python=""
-for candidate in python3 python; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-        python=$candidate
-        break
-    fi
-done
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
+locate_tollgate
+declare_outputs verdict exit-code attestation signed-attestation vsa signed-vsa oscal control-map \
+    report-md report-html report-pdf out-dir passed failed waived total key-id report
+find_python
 
 # --- arguments -----------------------------------------------------------------------------
 
-fail_on_deny=${TOLLGATE_FAIL_ON_DENY:-true}
-case "$fail_on_deny" in
-    true | True | TRUE | "") fail_on_deny=true ;;
-    false | False | FALSE) fail_on_deny=false ;;
-    *) bad_input "fail-on-deny must be 'true' or 'false', got '$fail_on_deny'" ;;
-esac
-pdf=${TOLLGATE_PDF:-true}
-case "$pdf" in
-    true | True | TRUE | "") pdf=true ;;
-    false | False | FALSE) pdf=false ;;
-    *) bad_input "pdf must be 'true' or 'false', got '$pdf'" ;;
-esac
+parse_bool fail-on-deny "${TOLLGATE_FAIL_ON_DENY:-}" true
+fail_on_deny=$flag
+parse_bool pdf "${TOLLGATE_PDF:-}" true
+pdf=$flag
 
 catalog=${TOLLGATE_CATALOG:-}
 if [[ -z "$catalog" || "$catalog" == default ]]; then
@@ -179,17 +76,11 @@ if [[ -n "$waivers" ]]; then
     args+=(--waivers "$waivers")
 fi
 
-trusted_count=0
-while IFS= read -r line || [[ -n "$line" ]]; do
-    line=${line%$'\r'}
-    # Trim surrounding whitespace; a path may contain spaces inside.
-    line=${line#"${line%%[![:space:]]*}"}
-    line=${line%"${line##*[![:space:]]}"}
-    [[ -n "$line" ]] || continue
-    [[ -f "$line" ]] || bad_input "the trusted key file '$line' does not exist (in $PWD)"
+file_lines "trusted key" "${TOLLGATE_TRUSTED_KEYS:-}"
+for line in ${lines[@]+"${lines[@]}"}; do
     args+=(--trusted-key "$line")
-    trusted_count=$((trusted_count + 1))
-done <<<"${TOLLGATE_TRUSTED_KEYS:-}"
+done
+trusted_count=${#lines[@]}
 
 [[ -z "${TOLLGATE_RELEASE:-}" ]] || args+=(--release "$TOLLGATE_RELEASE")
 if [[ -n "${TOLLGATE_TEMPLATES:-}" ]]; then
@@ -202,31 +93,16 @@ now=${now//[[:space:]]/}
 [[ -z "$now" ]] || args+=(--now "$now")
 
 key=${TOLLGATE_KEY:-}
-if [[ -n "$key" && -n "$key_pem" ]]; then
-    bad_input "give either key (a path) or key-pem (the PEM text), not both"
-elif [[ -n "$key" && ! -f "$key" ]]; then
-    bad_input "the key file '$key' does not exist (in $PWD)"
-elif [[ -n "$key_pem" && "$key_pem" != *"-----BEGIN "* ]]; then
-    bad_input "key-pem is not PEM text (no -----BEGIN line); its content is not shown"
-elif [[ -z "$key" && -z "$key_pem" && -n "$password" ]]; then
-    bad_input "a password is given but no key: give key (a path to a private key file) or key-pem (the PEM text)"
-fi
-signing=false
-[[ -z "$key" && -z "$key_pem" ]] || signing=true
+check_key_inputs optional
 
 # --- run tollgate --------------------------------------------------------------------------
 
 report=$(mktemp "$tmp_dir/tollgate-control-attestation.XXXXXX")
-cli_summary=$(mktemp "$tmp_dir/tollgate-control-attestation-summary.XXXXXX")
-cli_stderr=$(mktemp "$tmp_dir/tollgate-control-attestation-stderr.XXXXXX")
+cli_summary="" cli_stderr=""
+scratch_file cli_summary tollgate-control-attestation-summary
+scratch_file cli_stderr tollgate-control-attestation-stderr
 
-if [[ -n "$key_pem" ]]; then
-    key_file=$(umask 077 && mktemp "$tmp_dir/tollgate-key.XXXXXX")
-    chmod 600 "$key_file"
-    printf '%s\n' "$key_pem" >"$key_file"
-    key=$key_file
-fi
-key_pem=""
+write_key_file
 [[ -z "$key" ]] || args+=(--key "$key")
 
 echo "tollgate attest controls: catalog $catalog, evidence $evidence, ${waivers:+waivers $waivers, }${trusted_count} trusted key(s), $([[ "$signing" == true ]] && echo signed || echo unsigned), out $out"
@@ -234,44 +110,22 @@ echo "tollgate attest controls: catalog $catalog, evidence $evidence, ${waivers:
 # The only run: the JSON report is the verdict of record; tollgate's own step summary goes to
 # a scratch file (see above); stderr is kept to annotate bad input.
 set +e
-if [[ -n "$password" ]]; then
-    TOLLGATE_PASSWORD=$password GITHUB_STEP_SUMMARY=$cli_summary \
-        "$tollgate" --format json --color never --output "$report" "${args[@]}" 2>"$cli_stderr"
-    exit_code=$?
-else
-    GITHUB_STEP_SUMMARY=$cli_summary \
-        "$tollgate" --format json --color never --output "$report" "${args[@]}" 2>"$cli_stderr"
-    exit_code=$?
-fi
+GITHUB_STEP_SUMMARY=$cli_summary with_password \
+    "$tollgate" --format json --color never --output "$report" "${args[@]}" 2>"$cli_stderr"
+exit_code=$?
 set -e
-password=""
-if [[ -n "$key_file" ]]; then
-    rm -f -- "$key_file"
-    key_file=""
-fi
+forget_key
 cat -- "$cli_stderr" >&2
 
 # --- outputs -------------------------------------------------------------------------------
 
 # The facts on the first line, separated by \x1f (a tab would merge empty fields), then the
 # annotations, one workflow command a line.
-parsed=""
-if [[ -s "$report" && -n "$python" ]]; then
-    parsed=$("$python" -c '
-import json, os, sys
-
-def esc_data(s):
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-def esc_prop(s):
-    return esc_data(s).replace(":", "%3A").replace(",", "%2C")
-
+read_report "$report" '
 def one_line(s):
     return ("" if s is None else str(s)).replace("\r", " ").replace("\n", " ").replace("\t", " ").replace("\x1f", " ")
 
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        r = json.load(f)
+def facts(r):
     d = r.get("data") or {}
     s = d.get("summary") or {}
     out_dir = os.path.abspath(d["outDir"]) if d.get("outDir") else ""
@@ -281,7 +135,7 @@ try:
     attestation = os.path.abspath(d["attestation"]) if d.get("attestation") else ""
     signature = d.get("signature") or {}
     signed = product(signature.get("envelope") or "attestation.dsse.json") if d.get("signed") else ""
-    facts = [
+    values = [
         r["verdict"], r.get("exitCode", ""),
         s.get("passed", ""), s.get("failed", ""), s.get("waived", ""), s.get("total", ""),
         out_dir if out_dir and os.path.isdir(out_dir) else "",
@@ -291,74 +145,27 @@ try:
         product("report.md"), product("report.html"), product("report.pdf"),
         signature.get("keyid") or "",
     ]
-    print("\x1f".join(one_line(x) for x in facts))
-    kinds = {"error": "error", "warning": "warning", "note": "notice"}
-    for diag in r.get("diagnostics") or []:
-        props = []
-        loc = diag.get("location") or {}
-        if loc.get("file"):
-            # Annotations link to files relative to the workspace (the repository root).
-            file = loc["file"]
-            workspace = os.environ.get("GITHUB_WORKSPACE") or ""
-            if workspace:
-                absolute = os.path.abspath(file)
-                try:
-                    inside = os.path.commonpath([absolute, os.path.abspath(workspace)]) == os.path.abspath(workspace)
-                except ValueError:  # different drives on Windows
-                    inside = False
-                if inside:
-                    file = os.path.relpath(absolute, workspace)
-            props.append("file=" + esc_prop(file.replace("\\", "/")))
-            if loc.get("line"):
-                props.append("line=%d" % loc["line"])
-                if loc.get("column"):
-                    props.append("col=%d" % loc["column"])
-        props.append("title=" + esc_prop("%s %s" % (diag.get("code", ""), diag.get("name", ""))))
-        message = diag.get("message", "")
-        if loc.get("pointer"):
-            message = loc["pointer"] + ": " + message
-        if diag.get("help"):
-            message += "\nhelp: " + diag["help"]
-        print("::%s %s::%s" % (kinds.get(diag.get("severity"), "warning"), ",".join(props), esc_data(message)))
-except Exception as e:  # noqa: BLE001 - any unreadable report falls back to the exit code
-    print("unreadable JSON report:", e, file=sys.stderr)
-' "$report") || parsed=""
-fi
+    print("\x1f".join(one_line(x) for x in values))
+    for line in annotations(r, workspace=True):
+        print(line)
+'
 annotations=""
-if [[ -n "$parsed" ]]; then
-    IFS=$'\x1f' read -r verdict report_exit passed failed waived total out_dir attestation signed_attestation \
-        vsa signed_vsa oscal control_map report_md report_html report_pdf key_id <<<"${parsed%%$'\n'*}"
-    [[ "$parsed" != *$'\n'* ]] || annotations=${parsed#*$'\n'}
-    if [[ -n "$report_exit" && "$report_exit" != "$exit_code" ]]; then
-        echo "::warning title=$title::the report says exit code $report_exit, tollgate exited $exit_code"
-    fi
-else
-    case "$exit_code" in
-        0) verdict=pass ;;
-        1) verdict=deny ;;
-        *) verdict=error ;;
-    esac
-    [[ -s "$report" ]] || report=""
-    if [[ -n "$report" && -z "$python" ]]; then
-        echo "::warning title=$title::python3 is not installed: the paths, counts and annotations are not read from tollgate's report"
-    fi
+IFS=$'\x1f' read -r verdict report_exit passed failed waived total out_dir attestation signed_attestation \
+    vsa signed_vsa oscal control_map report_md report_html report_pdf key_id <<<"${parsed%%$'\n'*}"
+[[ "$parsed" != *$'\n'* ]] || annotations=${parsed#*$'\n'}
+settle_verdict "$report_exit"
+if [[ -z "$parsed" && -n "$report" && -z "$python" ]]; then
+    annotate warning "python3 is not installed: the paths, counts and annotations are not read from tollgate's report"
 fi
 if [[ "$signing" == true && $exit_code -ne 2 && -z "$signed_attestation" ]]; then
-    echo "::warning title=$title::a key was given but no signed attestation was written"
+    annotate warning "a key was given but no signed attestation was written"
 fi
 
 # Annotations: the report's diagnostics; without a report, tollgate's error lines.
 if [[ -n "$annotations" ]]; then
     printf '%s\n' "$annotations"
 elif [[ $exit_code -ne 0 ]]; then
-    errors=$(grep -E '^error: ' "$cli_stderr" || true)
-    if [[ -n "$errors" ]]; then
-        while IFS= read -r line; do
-            echo "::error title=$title::$(escape_data "${line#error: }")"
-        done <<<"$errors"
-    else
-        echo "::error title=$title::tollgate attest controls failed with exit code $exit_code (see the log above)"
-    fi
+    errors_to_annotations "$cli_stderr" "tollgate attest controls failed with exit code $exit_code"
 fi
 
 # The job summary, once: report.md, else tollgate's own summary, else the error lines.
@@ -369,16 +176,14 @@ if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
     elif [[ -s "$cli_summary" ]]; then
         cat -- "$cli_summary" >>"$GITHUB_STEP_SUMMARY"
     else
-        summary "### $title: error" "" "tollgate attest controls exited with code $exit_code:" "" '```'
-        summary "$(grep -E '^error: ' "$cli_stderr" || tail -n 20 "$cli_stderr")"
-        summary '```' ""
+        error_summary "$cli_stderr" "tollgate attest controls exited with code $exit_code"
     fi
 fi
 
 set_outputs
 echo "tollgate attest controls: verdict ${verdict}, exit code ${exit_code}, ${passed:-?} passed, ${failed:-?} failed, ${waived:-?} waived of ${total:-?} control(s)${attestation:+, attestation $attestation}${signed_attestation:+, signed $signed_attestation}"
 if [[ $exit_code -eq 1 && "$fail_on_deny" == false ]]; then
-    echo "::warning title=$title::a required control failed; the step passes because fail-on-deny is false"
+    annotate warning "a required control failed; the step passes because fail-on-deny is false"
     summary "" "_fail-on-deny is false: the step passed although a required control failed._" ""
     exit 0
 fi

@@ -32,121 +32,24 @@
 # The job summary: the pack's name, SHA-256, Merkle root, signature and the artifact table (from
 # the reports); tollgate's own step summaries go to scratch files. Annotations: the verify
 # report's diagnostics, or on bad input the `error:` lines of stderr.
+# shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-# The secrets leave the environment first, so that no other command ever sees them.
-key_pem=${TOLLGATE_KEY_PEM:-}
-password=${TOLLGATE_SIGN_PASSWORD:-}
-unset TOLLGATE_KEY_PEM TOLLGATE_SIGN_PASSWORD
-
 title="tollgate evidence-pack"
-if ((BASH_VERSINFO[0] < 4)); then
-    echo "::error title=$title::bash 4 or newer is needed (found $BASH_VERSION)"
-    exit 2
-fi
-
-tollgate=${TOLLGATE_BIN:-}
-if [[ -z "$tollgate" ]]; then
-    tollgate=$(command -v tollgate) || {
-        echo "::error title=$title::tollgate is not on PATH (use the install input or actions/setup)"
-        exit 2
-    }
-fi
-
-verdict=error
-exit_code=2
-pack=""
-pack_name=""
-sha256=""
-size=""
-merkle_root=""
-artifacts=""
-release=""
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
+locate_tollgate
+declare_outputs pack pack-name sha256 size merkle-root artifacts release signed key-id verdict exit-code \
+    report verify-report upload-name attach-tag
 signed=false
-key_id=""
-report=""
-verify_report=""
-upload_name=""
-attach_tag=""
-
-tmp_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
-key_file=""
-scratch=()
-cleanup() {
-    if [[ -n "$key_file" ]]; then
-        rm -f -- "$key_file"
-    fi
-    if [[ ${#scratch[@]} -gt 0 ]]; then
-        rm -f -- "${scratch[@]}"
-    fi
-}
-trap cleanup EXIT
-
-set_outputs() {
-    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
-    {
-        printf 'pack=%s\n' "$pack"
-        printf 'pack-name=%s\n' "$pack_name"
-        printf 'sha256=%s\n' "$sha256"
-        printf 'size=%s\n' "$size"
-        printf 'merkle-root=%s\n' "$merkle_root"
-        printf 'artifacts=%s\n' "$artifacts"
-        printf 'release=%s\n' "$release"
-        printf 'signed=%s\n' "$signed"
-        printf 'key-id=%s\n' "$key_id"
-        printf 'verdict=%s\n' "$verdict"
-        printf 'exit-code=%s\n' "$exit_code"
-        printf 'report=%s\n' "$report"
-        printf 'verify-report=%s\n' "$verify_report"
-        printf 'upload-name=%s\n' "$upload_name"
-        printf 'attach-tag=%s\n' "$attach_tag"
-    } >>"$GITHUB_OUTPUT"
-}
-
-summary() {
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '%s\n' "$@" >>"$GITHUB_STEP_SUMMARY"
-    fi
-}
-
-# escape_data TEXT: TEXT escaped for a workflow command's message (as @actions/core does).
-escape_data() {
-    local s=${1//'%'/%25}
-    s=${s//$'\r'/%0D}
-    printf '%s' "${s//$'\n'/%0A}"
-}
-
-# bad_input MESSAGE: an ::error annotation, a line in the job summary, exit 2.
-bad_input() {
-    echo "::error title=$title::$(escape_data "$1")"
-    summary "### $title: error" "" "$1" ""
-    set_outputs
-    exit 2
-}
-
-# bool NAME VALUE: sets $flag to "true" or "false", or bad input.
-flag=""
-bool() {
-    case "$2" in
-        true | True | TRUE) flag=true ;;
-        false | False | FALSE) flag=false ;;
-        *) bad_input "$1 must be 'true' or 'false', got '$2'" ;;
-    esac
-}
-
-python=""
-for candidate in python3 python; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-        python=$candidate
-        break
-    fi
-done
+find_python
 
 # --- arguments -----------------------------------------------------------------------------
 
-bool upload "${TOLLGATE_UPLOAD:-true}"
+parse_bool upload "${TOLLGATE_UPLOAD:-}" true
 upload=$flag
-bool attach-to-release "${TOLLGATE_ATTACH:-true}"
+parse_bool attach-to-release "${TOLLGATE_ATTACH:-}" true
 attach=$flag
 
 compression=${TOLLGATE_COMPRESSION:-gzip}
@@ -191,42 +94,9 @@ if [[ -n "$attestation" ]]; then
     args+=(--attestation "$attestation")
 fi
 
-shopt -s globstar nullglob
-set -f
-# shellcheck disable=SC2206 # split on whitespace, no globbing (set -f): one word per pattern
-patterns=(${TOLLGATE_FILES:-})
-set +f
-files=()
-seen=$'\n'
-add_file() {
-    if [[ "$seen" != *$'\n'"$1"$'\n'* ]]; then
-        seen+="$1"$'\n'
-        files+=("$1")
-    fi
-}
-for pattern in ${patterns[@]+"${patterns[@]}"}; do
-    if [[ "$pattern" == *[*?[]* ]]; then
-        # IFS='' so a match is never split; the pattern itself has no whitespace.
-        old_ifs=$IFS
-        IFS=''
-        # shellcheck disable=SC2206 # the glob is meant to expand here
-        matches=($pattern)
-        IFS=$old_ifs
-        n=0
-        for m in ${matches[@]+"${matches[@]}"}; do
-            if [[ -f "$m" ]]; then
-                add_file "$m"
-                n=$((n + 1))
-            fi
-        done
-        if [[ $n -eq 0 ]]; then
-            echo "::warning title=$title::pattern '$pattern' matched no files (in $PWD)"
-        fi
-    else
-        [[ -f "$pattern" ]] || bad_input "the file '$pattern' does not exist (in $PWD)"
-        add_file "$pattern"
-    fi
-done
+expand_globs existing "" "${TOLLGATE_FILES:-}"
+patterns=(${words[@]+"${words[@]}"})
+files=(${expanded[@]+"${expanded[@]}"})
 if [[ -z "$dir" && ${#files[@]} -eq 0 ]]; then
     if [[ ${#patterns[@]} -gt 0 ]]; then
         bad_input "no files matched '${patterns[*]}' (in $PWD) and no dir is given"
@@ -247,28 +117,13 @@ global=(--format json --color never)
 [[ -z "$now" ]] || global+=(--now "$now")
 
 verify_keys=()
-while IFS= read -r line || [[ -n "$line" ]]; do
-    line=${line%$'\r'}
-    # Trim surrounding whitespace; a path may contain spaces inside.
-    line=${line#"${line%%[![:space:]]*}"}
-    line=${line%"${line##*[![:space:]]}"}
-    [[ -n "$line" ]] || continue
-    [[ -f "$line" ]] || bad_input "the verify-key file '$line' does not exist (in $PWD)"
+file_lines verify-key "${TOLLGATE_VERIFY_KEYS:-}"
+for line in ${lines[@]+"${lines[@]}"}; do
     verify_keys+=(--key "$line")
-done <<<"${TOLLGATE_VERIFY_KEYS:-}"
+done
 
 key=${TOLLGATE_KEY:-}
-if [[ -n "$key" && -n "$key_pem" ]]; then
-    bad_input "give either key (a path) or key-pem (the PEM text), not both"
-elif [[ -n "$key" && ! -f "$key" ]]; then
-    bad_input "the key file '$key' does not exist (in $PWD)"
-elif [[ -n "$key_pem" && "$key_pem" != *"-----BEGIN "* ]]; then
-    bad_input "key-pem is not PEM text (no -----BEGIN line); its content is not shown"
-elif [[ -z "$key" && -z "$key_pem" && -n "$password" ]]; then
-    bad_input "a password is given but no key: give key (a path to a private key file) or key-pem (the PEM text)"
-fi
-signing=false
-[[ -z "$key" && -z "$key_pem" ]] || signing=true
+check_key_inputs optional
 if [[ "$signing" == true && ${#verify_keys[@]} -eq 0 ]]; then
     bad_input "the pack is signed (key or key-pem) but verify-key is empty: give the public key (tollgate cannot derive it from the private key), so that the signature is verified"
 fi
@@ -277,17 +132,11 @@ fi
 
 report=$(mktemp "$tmp_dir/tollgate-evidence-pack.XXXXXX")
 verify_report=$(mktemp "$tmp_dir/tollgate-evidence-verify.XXXXXX")
-cli_summary=$(mktemp "$tmp_dir/tollgate-evidence-summary.XXXXXX")
-cli_stderr=$(mktemp "$tmp_dir/tollgate-evidence-stderr.XXXXXX")
-scratch+=("$cli_summary" "$cli_stderr")
+cli_summary="" cli_stderr=""
+scratch_file cli_summary tollgate-evidence-summary
+scratch_file cli_stderr tollgate-evidence-stderr
 
-if [[ -n "$key_pem" ]]; then
-    key_file=$(umask 077 && mktemp "$tmp_dir/tollgate-key.XXXXXX")
-    chmod 600 "$key_file"
-    printf '%s\n' "$key_pem" >"$key_file"
-    key=$key_file
-fi
-key_pem=""
+write_key_file
 [[ -z "$key" ]] || args+=(--key "$key")
 if [[ ${#files[@]} -gt 0 ]]; then
     args+=(--)
@@ -296,42 +145,12 @@ fi
 
 echo "tollgate evidence pack: org $org, release $release, ${dir:+dir $dir, }${#files[@]} file(s), ${attestation:+attestation $attestation, }$compression, $([[ "$signing" == true ]] && echo signed || echo unsigned)"
 
-# errors_to_annotations FILE: one ::error per `error:` line of FILE, or a generic one.
-errors_to_annotations() {
-    local errors line
-    errors=$(grep -E '^error: ' "$1" || true)
-    if [[ -n "$errors" ]]; then
-        while IFS= read -r line; do
-            echo "::error title=$title::$(escape_data "${line#error: }")"
-        done <<<"$errors"
-    else
-        echo "::error title=$title::$2 (see the log above)"
-    fi
-}
-
-# error_summary FILE MESSAGE: the failed command's error lines in the job summary.
-error_summary() {
-    summary "### $title: error" "" "$2:" "" '```'
-    summary "$(grep -E '^error: ' "$1" || tail -n 20 "$1")"
-    summary '```' ""
-}
-
 set +e
-if [[ -n "$password" ]]; then
-    TOLLGATE_PASSWORD=$password GITHUB_STEP_SUMMARY=$cli_summary \
-        "$tollgate" "${global[@]}" --output "$report" "${args[@]}" 2>"$cli_stderr"
-    pack_code=$?
-else
-    GITHUB_STEP_SUMMARY=$cli_summary \
-        "$tollgate" "${global[@]}" --output "$report" "${args[@]}" 2>"$cli_stderr"
-    pack_code=$?
-fi
+GITHUB_STEP_SUMMARY=$cli_summary with_password \
+    "$tollgate" "${global[@]}" --output "$report" "${args[@]}" 2>"$cli_stderr"
+pack_code=$?
 set -e
-password=""
-if [[ -n "$key_file" ]]; then
-    rm -f -- "$key_file"
-    key_file=""
-fi
+forget_key
 cat -- "$cli_stderr" >&2
 
 if [[ $pack_code -ne 0 ]]; then
@@ -362,7 +181,7 @@ print("\x1f".join(str(x) for x in (
 ' "$report")
     IFS=$'\x1f' read -r pack sha256 size merkle_root artifacts signed key_id <<<"$facts"
 else
-    echo "::warning title=$title::python3 is not installed: the Merkle root, artifact count and summary table are not read from tollgate's report"
+    annotate warning "python3 is not installed: the Merkle root, artifact count and summary table are not read from tollgate's report"
     if [[ -n "$out" ]]; then
         pack=$out
     else
@@ -370,7 +189,7 @@ else
         [[ "$compression" == gzip ]] || ext=tar.zst
         pack=$(ls -t audit-pack-*."$ext" | head -n 1)
     fi
-    pack="$(cd "$(dirname "$pack")" && pwd)/$(basename "$pack")"
+    pack=$(absolute "$pack")
     sha256=$(sha256sum "$pack" | cut -d' ' -f1)
     size=$(wc -c <"$pack" | tr -d ' ')
     signed=$signing
@@ -387,7 +206,7 @@ if [[ ${#verify_keys[@]} -gt 0 ]]; then
 else
     verify_args+=(--allow-unsigned)
     verify_how="verified with --allow-unsigned: the pack is not signed, so its digests, Merkle root and contents were checked but no signature"
-    echo "::notice title=$title::the pack is unsigned; it was verified with --allow-unsigned (digests, Merkle root, contents; no signature)"
+    annotate notice "the pack is unsigned; it was verified with --allow-unsigned (digests, Merkle root, contents; no signature)"
 fi
 echo "tollgate evidence verify: $pack ($verify_how)"
 : >"$cli_summary"
@@ -398,48 +217,18 @@ exit_code=$?
 set -e
 cat -- "$cli_stderr" >&2
 
-parsed=""
-if [[ -s "$verify_report" && -n "$python" ]]; then
-    parsed=$("$python" -c '
-import json, os, sys
-
-def esc_data(s):
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-def esc_prop(s):
-    return esc_data(s).replace(":", "%3A").replace(",", "%2C")
-
-try:
-    with open(sys.argv[1], encoding="utf-8") as f:
-        r = json.load(f)
+read_report "$verify_report" '
+def facts(r):
     print(r["verdict"])
-    kinds = {"error": "error", "warning": "warning", "note": "notice"}
-    for diag in r.get("diagnostics") or []:
-        props = []
-        loc = diag.get("location") or {}
-        if loc.get("file"):
-            props.append("file=" + esc_prop(loc["file"].replace("\\", "/")))
-        props.append("title=" + esc_prop("%s %s" % (diag.get("code", ""), diag.get("name", ""))))
-        message = diag.get("message", "")
-        if loc.get("pointer"):
-            message = loc["pointer"] + ": " + message
-        if diag.get("help"):
-            message += "\nhelp: " + diag["help"]
-        print("::%s %s::%s" % (kinds.get(diag.get("severity"), "warning"), ",".join(props), esc_data(message)))
-except Exception as e:  # noqa: BLE001 - any unreadable report falls back to the exit code
-    print("unreadable JSON report:", e, file=sys.stderr)
-' "$verify_report") || parsed=""
-fi
+    for line in annotations(r, workspace=False):
+        print(line)
+'
 annotations=""
 if [[ -n "$parsed" ]]; then
     verdict=${parsed%%$'\n'*}
     [[ "$parsed" != *$'\n'* ]] || annotations=${parsed#*$'\n'}
 else
-    case "$exit_code" in
-        0) verdict=pass ;;
-        1) verdict=deny ;;
-        *) verdict=error ;;
-    esac
+    verdict=$(verdict_of "$exit_code")
     [[ -s "$verify_report" ]] || verify_report=""
 fi
 if [[ -n "$annotations" ]]; then

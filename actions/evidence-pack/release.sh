@@ -13,14 +13,16 @@
 set -euo pipefail
 
 title="tollgate evidence-pack"
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
 tag=${TOLLGATE_TAG:-}
 pack=${TOLLGATE_PACK:-}
 
+# fail MESSAGE CODE: an ::error annotation, the message in the job summary, exit CODE.
 fail() {
-    echo "::error title=$title::$1"
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '%s\n' "$1" "" >>"$GITHUB_STEP_SUMMARY"
-    fi
+    annotate error "$1"
+    summary "$1" ""
     exit "$2"
 }
 
@@ -37,10 +39,6 @@ set -e
 if [[ $status -ne 0 ]]; then
     fail "gh release upload $tag failed with exit code $status: does the release for $tag exist, and may the token write to it (permissions: contents: write)?" "$status"
 fi
-if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
-    printf 'tag=%s\n' "$tag" >>"$GITHUB_OUTPUT"
-fi
+set_output tag "$tag"
 echo "attached $(basename "$pack") to the release of $tag"
-if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-    printf '%s\n' "Attached \`$(basename "$pack")\` to the GitHub release of \`$tag\`." "" >>"$GITHUB_STEP_SUMMARY"
-fi
+summary "Attached \`$(basename "$pack")\` to the GitHub release of \`$tag\`." ""

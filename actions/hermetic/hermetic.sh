@@ -17,72 +17,28 @@
 # report and run-report to GITHUB_OUTPUT; the job summary lists every finding, linked to its log line when the
 # log is a file of the repository. Exit code: the check's (0 pass, 1 deny, 2 bad input), or the
 # command's when only a command ran; the worse of the two when both did.
+# shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-if ((BASH_VERSINFO[0] < 4)); then
-    echo "::error title=tollgate hermetic::bash 4 or newer is needed (found $BASH_VERSION)"
-    exit 2
-fi
-
-tollgate=${TOLLGATE_BIN:-}
-if [[ -z "$tollgate" ]]; then
-    tollgate=$(command -v tollgate) || {
-        echo "::error title=tollgate hermetic::tollgate is not on PATH (use the install input or actions/setup)"
-        exit 2
-    }
-fi
-
-verdict=error
-exit_code=2
-findings=""
+title="tollgate hermetic"
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
+locate_tollgate
+declare_outputs verdict exit-code findings logs=log_count run-exit-code=run_exit attestation sarif=sarif_out \
+    report run-report
 log_count=0
-run_exit=""
-attestation=""
-sarif_out=""
-report=""
-run_report=""
-
-set_outputs() {
-    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
-    {
-        printf 'verdict=%s\n' "$verdict"
-        printf 'exit-code=%s\n' "$exit_code"
-        printf 'findings=%s\n' "$findings"
-        printf 'logs=%s\n' "$log_count"
-        printf 'run-exit-code=%s\n' "$run_exit"
-        printf 'attestation=%s\n' "$attestation"
-        printf 'sarif=%s\n' "$sarif_out"
-        printf 'report=%s\n' "$report"
-        printf 'run-report=%s\n' "$run_report"
-    } >>"$GITHUB_OUTPUT"
-}
-
-bad_input() {
-    echo "::error title=tollgate hermetic::$1"
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '### tollgate hermetic: error\n\n%s\n\n' "$1" >>"$GITHUB_STEP_SUMMARY"
-    fi
-    set_outputs
-    exit 2
-}
-
-abs_path() {
-    echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-}
 
 # --- arguments -----------------------------------------------------------------------------
 
-shopt -s globstar nullglob
-set -f
-# shellcheck disable=SC2206 # split on whitespace, no globbing (set -f): one word per pattern
-patterns=(${TOLLGATE_LOGS:-})
-# shellcheck disable=SC2206
-allow_hosts=(${TOLLGATE_ALLOW_HOSTS:-})
-# shellcheck disable=SC2206
-artifacts=(${TOLLGATE_ARTIFACTS:-})
-# shellcheck disable=SC2206
-record_env=(${TOLLGATE_RECORD_ENV:-})
-set +f
+split_words "${TOLLGATE_ALLOW_HOSTS:-}"
+allow_hosts=(${words[@]+"${words[@]}"})
+split_words "${TOLLGATE_ARTIFACTS:-}"
+artifacts=(${words[@]+"${words[@]}"})
+split_words "${TOLLGATE_RECORD_ENV:-}"
+record_env=(${words[@]+"${words[@]}"})
+split_words "${TOLLGATE_LOGS:-}"
+patterns=(${words[@]+"${words[@]}"})
 command_text=${TOLLGATE_COMMAND:-}
 attest=${TOLLGATE_ATTEST:-}
 key=${TOLLGATE_KEY:-}
@@ -94,41 +50,14 @@ if [[ -n "$attest" ]]; then
     [[ ${#artifacts[@]} -gt 0 ]] || bad_input "attest needs artifacts (the statement's subjects)"
 fi
 
-logs=()
-seen=$'\n'
-for pattern in ${patterns[@]+"${patterns[@]}"}; do
-    if [[ "$pattern" == *[*?[]* ]]; then
-        old_ifs=$IFS
-        IFS=''
-        # shellcheck disable=SC2206 # the glob is meant to expand here
-        matches=($pattern)
-        IFS=$old_ifs
-        n=0
-        for m in ${matches[@]+"${matches[@]}"}; do
-            if [[ -f "$m" && "$seen" != *$'\n'"$m"$'\n'* ]]; then
-                seen+="$m"$'\n'
-                logs+=("$m")
-                n=$((n + 1))
-            fi
-        done
-        [[ $n -gt 0 ]] || echo "::warning title=tollgate hermetic::pattern '$pattern' matched no files (in $PWD)"
-    elif [[ "$seen" != *$'\n'"$pattern"$'\n'* ]]; then
-        seen+="$pattern"$'\n'
-        logs+=("$pattern")
-    fi
-done
+expand_globs warn "" "${TOLLGATE_LOGS:-}"
+logs=(${expanded[@]+"${expanded[@]}"})
 log_count=${#logs[@]}
 if [[ ${#patterns[@]} -gt 0 && $log_count -eq 0 ]]; then
     bad_input "no logs matched '${patterns[*]}' (in $PWD)"
 fi
 
-python=""
-for candidate in python3 python; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-        python=$candidate
-        break
-    fi
-done
+find_python
 
 check_code=""
 # --- hermetic check ------------------------------------------------------------------------
@@ -142,8 +71,7 @@ if [[ $log_count -gt 0 ]]; then
     args+=(--)
     args+=("${logs[@]}")
 
-    report_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
-    report=$(mktemp "$report_dir/tollgate-hermetic.XXXXXX")
+    report=$(mktemp "$tmp_dir/tollgate-hermetic.XXXXXX")
     echo "tollgate hermetic check: ${log_count} log(s)"
     set +e
     # The JSON run is the verdict of record; this script writes the job summary (with links).
@@ -154,7 +82,7 @@ if [[ $log_count -gt 0 ]]; then
     if [[ -n "$sarif_file" ]]; then
         mkdir -p "$(dirname "$sarif_file")"
         env -u GITHUB_STEP_SUMMARY "$tollgate" --format sarif --color never --output "$sarif_file" "${args[@]}" 2>/dev/null
-        [[ -f "$sarif_file" ]] && sarif_out=$(abs_path "$sarif_file")
+        [[ -f "$sarif_file" ]] && sarif_out=$(absolute "$sarif_file")
     fi
     set -e
     [[ -s "$report" ]] || report=""
@@ -231,8 +159,7 @@ if [[ -n "$command_text" ]]; then
     done
     args+=(-- bash -c "$command_text")
     echo "tollgate hermetic run: $command_text"
-    report_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
-    run_report=$(mktemp "$report_dir/tollgate-hermetic-run.XXXXXX")
+    run_report=$(mktemp "$tmp_dir/tollgate-hermetic-run.XXXXXX")
     set +e
     # The command's output streams through; tollgate's report of the run (JSON: isolation, exit
     # code, duration, attestation, findings) is written to run_report.
@@ -241,7 +168,7 @@ if [[ -n "$command_text" ]]; then
     set -e
     [[ -s "$run_report" ]] || run_report=""
     if [[ -n "$attest" && -f "$attest" ]]; then
-        attestation=$(abs_path "$attest")
+        attestation=$(absolute "$attest")
     fi
     run_facts=""
     if [[ -n "$run_report" && -n "$python" ]]; then

@@ -20,81 +20,15 @@
 #   TOLLGATE_UPLOAD            "true" or "false" (only checked here; action.yml uploads)
 # Writes the outputs provenance, statement, subjects-count, sha256, key-id, verdict and
 # exit-code to GITHUB_OUTPUT, and exits with tollgate's exit code: 0 pass, 2 bad input.
+# shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-# The secrets leave the environment first, so that no other command ever sees them.
-key_pem=${TOLLGATE_KEY_PEM:-}
-password=${TOLLGATE_SIGN_PASSWORD:-}
-unset TOLLGATE_KEY_PEM TOLLGATE_SIGN_PASSWORD
-
 title="tollgate provenance"
-if ((BASH_VERSINFO[0] < 4)); then
-    echo "::error title=$title::bash 4 or newer is needed (found $BASH_VERSION)"
-    exit 2
-fi
-
-tollgate=${TOLLGATE_BIN:-}
-if [[ -z "$tollgate" ]]; then
-    tollgate=$(command -v tollgate) || {
-        echo "::error title=$title::tollgate is not on PATH (use the install input or actions/setup)"
-        exit 2
-    }
-fi
-
-verdict=error
-exit_code=2
-provenance_out=""
-statement_out=""
-subjects_count=""
-sha256=""
-key_id=""
-
-tmp_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
-key_file=""
-cli_summary=""
-gen_report=""
-sign_report=""
-cleanup() {
-    if [[ -n "$key_file" ]]; then
-        rm -f -- "$key_file"
-    fi
-    if [[ -n "$cli_summary" ]]; then
-        rm -f -- "$cli_summary" "$gen_report" "$sign_report"
-    fi
-}
-trap cleanup EXIT
-
-set_outputs() {
-    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
-    {
-        printf 'provenance=%s\n' "$provenance_out"
-        printf 'statement=%s\n' "$statement_out"
-        printf 'subjects-count=%s\n' "$subjects_count"
-        printf 'sha256=%s\n' "$sha256"
-        printf 'key-id=%s\n' "$key_id"
-        printf 'verdict=%s\n' "$verdict"
-        printf 'exit-code=%s\n' "$exit_code"
-    } >>"$GITHUB_OUTPUT"
-}
-
-summary() {
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '%s\n' "$@" >>"$GITHUB_STEP_SUMMARY"
-    fi
-}
-
-# bad_input MESSAGE: an ::error annotation, a line in the job summary, exit 2.
-bad_input() {
-    echo "::error title=$title::$1"
-    summary "### $title: error" "" "$1" ""
-    set_outputs
-    exit 2
-}
-
-# absolute PATH: PATH made absolute (its directory must exist).
-absolute() {
-    printf '%s/%s\n' "$(cd "$(dirname "$1")" && pwd)" "$(basename "$1")"
-}
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
+locate_tollgate
+declare_outputs provenance=provenance_out statement=statement_out subjects-count sha256 key-id verdict exit-code
 
 # --- arguments -----------------------------------------------------------------------------
 
@@ -116,25 +50,16 @@ fi
 output=${TOLLGATE_OUTPUT:-}
 [[ -n "$output" ]] || bad_input "the output input is empty"
 
-set -f
-# shellcheck disable=SC2206 # split on whitespace, no globbing (set -f): tollgate expands them
-subjects=(${TOLLGATE_SUBJECTS:-})
-set +f
+# Split on whitespace, not expanded: tollgate expands them.
+split_words "${TOLLGATE_SUBJECTS:-}"
+subjects=(${words[@]+"${words[@]}"})
 checksums=${TOLLGATE_CHECKSUMS:-}
 if [[ ${#subjects[@]} -eq 0 && -z "$checksums" ]]; then
     bad_input "no subjects: give the subjects input (files or globs), checksums, or both"
 fi
 
 key=${TOLLGATE_KEY:-}
-if [[ -n "$key" && -n "$key_pem" ]]; then
-    bad_input "give either key (a path) or key-pem (the PEM text), not both"
-elif [[ -z "$key" && -z "$key_pem" ]]; then
-    bad_input "no signing key: give key (a path to a private key file) or key-pem (the PEM text, e.g. from a secret)"
-elif [[ -n "$key" && ! -f "$key" ]]; then
-    bad_input "the key file '$key' does not exist (in $PWD)"
-elif [[ -n "$key_pem" && "$key_pem" != *"-----BEGIN "* ]]; then
-    bad_input "key-pem is not PEM text (no -----BEGIN line); its content is not shown"
-fi
+check_key_inputs required
 
 # --- the statement -------------------------------------------------------------------------
 
@@ -160,18 +85,16 @@ done
 
 # tollgate's own job summary goes to a scratch file and is kept only when a command fails
 # (its findings); on success this script writes one summary for both commands.
-cli_summary=$(mktemp "$tmp_dir/tollgate-provenance-summary.XXXXXX")
-gen_report=$(mktemp "$tmp_dir/tollgate-provenance-generate.XXXXXX")
-sign_report=$(mktemp "$tmp_dir/tollgate-provenance-sign.XXXXXX")
+cli_summary="" gen_report="" sign_report=""
+scratch_file cli_summary tollgate-provenance-summary
+scratch_file gen_report tollgate-provenance-generate
+scratch_file sign_report tollgate-provenance-sign
 
 # failed STEP CODE: annotate, keep tollgate's summary of the failure, exit with its code.
 failed() {
     exit_code=$2
-    case "$exit_code" in
-        1) verdict=deny ;;
-        *) verdict=error ;;
-    esac
-    echo "::error title=$title::tollgate $1 failed with exit code $exit_code (see the log above)"
+    verdict=$(verdict_of "$exit_code")
+    annotate error "tollgate $1 failed with exit code $exit_code (see the log above)"
     if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
         if [[ -s "$cli_summary" ]]; then
             cat "$cli_summary" >>"$GITHUB_STEP_SUMMARY"
@@ -193,47 +116,24 @@ set -e
 
 # --- signing -------------------------------------------------------------------------------
 
-if [[ -n "$key_pem" ]]; then
-    key_file=$(umask 077 && mktemp "$tmp_dir/tollgate-key.XXXXXX")
-    chmod 600 "$key_file"
-    printf '%s\n' "$key_pem" >"$key_file"
-    key=$key_file
-fi
-key_pem=""
+write_key_file
 mkdir -p "$(dirname "$output")"
 
 echo "tollgate sign: as $sign_as, to $output"
 set +e
-if [[ -n "$password" ]]; then
-    TOLLGATE_PASSWORD=$password GITHUB_STEP_SUMMARY=$cli_summary \
-        "$tollgate" --format json --color never --output "$sign_report" \
-        sign "$statement" --key "$key" --as "$sign_as" --out "$output"
-    rc=$?
-else
-    GITHUB_STEP_SUMMARY=$cli_summary \
-        "$tollgate" --format json --color never --output "$sign_report" \
-        sign "$statement" --key "$key" --as "$sign_as" --out "$output"
-    rc=$?
-fi
+GITHUB_STEP_SUMMARY=$cli_summary with_password \
+    "$tollgate" --format json --color never --output "$sign_report" \
+    sign "$statement" --key "$key" --as "$sign_as" --out "$output"
+rc=$?
 set -e
-password=""
-if [[ -n "$key_file" ]]; then
-    rm -f -- "$key_file"
-    key_file=""
-fi
+forget_key
 [[ $rc -eq 0 ]] || failed sign "$rc"
 [[ -f "$output" ]] || failed sign 2
 provenance_out=$(absolute "$output")
 
 # --- outputs and summary -------------------------------------------------------------------
 
-python=""
-for candidate in python3 python; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-        python=$candidate
-        break
-    fi
-done
+find_python
 [[ -n "$python" ]] || bad_input "python3 is needed to read tollgate's reports"
 
 # One line of tab-separated facts, then the Markdown rows of the subjects table.

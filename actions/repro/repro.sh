@@ -15,46 +15,12 @@
 # tollgate's JSON run appends the job summary. Exits with tollgate's exit code.
 set -euo pipefail
 
-if ((BASH_VERSINFO[0] < 4)); then
-    echo "::error title=tollgate repro::bash 4 or newer is needed (found $BASH_VERSION)"
-    exit 2
-fi
-
-tollgate=${TOLLGATE_BIN:-}
-if [[ -z "$tollgate" ]]; then
-    tollgate=$(command -v tollgate) || {
-        echo "::error title=tollgate repro::tollgate is not on PATH (use the install input or actions/setup)"
-        exit 2
-    }
-fi
-
-verdict=error
-exit_code=2
-ratio=""
-identical=""
-total=""
-report=""
-
-set_outputs() {
-    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
-    {
-        printf 'verdict=%s\n' "$verdict"
-        printf 'exit-code=%s\n' "$exit_code"
-        printf 'ratio=%s\n' "$ratio"
-        printf 'identical=%s\n' "$identical"
-        printf 'total=%s\n' "$total"
-        printf 'report=%s\n' "$report"
-    } >>"$GITHUB_OUTPUT"
-}
-
-bad_input() {
-    echo "::error title=tollgate repro::$1"
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '### tollgate repro: error\n\n%s\n\n' "$1" >>"$GITHUB_STEP_SUMMARY"
-    fi
-    set_outputs
-    exit 2
-}
+title="tollgate repro"
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
+locate_tollgate
+declare_outputs verdict exit-code ratio identical total report
 
 command_text=${TOLLGATE_COMMAND:-}
 runs=${TOLLGATE_RUNS:-2}
@@ -65,10 +31,8 @@ report_file=${TOLLGATE_REPORT_FILE:-tollgate-repro.json}
 [[ -n "$report_file" ]] || bad_input "report-file must not be empty"
 mkdir -p "$(dirname "$report_file")"
 
-set -f
-# shellcheck disable=SC2206 # split on whitespace, no globbing: one word per pattern
-artifacts=(${TOLLGATE_ARTIFACTS:-})
-set +f
+split_words "${TOLLGATE_ARTIFACTS:-}"
+artifacts=(${words[@]+"${words[@]}"})
 
 if [[ -n "$command_text" ]]; then
     [[ ${#artifacts[@]} -gt 0 ]] || bad_input "artifacts must name what the command builds (globs)"
@@ -104,28 +68,22 @@ fi
 # One run (a build can be expensive): the JSON report goes to RUNNER_TEMP and appends the job
 # summary; the reproducibility report is written by --report.
 set +e
-"$tollgate" --color never --format json --output "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/tollgate-repro-report.json" "${args[@]}"
+"$tollgate" --color never --format json --output "$tmp_dir/tollgate-repro-report.json" "${args[@]}"
 exit_code=$?
 set -e
 
 if [[ -f "$report_file" ]]; then
-    report="$(cd "$(dirname "$report_file")" && pwd)/$(basename "$report_file")"
-    for candidate in python3 python; do
-        if command -v "$candidate" >/dev/null 2>&1; then
-            read -r ratio identical total < <("$candidate" -c '
+    report=$(absolute "$report_file")
+    find_python
+    if [[ -n "$python" ]]; then
+        read -r ratio identical total < <("$python" -c '
 import json, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
 print(r.get("ratio", ""), r.get("identical", ""), r.get("total", ""))
 ' "$report") || true
-            break
-        fi
-    done
+    fi
 fi
-case "$exit_code" in
-    0) verdict=pass ;;
-    1) verdict=deny ;;
-    *) verdict=error ;;
-esac
+verdict=$(verdict_of "$exit_code")
 set_outputs
 echo "tollgate repro: verdict ${verdict}, exit code ${exit_code}, ratio ${ratio:-?} (${identical:-?}/${total:-?} identical)"
 exit "$exit_code"

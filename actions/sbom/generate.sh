@@ -19,58 +19,16 @@
 # Writes the outputs sbom, verdict, exit-code, components, ecosystems, report and
 # validate-exit-code to GITHUB_OUTPUT, a job summary with the component count per ecosystem,
 # and exits with the worse exit code of the two runs: 0 pass, 1 deny, 2 bad input.
+# shellcheck disable=SC2034 # the outputs are read by name (declare_outputs in actions/lib/common.sh)
 set -euo pipefail
 
-if ((BASH_VERSINFO[0] < 4)); then
-    echo "::error title=tollgate sbom::bash 4 or newer is needed (found $BASH_VERSION)"
-    exit 2
-fi
-
-tollgate=${TOLLGATE_BIN:-}
-if [[ -z "$tollgate" ]]; then
-    tollgate=$(command -v tollgate) || {
-        echo "::error title=tollgate sbom::tollgate is not on PATH (use the install input or actions/setup)"
-        exit 2
-    }
-fi
-
-sbom=""
-verdict=error
-exit_code=2
-components=""
-ecosystems=""
-report=""
-validate_exit=""
-
-set_outputs() {
-    [[ -n "${GITHUB_OUTPUT:-}" ]] || return 0
-    {
-        printf 'sbom=%s\n' "$sbom"
-        printf 'verdict=%s\n' "$verdict"
-        printf 'exit-code=%s\n' "$exit_code"
-        printf 'components=%s\n' "$components"
-        printf 'ecosystems=%s\n' "$ecosystems"
-        printf 'report=%s\n' "$report"
-        printf 'validate-exit-code=%s\n' "$validate_exit"
-    } >>"$GITHUB_OUTPUT"
-}
-
-bad_input() {
-    echo "::error title=tollgate sbom::$1"
-    if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-        printf '### tollgate sbom generate: error\n\n%s\n\n' "$1" >>"$GITHUB_STEP_SUMMARY"
-    fi
-    set_outputs
-    exit 2
-}
-
-boolean() { # NAME VALUE → true/false or bad input
-    case "$2" in
-        true | True | TRUE) echo true ;;
-        false | False | FALSE | "") echo false ;;
-        *) bad_input "$1 must be 'true' or 'false', got '$2'" ;;
-    esac
-}
+title="tollgate sbom"
+heading="tollgate sbom generate"
+# Found without running a command: the library first takes the secrets out of the environment.
+# shellcheck source=actions/lib/common.sh
+source "${BASH_SOURCE[0]%/*}/../lib/common.sh"
+locate_tollgate
+declare_outputs sbom verdict exit-code components ecosystems report validate-exit-code=validate_exit
 
 # --- arguments -----------------------------------------------------------------------------
 
@@ -90,21 +48,21 @@ case "$profile" in
     "" | ntia | cisa-2025) ;;
     *) bad_input "profile must be empty, 'ntia' or 'cisa-2025', got '$profile'" ;;
 esac
-exclude_dev=$(boolean exclude-dev "${TOLLGATE_EXCLUDE_DEV:-false}")
-strict=$(boolean strict "${TOLLGATE_STRICT:-false}")
-lockfiles=$(boolean lockfiles "${TOLLGATE_LOCKFILES:-true}")
+parse_bool exclude-dev "${TOLLGATE_EXCLUDE_DEV:-}" false
+exclude_dev=$flag
+parse_bool strict "${TOLLGATE_STRICT:-}" false
+strict=$flag
+parse_bool lockfiles "${TOLLGATE_LOCKFILES:-}" true
+lockfiles=$flag
 out=${TOLLGATE_OUTPUT:-$default_out}
 dir=${TOLLGATE_PATH:-.}
 
 args=(sbom generate --out "$out" --sbom-format "$format" --spec-version "$spec")
-set -f
-# shellcheck disable=SC2206 # split on whitespace, no globbing (set -f): one word per pattern
-excludes=(${TOLLGATE_EXCLUDE:-})
-# shellcheck disable=SC2206 # same: tollgate expands the artifact globs itself
-artifacts=(${TOLLGATE_ARTIFACTS:-})
-set +f
-for e in ${excludes[@]+"${excludes[@]}"}; do args+=(--exclude "$e"); done
-for a in ${artifacts[@]+"${artifacts[@]}"}; do args+=(--artifact "$a"); done
+# Globs split on whitespace, not expanded: tollgate expands them itself.
+split_words "${TOLLGATE_EXCLUDE:-}"
+for e in ${words[@]+"${words[@]}"}; do args+=(--exclude "$e"); done
+split_words "${TOLLGATE_ARTIFACTS:-}"
+for a in ${words[@]+"${words[@]}"}; do args+=(--artifact "$a"); done
 [[ "$exclude_dev" == false ]] || args+=(--exclude-dev)
 [[ "$strict" == false ]] || args+=(--strict)
 [[ "$lockfiles" == true ]] || args+=(--no-lockfiles)
@@ -121,8 +79,7 @@ if [[ -z "${TOLLGATE_NOW:-}" && -z "${SOURCE_DATE_EPOCH:-}" ]]; then
     export TOLLGATE_NOW
 fi
 
-report_dir=${RUNNER_TEMP:-${TMPDIR:-/tmp}}
-report=$(mktemp "$report_dir/tollgate-sbom-generate.XXXXXX")
+report=$(mktemp "$tmp_dir/tollgate-sbom-generate.XXXXXX")
 mkdir -p "$(dirname "$out")"
 echo "tollgate sbom generate: $dir → $out ($format)"
 set +e
@@ -135,7 +92,7 @@ env -u GITHUB_STEP_SUMMARY "$tollgate" --format github --color never "${args[@]}
 set -e
 
 if [[ -f "$out" ]]; then
-    sbom="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
+    sbom=$(absolute "$out")
     vargs=(sbom validate)
     [[ -z "$profile" ]] || vargs+=(--profile "$profile")
     set +e
@@ -149,13 +106,7 @@ fi
 
 # --- outputs and summary -------------------------------------------------------------------
 
-python=""
-for candidate in python3 python; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-        python=$candidate
-        break
-    fi
-done
+find_python
 summary_md=""
 if [[ -s "$report" && -n "$python" ]]; then
     parsed=$("$python" - "$report" "$sbom" "${validate_exit:-}" <<'PYEOF'
@@ -200,17 +151,11 @@ PYEOF
     fi
 fi
 [[ -s "$report" ]] || report=""
-case "$exit_code" in
-    0) verdict=pass ;;
-    1) verdict=deny ;;
-    *) verdict=error ;;
-esac
-if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
-    if [[ -n "$summary_md" ]]; then
-        printf '%s\n' "$summary_md" >>"$GITHUB_STEP_SUMMARY"
-    else
-        printf '### tollgate sbom generate: %s\n\nexit code %s\n\n' "$verdict" "$exit_code" >>"$GITHUB_STEP_SUMMARY"
-    fi
+verdict=$(verdict_of "$exit_code")
+if [[ -n "$summary_md" ]]; then
+    summary "$summary_md"
+else
+    summary "### $heading: $verdict" "" "exit code $exit_code" ""
 fi
 
 set_outputs

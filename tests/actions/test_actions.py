@@ -101,6 +101,16 @@ def fake_binary_script(label: str) -> str:
     return f'#!/bin/sh\necho "tollgate {label}"\n'
 
 
+def commands(result: dict, kind: str) -> list[dict]:
+    """The workflow commands of one kind (error, warning, notice) in a harness result."""
+    return [c for c in result["commands"] if c["command"] == kind]
+
+
+def messages(result: dict, kind: str) -> list[str]:
+    """The messages of the workflow commands of one kind in a harness result."""
+    return [c["message"] for c in commands(result, kind)]
+
+
 # --------------------------------------------------------------------------------------------
 # A release server on 127.0.0.1
 # --------------------------------------------------------------------------------------------
@@ -222,6 +232,14 @@ class SetupActionTest(unittest.TestCase):
     def builds(self) -> list[str]:
         return self.built.read_text(encoding="utf-8").splitlines() if self.built.exists() else []
 
+    def assert_fails_without_building(self, inputs: dict[str, str], *phrases: str) -> None:
+        """The setup run with these inputs exits 1, its log has the phrases, and nothing was built."""
+        result, rc, stderr = self.run_setup(inputs)
+        self.assertEqual(rc, 1, stderr)
+        for phrase in phrases:
+            self.assertIn(phrase, stderr)
+        self.assertEqual(self.builds(), [])
+
     def assert_installed(self, result: dict, key: str, source: str, arch: str = "x64", exe: str = "tollgate"):
         bin_dir = self.tool_cache / "tollgate" / key / arch / "bin"
         self.assertEqual(result["outputs"]["source"], source)
@@ -257,7 +275,7 @@ class SetupActionTest(unittest.TestCase):
         self.assertEqual(rc, 1, stderr)
         self.assertEqual(result["exit_code"], 1)
         self.assertIn("checksum mismatch", stderr)
-        errors = [c["message"] for c in result["commands"] if c["command"] == "error"]
+        errors = messages(result, "error")
         self.assertTrue(any("checksum mismatch" in m for m in errors), errors)
         self.assertFalse((self.tool_cache / "tollgate").exists(), "nothing may be cached after a mismatch")
         self.assertEqual(result["path_additions"], [])
@@ -266,19 +284,13 @@ class SetupActionTest(unittest.TestCase):
 
     def test_checksum_mismatch_on_own_version_never_builds(self):
         self.server.publish(FAKE_VERSION, "x86_64-unknown-linux-gnu", fake_binary_script("evil"), checksum="ab" * 32)
-        result, rc, stderr = self.run_setup()
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("checksum mismatch", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({}, "checksum mismatch")
         self.assertFalse((self.tool_cache / "tollgate").exists())
 
     def test_missing_checksum_file_fails(self):
         self.server.publish("1.2.3", "x86_64-unknown-linux-gnu", fake_binary_script("x"), with_checksum=False)
-        result, rc, stderr = self.run_setup({"version": "1.2.3"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("refusing to install an unverified binary", stderr)
+        self.assert_fails_without_building({"version": "1.2.3"}, "refusing to install an unverified binary")
         self.assertFalse((self.tool_cache / "tollgate").exists())
-        self.assertEqual(self.builds(), [])
 
     # (d)
     def test_missing_asset_builds_from_source_then_caches_the_build(self):
@@ -302,17 +314,10 @@ class SetupActionTest(unittest.TestCase):
         self.assertEqual(len(self.builds()), 1, "the second run must reuse the cached build")
 
     def test_missing_asset_for_another_version_fails_without_building(self):
-        result, rc, stderr = self.run_setup({"version": "9.9.9"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("HTTP 404", stderr)
-        self.assertIn("cannot build 9.9.9", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({"version": "9.9.9"}, "HTTP 404", "cannot build 9.9.9")
 
     def test_missing_asset_without_build_fallback_fails(self):
-        result, rc, stderr = self.run_setup({"build-fallback": "false"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("build-fallback is false", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({"build-fallback": "false"}, "build-fallback is false")
 
     def test_version_source_builds_without_downloading(self):
         result, rc, stderr = self.run_setup({"version": "source"})
@@ -344,10 +349,7 @@ class SetupActionTest(unittest.TestCase):
         self.assert_installed(result, "1.2.3", "download", exe="tollgate.exe")
 
     def test_unreachable_server_fails_without_building(self):
-        result, rc, stderr = self.run_setup({"download-base-url": "http://127.0.0.1:9/releases"})
-        self.assertEqual(rc, 1, stderr)
-        self.assertIn("failed (curl exit", stderr)
-        self.assertEqual(self.builds(), [])
+        self.assert_fails_without_building({"download-base-url": "http://127.0.0.1:9/releases"}, "failed (curl exit")
 
     def test_file_url_release_tree(self):
         # The release workflow verifies a draft release from a local file:// tree.
@@ -425,29 +427,34 @@ exit "${FAKE_TOLLGATE_EXIT:-1}"
 """
 
 
-class SbomValidateWiringTest(unittest.TestCase):
-    """actions/sbom-validate with a fake tollgate on PATH: patterns, flags, outputs, exit code."""
+class _ActionCase(unittest.TestCase):
+    def assert_outputs(self, result: dict, expected: dict[str, str]) -> None:
+        """These outputs of the run have these values."""
+        self.assertEqual({k: result["outputs"][k] for k in expected}, expected)
 
-    action = ROOT / "actions" / "sbom-validate"
+
+class _FakeBinaryCase(_ActionCase):
+    """An action run with FAKE_TOLLGATE as tollgate on PATH, in a fresh temporary directory
+    (self.tmp, self.work); calls() lists the fake's command lines."""
+
+    prefix = "tollgate-wiring-"
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbom-wiring-"))
+        self.tmp = Path(tempfile.mkdtemp(prefix=self.prefix))
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.bin = self.tmp / "bin"
         write_executable(self.bin / "tollgate", FAKE_TOLLGATE)
         self.log = self.tmp / "calls.log"
         self.work = self.tmp / "work"
-        for rel in ("a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json", ".hidden/d.cdx.json", "notes.txt"):
-            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
-            (self.work / rel).write_text("{}", encoding="utf-8")
+        self.work.mkdir()
 
-    def run_validate(self, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
+    def run_action(self, action: Path, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
         full_env = {
             "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
             "FAKE_TOLLGATE_LOG": str(self.log),
             **env,
         }
-        result, rc, stderr = run_harness(self.action, inputs, full_env, workdir=self.work)
+        result, rc, stderr = run_harness(action, inputs, full_env, workdir=self.work)
         self.assertIsNotNone(result, stderr)
         assert result is not None
         return result, rc, stderr
@@ -455,90 +462,17 @@ class SbomValidateWiringTest(unittest.TestCase):
     def calls(self) -> list[str]:
         return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
 
-    def test_flags_patterns_and_outputs(self):
-        result, rc, stderr = self.run_validate(
-            {
-                "files": "*.cdx.json\n**/*.cdx.json  sub/b.cdx.json",
-                "profile": "ntia",
-                "fail-on-warnings": "true",
-                "sarif-file": "out/sbom.sarif",
-            }
-        )
-        self.assertEqual(rc, 1, stderr)
-        self.assertEqual(result["steps"][0]["outputs"]["source"], "path")
-        calls = self.calls()
-        self.assertEqual(len(calls), 3, calls)
-        json_call = calls[0].split(" ")
-        self.assertEqual(json_call[:5], ["--format", "json", "--color", "never", "--output"])
-        self.assertEqual(
-            json_call[6:],
-            ["sbom", "validate", "--profile", "ntia", "--strict", "--", "a.cdx.json", "sub/b.cdx.json"],
-        )
-        self.assertTrue(calls[1].startswith("--format github "), calls[1])
-        self.assertTrue(calls[2].startswith("--format sarif "), calls[2])
-        out = result["outputs"]
-        sarif = self.work / "out" / "sbom.sarif"
-        self.assertEqual(
-            {k: out[k] for k in ("verdict", "exit-code", "errors", "warnings", "files", "sarif")},
-            {"verdict": "deny", "exit-code": "1", "errors": "3", "warnings": "4", "files": "2", "sarif": str(sarif)},
-        )
-        self.assertEqual(json.loads(sarif.read_text(encoding="utf-8"))["version"], "2.1.0")
-        self.assertEqual(out["tollgate-path"], str(self.bin / "tollgate"))
-        self.assertTrue(out["report"])
-        # Only the JSON run may write the job summary.
-        self.assertEqual(result["summary"], "fake summary (json)\n")
-        self.assertIn(
-            {"command": "error", "params": {"file": "a.cdx.json"}, "message": "fake finding", "step": "validate"},
-            result["commands"],
-        )
+    def assert_json_run(self, call: str, args: list[str]) -> None:
+        """The fake's command line CALL is the JSON run of `tollgate ARGS` (its report in a file)."""
+        words = call.split(" ")
+        self.assertEqual(words[:5], ["--format", "json", "--color", "never", "--output"])
+        self.assertEqual(words[6:], args)
 
-    def test_default_patterns_find_nested_sboms_but_not_dot_directories(self):
-        result, rc, stderr = self.run_validate({}, FAKE_TOLLGATE_EXIT="0")
-        self.assertEqual(rc, 0, stderr)
-        files = self.calls()[0].split(" -- ", 1)[1].split(" ")
-        self.assertEqual(files, ["a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json"])
-        self.assertEqual(result["outputs"]["files"], "3")
-        self.assertEqual(result["outputs"]["sarif"], str(self.work / "tollgate-sbom.sarif"))
-
-    def test_no_match_is_exit_2_with_an_error_annotation(self):
-        result, rc, stderr = self.run_validate({"files": "nothing/**/*.cdx.json"})
-        self.assertEqual(rc, 2, stderr)
-        self.assertEqual(result["outputs"]["verdict"], "error")
-        self.assertEqual(result["outputs"]["exit-code"], "2")
-        self.assertEqual(result["outputs"]["files"], "0")
-        errors = [c["message"] for c in result["commands"] if c["command"] == "error"]
-        self.assertTrue(any("no SBOM files matched" in m for m in errors), errors)
-        self.assertIn("no SBOM files matched", result["summary"])
-        self.assertEqual(self.calls(), [], "tollgate must not run without files")
-
-    def test_literal_file_names_are_passed_through(self):
-        result, rc, stderr = self.run_validate({"files": "missing.json", "sarif-file": ""}, FAKE_TOLLGATE_EXIT="2")
-        self.assertEqual(rc, 2, stderr)
-        self.assertTrue(self.calls()[0].endswith("-- missing.json"), self.calls())
-        self.assertEqual(len(self.calls()), 2, "no SARIF run when sarif-file is empty")
-        self.assertEqual(result["outputs"]["sarif"], "")
-
-    def test_bad_profile_is_rejected(self):
-        result, rc, stderr = self.run_validate({"profile": "nist"})
-        self.assertEqual(rc, 2, stderr)
-        self.assertEqual(self.calls(), [])
-
-    def test_working_directory(self):
-        result, rc, stderr = self.run_validate(
-            {"files": "*.cdx.json", "working-directory": "sub"}, FAKE_TOLLGATE_EXIT="0"
-        )
-        self.assertEqual(rc, 0, stderr)
-        self.assertTrue(self.calls()[0].endswith("-- b.cdx.json"), self.calls())
-        self.assertEqual(result["outputs"]["sarif"], str(self.work / "sub" / "tollgate-sbom.sarif"))
-
-    def test_install_never_without_tollgate_fails(self):
-        env = {"PATH": "/usr/bin:/bin"}
-        if shutil.which("tollgate", path=env["PATH"]):
-            self.skipTest("a tollgate is installed in /usr/bin or /bin")
-        result, rc, stderr = run_harness(self.action, {"install": "never"}, env, workdir=self.work)
-        assert result is not None
-        self.assertEqual(rc, 2, stderr)
-        self.assertEqual(result["steps"][1]["outcome"], "skipped")
+    def write_files(self, *rels: str) -> None:
+        """Files holding `{}` at these paths below self.work."""
+        for rel in rels:
+            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
+            (self.work / rel).write_text("{}", encoding="utf-8")
 
 
 def _real_binary() -> tuple[Path | None, str]:
@@ -559,27 +493,180 @@ def _real_binary() -> tuple[Path | None, str]:
     return path, ""
 
 
-class SbomValidateRealBinaryTest(unittest.TestCase):
-    """actions/sbom-validate with the real tollgate binary, on SBOMs made here."""
+class _RealBinaryCase(_ActionCase):
+    """An action run with the real tollgate binary on PATH, in a fresh temporary directory
+    (self.tmp, self.work, and self.runner_temp as RUNNER_TEMP, which outlives the run so that its
+    reports can be read); skipped without the binary unless TOLLGATE_ACTIONS_REQUIRE_BIN=1."""
 
-    action = ROOT / "actions" / "sbom-validate"
+    prefix = "tollgate-real-"
+    now: str | None = "2026-01-02T00:00:00Z"  # TOLLGATE_NOW for the runs; None leaves it unset
 
     @classmethod
     def setUpClass(cls):
         cls.binary, reason = _real_binary()
         if cls.binary is None:
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+            cls.skip_or_fail(reason)
+
+    @staticmethod
+    def skip_or_fail(reason: str) -> None:
+        if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
+            raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
+        raise unittest.SkipTest(reason)
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbom-real-"))
+        self.tmp = Path(tempfile.mkdtemp(prefix=self.prefix))
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
         self.bin = self.tmp / "bin"
         self.bin.mkdir()
         (self.bin / "tollgate").symlink_to(self.binary)
         self.work = self.tmp / "work"
         self.work.mkdir()
+        self.runner_temp = self.tmp / "runner-temp"
+        self.runner_temp.mkdir()
+
+    def run_action(self, action: Path, inputs: dict[str, str], *, workdir: Path | None = None,
+                   stub_uses: bool = False, **env: str) -> tuple[dict, int, str]:
+        """Run the action with install "never" (inputs win), in self.work unless workdir is given."""
+        full_env = {
+            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
+            **({"TOLLGATE_NOW": self.now} if self.now else {}),
+            "RUNNER_TEMP": str(self.runner_temp),
+            **env,
+        }
+        result, rc, stderr = run_harness(action, {"install": "never", **inputs}, full_env,
+                                         workdir=workdir or self.work, stub_uses=stub_uses)
+        self.assertIsNotNone(result, stderr)
+        assert result is not None
+        self.assertEqual(rc, result["exit_code"], stderr)
+        return result, rc, stderr
+
+    def assert_secrets_kept(self, pem: str, logs: str, *secrets: str, files: list[Path] | None = None) -> None:
+        """The key file written from the key-pem input (pem) is gone from RUNNER_TEMP, and neither
+        PASSWORD, the other secrets nor the key's body is in logs, nor PASSWORD or the key in files."""
+        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
+        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+        self.assertTrue(body)
+        for secret in (PASSWORD, *secrets, *body):
+            self.assertNotIn(secret, logs)
+        for leftover in files or []:
+            if leftover.is_file():
+                text = leftover.read_text(encoding="utf-8", errors="replace")
+                self.assertNotIn(PASSWORD, text, leftover)
+                self.assertNotIn(body[0], text, leftover)
+
+    def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
+        """A key pair made with the binary (encrypted with password when given): (key, pub)."""
+        env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
+        cmd = [str(self.binary), "-q", "key", "generate", "--out-prefix", str(self.tmp / "keys" / prefix)]
+        if password is not None:
+            env["TOLLGATE_PASSWORD"] = password
+            cmd.append("--encrypt")
+        (self.tmp / "keys").mkdir(exist_ok=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return self.tmp / "keys" / f"{prefix}.key", self.tmp / "keys" / f"{prefix}.pub"
+
+
+class SbomValidateWiringTest(_FakeBinaryCase):
+    """actions/sbom-validate with a fake tollgate on PATH: patterns, flags, outputs, exit code."""
+
+    action = ROOT / "actions" / "sbom-validate"
+    prefix = "tollgate-sbom-wiring-"
+
+    def setUp(self):
+        super().setUp()
+        self.write_files("a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json", ".hidden/d.cdx.json", "notes.txt")
+
+    def test_flags_patterns_and_outputs(self):
+        result, rc, stderr = self.run_action(
+            self.action,
+            {
+                "files": "*.cdx.json\n**/*.cdx.json  sub/b.cdx.json",
+                "profile": "ntia",
+                "fail-on-warnings": "true",
+                "sarif-file": "out/sbom.sarif",
+            }
+        )
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["steps"][0]["outputs"]["source"], "path")
+        calls = self.calls()
+        self.assertEqual(len(calls), 3, calls)
+        self.assert_json_run(
+            calls[0], ["sbom", "validate", "--profile", "ntia", "--strict", "--", "a.cdx.json", "sub/b.cdx.json"]
+        )
+        self.assertTrue(calls[1].startswith("--format github "), calls[1])
+        self.assertTrue(calls[2].startswith("--format sarif "), calls[2])
+        out = result["outputs"]
+        sarif = self.work / "out" / "sbom.sarif"
+        self.assert_outputs(
+            result,
+            {"verdict": "deny", "exit-code": "1", "errors": "3", "warnings": "4", "files": "2", "sarif": str(sarif)},
+        )
+        self.assertEqual(json.loads(sarif.read_text(encoding="utf-8"))["version"], "2.1.0")
+        self.assertEqual(out["tollgate-path"], str(self.bin / "tollgate"))
+        self.assertTrue(out["report"])
+        # Only the JSON run may write the job summary.
+        self.assertEqual(result["summary"], "fake summary (json)\n")
+        self.assertIn(
+            {"command": "error", "params": {"file": "a.cdx.json"}, "message": "fake finding", "step": "validate"},
+            result["commands"],
+        )
+
+    def test_default_patterns_find_nested_sboms_but_not_dot_directories(self):
+        result, rc, stderr = self.run_action(self.action, {}, FAKE_TOLLGATE_EXIT="0")
+        self.assertEqual(rc, 0, stderr)
+        files = self.calls()[0].split(" -- ", 1)[1].split(" ")
+        self.assertEqual(files, ["a.cdx.json", "sub/b.cdx.json", "sub/deeper/c.spdx.json"])
+        self.assertEqual(result["outputs"]["files"], "3")
+        self.assertEqual(result["outputs"]["sarif"], str(self.work / "tollgate-sbom.sarif"))
+
+    def test_no_match_is_exit_2_with_an_error_annotation(self):
+        result, rc, stderr = self.run_action(self.action, {"files": "nothing/**/*.cdx.json"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "error")
+        self.assertEqual(result["outputs"]["exit-code"], "2")
+        self.assertEqual(result["outputs"]["files"], "0")
+        errors = messages(result, "error")
+        self.assertTrue(any("no SBOM files matched" in m for m in errors), errors)
+        self.assertIn("no SBOM files matched", result["summary"])
+        self.assertEqual(self.calls(), [], "tollgate must not run without files")
+
+    def test_literal_file_names_are_passed_through(self):
+        result, rc, stderr = self.run_action(self.action, {"files": "missing.json", "sarif-file": ""},
+                                             FAKE_TOLLGATE_EXIT="2")
+        self.assertEqual(rc, 2, stderr)
+        self.assertTrue(self.calls()[0].endswith("-- missing.json"), self.calls())
+        self.assertEqual(len(self.calls()), 2, "no SARIF run when sarif-file is empty")
+        self.assertEqual(result["outputs"]["sarif"], "")
+
+    def test_bad_profile_is_rejected(self):
+        result, rc, stderr = self.run_action(self.action, {"profile": "nist"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(self.calls(), [])
+
+    def test_working_directory(self):
+        result, rc, stderr = self.run_action(
+            self.action, {"files": "*.cdx.json", "working-directory": "sub"}, FAKE_TOLLGATE_EXIT="0"
+        )
+        self.assertEqual(rc, 0, stderr)
+        self.assertTrue(self.calls()[0].endswith("-- b.cdx.json"), self.calls())
+        self.assertEqual(result["outputs"]["sarif"], str(self.work / "sub" / "tollgate-sbom.sarif"))
+
+    def test_install_never_without_tollgate_fails(self):
+        env = {"PATH": "/usr/bin:/bin"}
+        if shutil.which("tollgate", path=env["PATH"]):
+            self.skipTest("a tollgate is installed in /usr/bin or /bin")
+        result, rc, stderr = run_harness(self.action, {"install": "never"}, env, workdir=self.work)
+        assert result is not None
+        self.assertEqual(rc, 2, stderr)
+        self.assertEqual(result["steps"][1]["outcome"], "skipped")
+
+
+class SbomValidateRealBinaryTest(_RealBinaryCase):
+    """actions/sbom-validate with the real tollgate binary, on SBOMs made here."""
+
+    action = ROOT / "actions" / "sbom-validate"
+    prefix = "tollgate-sbom-real-"
 
     def write(self, rel: str, doc: dict) -> Path:
         path = self.work / rel
@@ -587,16 +674,9 @@ class SbomValidateRealBinaryTest(unittest.TestCase):
         path.write_text(json.dumps(doc, indent=2), encoding="utf-8")
         return path
 
-    def run_validate(self, inputs: dict[str, str]) -> tuple[dict, int, str]:
-        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "TOLLGATE_NOW": "2026-01-02T00:00:00Z"}
-        result, rc, stderr = run_harness(self.action, {"install": "never", **inputs}, env, workdir=self.work)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        return result, rc, stderr
-
     def test_valid_sbom_passes(self):
         self.write("sboms/app.cdx.json", VALID_CDX)
-        result, rc, stderr = self.run_validate({"files": "sboms/**/*.cdx.json"})
+        result, rc, stderr = self.run_action(self.action, {"files": "sboms/**/*.cdx.json"})
         self.assertEqual(rc, 0, stderr)
         out = result["outputs"]
         self.assertEqual(out["verdict"], "pass", stderr)
@@ -613,7 +693,7 @@ class SbomValidateRealBinaryTest(unittest.TestCase):
 
     def test_invalid_sbom_denies(self):
         self.write("bad.cdx.json", invalid_cdx())
-        result, rc, stderr = self.run_validate({"files": "bad.cdx.json"})
+        result, rc, stderr = self.run_action(self.action, {"files": "bad.cdx.json"})
         self.assertEqual(rc, 1, stderr)
         out = result["outputs"]
         self.assertEqual(out["verdict"], "deny")
@@ -623,13 +703,13 @@ class SbomValidateRealBinaryTest(unittest.TestCase):
         self.assertTrue(result["summary"].strip())
 
     def test_glob_matching_nothing_is_exit_2(self):
-        result, rc, stderr = self.run_validate({"files": "does-not-exist/**/*.cdx.json"})
+        result, rc, stderr = self.run_action(self.action, {"files": "does-not-exist/**/*.cdx.json"})
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["verdict"], "error")
 
     def test_repository_fixture_passes(self):
         fixture = ROOT / "testdata" / "sbom" / "valid" / "minimal-1.6.cdx.json"
-        result, rc, stderr = self.run_validate({"files": str(fixture), "sarif-file": ""})
+        result, rc, stderr = self.run_action(self.action, {"files": str(fixture), "sarif-file": ""})
         self.assertEqual(rc, 0, stderr)
         self.assertEqual(result["outputs"]["verdict"], "pass")
 
@@ -639,36 +719,15 @@ class SbomValidateRealBinaryTest(unittest.TestCase):
 # --------------------------------------------------------------------------------------------
 
 
-class SbomGenerateWiringTest(unittest.TestCase):
+class SbomGenerateWiringTest(_FakeBinaryCase):
     """actions/sbom with a fake tollgate on PATH: flags, argument checks, exit code."""
 
     action = ROOT / "actions" / "sbom"
-
-    def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbomgen-wiring-"))
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        write_executable(self.bin / "tollgate", FAKE_TOLLGATE)
-        self.log = self.tmp / "calls.log"
-        self.work = self.tmp / "work"
-        self.work.mkdir()
-
-    def run_generate(self, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
-        full_env = {
-            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
-            "FAKE_TOLLGATE_LOG": str(self.log),
-            **env,
-        }
-        result, rc, stderr = run_harness(self.action, inputs, full_env, workdir=self.work)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        return result, rc, stderr
-
-    def calls(self) -> list[str]:
-        return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
+    prefix = "tollgate-sbomgen-wiring-"
 
     def test_flags(self):
-        result, rc, stderr = self.run_generate(
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "path": "src",
                 "sbom-format": "spdx-json",
@@ -693,55 +752,33 @@ class SbomGenerateWiringTest(unittest.TestCase):
             calls[0],
         )
         self.assertTrue(calls[1].startswith("--format github "), calls[1])
-        out = result["outputs"]
-        self.assertEqual(out["verdict"], "deny")
-        self.assertEqual(out["exit-code"], "1")
-        self.assertEqual(out["sbom"], "")
-        self.assertEqual(out["validate-exit-code"], "")
+        self.assert_outputs(result, {"verdict": "deny", "exit-code": "1", "sbom": "", "validate-exit-code": ""})
 
     def test_bad_inputs_are_rejected_before_running(self):
         for inputs in ({"sbom-format": "xml"}, {"spec-version": "1.4"}, {"strict": "yes"}, {"profile": "nist"}):
             with self.subTest(inputs=inputs):
-                result, rc, stderr = self.run_generate(inputs)
+                result, rc, stderr = self.run_action(self.action, inputs)
                 self.assertEqual(rc, 2, stderr)
                 self.assertEqual(result["outputs"]["verdict"], "error")
                 self.assertIn("tollgate sbom generate: error", result["summary"])
         self.assertEqual(self.calls(), [])
 
 
-class SbomGenerateRealBinaryTest(unittest.TestCase):
+class SbomGenerateRealBinaryTest(_RealBinaryCase):
     """actions/sbom with the real tollgate binary on the repository's fixtures."""
 
     action = ROOT / "actions" / "sbom"
     fixtures = ROOT / "testdata" / "sbom-generate"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.binary, reason = _real_binary()
-        if cls.binary is None:
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+    prefix = "tollgate-sbomgen-real-"
+    now = None  # the action sets TOLLGATE_NOW itself
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-sbomgen-real-"))
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        self.bin.mkdir()
-        (self.bin / "tollgate").symlink_to(self.binary)
-        self.work = self.tmp / "work"
+        super().setUp()
         shutil.copytree(self.fixtures / "monorepo", self.work / "repo")
 
-    def run_generate(self, inputs: dict[str, str]) -> tuple[dict, int, str]:
-        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}"}
-        result, rc, stderr = run_harness(self.action, {"install": "never", **inputs}, env, workdir=self.work)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        return result, rc, stderr
-
     def test_monorepo_sbom_is_written_validated_and_summarised(self):
-        result, rc, stderr = self.run_generate(
-            {"path": "repo", "output": "out/app.cdx.json", "root-name": "platform", "profile": "ntia"}
+        result, rc, stderr = self.run_action(
+            self.action, {"path": "repo", "output": "out/app.cdx.json", "root-name": "platform", "profile": "ntia"}
         )
         # The NTIA profile is not met (lockfiles carry no suppliers): validation denies.
         self.assertEqual(rc, 1, stderr)
@@ -756,7 +793,7 @@ class SbomGenerateRealBinaryTest(unittest.TestCase):
         self.assertIn("| npm | 4 |", result["summary"])
 
     def test_without_profile_passes_and_spdx_works(self):
-        result, rc, stderr = self.run_generate({"path": "repo", "sbom-format": "spdx-json"})
+        result, rc, stderr = self.run_action(self.action, {"path": "repo", "sbom-format": "spdx-json"})
         self.assertEqual(rc, 0, stderr)
         out = result["outputs"]
         self.assertEqual(out["verdict"], "pass")
@@ -766,7 +803,7 @@ class SbomGenerateRealBinaryTest(unittest.TestCase):
 
     def test_bad_lockfile_is_reported_and_strict_fails(self):
         (self.work / "repo" / "web" / "package-lock.json").write_text('{\n  "lockfileVersion": 3,\n  "packages": {,}\n}\n')
-        result, rc, stderr = self.run_generate({"path": "repo"})
+        result, rc, stderr = self.run_action(self.action, {"path": "repo"})
         self.assertEqual(rc, 1, stderr)
         self.assertTrue(Path(result["outputs"]["sbom"]).is_file())
         self.assertIn("GEN001", result["summary"])
@@ -774,7 +811,8 @@ class SbomGenerateRealBinaryTest(unittest.TestCase):
             any(c["command"] == "error" and c["params"].get("line") == "3" for c in result["commands"]),
             result["commands"],
         )
-        result, rc, stderr = self.run_generate({"path": "repo", "strict": "true", "output": "strict.cdx.json"})
+        result, rc, stderr = self.run_action(self.action,
+                                             {"path": "repo", "strict": "true", "output": "strict.cdx.json"})
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["sbom"], "")
         self.assertFalse((self.work / "strict.cdx.json").exists())
@@ -785,38 +823,19 @@ class SbomGenerateRealBinaryTest(unittest.TestCase):
 # --------------------------------------------------------------------------------------------
 
 
-class BudgetsWiringTest(unittest.TestCase):
+class BudgetsWiringTest(_FakeBinaryCase):
     """actions/budgets with a fake tollgate on PATH: which gates run, flags, outputs, exit code."""
 
     action = ROOT / "actions" / "budgets"
+    prefix = "tollgate-budgets-wiring-"
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-budgets-wiring-"))
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        write_executable(self.bin / "tollgate", FAKE_TOLLGATE)
-        self.log = self.tmp / "calls.log"
-        self.work = self.tmp / "work"
-        for rel in ("k6/current.json", "k6/main.json", "budgets.yaml", "infracost.json"):
-            (self.work / rel).parent.mkdir(parents=True, exist_ok=True)
-            (self.work / rel).write_text("{}", encoding="utf-8")
-
-    def run_budgets(self, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
-        full_env = {
-            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
-            "FAKE_TOLLGATE_LOG": str(self.log),
-            **env,
-        }
-        result, rc, stderr = run_harness(self.action, inputs, full_env, workdir=self.work)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        return result, rc, stderr
-
-    def calls(self) -> list[str]:
-        return self.log.read_text(encoding="utf-8").splitlines() if self.log.exists() else []
+        super().setUp()
+        self.write_files("k6/current.json", "k6/main.json", "budgets.yaml", "infracost.json")
 
     def test_perf_and_cost_flags_and_outputs(self):
-        result, rc, stderr = self.run_budgets(
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "summary": "k6/current.json",
                 "baseline": "k6/main.json",
@@ -829,10 +848,8 @@ class BudgetsWiringTest(unittest.TestCase):
         self.assertEqual(rc, 1, stderr)
         calls = self.calls()
         self.assertEqual(len(calls), 4, calls)
-        perf = calls[0].split(" ")
-        self.assertEqual(perf[:5], ["--format", "json", "--color", "never", "--output"])
-        self.assertEqual(
-            perf[6:],
+        self.assert_json_run(
+            calls[0],
             ["budget", "perf", "--current", "k6/current.json", "--baseline", "k6/main.json",
              "--budgets", "budgets.yaml", "--ignore-k6-thresholds", "--update-baseline", "k6/main.json"],
         )
@@ -840,15 +857,14 @@ class BudgetsWiringTest(unittest.TestCase):
         self.assertNotIn("--update-baseline", calls[1], "only the JSON run may move the baseline")
         self.assertTrue(calls[2].endswith("budget cost --infracost infracost.json --budgets budgets.yaml"), calls[2])
         out = result["outputs"]
-        self.assertEqual(
-            {k: out[k] for k in ("verdict", "exit-code", "perf-verdict", "cost-verdict")},
-            {"verdict": "deny", "exit-code": "1", "perf-verdict": "deny", "cost-verdict": "deny"},
+        self.assert_outputs(
+            result, {"verdict": "deny", "exit-code": "1", "perf-verdict": "deny", "cost-verdict": "deny"}
         )
         self.assertTrue(out["perf-report"] and out["cost-report"])
         self.assertEqual(result["summary"], "fake summary (json)\nfake summary (json)\n")
 
     def test_only_cost(self):
-        result, rc, stderr = self.run_budgets({"infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="0")
+        result, rc, stderr = self.run_action(self.action, {"infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="0")
         self.assertEqual(rc, 0, stderr)
         self.assertEqual(len(self.calls()), 2)
         self.assertEqual(result["outputs"]["perf-verdict"], "")
@@ -856,64 +872,46 @@ class BudgetsWiringTest(unittest.TestCase):
         self.assertEqual(result["outputs"]["verdict"], "pass")
 
     def test_missing_baseline_is_a_warning_not_an_argument(self):
-        result, rc, stderr = self.run_budgets(
-            {"summary": "k6/current.json", "baseline": "k6/none.json"}, FAKE_TOLLGATE_EXIT="0"
+        result, rc, stderr = self.run_action(
+            self.action, {"summary": "k6/current.json", "baseline": "k6/none.json"}, FAKE_TOLLGATE_EXIT="0"
         )
         self.assertEqual(rc, 0, stderr)
         self.assertNotIn("--baseline", self.calls()[0])
-        warnings = [c["message"] for c in result["commands"] if c["command"] == "warning"]
+        warnings = messages(result, "warning")
         self.assertTrue(any("no baseline at 'k6/none.json'" in m for m in warnings), warnings)
 
     def test_worst_exit_code_wins(self):
-        result, rc, stderr = self.run_budgets(
-            {"summary": "k6/current.json", "infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="2"
+        result, rc, stderr = self.run_action(
+            self.action, {"summary": "k6/current.json", "infracost": "infracost.json"}, FAKE_TOLLGATE_EXIT="2"
         )
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["verdict"], "error")
 
     def test_nothing_to_gate_is_exit_2(self):
-        result, rc, stderr = self.run_budgets({"budgets": "budgets.yaml"})
+        result, rc, stderr = self.run_action(self.action, {"budgets": "budgets.yaml"})
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(self.calls(), [])
         self.assertIn("set the summary input", result["summary"])
 
     def test_bad_flag_value_is_rejected(self):
-        result, rc, stderr = self.run_budgets({"summary": "k6/current.json", "ignore-k6-thresholds": "yes"})
+        result, rc, stderr = self.run_action(self.action, {"summary": "k6/current.json", "ignore-k6-thresholds": "yes"})
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(self.calls(), [])
 
 
-class BudgetsRealBinaryTest(unittest.TestCase):
+class BudgetsRealBinaryTest(_RealBinaryCase):
     """actions/budgets with the real tollgate binary on the repository's budget fixtures."""
 
     action = ROOT / "actions" / "budgets"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.binary, reason = _real_binary()
-        if cls.binary is None:
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+    prefix = "tollgate-budgets-real-"
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-budgets-real-"))
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        self.bin.mkdir()
-        (self.bin / "tollgate").symlink_to(self.binary)
-        self.work = self.tmp / "work"
-        shutil.copytree(ROOT / "testdata" / "budget", self.work)
-
-    def run_budgets(self, inputs: dict[str, str]) -> tuple[dict, int, str]:
-        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "TOLLGATE_NOW": "2026-01-02T00:00:00Z"}
-        result, rc, stderr = run_harness(self.action, {"install": "never", **inputs}, env, workdir=self.work)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        return result, rc, stderr
+        super().setUp()
+        shutil.copytree(ROOT / "testdata" / "budget", self.work, dirs_exist_ok=True)
 
     def test_slower_run_and_costlier_change_deny_with_a_summary_table(self):
-        result, rc, stderr = self.run_budgets(
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "summary": "k6/current.json",
                 "baseline": "k6/baseline.json",
@@ -927,11 +925,12 @@ class BudgetsRealBinaryTest(unittest.TestCase):
         self.assertTrue(out["perf-report"])  # in RUNNER_TEMP, which the harness removes
         self.assertIn("| metric | baseline | current | change | budget | verdict |", result["summary"])
         self.assertFalse((self.work / "k6" / "new-baseline.json").exists())
-        errors = [c for c in result["commands"] if c["command"] == "error"]
+        errors = commands(result, "error")
         self.assertTrue(any("BUD001" in c["message"] or "BUD001" in json.dumps(c) for c in errors), errors)
 
     def test_passing_run_updates_the_baseline(self):
-        result, rc, stderr = self.run_budgets(
+        result, rc, stderr = self.run_action(
+            self.action,
             {
                 "summary": "k6/baseline.json",
                 "budgets": "k6/budgets-pass.yaml",
@@ -945,16 +944,16 @@ class BudgetsRealBinaryTest(unittest.TestCase):
         )
 
     def test_cost_over_budget_denies(self):
-        result, rc, stderr = self.run_budgets(
-            {"infracost": "infracost/diff.json", "budgets": "infracost/budgets.yaml"}
+        result, rc, stderr = self.run_action(
+            self.action, {"infracost": "infracost/diff.json", "budgets": "infracost/budgets.yaml"}
         )
         self.assertEqual(rc, 1, stderr)
         self.assertEqual(result["outputs"]["cost-verdict"], "deny")
         self.assertIn("Cost budgets", result["summary"])
 
     def test_wrong_currency_is_exit_2(self):
-        result, rc, stderr = self.run_budgets(
-            {"infracost": "infracost/diff.json", "budgets": "infracost/budgets-eur.yaml"}
+        result, rc, stderr = self.run_action(
+            self.action, {"infracost": "infracost/diff.json", "budgets": "infracost/budgets-eur.yaml"}
         )
         self.assertEqual(rc, 2, stderr)
         self.assertEqual(result["outputs"]["verdict"], "error")
@@ -969,62 +968,22 @@ SOURCE_DIGEST = "0123456789abcdef0123456789abcdef01234567"
 PASSWORD = "correct horse battery staple 42"
 
 
-class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
+class ProvenanceVerifyRealBinaryTest(_RealBinaryCase):
     """actions/provenance then actions/verify with the real tollgate binary, keys generated here:
     the round trip, tampering, policy, bad input, outputs, summaries, and secrets kept out of the
     logs."""
 
     provenance_action = ROOT / "actions" / "provenance"
     verify_action = ROOT / "actions" / "verify"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.binary, reason = _real_binary()
-        if cls.binary is None:
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+    prefix = "tollgate-provenance-real-"
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-provenance-real-"))
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        self.bin.mkdir()
-        (self.bin / "tollgate").symlink_to(self.binary)
-        self.work = self.tmp / "work"
+        super().setUp()
         (self.work / "dist" / "nested").mkdir(parents=True)
         (self.work / "dist" / "app.tar.gz").write_bytes(b"release archive\n")
         (self.work / "dist" / "app.zip").write_bytes(b"release zip\n")
         (self.work / "dist" / "nested" / "tool.bin").write_bytes(b"\x00\x01binary")
         (self.work / "dist" / "notes.txt").write_text("not a subject\n", encoding="utf-8")
-        self.runner_temp = self.tmp / "runner-temp"
-        self.runner_temp.mkdir()
-
-    def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
-        env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
-        cmd = [str(self.binary), "-q", "key", "generate", "--out-prefix", str(self.tmp / "keys" / prefix)]
-        if password is not None:
-            env["TOLLGATE_PASSWORD"] = password
-            cmd.append("--encrypt")
-        (self.tmp / "keys").mkdir(exist_ok=True)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        return self.tmp / "keys" / f"{prefix}.key", self.tmp / "keys" / f"{prefix}.pub"
-
-    def run_action(self, action: Path, inputs: dict[str, str], stub_uses: bool = False,
-                   env: dict[str, str] | None = None) -> tuple[dict, int, str]:
-        env = {
-            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
-            "TOLLGATE_NOW": "2026-01-02T00:00:00Z",
-            "RUNNER_TEMP": str(self.runner_temp),
-            **(env or {}),
-        }
-        result, rc, stderr = run_harness(action, {"install": "never", **inputs}, env, workdir=self.work,
-                                         stub_uses=stub_uses)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        self.assertEqual(rc, result["exit_code"], stderr)
-        return result, rc, stderr
 
     def generate(self, key: Path | str, /, **inputs: str) -> tuple[dict, int, str]:
         base = {
@@ -1085,10 +1044,7 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
         )
         self.assertEqual(rc, 0, stderr)
         out = result["outputs"]
-        self.assertEqual(out["verdict"], "pass")
-        self.assertEqual(out["exit-code"], "0")
-        self.assertEqual(out["artifacts"], "3")
-        self.assertEqual(out["checks-failed"], "0")
+        self.assert_outputs(result, {"verdict": "pass", "exit-code": "0", "artifacts": "3", "checks-failed": "0"})
         self.assertGreaterEqual(int(out["checks-passed"]), 9)
         report = json.loads(Path(out["report"]).read_text(encoding="utf-8"))
         self.assertEqual(report["verdict"], "pass")
@@ -1111,7 +1067,7 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
             "RUNNER_ENVIRONMENT": "github-hosted",
         }
         result, rc, stderr = self.run_action(
-            self.provenance_action, {"subjects": "dist/app.zip", "key": str(key)}, env=github
+            self.provenance_action, {"subjects": "dist/app.zip", "key": str(key)}, **github
         )
         self.assertEqual(rc, 0, stderr)
         statement = json.loads(Path(result["outputs"]["statement"]).read_text(encoding="utf-8"))
@@ -1140,17 +1096,7 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
         self.assertIn("dsseEnvelope", bundle)
         self.assertEqual(result["outputs"]["provenance"], str(self.work / "out" / "app.sigstore.json"))
         # The key file written from key-pem is gone; nothing else holds the secrets.
-        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
-        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
-        self.assertTrue(body)
-        everything = stderr + json.dumps(result)
-        for secret in (PASSWORD, *body):
-            self.assertNotIn(secret, everything)
-        for leftover in self.runner_temp.rglob("*"):
-            if leftover.is_file():
-                text = leftover.read_text(encoding="utf-8", errors="replace")
-                self.assertNotIn(PASSWORD, text, leftover)
-                self.assertNotIn(body[0], text, leftover)
+        self.assert_secrets_kept(pem, stderr + json.dumps(result), files=list(self.runner_temp.rglob("*")))
 
         result, rc, stderr = self.verify(
             "", provenance="out/*.sigstore.json", **{"key-pem": pub.read_text(encoding="utf-8")}
@@ -1188,15 +1134,12 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
             f.write(b"tampered")
         result, rc, stderr = self.verify(pub)
         self.assertEqual(rc, 1, stderr)
-        out = result["outputs"]
-        self.assertEqual(out["verdict"], "deny")
-        self.assertEqual(out["exit-code"], "1")
-        self.assertEqual(out["checks-failed"], "1")
+        self.assert_outputs(result, {"verdict": "deny", "exit-code": "1", "checks-failed": "1"})
         self.assertEqual(result["steps"][1]["outcome"], "failure")
         self.assert_checks_table(result["summary"])
         self.assertRegex(result["summary"], r"\| dist/app\.zip \| subject digest \| FAIL \|")
         self.assertRegex(result["summary"], r"\| dist/app\.tar\.gz \| subject digest \| pass \|")
-        errors = [c for c in result["commands"] if c["command"] == "error"]
+        errors = commands(result, "error")
         self.assertTrue(any(c["params"].get("file") == "dist/app.zip" for c in errors), errors)
 
     def test_tampered_artifact_with_fail_on_deny_false_passes_the_step(self):
@@ -1294,7 +1237,7 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
                                     "/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main",
             "certificate-oidc-issuer": "https://token.actions.githubusercontent.com",
         }
-        result, rc, stderr = self.run_action(self.verify_action, common, env=when)
+        result, rc, stderr = self.run_action(self.verify_action, common, **when)
         self.assertEqual(rc, 0, stderr)
         self.assertEqual(result["outputs"]["verdict"], "pass")
         self.assertTrue((cache / "refresh.json").is_file(), sorted(p.name for p in cache.iterdir()))
@@ -1305,12 +1248,12 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
         (tampered / "metadata" / "timestamp.json").write_text("{}")
         result, rc, stderr = self.run_action(self.verify_action, {
             **common, "tuf-repo": str(tampered), "tuf-cache": str(self.work / "tuf-cache-2"),
-        }, env=when)
+        }, **when)
         self.assertEqual(rc, 1, stderr)
         self.assertEqual(result["outputs"]["verdict"], "deny")
         self.assertIn("SIG024", stderr)
 
-        result, rc, stderr = self.run_action(self.verify_action, {**common, "tuf-root": ""}, env=when)
+        result, rc, stderr = self.run_action(self.verify_action, {**common, "tuf-root": ""}, **when)
         self.assertEqual(rc, 2, stderr)
         self.assertIn("tuf-root is empty", stderr)
 
@@ -1328,7 +1271,7 @@ class ProvenanceVerifyRealBinaryTest(unittest.TestCase):
                 result, rc, stderr = self.verify(pub, **inputs)
                 self.assertEqual(rc, 2, stderr)
                 self.assertEqual(result["outputs"]["verdict"], "error")
-                self.assertTrue([c for c in result["commands"] if c["command"] == "error"], stderr)
+                self.assertTrue(commands(result, "error"), stderr)
 
     def test_provenance_bad_inputs_are_exit_2(self):
         key, _ = self.keygen("release")
@@ -1413,61 +1356,31 @@ PRODUCTS = {
 }
 
 
-class ControlAttestationRealBinaryTest(unittest.TestCase):
+class ControlAttestationRealBinaryTest(_RealBinaryCase):
     """actions/control-attestation with the real tollgate binary on a copy of the bundled
     example (testdata/controls/example) and the catalog shipped with the action: pass, signed
     with a key made here (secrets kept out of the logs), faults, fail-on-deny, bad input."""
 
     action = ROOT / "actions" / "control-attestation"
-
-    @classmethod
-    def setUpClass(cls):
-        cls.binary, reason = _real_binary()
-        if cls.binary is None:
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+    prefix = "tollgate-controls-real-"
+    now = None  # the example's dates come with the now input
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-controls-real-"))
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        self.bin.mkdir()
-        (self.bin / "tollgate").symlink_to(self.binary)
-        self.work = self.tmp / "work"
+        super().setUp()
         shutil.copytree(EXAMPLE, self.work / "example")
-        self.runner_temp = self.tmp / "runner-temp"
-        self.runner_temp.mkdir()
         self.controls = self.work / "tollgate-controls" / "controls"
 
     def run_attest(self, /, workdir: Path | None = None, **inputs: str | None) -> tuple[dict, int, str]:
         """Run the action on the example; an input given as None is left to its default."""
         base = {
-            "install": "never",
             "catalog": "default",
             "evidence": "example/evidence",
             "waivers": "example/waivers.yaml",
             "trusted-keys": "example/signer.pub",
             "now": EXAMPLE_NOW,
         }
-        env = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "RUNNER_TEMP": str(self.runner_temp)}
         given = {k: v for k, v in {**base, **inputs}.items() if v is not None}
-        result, rc, stderr = run_harness(self.action, given, env, workdir=workdir or self.work)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        self.assertEqual(rc, result["exit_code"], stderr)
-        return result, rc, stderr
-
-    def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
-        env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
-        cmd = [str(self.binary), "-q", "key", "generate", "--out-prefix", str(self.tmp / "keys" / prefix)]
-        if password is not None:
-            env["TOLLGATE_PASSWORD"] = password
-            cmd.append("--encrypt")
-        (self.tmp / "keys").mkdir(exist_ok=True)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        return self.tmp / "keys" / f"{prefix}.key", self.tmp / "keys" / f"{prefix}.pub"
+        return self.run_action(self.action, given, workdir=workdir)
 
     def verify_attestation(self, envelope: str, pub: Path) -> subprocess.CompletedProcess:
         env = {k: v for k, v in clean_env().items() if k != "GITHUB_STEP_SUMMARY"}
@@ -1476,9 +1389,6 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
              "--evidence", str(self.work / "example" / "evidence")],
             capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120,
         )
-
-    def errors(self, result: dict) -> list[dict]:
-        return [c for c in result["commands"] if c["command"] == "error"]
 
     def assert_one_controls_table(self, summary: str) -> None:
         self.assertEqual(summary.count(CONTROLS_TABLE), 1, summary)
@@ -1511,7 +1421,7 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
         self.assert_one_controls_table(result["summary"])
         for control in ("SC-01", "SC-02", "PL-01", "REL-01", "DB-01", "FIN-01", "DR-01"):
             self.assertRegex(result["summary"], rf"\| `{control}` \| [^\n]* \| ✅ pass \|")
-        self.assertEqual(self.errors(result), [])
+        self.assertEqual(commands(result, "error"), [])
         self.assertEqual([s["outcome"] for s in result["steps"]], ["success", "success"])
 
     def test_key_path_pdf_false_and_working_directory(self):
@@ -1550,17 +1460,8 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
         self.assert_one_controls_table(result["summary"])
 
         # The key file written from key-pem is gone; nothing holds the secrets.
-        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
-        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
-        self.assertTrue(body)
-        everything = stderr + json.dumps(result)
-        for secret in (PASSWORD, *body):
-            self.assertNotIn(secret, everything)
-        for leftover in [*self.runner_temp.rglob("*"), *self.controls.rglob("*")]:
-            if leftover.is_file():
-                text = leftover.read_text(encoding="utf-8", errors="replace")
-                self.assertNotIn(PASSWORD, text, leftover)
-                self.assertNotIn(body[0], text, leftover)
+        self.assert_secrets_kept(pem, stderr + json.dumps(result),
+                                 files=[*self.runner_temp.rglob("*"), *self.controls.rglob("*")])
 
         proc = self.verify_attestation(out["signed-attestation"], pub)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
@@ -1576,7 +1477,7 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
         self.assertEqual(result["outputs"]["verdict"], "error")
         self.assertEqual(result["outputs"]["signed-attestation"], "")
         self.assertNotIn("not the password", stderr + json.dumps(result))
-        self.assertTrue(self.errors(result), stderr)
+        self.assertTrue(commands(result, "error"), stderr)
         self.assertIn("error", result["summary"])
 
     # -- denials ------------------------------------------------------------------------------
@@ -1601,7 +1502,7 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
         self.assert_one_controls_table(result["summary"])
         self.assertRegex(result["summary"], r"\| `SC-01` \| [^\n]* \| ❌ fail \| [^\n]*CVE-2026-0001")
         self.assertRegex(result["summary"], r"\| `SC-02` \| [^\n]* \| ✅ pass \|")
-        errors = self.errors(result)
+        errors = commands(result, "error")
         self.assertEqual(len(errors), 1, errors)
         self.assertEqual(errors[0]["params"]["title"], "CTL001 control-failed")
         self.assertTrue(errors[0]["params"]["file"].endswith("catalog/default.yaml"), errors[0])
@@ -1617,7 +1518,7 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
         result, rc, stderr = self.run_attest(catalog=None, **{"working-directory": "app"})
         self.assertEqual(rc, 1, stderr)
         self.assertEqual(result["outputs"]["out-dir"], str(self.work / "app" / "tollgate-controls" / "controls"))
-        errors = self.errors(result)
+        errors = commands(result, "error")
         self.assertEqual([e["params"]["file"] for e in errors], ["app/catalog/default.yaml"], errors)
         self.assertIn("PL-01", errors[0]["message"])
         self.assertRegex(result["summary"], r"\| `PL-01` \| [^\n]* \| ❌ fail \|")
@@ -1626,14 +1527,11 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
         self.make_high_finding()
         result, rc, stderr = self.run_attest(**{"fail-on-deny": "false"})
         self.assertEqual(rc, 0, stderr)
-        out = result["outputs"]
-        self.assertEqual(out["verdict"], "deny")
-        self.assertEqual(out["exit-code"], "1")
-        self.assertEqual(out["failed"], "1")
+        self.assert_outputs(result, {"verdict": "deny", "exit-code": "1", "failed": "1"})
         self.assertEqual(result["steps"][1]["outcome"], "success")
         self.assertIn("fail-on-deny is false", result["summary"])
         self.assert_one_controls_table(result["summary"])
-        self.assertTrue(any("SC-01 failed" in c["message"] for c in self.errors(result)))
+        self.assertTrue(any("SC-01 failed" in c["message"] for c in commands(result, "error")))
 
     def test_waiver_waives_a_failed_control(self):
         drill = self.work / "example" / "evidence" / "dr" / "drill-2026-11.json"
@@ -1658,7 +1556,7 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
                 out = result["outputs"]
                 self.assertEqual((out["verdict"], out["exit-code"], out["attestation"]), ("error", "2", ""))
                 self.assertIn("missing/evidence", result["summary"])
-                self.assertTrue(any("missing/evidence" in c["message"] for c in self.errors(result)), stderr)
+                self.assertTrue(any("missing/evidence" in c["message"] for c in commands(result, "error")), stderr)
                 self.assertFalse(self.controls.exists())
 
     def test_bad_inputs_are_exit_2(self):
@@ -1684,7 +1582,7 @@ class ControlAttestationRealBinaryTest(unittest.TestCase):
                 self.assertEqual(rc, 2, stderr)
                 self.assertEqual(result["outputs"]["verdict"], "error")
                 self.assertEqual(result["outputs"]["exit-code"], "2")
-                errors = self.errors(result)
+                errors = commands(result, "error")
                 self.assertTrue(errors, stderr)
                 self.assertIn(needle, result["summary"] + errors[0]["message"])
                 self.assertNotIn(PASSWORD, stderr + json.dumps(result))
@@ -1702,55 +1600,40 @@ exit "${GH_SHIM_EXIT:-0}"
 """
 
 
-class EvidencePackRealBinaryTest(unittest.TestCase):
+class EvidencePackRealBinaryTest(_RealBinaryCase):
     """actions/evidence-pack with the real tollgate binary on a copy of the bundled example
     (testdata/controls/example/evidence): pack + verify, outputs and summary, byte-reproducible
     packs, a wrong verify-key, the upload step (recorded with --stub-uses) and the release upload
     on a tag through a `gh` shim on PATH (recording its arguments; no network), bad input."""
 
     action = ROOT / "actions" / "evidence-pack"
+    prefix = "tollgate-evidence-real-"
+    now = None  # the example's dates come with the now input
 
     @classmethod
     def setUpClass(cls):
-        cls.binary, reason = _real_binary()
-        if cls.binary is None:
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+        super().setUpClass()
         proc = subprocess.run([str(cls.binary), "evidence", "pack", "--help"], capture_output=True, text=True,
                               stdin=subprocess.DEVNULL, timeout=60)
         if proc.returncode != 0:
-            reason = f"{cls.binary} has no `evidence pack` (rebuild it)"
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+            cls.skip_or_fail(f"{cls.binary} has no `evidence pack` (rebuild it)")
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-evidence-real-"))
-        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        self.bin.mkdir()
-        (self.bin / "tollgate").symlink_to(self.binary)
+        super().setUp()
         write_executable(self.bin / "gh", GH_SHIM)
         self.gh_log = self.tmp / "gh.log"
-        self.work = self.tmp / "work"
         shutil.copytree(EXAMPLE / "evidence", self.work / "evidence")
-        self.runner_temp = self.tmp / "runner-temp"
-        self.runner_temp.mkdir()
 
     def run_pack(self, /, workdir: Path | None = None, github: dict[str, str] | None = None,
                  **inputs: str | None) -> tuple[dict, int, str]:
         """Run the action (uses: steps recorded); an input given as None is left to its default."""
         base = {
-            "install": "never",
             "dir": "evidence",
             "org": "acme",
             "now": EXAMPLE_NOW,
             "github-token": "ghs_test_token_not_real",
         }
         env = {
-            "PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}",
-            "RUNNER_TEMP": str(self.runner_temp),
             "GH_SHIM_LOG": str(self.gh_log),
             "GITHUB_REPOSITORY": "acme/app",
             "GITHUB_REPOSITORY_OWNER": "acme",
@@ -1759,22 +1642,7 @@ class EvidencePackRealBinaryTest(unittest.TestCase):
             **(github or {}),
         }
         given = {k: v for k, v in {**base, **inputs}.items() if v is not None}
-        result, rc, stderr = run_harness(self.action, given, env, workdir=workdir or self.work, stub_uses=True)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        self.assertEqual(rc, result["exit_code"], stderr)
-        return result, rc, stderr
-
-    def keygen(self, prefix: str, password: str | None = None) -> tuple[Path, Path]:
-        env = {k: v for k, v in clean_env().items() if k not in ("GITHUB_STEP_SUMMARY", "TOLLGATE_PASSWORD")}
-        cmd = [str(self.binary), "-q", "key", "generate", "--out-prefix", str(self.tmp / "keys" / prefix)]
-        if password is not None:
-            env["TOLLGATE_PASSWORD"] = password
-            cmd.append("--encrypt")
-        (self.tmp / "keys").mkdir(exist_ok=True)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, timeout=120)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
-        return self.tmp / "keys" / f"{prefix}.key", self.tmp / "keys" / f"{prefix}.pub"
+        return self.run_action(self.action, given, workdir=workdir, stub_uses=True, **env)
 
     def tollgate(self, *args: str) -> subprocess.CompletedProcess:
         env = {k: v for k, v in clean_env().items() if not k.startswith("GITHUB_")}
@@ -1792,9 +1660,6 @@ class EvidencePackRealBinaryTest(unittest.TestCase):
             else:
                 cur.append(line)
         return calls
-
-    def errors(self, result: dict) -> list[dict]:
-        return [c for c in result["commands"] if c["command"] == "error"]
 
     def uses_steps(self, result: dict) -> list[dict]:
         return [s for s in result["steps"] if s.get("uses")]
@@ -1840,9 +1705,9 @@ class EvidencePackRealBinaryTest(unittest.TestCase):
         for a in index["artifacts"]:
             self.assertIn(f"| `{a['name']}` | {a['mediaType']} | {a['size']} | `{a['sha256']}` |", summary)
         self.assertEqual(summary.count("| Artifact | Media type |"), 1, summary)
-        notices = [c for c in result["commands"] if c["command"] == "notice"]
+        notices = commands(result, "notice")
         self.assertTrue(any("--allow-unsigned" in c["message"] for c in notices), result["commands"])
-        self.assertEqual(self.errors(result), [])
+        self.assertEqual(commands(result, "error"), [])
         # Uploaded (recorded), not attached (a branch).
         uploads = self.uses_steps(result)
         self.assertEqual(len(uploads), 1, result["steps"])
@@ -1901,12 +1766,8 @@ class EvidencePackRealBinaryTest(unittest.TestCase):
         self.assertIn("verified with 1 public key(s)", result["summary"])
         self.assertNotIn("--allow-unsigned", result["summary"])
         self.assertEqual(self.tollgate("evidence", "verify", out["pack"], "--key", str(pub)).returncode, 0)
-        self.assertEqual(sorted(p.name for p in self.runner_temp.glob("tollgate-key.*")), [])
-        body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
-        everything = stderr + json.dumps(result) + self.gh_log.read_text(encoding="utf-8") if self.gh_log.exists() \
-            else stderr + json.dumps(result)
-        for secret in (PASSWORD, "ghs_test_token_not_real", *body):
-            self.assertNotIn(secret, everything)
+        gh_log = self.gh_log.read_text(encoding="utf-8") if self.gh_log.exists() else ""
+        self.assert_secrets_kept(pem, stderr + json.dumps(result) + gh_log, "ghs_test_token_not_real")
 
     def test_wrong_verify_key_denies(self):
         key, _ = self.keygen("pack")
@@ -1917,7 +1778,7 @@ class EvidencePackRealBinaryTest(unittest.TestCase):
         out = result["outputs"]
         self.assertEqual((out["verdict"], out["exit-code"]), ("deny", "1"))
         self.assertTrue(Path(out["pack"]).is_file())  # kept, for inspection
-        self.assertTrue(self.errors(result), stderr)
+        self.assertTrue(commands(result, "error"), stderr)
         self.assertIn("did not verify", result["summary"])
         # Nothing is uploaded or attached.
         self.assertEqual([s["outcome"] for s in result["steps"]], ["success", "failure", "skipped", "skipped"])
@@ -1980,7 +1841,7 @@ class EvidencePackRealBinaryTest(unittest.TestCase):
         self.assertEqual(result["steps"][3]["outcome"], "failure")
         self.assertEqual(self.gh_calls()[0][:3], ["release", "upload", "v9.9.9"])
         self.assertEqual(result["outputs"]["verdict"], "pass")  # the pack itself verified
-        self.assertTrue(any("does the release for v9.9.9 exist" in c["message"] for c in self.errors(result)))
+        self.assertTrue(any("does the release for v9.9.9 exist" in c["message"] for c in commands(result, "error")))
 
     # -- inputs -------------------------------------------------------------------------------
 
@@ -2045,7 +1906,7 @@ class EvidencePackRealBinaryTest(unittest.TestCase):
                 self.assertEqual(rc, 2, stderr)
                 out = result["outputs"]
                 self.assertEqual((out["verdict"], out["exit-code"]), ("error", "2"))
-                errors = self.errors(result)
+                errors = commands(result, "error")
                 self.assertTrue(errors, stderr)
                 self.assertIn(needle, result["summary"] + errors[0]["message"])
                 self.assertNotIn(PASSWORD, stderr + json.dumps(result))
@@ -2254,12 +2115,16 @@ class HarnessTest(unittest.TestCase):
 
 
 class LintTest(unittest.TestCase):
-    def test_shipped_actions_are_lint_clean(self):
-        files = sorted(ROOT.glob("actions/*/action.yml"))
+    def assert_lint_clean(self, pattern: str, lint) -> None:
+        """At least two files match the glob pattern, and lint finds no problem in any."""
+        files = sorted(ROOT.glob(pattern))
         self.assertGreaterEqual(len(files), 2)
         for path in files:
             with self.subTest(path=str(path.relative_to(ROOT))):
-                self.assertEqual(ra.lint_action(path), [])
+                self.assertEqual(lint(path), [])
+
+    def test_shipped_actions_are_lint_clean(self):
+        self.assert_lint_clean("actions/*/action.yml", ra.lint_action)
 
     def test_lint_finds_problems(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -2305,11 +2170,7 @@ class LintTest(unittest.TestCase):
         self.assertRegex(problems, r"action\.yml:17: ")  # the line of ${{ inputs.unknown }}
 
     def test_workflows_are_lint_clean(self):
-        files = sorted(ROOT.glob(".github/workflows/*.yml"))
-        self.assertGreaterEqual(len(files), 2)
-        for path in files:
-            with self.subTest(path=str(path.relative_to(ROOT))):
-                self.assertEqual(ra.lint_file(path), [])
+        self.assert_lint_clean(".github/workflows/*.yml", ra.lint_file)
 
     def test_workflow_lint_checks_local_actions(self):
         with tempfile.TemporaryDirectory() as tmp:
@@ -2345,36 +2206,111 @@ class LintTest(unittest.TestCase):
 
 
 # --------------------------------------------------------------------------------------------
-# actions/hermetic and actions/repro (real binary)
+# actions/lib/common.sh, the library the action scripts source
 # --------------------------------------------------------------------------------------------
 
+LIBRARY_SOURCE_LINE = 'source "${BASH_SOURCE[0]%/*}/../lib/common.sh"'
 
-class _RealBinaryCase(unittest.TestCase):
-    prefix = "tollgate-real-"
 
-    @classmethod
-    def setUpClass(cls):
-        cls.binary, reason = _real_binary()
-        if cls.binary is None:
-            if os.environ.get("TOLLGATE_ACTIONS_REQUIRE_BIN") == "1":
-                raise AssertionError(f"TOLLGATE_ACTIONS_REQUIRE_BIN=1 but {reason}")
-            raise unittest.SkipTest(reason)
+class ActionLibraryTest(unittest.TestCase):
+    """Every action script (but setup/install.sh) finds actions/lib/common.sh through its own path:
+    from a copy of the actions (as the runner downloads the repository for `uses:
+    OWNER/tollgate/actions/NAME@REF`), by absolute or relative path, from another working
+    directory; and without the library it fails."""
+
+    scripts = sorted(p.relative_to(ROOT) for p in ROOT.glob("actions/*/*.sh")
+                     if p.parent.name not in ("lib", "setup"))
 
     def setUp(self):
-        self.tmp = Path(tempfile.mkdtemp(prefix=self.prefix))
+        self.tmp = Path(tempfile.mkdtemp(prefix="tollgate-actions-lib-"))
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        self.bin = self.tmp / "bin"
-        self.bin.mkdir()
-        (self.bin / "tollgate").symlink_to(self.binary)
-        self.work = self.tmp / "work"
-        self.work.mkdir()
+        self.repo = self.tmp / "repo"
+        shutil.copytree(ROOT / "actions", self.repo / "actions")
+        self.elsewhere = self.tmp / "elsewhere"
+        self.elsewhere.mkdir()
+        # No tollgate on PATH: the library's own "not on PATH" error shows that it was loaded.
+        self.env = {"PATH": "/usr/bin:/bin", "LANG": "C"}
+        if shutil.which("tollgate", path=self.env["PATH"]):
+            self.skipTest("a tollgate is installed in /usr/bin or /bin")
 
-    def run_action(self, action: Path, inputs: dict[str, str], **env: str) -> tuple[dict, int, str]:
-        full = {"PATH": f"{self.bin}{os.pathsep}{os.environ.get('PATH', '')}", "TOLLGATE_NOW": "2026-01-02T00:00:00Z", **env}
-        result, rc, stderr = run_harness(action, {"install": "never", **inputs}, full, workdir=self.work)
-        self.assertIsNotNone(result, stderr)
-        assert result is not None
-        return result, rc, stderr
+    def run_script(self, script: Path | str, cwd: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", str(script)], cwd=cwd, env=self.env, capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+
+    def assert_library_loaded(self, proc: subprocess.CompletedProcess) -> None:
+        # Exit 2 with an ::error titled by the script, written by the library's functions.
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertRegex(proc.stdout,
+                         r"(?m)^::error title=tollgate [a-z-]+::(tollgate is not on PATH|nothing to attach)")
+        self.assertNotIn("common.sh", proc.stderr)
+
+    def test_every_action_script_sources_the_library(self):
+        self.assertGreaterEqual(len(self.scripts), 10, self.scripts)
+        for script in self.scripts:
+            with self.subTest(script=str(script)):
+                self.assertIn(LIBRARY_SOURCE_LINE, (ROOT / script).read_text(encoding="utf-8"))
+
+    def test_scripts_find_the_library_from_a_copy_by_absolute_and_relative_path(self):
+        for script in self.scripts:
+            with self.subTest(script=str(script), path="absolute, from elsewhere"):
+                self.assert_library_loaded(self.run_script(self.repo / script, self.elsewhere))
+            with self.subTest(script=str(script), path="relative, from the repository"):
+                self.assert_library_loaded(self.run_script(script, self.repo))
+
+    def test_a_script_without_the_library_fails(self):
+        shutil.rmtree(self.repo / "actions" / "lib")
+        for script in self.scripts:
+            with self.subTest(script=str(script)):
+                proc = self.run_script(self.repo / script, self.elsewhere)
+                self.assertNotEqual(proc.returncode, 0, proc.stdout)
+                self.assertIn("lib/common.sh", proc.stderr)
+                self.assertNotIn("::error", proc.stdout, "nothing may run without the library")
+
+    def probe(self, body: str, **env: str) -> subprocess.CompletedProcess:
+        """A script in the copy of actions/ that sources the library and runs body."""
+        probe = self.repo / "actions" / "probe" / "probe.sh"
+        probe.parent.mkdir(exist_ok=True)
+        probe.write_text(f"#!/usr/bin/env bash\nset -euo pipefail\ntitle=probe\n{LIBRARY_SOURCE_LINE}\n{body}\n",
+                         encoding="utf-8")
+        return subprocess.run(["bash", str(probe)], cwd=self.elsewhere, env={**self.env, **env}, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+    def test_outputs_annotations_and_bad_input(self):
+        output, summary = self.tmp / "output", self.tmp / "summary"
+        proc = self.probe(
+            textwrap.dedent(
+                """\
+                declare_outputs verdict exit-code multi=lines_value plain
+                lines_value=$'first\\nsecond'
+                plain="a=b"
+                annotate warning $'100% sure\\nnext line'
+                bad_input "the input is bad"
+                """
+            ),
+            GITHUB_OUTPUT=str(output), GITHUB_STEP_SUMMARY=str(summary),
+        )
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(proc.stdout.splitlines(), [
+            "::warning title=probe::100%25 sure%0Anext line",
+            "::error title=probe::the input is bad",
+        ])
+        self.assertEqual(ra.parse_kv_file(output),
+                         {"verdict": "error", "exit-code": "2", "multi": "first\nsecond", "plain": "a=b"})
+        self.assertEqual(summary.read_text(encoding="utf-8"), "### probe: error\n\nthe input is bad\n\n")
+
+    def test_the_library_keeps_secrets_from_the_commands_it_runs(self):
+        # The scripts leave the secrets to the library, which takes them before any command runs.
+        proc = self.probe('printf "pem=%s password=%s\\n" "${#key_pem}" "${#password}"\nenv',
+                          TOLLGATE_KEY_PEM="-----BEGIN PRIVATE KEY-----", TOLLGATE_SIGN_PASSWORD="hunter2")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("pem=27 password=7", proc.stdout)
+        self.assertNotIn("TOLLGATE_KEY_PEM", proc.stdout)
+        self.assertNotIn("TOLLGATE_SIGN_PASSWORD", proc.stdout)
+
+
+# --------------------------------------------------------------------------------------------
+# actions/hermetic and actions/repro (real binary)
+# --------------------------------------------------------------------------------------------
 
 
 def _isolation_works(binary: Path) -> tuple[bool, str]:
@@ -2388,12 +2324,6 @@ class HermeticRealBinaryTest(_RealBinaryCase):
 
     action = ROOT / "actions" / "hermetic"
     prefix = "tollgate-hermetic-real-"
-
-    def runner_temp(self) -> str:
-        """A RUNNER_TEMP that outlives the harness run (it removes its own), to read reports."""
-        d = self.tmp / "runner-temp"
-        d.mkdir(exist_ok=True)
-        return str(d)
 
     def git_repo_with_logs(self, *names: str) -> None:
         (self.work / "logs").mkdir()
@@ -2447,9 +2377,7 @@ class HermeticRealBinaryTest(_RealBinaryCase):
         result, rc, stderr = self.run_action(
             self.action,
             {"command": "mkdir -p dist && echo app > dist/app && ! curl -sS -m 3 http://1.1.1.1/ 2>/dev/null",
-             "attest": "dist.intoto.json", "key": "k.key", "artifacts": "dist/*"},
-            RUNNER_TEMP=self.runner_temp(),
-        )
+             "attest": "dist.intoto.json", "key": "k.key", "artifacts": "dist/*"})
         self.assertEqual(rc, 0, stderr)
         out = result["outputs"]
         self.assertEqual((out["verdict"], out["run-exit-code"]), ("pass", "0"))
@@ -2469,8 +2397,7 @@ class HermeticRealBinaryTest(_RealBinaryCase):
         ok, why = _isolation_works(self.binary)
         if not ok:
             self.skipTest(f"network namespaces are not available here: {why}")
-        result, rc, stderr = self.run_action(self.action, {"command": "echo building; exit 3"},
-                                             RUNNER_TEMP=self.runner_temp())
+        result, rc, stderr = self.run_action(self.action, {"command": "echo building; exit 3"})
         self.assertEqual(rc, 3, stderr)
         out = result["outputs"]
         self.assertEqual((out["verdict"], out["run-exit-code"]), ("deny", "3"))
