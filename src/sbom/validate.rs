@@ -133,8 +133,8 @@ type SeenItems = HashMap<(u64, usize), usize>;
 /// How the elements of one streamed array are checked against the schema.
 struct ItemSchema {
     key: &'static str,
-    /// The quick check of the element schema (SPDX 2), see `fastschema`.
-    fast: Option<&'static fastschema::Schema>,
+    /// The quick check of the element schema, see `fastschema`.
+    fast: Option<fastschema::Sub<'static>>,
     /// The full validator, compiled when first needed.
     full: Option<&'static jsonschema::Validator>,
 }
@@ -161,8 +161,8 @@ impl Checker {
             for key in semantic::streamed_keys(doc.family) {
                 if schema::has_item_schema(*id, key) {
                     let fast = schema::fast(*id)
-                        .and_then(|s| s.property(key))
-                        .and_then(fastschema::Schema::items);
+                        .and_then(|s| s.root().property(key))
+                        .and_then(fastschema::Sub::items);
                     item_schemas.push(ItemSchema {
                         key,
                         fast,
