@@ -38,8 +38,12 @@ pub struct FileResult {
     pub data: Value,
 }
 
-/// Validate many files in parallel; results keep the input order.
+/// Validate many files in parallel; results keep the input order. One file is validated on
+/// the calling thread (no thread pool to start).
 pub fn validate_files(files: &[PathBuf], opts: &Options) -> Vec<FileResult> {
+    if let [file] = files {
+        return vec![validate_file(file, opts)];
+    }
     files.par_iter().map(|f| validate_file(f, opts)).collect()
 }
 
