@@ -22,6 +22,8 @@
 //! `contains`, a nested `$id`, another draft, a number that may or may not be an integer) is
 //! "unknown".
 
+mod native;
+
 use super::fastjson::{Json, Kind, Node};
 use foldhash::{HashMap, HashMapExt, HashSet};
 use serde_json::{Map, Value};
@@ -167,6 +169,9 @@ struct Delegated {
     /// The JSON types the keywords look at; other values pass them.
     applies_to: u8,
     schema: Value,
+    /// Native checks for every delegated keyword about strings, when there is one for each
+    /// (see `native`): a string they all accept needs no validator.
+    strings: Option<Vec<native::Native>>,
     validator: OnceLock<Option<jsonschema::Validator>>,
 }
 
@@ -183,6 +188,19 @@ impl Delegated {
     fn check<J: Instance>(&self, v: &J) -> Tri {
         if self.applies_to & bit(v.kind()) == 0 {
             return Tri::Valid;
+        }
+        if let (Some(checks), Some(s)) = (&self.strings, v.as_str()) {
+            let mut all = Tri::Valid;
+            for c in checks {
+                match c.check(s) {
+                    Tri::Invalid => return Tri::Invalid,
+                    Tri::Unknown => all = Tri::Unknown,
+                    Tri::Valid => {}
+                }
+            }
+            if all == Tri::Valid {
+                return Tri::Valid;
+            }
         }
         match self.validator.get_or_init(|| build(&self.schema)) {
             Some(validator) => validator.is_valid(&v.owned()).into(),
@@ -409,10 +427,20 @@ impl<'a> Compiler<'a, '_> {
             k.unknown |= !ok;
         }
         if !delegated.is_empty() {
+            let strings = delegated
+                .iter()
+                .filter(|(key, _)| {
+                    DELEGATED
+                        .iter()
+                        .any(|(name, kinds)| name == key && kinds & STRING != 0)
+                })
+                .map(|(key, v)| native::Native::for_keyword(key, v))
+                .collect();
             delegated.insert("$schema".into(), Value::String(DRAFT7.into()));
             k.delegated = Some(Delegated {
                 applies_to,
                 schema: Value::Object(delegated),
+                strings,
                 validator: OnceLock::new(),
             });
         }
@@ -566,12 +594,17 @@ impl Schema {
                 if !k.properties.is_empty() || k.additional_properties.is_some() {
                     let mut res = Tri::Valid;
                     v.all_members(&mut |key, m| {
-                        // A repeated key: only the last one counts, as in serde_json.
-                        if !v.get(key).is_some_and(|last| std::ptr::eq(last, m)) {
-                            return true;
-                        }
                         let sub = k.properties.get(key).copied().or(k.additional_properties);
                         match sub.map_or(Tri::Valid, |id| self.eval(id, m, depth)) {
+                            // Of a repeated key only the last value counts (as in serde_json):
+                            // an earlier one decides nothing. (Checking every value otherwise
+                            // is only more cautious.)
+                            Tri::Invalid
+                                if !v.get(key).is_some_and(|last| std::ptr::eq(last, m)) =>
+                            {
+                                res = Tri::Unknown;
+                                true
+                            }
                             Tri::Invalid => {
                                 res = Tri::Invalid;
                                 false
