@@ -172,6 +172,8 @@ struct Delegated {
     /// Native checks for every delegated keyword about strings, when there is one for each
     /// (see `native`): a string they all accept needs no validator.
     strings: Option<Vec<native::Native>>,
+    /// The same for integers (numeric bounds).
+    integers: Option<Vec<native::Bound>>,
     validator: OnceLock<Option<jsonschema::Validator>>,
 }
 
@@ -193,6 +195,20 @@ impl Delegated {
             let mut all = Tri::Valid;
             for c in checks {
                 match c.check(s) {
+                    Tri::Invalid => return Tri::Invalid,
+                    Tri::Unknown => all = Tri::Unknown,
+                    Tri::Valid => {}
+                }
+            }
+            if all == Tri::Valid {
+                return Tri::Valid;
+            }
+        }
+        if let (Some(bounds), Kind::Integer) = (&self.integers, v.kind()) {
+            let n = v.owned();
+            let mut all = Tri::Valid;
+            for b in bounds {
+                match b.check(&n) {
                     Tri::Invalid => return Tri::Invalid,
                     Tri::Unknown => all = Tri::Unknown,
                     Tri::Valid => {}
@@ -436,11 +452,21 @@ impl<'a> Compiler<'a, '_> {
                 })
                 .map(|(key, v)| native::Native::for_keyword(key, v))
                 .collect();
+            let integers = delegated
+                .iter()
+                .filter(|(key, _)| {
+                    DELEGATED
+                        .iter()
+                        .any(|(name, kinds)| name == key && kinds & INTEGER != 0)
+                })
+                .map(|(key, v)| native::Bound::for_keyword(key, v))
+                .collect();
             delegated.insert("$schema".into(), Value::String(DRAFT7.into()));
             k.delegated = Some(Delegated {
                 applies_to,
                 schema: Value::Object(delegated),
                 strings,
+                integers,
                 validator: OnceLock::new(),
             });
         }
@@ -533,6 +559,20 @@ impl Schema {
     /// `true` only when `v` is valid against the whole schema.
     pub fn certainly_valid<J: Instance>(&self, v: &J) -> bool {
         self.root().certainly_valid(v)
+    }
+
+    /// The delegated keyword groups whose `jsonschema` validator has been built.
+    #[cfg(test)]
+    fn built(&self) -> Vec<&Value> {
+        self.nodes
+            .iter()
+            .filter_map(|n| match n {
+                Def::Keywords(k) => k.delegated.as_ref(),
+                _ => None,
+            })
+            .filter(|d| d.validator.get().is_some())
+            .map(|d| &d.schema)
+            .collect()
     }
 
     fn keywords(&self, id: usize) -> Option<&Keywords> {

@@ -202,7 +202,7 @@ fn parse_support(i: usize) -> Value {
     serde_json::from_str(SUPPORT[i].text).expect("vendored schema is valid JSON")
 }
 
-fn compile_fast(id: SchemaId) -> Option<fastschema::Schema> {
+pub(crate) fn compile_fast(id: SchemaId) -> Option<fastschema::Schema> {
     let resolve = |uri: &str| -> Option<&'static Value> {
         let i = SUPPORT.iter().position(|e| e.uris.contains(&uri))?;
         Some(&*SUPPORT_PARSED[i])

@@ -62,6 +62,68 @@ impl Native {
     }
 }
 
+/// A numeric bound (`minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, draft-07)
+/// checked exactly for integer values.
+#[derive(Debug)]
+pub(super) struct Bound {
+    limit: serde_json::Number,
+    /// The value must be above (`true`) or below the limit.
+    above: bool,
+    exclusive: bool,
+}
+
+/// Integers and `f64` agree exactly below this magnitude.
+const EXACT_F64: i128 = 1 << 53;
+
+impl Bound {
+    pub(super) fn for_keyword(key: &str, value: &serde_json::Value) -> Option<Bound> {
+        let (above, exclusive) = match key {
+            "minimum" => (true, false),
+            "maximum" => (false, false),
+            "exclusiveMinimum" => (true, true),
+            "exclusiveMaximum" => (false, true),
+            _ => return None,
+        };
+        Some(Bound {
+            limit: value.as_number()?.clone(),
+            above,
+            exclusive,
+        })
+    }
+
+    /// The answer for an integer value (anything else is unknown).
+    pub(super) fn check(&self, v: &serde_json::Value) -> Tri {
+        let Some(n) = v.as_i64().map(i128::from).or(v.as_u64().map(i128::from)) else {
+            return Tri::Unknown;
+        };
+        let order = if let Some(l) = self
+            .limit
+            .as_i64()
+            .map(i128::from)
+            .or(self.limit.as_u64().map(i128::from))
+        {
+            n.cmp(&l)
+        } else {
+            match self.limit.as_f64() {
+                Some(l) if n.abs() < EXACT_F64 && l.is_finite() => {
+                    match (n as f64).partial_cmp(&l) {
+                        Some(o) => o,
+                        None => return Tri::Unknown,
+                    }
+                }
+                _ => return Tri::Unknown,
+            }
+        };
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        Tri::from(match (self.above, self.exclusive, order) {
+            (_, false, Equal) => true,
+            (_, true, Equal) => false,
+            (true, _, o) => o == Greater,
+            (false, _, o) => o == Less,
+        })
+    }
+}
+
 /// An ECMA-262 pattern as a Rust regex with the same matches, for a subset where the two
 /// dialects agree: literal ASCII letters, digits and punctuation (escaped punctuation too),
 /// `.`, `^`, `$`, groups `( )`, `|`, the quantifiers `* + ?` and `{n}` `{n,}` `{n,m}`, and
@@ -470,6 +532,49 @@ mod tests {
                 "{p}: {certain} of {}",
                 cases.len()
             );
+        }
+    }
+
+    #[test]
+    fn integer_bounds_agree_with_jsonschema() {
+        let limits = [
+            json!(0),
+            json!(1),
+            json!(-3),
+            json!(2.5),
+            json!(-0.5),
+            json!(1e300),
+            json!(u64::MAX),
+        ];
+        let values = [
+            json!(0),
+            json!(1),
+            json!(2),
+            json!(-3),
+            json!(-4),
+            json!(3),
+            json!(i64::MIN),
+            json!(u64::MAX),
+            json!(9007199254740993_i64),
+            json!(1.5),
+        ];
+        for key in ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] {
+            for limit in &limits {
+                let bound = Bound::for_keyword(key, limit).unwrap();
+                let full = jsonschema::options()
+                    .build(&json!({"$schema": super::super::DRAFT7, key: limit}))
+                    .unwrap();
+                for v in &values {
+                    match bound.check(v) {
+                        // Decided for every integer but beyond 2^53 against a fraction.
+                        Tri::Unknown => assert!(
+                            !(v.is_i64() || v.is_u64()) || limit.is_f64(),
+                            "{key} {limit} {v}"
+                        ),
+                        t => assert_eq!(t == Tri::Valid, full.is_valid(v), "{key} {limit} {v}"),
+                    }
+                }
+            }
         }
     }
 

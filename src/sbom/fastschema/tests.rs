@@ -559,3 +559,47 @@ fn agrees_with_jsonschema_on_the_cyclonedx_conformance_cases() {
     eprintln!("{cases} cases, {total} mutations, {certain} decided");
     assert!(cases >= 150, "{cases}");
 }
+
+/// A typical CycloneDX 1.6 document (as `bench/gen_sbom.py` writes them) is certainly valid
+/// without building any `jsonschema` validator.
+#[test]
+fn typical_cyclonedx_needs_no_jsonschema_validator() {
+    use crate::sbom::schema::{SchemaId, compile_fast};
+    let doc = json!({
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX", "specVersion": "1.6",
+        "serialNumber": "urn:uuid:9a75f6e2-bf53-442c-a2e1-28311f6dfc21", "version": 1,
+        "metadata": {
+            "timestamp": "2026-11-20T09:30:00Z",
+            "lifecycles": [{"phase": "build"}],
+            "tools": {"components": [{"type": "application", "group": "g", "name": "gen",
+                "version": "1.0.0", "description": "d"}]},
+            "authors": [{"name": "Release Engineering", "email": "release@example.com"}],
+            "component": {"type": "application", "bom-ref": "pkg:generic/acme/a@4.2.0",
+                "group": "acme", "name": "a", "version": "4.2.0",
+                "purl": "pkg:generic/acme/a@4.2.0",
+                "licenses": [{"license": {"id": "Apache-2.0"}}]},
+            "supplier": {"name": "Acme Corp", "url": ["https://acme.example.com"]},
+        },
+        "components": [{
+            "type": "library", "bom-ref": "pkg:npm/x@2.17.12", "name": "x", "version": "2.17.12",
+            "scope": "required",
+            "supplier": {"name": "P", "url": ["https://www.npmjs.com/package/x"]},
+            "hashes": [{"alg": "SHA-256", "content": "16fcf791c68ab8370d6dff5869ab60b0ba4d539c171c7d3e3c359161e79dbcaf"}],
+            "licenses": [{"license": {"id": "ISC"}}, {"license": {"name": "Custom"}}],
+            "purl": "pkg:npm/x@2.17.12",
+            "externalReferences": [{"type": "website", "url": "https://www.npmjs.com/package/x"}],
+            "properties": [{"name": "cdx:npm:package:path", "value": "node_modules/x"}],
+        }, {
+            "type": "library", "name": "y", "version": "1",
+            "licenses": [{"expression": "MIT OR Apache-2.0"}],
+        }],
+        "dependencies": [
+            {"ref": "pkg:generic/acme/a@4.2.0", "dependsOn": ["pkg:npm/x@2.17.12"]},
+            {"ref": "pkg:npm/x@2.17.12", "dependsOn": []},
+        ],
+    });
+    let fast = compile_fast(SchemaId::CycloneDx16).unwrap();
+    assert_eq!(fast.root().check(&doc), V);
+    assert!(fast.built().is_empty(), "{:?}", fast.built());
+}
