@@ -619,13 +619,11 @@ impl Schema {
             step!(v.as_str().is_some_and(|s| allowed.contains(s)).into());
         }
         match kind {
-            Kind::String => {
-                if k.min_length.is_some() || k.max_length.is_some() {
-                    let n = v.as_str().map_or(0, |s| s.chars().count());
-                    step!(Tri::from(
-                        k.min_length.is_none_or(|m| n >= m) && k.max_length.is_none_or(|m| n <= m)
-                    ));
-                }
+            Kind::String if k.min_length.is_some() || k.max_length.is_some() => {
+                let n = v.as_str().map_or(0, |s| s.chars().count());
+                step!(Tri::from(
+                    k.min_length.is_none_or(|m| n >= m) && k.max_length.is_none_or(|m| n <= m)
+                ));
             }
             Kind::Object => {
                 if !k.required.iter().all(|r| v.get(r).is_some()) {
