@@ -240,6 +240,7 @@ struct Compiler<'a, 'r> {
     resolve: &'r dyn Fn(&str) -> Option<&'a Value>,
     seen: HashMap<(usize, String), usize>,
     nodes: Vec<Def>,
+    pending: Vec<(usize, usize, String)>,
 }
 
 fn is_draft7(doc: &Value) -> bool {
@@ -249,7 +250,8 @@ fn is_draft7(doc: &Value) -> bool {
 }
 
 impl<'a> Compiler<'a, '_> {
-    /// The node for the value at `pointer` in document `doc`, compiled once.
+    /// The node for the value at `pointer` in document `doc`: allocated once, compiled later
+    /// by [`Compiler::run`] (a work list, so deep schemas never recurse deeply).
     fn node_at(&mut self, doc: usize, pointer: &str) -> usize {
         if let Some(&id) = self.seen.get(&(doc, pointer.to_string())) {
             return id;
@@ -257,11 +259,17 @@ impl<'a> Compiler<'a, '_> {
         let id = self.nodes.len();
         self.nodes.push(Def::Unknown);
         self.seen.insert((doc, pointer.to_string()), id);
-        let def = self
-            .lookup(doc, pointer)
-            .map_or(Def::Unknown, |v| self.compile_value(doc, pointer, v));
-        self.nodes[id] = def;
+        self.pending.push((id, doc, pointer.to_string()));
         id
+    }
+
+    /// Compile every node reachable from those allocated so far.
+    fn run(&mut self) {
+        while let Some((id, doc, pointer)) = self.pending.pop() {
+            self.nodes[id] = self
+                .lookup(doc, &pointer)
+                .map_or(Def::Unknown, |v| self.compile_value(doc, &pointer, v));
+        }
     }
 
     /// The value at `pointer`, unless a subschema on the way declares its own `$id` (which
@@ -542,8 +550,10 @@ impl Schema {
             resolve,
             seen: HashMap::new(),
             nodes: Vec::new(),
+            pending: Vec::new(),
         };
         let root = c.node_at(0, "");
+        c.run();
         debug_assert_eq!(root, 0);
         Some(Schema { nodes: c.nodes })
     }

@@ -338,10 +338,9 @@ fn date_time(s: &str) -> bool {
 /// A host name of letters, digits and inner hyphens (never two in a row), two or more labels
 /// of at most 63 characters, the last one letters only.
 fn host_name(host: &str) -> bool {
-    let labels: Vec<&str> = host.split('.').collect();
     host.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(|l| {
+        && host.contains('.')
+        && host.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
                 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
@@ -349,8 +348,9 @@ fn host_name(host: &str) -> bool {
                 && !l.ends_with('-')
                 && !l.contains("--")
         })
-        && labels
-            .last()
+        && host
+            .rsplit('.')
+            .next()
             .is_some_and(|l| l.bytes().all(|c| c.is_ascii_alphabetic()))
 }
 

@@ -603,3 +603,14 @@ fn typical_cyclonedx_needs_no_jsonschema_validator() {
     assert_eq!(fast.root().check(&doc), V);
     assert!(fast.built().is_empty(), "{:?}", fast.built());
 }
+
+/// Compiling never recurses deeply: the largest schema compiles on a small stack.
+#[test]
+fn compiles_on_a_small_stack() {
+    use crate::sbom::schema::{SchemaId, compile_fast};
+    let t = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| compile_fast(SchemaId::CycloneDx17).is_some())
+        .unwrap();
+    assert!(t.join().unwrap());
+}
