@@ -554,6 +554,22 @@ impl Schema {
         };
         let root = c.node_at(0, "");
         c.run();
+        // A reference to a reference points straight at the end of the chain (a loop stays).
+        for id in 0..c.nodes.len() {
+            if let Def::Ref(mut target) = c.nodes[id] {
+                let mut steps = 0;
+                while let Def::Ref(next) = c.nodes[target] {
+                    steps += 1;
+                    if steps > 64 {
+                        break;
+                    }
+                    target = next;
+                }
+                if steps <= 64 {
+                    c.nodes[id] = Def::Ref(target);
+                }
+            }
+        }
         debug_assert_eq!(root, 0);
         Some(Schema { nodes: c.nodes })
     }
@@ -592,16 +608,19 @@ impl Schema {
         }
     }
 
-    fn eval<J: Instance>(&self, id: usize, v: &J, depth: u32) -> Tri {
-        if depth > MAX_DEPTH {
-            return Tri::Unknown;
-        }
-        match &self.nodes[id] {
-            Def::True => Tri::Valid,
-            Def::False => Tri::Invalid,
-            Def::Unknown => Tri::Unknown,
-            Def::Ref(target) => self.eval(*target, v, depth + 1),
-            Def::Keywords(k) => self.eval_keywords(k, v, depth + 1),
+    fn eval<J: Instance>(&self, mut id: usize, v: &J, mut depth: u32) -> Tri {
+        loop {
+            if depth > MAX_DEPTH {
+                return Tri::Unknown;
+            }
+            depth += 1;
+            match &self.nodes[id] {
+                Def::True => return Tri::Valid,
+                Def::False => return Tri::Invalid,
+                Def::Unknown => return Tri::Unknown,
+                Def::Ref(target) => id = *target,
+                Def::Keywords(k) => return self.eval_keywords(k, v, depth),
+            }
         }
     }
 

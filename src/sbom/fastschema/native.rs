@@ -338,20 +338,37 @@ fn date_time(s: &str) -> bool {
 /// A host name of letters, digits and inner hyphens (never two in a row), two or more labels
 /// of at most 63 characters, the last one letters only.
 fn host_name(host: &str) -> bool {
-    host.len() <= 253
-        && host.contains('.')
-        && host.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && !l.contains("--")
-        })
-        && host
-            .rsplit('.')
-            .next()
-            .is_some_and(|l| l.bytes().all(|c| c.is_ascii_alphabetic()))
+    let b = host.as_bytes();
+    if b.len() > 253 {
+        return false;
+    }
+    let (mut labels, mut len, mut alpha_only, mut prev) = (1, 0usize, true, b'.');
+    for &c in b {
+        match c {
+            b'.' => {
+                if len == 0 || prev == b'-' {
+                    return false;
+                }
+                labels += 1;
+                len = 0;
+                alpha_only = true;
+            }
+            b'-' if len > 0 && prev != b'-' => {
+                len += 1;
+                alpha_only = false;
+            }
+            c if c.is_ascii_alphanumeric() => {
+                len += 1;
+                alpha_only &= c.is_ascii_alphabetic();
+            }
+            _ => return false,
+        }
+        if len > 63 {
+            return false;
+        }
+        prev = c;
+    }
+    labels >= 2 && len > 0 && prev != b'-' && alpha_only
 }
 
 /// `http://` or `https://`, a host name, an optional port, then path, query and fragment of
@@ -363,30 +380,31 @@ fn http_url(s: &str) -> bool {
     else {
         return false;
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let (host, port) = match authority.split_once(':') {
-        Some((h, p)) => (h, Some(p)),
+    let b = rest.as_bytes();
+    let end = b
+        .iter()
+        .position(|&c| matches!(c, b'/' | b'?' | b'#'))
+        .unwrap_or(b.len());
+    let (authority, tail) = (&rest[..end], &b[end..]);
+    let (host, port) = match authority.as_bytes().iter().position(|&c| c == b':') {
+        Some(i) => (&authority[..i], Some(&authority.as_bytes()[i + 1..])),
         None => (authority, None),
     };
-    if !host_name(host) || port.is_some_and(|p| p.len() > 5 || digits(p.as_bytes()).is_none()) {
+    if !host_name(host) || port.is_some_and(|p| p.len() > 5 || digits(p).is_none()) {
         return false;
     }
-    // pchar minus percent escapes: unreserved, sub-delims, ':' and '@'.
-    let pchar = |c: u8| c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&c);
-    let (before_fragment, fragment) = match tail.split_once('#') {
-        Some((a, f)) => (a, Some(f)),
-        None => (tail, None),
-    };
-    let (path, query) = match before_fragment.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (before_fragment, None),
-    };
-    path.bytes().all(|c| pchar(c) || c == b'/')
-        && [query, fragment]
-            .iter()
-            .flatten()
-            .all(|part| part.bytes().all(|c| pchar(c) || c == b'/' || c == b'?'))
+    // pchar minus percent escapes: unreserved, sub-delims, ':' and '@'; '/' anywhere, '?'
+    // from the query on, one '#'.
+    let mut fragment = false;
+    for &c in tail {
+        match c {
+            b'/' | b'?' => {}
+            b'#' if !fragment => fragment = true,
+            c if c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&c) => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// `local@host`: a local part of letters, digits and `._+-` (no dot first, last or twice in a
