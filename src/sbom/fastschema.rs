@@ -146,8 +146,13 @@ struct Keywords {
     types: Option<u8>,
     /// String `enum`s and `const`s: the value must be in each set.
     enum_strings: Vec<HashSet<String>>,
+    /// Required members without a `properties` entry (found by a scan).
     required: Vec<String>,
-    properties: HashMap<String, usize>,
+    /// Bits of the required members that have a `properties` entry (set while the members are
+    /// checked).
+    required_bits: u64,
+    /// Subschema and required bit (0 for none) of each member in `properties`.
+    properties: HashMap<String, (usize, u64)>,
     additional_properties: Option<usize>,
     items: Items,
     additional_items: Option<usize>,
@@ -385,7 +390,7 @@ impl<'a> Compiler<'a, '_> {
                         let at = format!("{pointer}/properties");
                         for name in props.keys() {
                             let id = self.child(doc, &at, name);
-                            k.properties.insert(name.clone(), id);
+                            k.properties.insert(name.clone(), (id, 0));
                         }
                         true
                     }
@@ -450,6 +455,21 @@ impl<'a> Compiler<'a, '_> {
             };
             k.unknown |= !ok;
         }
+        // Required members with a subschema get a bit each (up to 64), checked during the
+        // member loop instead of by a scan per name.
+        let mut scan = Vec::new();
+        for name in std::mem::take(&mut k.required) {
+            let next = 1u64 << (k.required_bits.count_ones() % 64);
+            match k.properties.get_mut(&name) {
+                Some((_, bit)) if *bit == 0 && k.required_bits.count_ones() < 64 => {
+                    *bit = next;
+                    k.required_bits |= next;
+                }
+                Some((_, bit)) if *bit != 0 => {}
+                _ => scan.push(name),
+            }
+        }
+        k.required = scan;
         if !delegated.is_empty() {
             let strings = delegated
                 .iter()
@@ -660,8 +680,15 @@ impl Schema {
                 }
                 if !k.properties.is_empty() || k.additional_properties.is_some() {
                     let mut res = Tri::Valid;
-                    v.all_members(&mut |key, m| {
-                        let sub = k.properties.get(key).copied().or(k.additional_properties);
+                    let mut seen = 0u64;
+                    let complete = v.all_members(&mut |key, m| {
+                        let sub = match k.properties.get(key) {
+                            Some(&(id, bit)) => {
+                                seen |= bit;
+                                Some(id)
+                            }
+                            None => k.additional_properties,
+                        };
                         match sub.map_or(Tri::Valid, |id| self.eval(id, m, depth)) {
                             // Of a repeated key only the last value counts (as in serde_json):
                             // an earlier one decides nothing. (Checking every value otherwise
@@ -683,6 +710,9 @@ impl Schema {
                             Tri::Valid => true,
                         }
                     });
+                    if complete && seen & k.required_bits != k.required_bits {
+                        return Tri::Invalid;
+                    }
                     step!(res);
                 }
             }
@@ -783,7 +813,7 @@ fn unique<J: Instance>(items: &[J]) -> Tri {
 impl<'s> Sub<'s> {
     /// The subschema of member `key` (`properties.<key>`), if written there.
     pub fn property(self, key: &str) -> Option<Sub<'s>> {
-        let id = *self.schema.keywords(self.id)?.properties.get(key)?;
+        let (id, _) = *self.schema.keywords(self.id)?.properties.get(key)?;
         Some(Sub { id, ..self })
     }
 

@@ -371,6 +371,24 @@ fn host_name(host: &str) -> bool {
     labels >= 2 && len > 0 && prev != b'-' && alpha_only
 }
 
+/// RFC 3986 pchar but percent escapes: unreserved, sub-delims, ':' and '@'.
+const PCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric();
+        c += 1;
+    }
+    let extra = b"-._~!$&'()*+,;=:@";
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// `http://` or `https://`, a host name, an optional port, then path, query and fragment of
 /// RFC 3986 characters (no percent escapes).
 fn http_url(s: &str) -> bool {
@@ -400,7 +418,7 @@ fn http_url(s: &str) -> bool {
         match c {
             b'/' | b'?' => {}
             b'#' if !fragment => fragment = true,
-            c if c.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&c) => {}
+            c if PCHAR[usize::from(c)] => {}
             _ => return false,
         }
     }

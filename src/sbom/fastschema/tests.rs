@@ -112,6 +112,17 @@ fn objects() {
         ],
     );
     assert_eq!(got, [V, V, I, I, I, I]);
+    // Required members with and without a `properties` entry, repeated ones too.
+    let got = answers(
+        json!({"required": ["a", "z", "a"], "properties": {"a": {}, "b": {}}}),
+        &[
+            json!({"a": 1, "z": 2}),
+            json!({"a": 1}),
+            json!({"z": 1, "b": 2}),
+            json!([]),
+        ],
+    );
+    assert_eq!(got, [V, I, I, V]);
     let got = answers(
         json!({"additionalProperties": {"type": "string"}, "properties": {"n": {"type": "integer"}}}),
         &[
