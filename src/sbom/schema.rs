@@ -191,11 +191,26 @@ fn compile(id: SchemaId) -> Validator {
         .unwrap_or_else(|e| panic!("vendored schema {} does not compile: {e}", id.file_name()))
 }
 
-fn compile_fast(id: SchemaId) -> Option<fastschema::Schema> {
-    fastschema::Schema::compile(parsed(id))
+/// The support schemas, parsed on first use (by the quick check).
+static SUPPORT_PARSED: [LazyLock<Value>; 3] = [
+    LazyLock::new(|| parse_support(0)),
+    LazyLock::new(|| parse_support(1)),
+    LazyLock::new(|| parse_support(2)),
+];
+
+fn parse_support(i: usize) -> Value {
+    serde_json::from_str(SUPPORT[i].text).expect("vendored schema is valid JSON")
 }
 
-/// The quick validity check for a schema, when it is simple enough (SPDX 2); see
+pub(crate) fn compile_fast(id: SchemaId) -> Option<fastschema::Schema> {
+    let resolve = |uri: &str| -> Option<&'static Value> {
+        let i = SUPPORT.iter().position(|e| e.uris.contains(&uri))?;
+        Some(&*SUPPORT_PARSED[i])
+    };
+    fastschema::Schema::compile_with(parsed(id), &resolve)
+}
+
+/// The quick validity check for a schema (every draft-07 one: SPDX 2, CycloneDX); see
 /// [`fastschema`].
 pub fn fast(id: SchemaId) -> Option<&'static fastschema::Schema> {
     FAST[id.index()].as_ref()

@@ -38,8 +38,12 @@ pub struct FileResult {
     pub data: Value,
 }
 
-/// Validate many files in parallel; results keep the input order.
+/// Validate many files in parallel; results keep the input order. One file is validated on
+/// the calling thread (no thread pool to start).
 pub fn validate_files(files: &[PathBuf], opts: &Options) -> Vec<FileResult> {
+    if let [file] = files {
+        return vec![validate_file(file, opts)];
+    }
     files.par_iter().map(|f| validate_file(f, opts)).collect()
 }
 
@@ -133,8 +137,8 @@ type SeenItems = HashMap<(u64, usize), usize>;
 /// How the elements of one streamed array are checked against the schema.
 struct ItemSchema {
     key: &'static str,
-    /// The quick check of the element schema (SPDX 2), see `fastschema`.
-    fast: Option<&'static fastschema::Schema>,
+    /// The quick check of the element schema, see `fastschema`.
+    fast: Option<fastschema::Sub<'static>>,
     /// The full validator, compiled when first needed.
     full: Option<&'static jsonschema::Validator>,
 }
@@ -161,8 +165,8 @@ impl Checker {
             for key in semantic::streamed_keys(doc.family) {
                 if schema::has_item_schema(*id, key) {
                     let fast = schema::fast(*id)
-                        .and_then(|s| s.property(key))
-                        .and_then(fastschema::Schema::items);
+                        .and_then(|s| s.root().property(key))
+                        .and_then(fastschema::Sub::items);
                     item_schemas.push(ItemSchema {
                         key,
                         fast,
