@@ -423,7 +423,8 @@ impl<'a> Reader<'a> {
         let start = self.i;
         let b = self.b;
         let end = start + memchr::memchr2(b'"', b'\\', &b[start..]).ok_or(Unsupported)?;
-        if b[start..end].iter().any(|&c| c < 0x20) {
+        // Without an early exit the check vectorises.
+        if b[start..end].iter().fold(false, |bad, &c| bad | (c < 0x20)) {
             return Err(Unsupported);
         }
         self.i = end;

@@ -330,6 +330,9 @@ fn fast_path<'a>(name: &str, text: &'a str, opts: &Options) -> Option<Result<Che
             std::sync::mpsc::SyncSender<Batch<'_>>,
             std::thread::ScopedJoinHandle<'_, Worked>,
         )> = None;
+        // Read batches go back to this thread once checked, to be freed where allocated.
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(usize, usize, Node<'a>)>>();
+        let mut back_tx = Some(back_tx);
         r.skip_ws();
         let mut done = r.peek() == Some(b'}');
         if done {
@@ -366,6 +369,7 @@ fn fast_path<'a>(name: &str, text: &'a str, opts: &Options) -> Option<Result<Che
                     let doc = new_doc(early.clone().ok_or(Unsupported)?);
                     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(8);
                     let waiting = &waiting;
+                    let back_tx = back_tx.take().ok_or(Unsupported)?;
                     let handle = scope.spawn(move || {
                         let schema_id = schema_for(&doc);
                         let mut checker = Checker::new(&doc, &schema_id, opts);
@@ -392,6 +396,10 @@ fn fast_path<'a>(name: &str, text: &'a str, opts: &Options) -> Option<Result<Che
                                 }
                             }
                             waiting.fetch_sub(1, Ordering::Relaxed);
+                            if let Batch::Read(items) = batch {
+                                // Freed by the thread that allocated them: much cheaper.
+                                let _ = back_tx.send(items);
+                            }
                         }
                         (doc, schema_id, checker, failed)
                     });
@@ -403,10 +411,17 @@ fn fast_path<'a>(name: &str, text: &'a str, opts: &Options) -> Option<Result<Che
                     tx.send(batch).map_err(|_| Unsupported)
                 };
                 let new_batch = || {
+                    // Read batches the checking thread is done with are freed here; the last
+                    // one is reused.
+                    let mut spare = None;
+                    while let Ok(mut done) = back_rx.try_recv() {
+                        done.clear();
+                        spare = Some(done);
+                    }
                     if waiting.load(Ordering::Relaxed) <= LOW_WATER {
                         Batch::Delimited(Vec::with_capacity(BATCH))
                     } else {
-                        Batch::Read(Vec::with_capacity(BATCH))
+                        Batch::Read(spare.unwrap_or_else(|| Vec::with_capacity(BATCH)))
                     }
                 };
                 r.i += 1;
@@ -548,6 +563,10 @@ pub fn validate_document(mut doc: Document, opts: &Options) -> FileResult {
     finish(doc, schema_id, checker, opts)
 }
 
+/// Documents at least this large (in bytes of text) finish their rules and components on two
+/// threads.
+const FINISH_IN_PARALLEL: usize = 1 << 20;
+
 /// Whole-schema check of the skeleton (streamed arrays emptied), semantic rules on the rest,
 /// profile, and the file's result.
 fn finish(
@@ -602,7 +621,34 @@ fn finish(
         Err(diag) => diags.push((**diag).clone()),
     }
 
-    for f in sem_state.finish(&doc.value) {
+    // The rules' last checks (and dropping their state) and the components are independent: on
+    // a large document they run at once.
+    let finish_components = || {
+        // Without a profile only the number of components is reported.
+        if opts.profile.is_some() {
+            let comps = collector.finish(&doc.value);
+            (comps.len(), comps)
+        } else {
+            (collector.finish_count(&doc.value), Vec::new())
+        }
+    };
+    let (findings, (component_count, comps)) = if doc
+        .text
+        .as_ref()
+        .is_some_and(|t| t.len() >= FINISH_IN_PARALLEL)
+    {
+        std::thread::scope(|s| {
+            let findings = s.spawn(|| sem_state.finish(&doc.value));
+            let components = finish_components();
+            let findings = findings
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            (findings, components)
+        })
+    } else {
+        (sem_state.finish(&doc.value), finish_components())
+    };
+    for f in findings {
         let mut diag = Diagnostic::new(f.info, f.message).at(doc.location(&f.pointer));
         if let Some(h) = f.help {
             diag = diag.help(h);
@@ -610,13 +656,6 @@ fn finish(
         diags.push(diag);
     }
 
-    // Without a profile only the number of components is reported.
-    let (component_count, comps) = if opts.profile.is_some() {
-        let comps = collector.finish(&doc.value);
-        (comps.len(), comps)
-    } else {
-        (collector.finish_count(&doc.value), Vec::new())
-    };
     let mut subject = Subject::new(doc.path.clone());
     subject.kind = Some(doc.kind());
     subject
