@@ -78,7 +78,7 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
         // The quick reader first; anything it does not handle (including every malformed
         // document) goes through serde_json below, which also words the errors.
         bytes = match String::from_utf8(bytes) {
-            Ok(text) => match fast_path(&name, &text, opts) {
+            Ok(text) => match fast_path(&name, &text, opts, LARGE) {
                 Some(Ok((doc, schema_id, checker))) => {
                     let doc = Document {
                         text: Some(text),
@@ -299,8 +299,14 @@ type Worked = (Document, SchemaResult, Checker, bool);
 /// the top-level members met before its first big array, whose elements are then checked on a
 /// second thread while the reader goes on. `None` when the text needs the `serde_json` path
 /// (malformed, duplicate keys, SPDX 3, markers after the arrays, …); every outcome returned is
-/// the one that path would reach.
-fn fast_path<'a>(name: &str, text: &'a str, opts: &Options) -> Option<Result<Checked, InputError>> {
+/// the one that path would reach. The checking thread reads elements too only in texts of at
+/// least `large` bytes.
+fn fast_path<'a>(
+    name: &str,
+    text: &'a str,
+    opts: &Options,
+    large: usize,
+) -> Option<Result<Checked, InputError>> {
     use fastjson::Unsupported;
     use std::sync::atomic::{AtomicUsize, Ordering};
     // Batches sent to the checking thread and not yet checked.
@@ -418,7 +424,7 @@ fn fast_path<'a>(name: &str, text: &'a str, opts: &Options) -> Option<Result<Che
                         done.clear();
                         spare = Some(done);
                     }
-                    if waiting.load(Ordering::Relaxed) <= LOW_WATER {
+                    if text.len() >= large && waiting.load(Ordering::Relaxed) <= LOW_WATER {
                         Batch::Delimited(Vec::with_capacity(BATCH))
                     } else {
                         Batch::Read(spare.unwrap_or_else(|| Vec::with_capacity(BATCH)))
@@ -563,9 +569,10 @@ pub fn validate_document(mut doc: Document, opts: &Options) -> FileResult {
     finish(doc, schema_id, checker, opts)
 }
 
-/// Documents at least this large (in bytes of text) finish their rules and components on two
-/// threads.
-const FINISH_IN_PARALLEL: usize = 1 << 20;
+/// Documents at least this large (in bytes of text) have the checking thread read elements
+/// too, and finish their rules and components on two threads. Below it the time saved is small
+/// and the second thread's allocations would raise the peak memory of small documents.
+const LARGE: usize = 4 << 20;
 
 /// Whole-schema check of the skeleton (streamed arrays emptied), semantic rules on the rest,
 /// profile, and the file's result.
@@ -632,22 +639,19 @@ fn finish(
             (collector.finish_count(&doc.value), Vec::new())
         }
     };
-    let (findings, (component_count, comps)) = if doc
-        .text
-        .as_ref()
-        .is_some_and(|t| t.len() >= FINISH_IN_PARALLEL)
-    {
-        std::thread::scope(|s| {
-            let findings = s.spawn(|| sem_state.finish(&doc.value));
-            let components = finish_components();
-            let findings = findings
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            (findings, components)
-        })
-    } else {
-        (sem_state.finish(&doc.value), finish_components())
-    };
+    let (findings, (component_count, comps)) =
+        if doc.text.as_ref().is_some_and(|t| t.len() >= LARGE) {
+            std::thread::scope(|s| {
+                let findings = s.spawn(|| sem_state.finish(&doc.value));
+                let components = finish_components();
+                let findings = findings
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (findings, components)
+            })
+        } else {
+            (sem_state.finish(&doc.value), finish_components())
+        };
     for f in findings {
         let mut diag = Diagnostic::new(f.info, f.message).at(doc.location(&f.pointer));
         if let Some(h) = f.help {
@@ -885,11 +889,13 @@ mod tests {
                 Ok(r) => assert_eq!(summary(&quick), summary(&r), "bad{n}"),
                 Err(e) => assert_eq!(quick.diagnostics, vec![e.into_diagnostic()], "bad{n}"),
             }
+            // With every element left to the checking thread to read, too.
+            assert!(fast_path(&name, text, &opts(), 0).is_none(), "bad{n}");
         }
     }
 
     /// Many batches, some read by the reading thread and some only delimited by it (the split
-    /// depends on timing), with findings spread over them: both paths agree.
+    /// depends on timing), with findings spread over them: all paths agree.
     #[test]
     fn large_documents_agree_with_whole_document_path() {
         let dir = tempfile::tempdir().unwrap();
@@ -919,11 +925,21 @@ mod tests {
         );
         let path = dir.path().join("large.spdx.json");
         std::fs::write(&path, &text).unwrap();
-        let doc = document::parse(&path.display().to_string(), text).unwrap();
+        let name = input::display_path(&path);
+        let doc = document::parse(&name, text.clone()).unwrap();
         let whole = summary(&validate_document(doc, &opts()));
         assert!(whole.len() > 20, "{whole:?}");
         for _ in 0..5 {
             assert_eq!(summary(&validate_file(&path, &opts())), whole);
+            // The checking thread reading elements as soon as it would otherwise wait.
+            let Some(Ok((doc, schema_id, checker))) = fast_path(&name, &text, &opts(), 0) else {
+                panic!("the quick path takes this document");
+            };
+            let doc = Document {
+                text: Some(text.clone()),
+                ..doc
+            };
+            assert_eq!(summary(&finish(doc, schema_id, checker, &opts())), whole);
         }
     }
 
