@@ -83,7 +83,16 @@ pub enum Node<'a> {
 impl Json for Node<'_> {
     fn get(&self, k: &str) -> Option<&Self> {
         match self {
-            Node::Obj(m) => m.iter().rev().find(|(key, _)| key == k).map(|(_, v)| v),
+            // The first bytes differ for most keys of the same length: no call to memcmp.
+            Node::Obj(m) => m
+                .iter()
+                .rev()
+                .find(|(key, _)| {
+                    key.len() == k.len()
+                        && key.as_bytes().first() == k.as_bytes().first()
+                        && key == k
+                })
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -289,6 +298,73 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Parse `text`, which must hold exactly one value (whitespace around it allowed), reusing
+    /// this reader's scratch space. `text` must come from the same input as the reader's.
+    pub fn whole(&mut self, text: &'a str) -> R<Node<'a>> {
+        self.text = text;
+        self.b = text.as_bytes();
+        self.i = 0;
+        self.members.clear();
+        self.items.clear();
+        let v = self.value()?;
+        if self.at_end() {
+            Ok(v)
+        } else {
+            Err(Unsupported)
+        }
+    }
+
+    /// The text of the value at the cursor (after whitespace), found without building it: only
+    /// strings and brackets are followed, so a malformed value may give a wrong extent. Callers
+    /// parse the slice with [`Reader::whole`] afterwards, which rejects anything malformed; for
+    /// well-formed input the slice is exactly the value [`Reader::value`] would read.
+    pub fn skip_value(&mut self) -> R<&'a str> {
+        self.skip_ws();
+        let start = self.i;
+        let b = self.b;
+        if !matches!(self.peek(), Some(b'{' | b'[')) {
+            self.value()?;
+            return Ok(&self.text[start..self.i]);
+        }
+        // In well-formed JSON the brackets of the other kind balance inside, so only this kind
+        // (and strings) needs following.
+        let open = b[start];
+        let close = if open == b'{' { b'}' } else { b']' };
+        let mut depth = 0usize;
+        loop {
+            let at =
+                self.i + memchr::memchr3(b'"', open, close, &b[self.i..]).ok_or(Unsupported)?;
+            match b.get(at) {
+                Some(b'"') => {
+                    // Skip the string: to the next unescaped quote.
+                    let mut j = at + 1;
+                    loop {
+                        j += memchr::memchr2(b'"', b'\\', &b[j..]).ok_or(Unsupported)?;
+                        if b[j] == b'"' {
+                            break;
+                        }
+                        j += 2;
+                        if j > b.len() {
+                            return Err(Unsupported);
+                        }
+                    }
+                    self.i = j + 1;
+                }
+                Some(&c) if c == open => {
+                    depth += 1;
+                    self.i = at + 1;
+                }
+                _ => {
+                    depth = depth.checked_sub(1).ok_or(Unsupported)?;
+                    self.i = at + 1;
+                    if depth == 0 {
+                        return Ok(&self.text[start..self.i]);
+                    }
+                }
+            }
+        }
+    }
+
     fn literal(&mut self, word: &[u8], node: Node<'a>) -> R<Node<'a>> {
         if self.b[self.i..].starts_with(word) {
             self.i += word.len();
@@ -347,7 +423,8 @@ impl<'a> Reader<'a> {
         let start = self.i;
         let b = self.b;
         let end = start + memchr::memchr2(b'"', b'\\', &b[start..]).ok_or(Unsupported)?;
-        if b[start..end].iter().any(|&c| c < 0x20) {
+        // Without an early exit the check vectorises.
+        if b[start..end].iter().fold(false, |bad, &c| bad | (c < 0x20)) {
             return Err(Unsupported);
         }
         self.i = end;
@@ -465,6 +542,51 @@ mod tests {
         let node = Reader::new(text).value().unwrap();
         assert_eq!(node.get("a"), Some(&Node::Num("3")));
         same_as_serde(text);
+    }
+
+    #[test]
+    fn skipping_then_reading_a_value_is_reading_it() {
+        let mut whole = Reader::new("");
+        for text in [
+            r#"{"a": [1, {"b": "}]{["}], "c": "\"}", "d": {}} , 1"#,
+            r#"[[1, 2], {"x": [3]}, "]"]]"#,
+            r#"  "str\\" ]"#,
+            "-1.5e3,",
+            "true ]",
+            r#"{"k": "caf\u00e9 ü \\\""}"#,
+        ] {
+            let mut r = Reader::new(text);
+            let slice = r.skip_value().unwrap();
+            let mut v = Reader::new(text);
+            let node = v.value().unwrap();
+            assert_eq!(r.i, v.i, "{text}");
+            assert_eq!(whole.whole(slice).unwrap(), node, "{text}");
+        }
+    }
+
+    #[test]
+    fn malformed_values_are_found_when_read_after_skipping() {
+        let mut whole = Reader::new("");
+        for bad in [
+            r#"{"a": 1,}"#,
+            r#"{"a": [1,]}"#,
+            r#"{"a" 1}"#,
+            r#"{"a": "\x"}"#,
+            "{\"a\": \"\u{1}\"}",
+            r#"{"a": tru}"#,
+            r#"{"a": 1} x"#,
+        ] {
+            let mut r = Reader::new(bad);
+            if let Ok(slice) = r.skip_value() {
+                assert!(whole.whole(slice).is_err() || !r.at_end(), "{bad}");
+            }
+        }
+        for unterminated in [r#"{"a": "x}"#, r#"{"a": {"b": 1}"#, r#"["a\"]"#] {
+            assert!(
+                Reader::new(unterminated).skip_value().is_err(),
+                "{unterminated}"
+            );
+        }
     }
 
     #[test]

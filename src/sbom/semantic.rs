@@ -71,7 +71,8 @@ pub fn check(doc: &Document, now: jiff::Timestamp) -> Vec<Finding> {
 /// end, so documents may define elements after referring to them.
 pub struct State {
     family: Family,
-    version: String,
+    /// The document declares SPDX 2.2 (some 2.3 fields are then findings).
+    spdx22: bool,
     now: jiff::Timestamp,
     out: Vec<Finding>,
     /// bom-ref / SPDXID → pointer of the element that defined it.
@@ -85,7 +86,7 @@ impl State {
     pub fn new(family: Family, version: &str, now: jiff::Timestamp) -> Self {
         State {
             family,
-            version: version.to_string(),
+            spdx22: version == "2.2",
             now,
             out: Vec::new(),
             ids: HashMap::new(),
@@ -146,7 +147,7 @@ impl State {
                 spdx_checksums_and_licenses(
                     v,
                     &pointer,
-                    &self.version,
+                    self.spdx22,
                     &mut self.licenses,
                     &mut self.out,
                 );
@@ -159,7 +160,7 @@ impl State {
                 spdx_checksums_and_licenses(
                     v,
                     &pointer,
-                    &self.version,
+                    self.spdx22,
                     &mut self.licenses,
                     &mut self.out,
                 );
@@ -184,7 +185,7 @@ impl State {
                         }
                     }
                 }
-                if self.version == "2.2"
+                if self.spdx22
                     && let Some(t) = str_of(v, "relationshipType")
                     && SPDX23_RELATIONSHIPS.contains(&t)
                 {
@@ -320,7 +321,7 @@ impl State {
                 );
             }
         }
-        spdx_checksums_and_licenses(p, base, &self.version, &mut self.licenses, &mut self.out);
+        spdx_checksums_and_licenses(p, base, self.spdx22, &mut self.licenses, &mut self.out);
         if let Some(code) = p
             .get("packageVerificationCode")
             .and_then(|c| str_of(c, "packageVerificationCodeValue"))
@@ -332,7 +333,7 @@ impl State {
                 &mut self.out,
             );
         }
-        if self.version == "2.2" {
+        if self.spdx22 {
             for f in SPDX23_PACKAGE_FIELDS {
                 if p.get(f).is_some() {
                     self.out.push(version_field(format!("{base}/{f}"), f));
@@ -447,6 +448,9 @@ fn check_hash(alg: &str, value: &str, pointer: impl FnOnce() -> String, out: &mu
 }
 
 fn check_purl(purl: &str, pointer: impl FnOnce() -> String, out: &mut Vec<Finding>) {
+    if purl_certainly_valid(purl) {
+        return;
+    }
     if let Err(e) = purl.parse::<packageurl::PackageUrl>() {
         out.push(finding(
             &d::INVALID_PURL,
@@ -454,6 +458,113 @@ fn check_purl(purl: &str, pointer: impl FnOnce() -> String, out: &mut Vec<Findin
             format!("invalid package URL {purl:?}: {e}"),
         ));
     }
+}
+
+/// Types whose namespace `packageurl` requires, or prohibits (its `types.rs` rules).
+const PURL_NAMESPACE_REQUIRED: &[&str] = &[
+    "composer",
+    "cpan",
+    "huggingface",
+    "swift",
+    "vscode-extension",
+];
+const PURL_NAMESPACE_PROHIBITED: &[&str] = &[
+    "bitnami",
+    "cargo",
+    "chrome-extension",
+    "cocoapods",
+    "conda",
+    "cran",
+    "gem",
+    "hackage",
+    "julia",
+    "mlflow",
+    "nuget",
+    "oci",
+    "otp",
+    "pub",
+    "pypi",
+    "vcpkg",
+];
+/// Types with rules beyond the namespace (required qualifiers, name or version forms).
+const PURL_OTHER_RULES: &[&str] = &["chrome-extension", "cpan", "julia", "mlflow"];
+
+/// `true` only when `packageurl` certainly parses `purl`: the common shape
+/// `pkg:type/[namespace/]name[@version][?qualifiers]` without a subpath, with percent-escapes
+/// only of ASCII characters other than '/', for a type whose only rule is about its namespace.
+/// Anything else (valid or not) answers `false` and goes through the real parser, which also
+/// words the finding. This mirrors `PackageUrl::from_str` of packageurl 0.7: a test compares
+/// the two.
+fn purl_certainly_valid(purl: &str) -> bool {
+    let Some(rest) = purl.strip_prefix("pkg:") else {
+        return false;
+    };
+    let b = rest.as_bytes();
+    if b.first() == Some(&b'/') || memchr::memchr(b'#', b).is_some() {
+        return false;
+    }
+    // Percent-escapes decode to ASCII other than '/', so every part stays valid UTF-8 and no
+    // namespace segment gains a '/'.
+    let mut escapes = memchr::memchr_iter(b'%', b);
+    let escapes_ok = escapes.all(|i| {
+        let hex = |j: usize| b.get(j).and_then(|c| (*c as char).to_digit(16));
+        matches!((hex(i + 1), hex(i + 2)), (Some(h), Some(l)) if h < 8 && h * 16 + l != u32::from(b'/'))
+    });
+    if !escapes_ok {
+        return false;
+    }
+    let (main, qualifiers) = match rest.split_once('?') {
+        Some((main, q)) => (main, Some(q)),
+        None => (rest, None),
+    };
+    // Qualifiers with an empty value are dropped; the others need a valid key.
+    let qualifiers_ok = qualifiers.is_none_or(|q| {
+        !q.contains('?')
+            && q.split('&').all(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                value.is_empty()
+                    || key.bytes().next().is_some_and(|c| !c.is_ascii_digit())
+                        && key
+                            .bytes()
+                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+            })
+    });
+    if !qualifiers_ok {
+        return false;
+    }
+    // The last '@' starts the version unless a '/' follows it (an npm scope).
+    let before_version = match main.rfind('@') {
+        Some(i) if !main[i + 1..].contains('/') => &main[..i],
+        _ => main,
+    };
+    let Some(slash) = before_version.find('/') else {
+        return false;
+    };
+    let ty = &before_version[..slash];
+    let type_ok = ty.bytes().next().is_some_and(|c| !c.is_ascii_digit())
+        && ty
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+'));
+    let path = &before_version[slash + 1..];
+    if !type_ok || path.ends_with('/') {
+        return false;
+    }
+    let path = path.trim_matches('/');
+    let (has_namespace, name) = match path.rfind('/') {
+        Some(i) => (true, &path[i + 1..]),
+        None => (false, path),
+    };
+    if name.is_empty() {
+        return false;
+    }
+    let ty = ty.to_ascii_lowercase();
+    let ty = ty.as_str();
+    let namespace_ok = if has_namespace {
+        !PURL_NAMESPACE_PROHIBITED.contains(&ty)
+    } else {
+        !PURL_NAMESPACE_REQUIRED.contains(&ty)
+    };
+    namespace_ok && !PURL_OTHER_RULES.contains(&ty)
 }
 
 fn license_mode() -> spdx::ParseMode {
@@ -580,7 +691,7 @@ fn version_field(pointer: String, what: &str) -> Finding {
 fn spdx_checksums_and_licenses<J: Json>(
     e: &J,
     base: &str,
-    version: &str,
+    spdx22: bool,
     cache: &mut LicenseCache,
     out: &mut Vec<Finding>,
 ) {
@@ -592,7 +703,7 @@ fn spdx_checksums_and_licenses<J: Json>(
                 || format!("{base}/checksums/{j}/checksumValue"),
                 out,
             );
-            if version == "2.2" && SPDX23_CHECKSUMS.contains(&alg) {
+            if spdx22 && SPDX23_CHECKSUMS.contains(&alg) {
                 out.push(version_field(
                     format!("{base}/checksums/{j}/algorithm"),
                     alg,
@@ -737,6 +848,132 @@ mod tests {
             "dependencies":[{"ref":"app","dependsOn":["a"]},{"ref":"a"}]}"#,
         );
         assert!(got.is_empty(), "{got:?}");
+    }
+
+    /// The quick purl check accepts only what `packageurl` accepts.
+    #[test]
+    fn purl_pre_check_agrees_with_packageurl() {
+        let mut purls: Vec<String> = [
+            "pkg:npm/a@1",
+            "pkg:npm/@babel/core@7.0.0",
+            "pkg:npm/%40babel/core@7.0.0",
+            "pkg:npm/a@",
+            "pkg:npm/a@1/x",
+            "pkg:npm/a/",
+            "pkg:npm//a",
+            "pkg:npm/",
+            "pkg:npm",
+            "pkg:/npm/a",
+            "pkg://npm/a",
+            "pkg:NPM/Left-Pad@1",
+            "pkg:1npm/a",
+            "pkg:n_pm/a",
+            "pkg:maven/org.apache/commons@1.2",
+            "pkg:maven/org.apache/./commons@1.2",
+            "pkg:maven/org.apache/../commons@1.2",
+            "pkg:maven/a//b@1",
+            "pkg:golang/github.com/x/y@v1.2.3",
+            "pkg:pypi/Django_Rest@1.0",
+            "pkg:pypi/ns/django@1.0",
+            "pkg:composer/laravel@1",
+            "pkg:composer/vendor/laravel@1",
+            "pkg:cpan/Foo::Bar@1",
+            "pkg:cpan/AUTHOR/Foo-Bar@1",
+            "pkg:julia/Foo@1",
+            "pkg:julia/Foo@1?uuid=x",
+            "pkg:chrome-extension/abcdefghijklmnopabcdefghijklmnop@1.2",
+            "pkg:mlflow/model@1",
+            "pkg:generic/acme/storefront@4.2.0",
+            "pkg:deb/debian/curl@7.50.3-1?arch=i386#sub",
+            "pkg:gem/ruby-advisory-db-check@0.12.4",
+            "pkg:cargo/serde@1.0",
+            "pkg:cargo/ns/serde@1.0",
+            "pkg:swift/Alamofire@5",
+            "pkg:swift/github.com/Alamofire/Alamofire@5",
+            "pkg:nuget/Newtonsoft.Json@13",
+            "pkg:a.b+c-d/x@1",
+            "pkg:npm/caf\u{e9}@1",
+            "pkg:npm/a b@1",
+            "pkg:npm/@1",
+            "pkg:npm/a@@1",
+            "pkg:npm/x/@1",
+            "PKG:npm/a@1",
+            "pkg:",
+            "",
+            "not a purl",
+            "pkg:maven/org.x/y@1?type=jar",
+            "pkg:maven/org.x/y@1?type=jar&classifier=sources",
+            "pkg:maven/org.x/y@1?Type=jar",
+            "pkg:maven/org.x/y@1?1type=jar",
+            "pkg:maven/org.x/y@1?1type=",
+            "pkg:maven/org.x/y@1?1type",
+            "pkg:maven/org.x/y@1?",
+            "pkg:maven/org.x/y@1?&",
+            "pkg:maven/org.x/y@1?ty pe=jar",
+            "pkg:maven/org.x/y@1?a=b?c=d",
+            "pkg:maven/org.x/y@1?a=%20",
+            "pkg:maven/org.x/y@1?a=@/x",
+            "pkg:maven/org.x/y?a=b@1",
+            "pkg:maven/org.x/y@1#sub/path",
+            "pkg:maven/org.x/y@1?a=b#sub",
+            "pkg:npm/%40s/x@1",
+            "pkg:npm/%2Fs/x@1",
+            "pkg:npm/%2fs/x@1",
+            "pkg:npm/s/x%2F@1",
+            "pkg:npm/%C3%A9/x@1",
+            "pkg:npm/%ZZ/x@1",
+            "pkg:npm/x%4",
+            "pkg:npm/x%",
+            "pkg:npm/x@%31",
+            "pkg:np%6D/x@1",
+            "pkg:julia/Foo@1?uuid=1",
+            "pkg:pypi/x@1?file_name=x.whl",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every type with a rule, with and without a namespace.
+        for ty in PURL_NAMESPACE_REQUIRED
+            .iter()
+            .chain(PURL_NAMESPACE_PROHIBITED)
+            .chain(PURL_OTHER_RULES)
+            .chain(&[
+                "apk",
+                "bitbucket",
+                "deb",
+                "github",
+                "golang",
+                "hex",
+                "npm",
+                "qpkg",
+                "rpm",
+            ])
+        {
+            purls.push(format!("pkg:{ty}/name@1"));
+            purls.push(format!("pkg:{ty}/ns/name@1"));
+            purls.push(format!("pkg:{}/ns/name@1", ty.to_uppercase()));
+        }
+        for p in &purls {
+            let real = p.parse::<packageurl::PackageUrl>().is_ok();
+            if purl_certainly_valid(p) {
+                assert!(
+                    real,
+                    "{p} accepted by the pre-check, rejected by packageurl"
+                );
+            }
+        }
+        for p in [
+            "pkg:npm/a@1",
+            "pkg:npm/@babel/core@7.0.0",
+            "pkg:maven/org.apache/commons@1.2",
+            "pkg:pypi/django@1.0",
+            "pkg:golang/github.com/x/y@v1.2.3",
+            "pkg:cargo/serde@1.0",
+            "pkg:maven/org.x/y@1?type=jar",
+            "pkg:npm/%40s/x@1",
+        ] {
+            assert!(purl_certainly_valid(p), "{p} should take the quick path");
+        }
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
         // The quick reader first; anything it does not handle (including every malformed
         // document) goes through serde_json below, which also words the errors.
         bytes = match String::from_utf8(bytes) {
-            Ok(text) => match fast_path(&name, &text, opts) {
+            Ok(text) => match fast_path(&name, &text, opts, LARGE) {
                 Some(Ok((doc, schema_id, checker))) => {
                     let doc = Document {
                         text: Some(text),
@@ -95,39 +95,48 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
             },
             Err(e) => e.into_bytes(),
         };
-        let json_err = |bytes: &[u8], e: &serde_json::Error| {
-            let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_string();
-            input::json_error(&name, &prefix, e)
-        };
-        let markers = stream::top_level_strings(&bytes, document::MARKER_KEYS)
-            .map_err(|e| json_err(&bytes, &e))?;
-        let (family, version, encoding) =
-            document::recognise(&name, &Value::Object(markers), Encoding::Json)?;
-        if family != Family::Spdx3 {
-            let mut doc = Document {
-                path: name.clone(),
-                family,
-                version,
-                encoding,
-                value: Value::Null,
-                text: None,
-                lines: Default::default(),
-            };
-            let schema_id = schema_for(&doc);
-            let mut checker = Checker::new(&doc, &schema_id, opts);
-            let (skeleton, _) =
-                stream::parse(&bytes, semantic::streamed_keys(family), &mut |k, i, v| {
-                    checker.item(k, i, v)
-                })
-                .map_err(|e| json_err(&bytes, &e))?;
-            doc.value = skeleton;
-            // Kept only to turn pointers into line:column; parsing succeeded, so it is UTF-8.
-            doc.text = String::from_utf8(bytes).ok();
-            return Ok(finish(doc, schema_id, checker, opts));
-        }
+        return serde_path(&name, bytes, opts);
     }
     let text = input::bytes_to_text(&name, bytes)?;
     let doc = document::parse(&name, text)?;
+    Ok(validate_document(doc, opts))
+}
+
+/// JSON documents `fast_path` does not take: read by `serde_json`, streaming CycloneDX and
+/// SPDX 2.
+fn serde_path(name: &str, bytes: Vec<u8>, opts: &Options) -> Result<FileResult, InputError> {
+    let json_err = |bytes: &[u8], e: &serde_json::Error| {
+        let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_string();
+        input::json_error(name, &prefix, e)
+    };
+    let markers = stream::top_level_strings(&bytes, document::MARKER_KEYS)
+        .map_err(|e| json_err(&bytes, &e))?;
+    let (family, version, encoding) =
+        document::recognise(name, &Value::Object(markers), Encoding::Json)?;
+    if family != Family::Spdx3 {
+        let mut doc = Document {
+            path: name.to_string(),
+            family,
+            version,
+            encoding,
+            value: Value::Null,
+            text: None,
+            lines: Default::default(),
+        };
+        let schema_id = schema_for(&doc);
+        let mut checker = Checker::new(&doc, &schema_id, opts);
+        let (skeleton, _) =
+            stream::parse(&bytes, semantic::streamed_keys(family), &mut |k, i, v| {
+                checker.item(k, i, v)
+            })
+            .map_err(|e| json_err(&bytes, &e))?;
+        doc.value = skeleton;
+        // Kept only to turn pointers into line:column; parsing succeeded, so it is UTF-8.
+        doc.text = String::from_utf8(bytes).ok();
+        return Ok(finish(doc, schema_id, checker, opts));
+    }
+    let text = input::bytes_to_text(name, bytes)?;
+    let doc = document::parse(name, text)?;
     Ok(validate_document(doc, opts))
 }
 
@@ -260,19 +269,52 @@ impl Checker {
 /// Elements handed from the reading thread to the checking thread at a time.
 const BATCH: usize = 128;
 
-type Batch<'a> = Vec<(usize, usize, Node<'a>)>;
+/// Elements of one streamed array (its index among the streamed keys, the element's index),
+/// either read by the reading thread or only delimited by it, for the checking thread to read.
+enum Batch<'a> {
+    Read(Vec<(usize, usize, Node<'a>)>),
+    Delimited(Vec<(usize, usize, &'a str)>),
+}
+
+impl Batch<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Batch::Read(v) => v.len(),
+            Batch::Delimited(v) => v.len(),
+        }
+    }
+}
+
+/// The checking thread is about to run out of work when this few batches wait for it; the
+/// reading thread then only delimits the next batch's elements, leaving their reading to the
+/// checking thread. So both threads stay busy whichever is slower on a document, and the work
+/// split never changes a result: elements are read the same way and checked in order.
+const LOW_WATER: usize = 1;
 
 /// What [`fast_path`] hands back: the document without its text, its schema, and the checker
 /// that saw every streamed element.
-type Checked = (Document, Result<SchemaId, Box<Diagnostic>>, Checker);
+type Checked = (Document, SchemaResult, Checker);
+type SchemaResult = Result<SchemaId, Box<Diagnostic>>;
+/// What the checking thread hands back: [`Checked`], and whether an element it read was
+/// malformed.
+type Worked = (Document, SchemaResult, Checker, bool);
 
 /// CycloneDX and SPDX 2 JSON read by `fastjson` in one pass: the document is recognised from
 /// the top-level members met before its first big array, whose elements are then checked on a
 /// second thread while the reader goes on. `None` when the text needs the `serde_json` path
 /// (malformed, duplicate keys, SPDX 3, markers after the arrays, …); every outcome returned is
-/// the one that path would reach.
-fn fast_path(name: &str, text: &str, opts: &Options) -> Option<Result<Checked, InputError>> {
+/// the one that path would reach. The checking thread reads elements too only in texts of at
+/// least `large` bytes.
+fn fast_path<'a>(
+    name: &str,
+    text: &'a str,
+    opts: &Options,
+    large: usize,
+) -> Option<Result<Checked, InputError>> {
     use fastjson::Unsupported;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Batches sent to the checking thread and not yet checked.
+    let waiting = AtomicUsize::new(0);
     let all_streamed: Vec<&str> = [Family::CycloneDx, Family::Spdx2]
         .iter()
         .flat_map(|f| semantic::streamed_keys(*f).iter().copied())
@@ -296,8 +338,11 @@ fn fast_path(name: &str, text: &str, opts: &Options) -> Option<Result<Checked, I
         let mut early: Option<(Family, String, Encoding)> = None;
         let mut worker: Option<(
             std::sync::mpsc::SyncSender<Batch<'_>>,
-            std::thread::ScopedJoinHandle<'_, Checked>,
+            std::thread::ScopedJoinHandle<'_, Worked>,
         )> = None;
+        // Read batches go back to this thread once checked, to be freed where allocated.
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<(usize, usize, Node<'a>)>>();
+        let mut back_tx = Some(back_tx);
         r.skip_ws();
         let mut done = r.peek() == Some(b'}');
         if done {
@@ -333,33 +378,77 @@ fn fast_path(name: &str, text: &str, opts: &Options) -> Option<Result<Checked, I
                 if worker.is_none() {
                     let doc = new_doc(early.clone().ok_or(Unsupported)?);
                     let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(8);
+                    let waiting = &waiting;
+                    let back_tx = back_tx.take().ok_or(Unsupported)?;
                     let handle = scope.spawn(move || {
                         let schema_id = schema_for(&doc);
                         let mut checker = Checker::new(&doc, &schema_id, opts);
                         let keys = semantic::streamed_keys(doc.family);
+                        let mut reader = fastjson::Reader::new("");
+                        let mut failed = false;
                         for batch in rx {
-                            for (k, i, node) in &batch {
-                                checker.item_node(keys[*k], *i, node);
+                            if !failed {
+                                match &batch {
+                                    Batch::Read(items) => {
+                                        for (k, i, node) in items {
+                                            checker.item_node(keys[*k], *i, node);
+                                        }
+                                    }
+                                    Batch::Delimited(items) => {
+                                        for (k, i, text) in items {
+                                            let Ok(node) = reader.whole(text) else {
+                                                failed = true;
+                                                break;
+                                            };
+                                            checker.item_node(keys[*k], *i, &node);
+                                        }
+                                    }
+                                }
+                            }
+                            waiting.fetch_sub(1, Ordering::Relaxed);
+                            if let Batch::Read(items) = batch {
+                                // Freed by the thread that allocated them: much cheaper.
+                                let _ = back_tx.send(items);
                             }
                         }
-                        (doc, schema_id, checker)
+                        (doc, schema_id, checker, failed)
                     });
                     worker = Some((tx, handle));
                 }
                 let tx = &worker.as_ref().ok_or(Unsupported)?.0;
+                let send = |batch: Batch<'a>| {
+                    waiting.fetch_add(1, Ordering::Relaxed);
+                    tx.send(batch).map_err(|_| Unsupported)
+                };
+                let new_batch = || {
+                    // Read batches the checking thread is done with are freed here; the last
+                    // one is reused.
+                    let mut spare = None;
+                    while let Ok(mut done) = back_rx.try_recv() {
+                        done.clear();
+                        spare = Some(done);
+                    }
+                    if text.len() >= large && waiting.load(Ordering::Relaxed) <= LOW_WATER {
+                        Batch::Delimited(Vec::with_capacity(BATCH))
+                    } else {
+                        Batch::Read(spare.unwrap_or_else(|| Vec::with_capacity(BATCH)))
+                    }
+                };
                 r.i += 1;
-                let mut batch = Vec::with_capacity(BATCH);
+                let mut batch = new_batch();
                 let mut i = 0usize;
                 r.skip_ws();
                 if r.peek() == Some(b']') {
                     r.i += 1;
                 } else {
                     loop {
-                        batch.push((k, i, r.value()?));
+                        match &mut batch {
+                            Batch::Read(items) => items.push((k, i, r.value()?)),
+                            Batch::Delimited(items) => items.push((k, i, r.skip_value()?)),
+                        }
                         i += 1;
                         if batch.len() == BATCH {
-                            tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                                .map_err(|_| Unsupported)?;
+                            send(std::mem::replace(&mut batch, new_batch()))?;
                         }
                         r.skip_ws();
                         match r.peek() {
@@ -372,8 +461,8 @@ fn fast_path(name: &str, text: &str, opts: &Options) -> Option<Result<Checked, I
                         }
                     }
                 }
-                if !batch.is_empty() {
-                    tx.send(batch).map_err(|_| Unsupported)?;
+                if batch.len() > 0 {
+                    send(batch)?;
                 }
                 skeleton.insert(key.to_string(), Value::Array(Vec::new()));
             } else {
@@ -402,7 +491,11 @@ fn fast_path(name: &str, text: &str, opts: &Options) -> Option<Result<Checked, I
         let checked = match worker {
             Some((tx, handle)) => {
                 drop(tx);
-                Some(handle.join().map_err(|_| Unsupported)?)
+                let (doc, schema_id, checker, failed) = handle.join().map_err(|_| Unsupported)?;
+                if failed {
+                    return Err(Unsupported);
+                }
+                Some((doc, schema_id, checker))
             }
             None => None,
         };
@@ -480,6 +573,11 @@ pub fn validate_document(mut doc: Document, opts: &Options) -> FileResult {
     finish(doc, schema_id, checker, opts)
 }
 
+/// Documents at least this large (in bytes of text) have the checking thread read elements
+/// too, and finish their rules and components on two threads. Below it the time saved is small
+/// and the second thread's allocations would raise the peak memory of small documents.
+const LARGE: usize = 4 << 20;
+
 /// Whole-schema check of the skeleton (streamed arrays emptied), semantic rules on the rest,
 /// profile, and the file's result.
 fn finish(
@@ -534,7 +632,31 @@ fn finish(
         Err(diag) => diags.push((**diag).clone()),
     }
 
-    for f in sem_state.finish(&doc.value) {
+    // The rules' last checks (and dropping their state) and the components are independent: on
+    // a large document they run at once.
+    let finish_components = || {
+        // Without a profile only the number of components is reported.
+        if opts.profile.is_some() {
+            let comps = collector.finish(&doc.value);
+            (comps.len(), comps)
+        } else {
+            (collector.finish_count(&doc.value), Vec::new())
+        }
+    };
+    let (findings, (component_count, comps)) =
+        if doc.text.as_ref().is_some_and(|t| t.len() >= LARGE) {
+            std::thread::scope(|s| {
+                let findings = s.spawn(|| sem_state.finish(&doc.value));
+                let components = finish_components();
+                let findings = findings
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (findings, components)
+            })
+        } else {
+            (sem_state.finish(&doc.value), finish_components())
+        };
+    for f in findings {
         let mut diag = Diagnostic::new(f.info, f.message).at(doc.location(&f.pointer));
         if let Some(h) = f.help {
             diag = diag.help(h);
@@ -542,13 +664,6 @@ fn finish(
         diags.push(diag);
     }
 
-    // Without a profile only the number of components is reported.
-    let (component_count, comps) = if opts.profile.is_some() {
-        let comps = collector.finish(&doc.value);
-        (comps.len(), comps)
-    } else {
-        (collector.finish_count(&doc.value), Vec::new())
-    };
     let mut subject = Subject::new(doc.path.clone());
     subject.kind = Some(doc.kind());
     subject
@@ -748,6 +863,87 @@ mod tests {
                 }
                 Err(e) => assert_eq!(streamed.diagnostics, vec![e.into_diagnostic()], "doc{n}"),
             }
+        }
+    }
+
+    /// Malformed documents (here in elements the reading thread only delimits and the checking
+    /// thread reads) get exactly the `serde_json` path's error.
+    #[test]
+    fn malformed_elements_get_the_serde_json_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let cdx = r#""bomFormat":"CycloneDX","specVersion":"1.6""#;
+        let spdx = r#""spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT""#;
+        let docs = [
+            format!(r#"{{{cdx},"components":[{{"name":"a",}}]}}"#),
+            format!(r#"{{{cdx},"components":[{{"name":"a\q"}}]}}"#),
+            format!(r#"{{{cdx},"components":[{{"name":"a"}} {{}}]}}"#),
+            format!(r#"{{{cdx},"components":[{{"name":"a]"}}"#),
+            format!(r#"{{{cdx},"components":[{{"name":"a"}}],}}"#),
+            format!("{{{cdx},\"components\":[{{\"name\":\"a\u{1}\"}}]}}"),
+            format!(r#"{{{spdx},"packages":[{{"SPDXID":"SPDXRef-a","name":"a" "x"}}]}}"#),
+            format!(r#"{{{spdx},"packages":[{{"SPDXID":"SPDXRef-a","name":01}}]}}"#),
+            format!(r#"{{{spdx},"relationships":[{{}},[}}]}}"#),
+        ];
+        for (n, text) in docs.iter().enumerate() {
+            let path = dir.path().join(format!("bad{n}.json"));
+            std::fs::write(&path, text).unwrap();
+            let name = input::display_path(&path);
+            let quick = validate_file(&path, &opts());
+            match serde_path(&name, text.clone().into_bytes(), &opts()) {
+                Ok(r) => assert_eq!(summary(&quick), summary(&r), "bad{n}"),
+                Err(e) => assert_eq!(quick.diagnostics, vec![e.into_diagnostic()], "bad{n}"),
+            }
+            // With every element left to the checking thread to read, too.
+            assert!(fast_path(&name, text, &opts(), 0).is_none(), "bad{n}");
+        }
+    }
+
+    /// Many batches, some read by the reading thread and some only delimited by it (the split
+    /// depends on timing), with findings spread over them: all paths agree.
+    #[test]
+    fn large_documents_agree_with_whole_document_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut packages = Vec::new();
+        let mut rels = Vec::new();
+        for i in 0..3000 {
+            let purl = match i % 7 {
+                0 => format!("pkg:pypi/ns/p{i}@1"),
+                1 => format!("pkg:npm/%40s/p{i}@1"),
+                _ => format!("pkg:npm/p{i}@1.0.{i}"),
+            };
+            let id = if i % 1000 == 999 { 5 } else { i };
+            packages.push(format!(
+                r#"{{"SPDXID":"SPDXRef-p{id}","name":"p{i}","downloadLocation":"NONE","licenseConcluded":"{}","checksums":[{{"algorithm":"SHA256","checksumValue":"{}"}}],"externalRefs":[{{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"{purl}"}}]}}"#,
+                if i % 500 == 3 { "MIT AND" } else { "MIT" },
+                if i % 800 == 7 { "abc" } else { "0000000000000000000000000000000000000000000000000000000000000000" },
+            ));
+            rels.push(format!(
+                r#"{{"spdxElementId":"SPDXRef-p{i}","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-p{}"}}"#,
+                if i % 900 == 11 { i + 100_000 } else { (i + 1) % 3000 }
+            ));
+        }
+        let text = format!(
+            r#"{{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"x","documentNamespace":"https://x.example/y","creationInfo":{{"created":"2025-01-01T00:00:00Z","creators":["Tool: x"]}},"packages":[{}],"relationships":[{}]}}"#,
+            packages.join(",\n  "),
+            rels.join(",\n  ")
+        );
+        let path = dir.path().join("large.spdx.json");
+        std::fs::write(&path, &text).unwrap();
+        let name = input::display_path(&path);
+        let doc = document::parse(&name, text.clone()).unwrap();
+        let whole = summary(&validate_document(doc, &opts()));
+        assert!(whole.len() > 20, "{whole:?}");
+        for _ in 0..5 {
+            assert_eq!(summary(&validate_file(&path, &opts())), whole);
+            // The checking thread reading elements as soon as it would otherwise wait.
+            let Some(Ok((doc, schema_id, checker))) = fast_path(&name, &text, &opts(), 0) else {
+                panic!("the quick path takes this document");
+            };
+            let doc = Document {
+                text: Some(text.clone()),
+                ..doc
+            };
+            assert_eq!(summary(&finish(doc, schema_id, checker, &opts())), whole);
         }
     }
 
