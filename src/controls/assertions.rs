@@ -359,9 +359,14 @@ struct SarifNoLevels {
     filter: Option<globset::GlobMatcher>,
 }
 
-fn is_sarif_name(f: &str) -> bool {
+/// Whether a file name ends with one of `suffixes` (lower case), ignoring case.
+fn has_suffix(f: &str, suffixes: &[&str]) -> bool {
     let l = f.to_ascii_lowercase();
-    l.ends_with(".sarif") || l.ends_with(".sarif.json")
+    suffixes.iter().any(|s| l.ends_with(s))
+}
+
+fn is_sarif_name(f: &str) -> bool {
+    has_suffix(f, &[".sarif", ".sarif.json"])
 }
 
 fn severity_score(v: Option<&Value>) -> Option<f64> {
@@ -675,8 +680,7 @@ struct Signed {
 }
 
 fn is_key_name(f: &str) -> bool {
-    let l = f.to_ascii_lowercase();
-    l.ends_with(".pub") || l.ends_with(".pem") || l.ends_with(".key")
+    has_suffix(f, &[".pub", ".pem", ".key"])
 }
 
 impl Signed {
@@ -1056,10 +1060,7 @@ impl Assertion for JsonPathAssert {
             self.kind(),
             files,
             &self.filter,
-            |f| {
-                let l = f.to_ascii_lowercase();
-                l.ends_with(".json") || l.ends_with(".sarif")
-            },
+            |f| has_suffix(f, &[".json", ".sarif"]),
             "no JSON evidence to check",
         ) {
             Ok(found) => found,
@@ -1353,8 +1354,7 @@ impl Assertion for Budget {
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
         let baseline = self.baseline.as_deref();
         let sel = select(files, &self.filter, |f| {
-            let l = f.to_ascii_lowercase();
-            l.ends_with(".json") && Some(f) != baseline
+            has_suffix(f, &[".json"]) && Some(f) != baseline
         });
         let mut names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         if sel.is_empty() {
@@ -1504,10 +1504,7 @@ impl Assertion for HermeticClean {
             self.kind(),
             files,
             &self.filter,
-            |f| {
-                let l = f.to_ascii_lowercase();
-                l.ends_with(".log") || l.ends_with(".txt")
-            },
+            |f| has_suffix(f, &[".log", ".txt"]),
             "no build log to check",
         ) {
             Ok(found) => found,
@@ -1602,9 +1599,7 @@ impl Assertion for Reproducible {
         "reproducible"
     }
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult {
-        let sel = select(files, &self.filter, |f| {
-            f.to_ascii_lowercase().ends_with(".json")
-        });
+        let sel = select(files, &self.filter, |f| has_suffix(f, &[".json"]));
         let names: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         let mut reports = 0;
         let mut problems = Vec::new();

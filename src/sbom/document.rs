@@ -42,6 +42,19 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document whose elements are checked as they stream past: no parsed value kept.
+    pub fn streamed(path: &str, family: Family, version: String, encoding: Encoding) -> Self {
+        Document {
+            path: path.to_string(),
+            family,
+            version,
+            encoding,
+            value: Value::Null,
+            text: None,
+            lines: Default::default(),
+        }
+    }
+
     /// Human description, e.g. `CycloneDX 1.6 JSON`.
     pub fn kind(&self) -> String {
         let fam = match self.family {

@@ -114,15 +114,7 @@ fn serde_path(name: &str, bytes: Vec<u8>, opts: &Options) -> Result<FileResult, 
     let (family, version, encoding) =
         document::recognise(name, &Value::Object(markers), Encoding::Json)?;
     if family != Family::Spdx3 {
-        let mut doc = Document {
-            path: name.to_string(),
-            family,
-            version,
-            encoding,
-            value: Value::Null,
-            text: None,
-            lines: Default::default(),
-        };
+        let mut doc = Document::streamed(name, family, version, encoding);
         let schema_id = schema_for(&doc);
         let mut checker = Checker::new(&doc, &schema_id, opts);
         let (skeleton, _) =
@@ -319,14 +311,8 @@ fn fast_path<'a>(
         .iter()
         .flat_map(|f| semantic::streamed_keys(*f).iter().copied())
         .collect();
-    let new_doc = |(family, version, encoding): (Family, String, Encoding)| Document {
-        path: name.to_string(),
-        family,
-        version,
-        encoding,
-        value: Value::Null,
-        text: None,
-        lines: Default::default(),
+    let new_doc = |(family, version, encoding): (Family, String, Encoding)| {
+        Document::streamed(name, family, version, encoding)
     };
     let result = std::thread::scope(|scope| -> Result<_, Unsupported> {
         let mut r = fastjson::Reader::new(text);
