@@ -74,6 +74,8 @@ def summarise(rs):
                  wall_s=bad.get("wall_s"), peak_rss_kb=bad.get("rss_kb"),
                  projected_s=bad.get("projected_s"), from_size=bad.get("from_size"))
     s["compiler_running"] = any(r.get("compiler_running") for r in rs)
+    s["max_steal_pct"] = max((r.get("steal_pct") or 0 for r in rs), default=0)
+    s["max_busy_before_pct"] = max((r.get("busy_before_pct") or 0 for r in rs), default=0)
     return s
 
 
@@ -463,10 +465,17 @@ def render(meta, files, compact, results):
     busy = sorted({(fmt, size, tool) for fmt, by_size in results.items()
                    for size, by_tool in by_size.items() for tool, res in by_tool.items()
                    if res.get("compiler_running")})
-    w("5. The benchmark machine is shared with builds of other work. Before each timed run "
-      "`bench/run.sh` waits for running compilers (rustc) to finish, and records the load "
-      "average; runs are still somewhat noisy (see the min/max per tool in "
-      "`bench/out/results.json`).")
+    tg = [res for by_size in results.values() for by_tool in by_size.values()
+          for tool, res in by_tool.items() if tool.startswith("tollgate")]
+    steal = max((r.get("max_steal_pct", 0) for r in tg), default=0)
+    before = max((r.get("max_busy_before_pct", 0) for r in tg), default=0)
+    w("5. The benchmark machine is a 2-vCPU virtual machine that may be shared. Before each "
+      "timed run `bench/run.sh` waits for running compilers (rustc) to finish and for the CPUs "
+      "to be at most 10% busy (up to 60 s), and records the load average, the busy share just "
+      "before the run and the CPU time the hypervisor stole during it; runs are still somewhat "
+      "noisy (see the min/max per tool in `bench/out/results.json`). In this run, over "
+      f"tollgate's timed runs: at most {before:.0f}% of the CPUs busy just before a run, at most "
+      f"{steal:.1f}% of the CPU time stolen during one.")
     if busy:
         w("6. Some runs overlapped another compilation on this 2-core machine and may be slower "
           "than they should be (`compiler_running` in `bench/out/results.json`): "

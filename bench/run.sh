@@ -24,6 +24,9 @@
 #   BENCH_PEERS          space-separated subset of peers to run (default: all)
 #   BENCH_PROJECT_SKIP   1 (default): don't run a peer at a size where its previous size's time,
 #                        scaled linearly, exceeds twice the timeout; record the projection
+#   BENCH_QUIET_WAIT     before each timed run, wait up to this many seconds (default 60) for the
+#                        CPUs to be at most 10% busy; the busy share and the CPU time stolen by
+#                        the hypervisor during the run go to runs.jsonl
 #   BENCH_NO_PEERS=1     time only tollgate
 #   BENCH_REPORT         where to write the report (default docs/benchmarks.md)
 #   BENCH_OUT            working directory for documents, logs and results (default bench/out)
@@ -121,20 +124,50 @@ wait_idle() {
     done
 }
 
+# The aggregate "cpu" line of /proc/stat: "total busy steal" in clock ticks (busy excludes
+# idle and iowait; steal is time the hypervisor gave this VM's vCPUs to someone else).
+cpu_ticks() {
+    awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, t - $5 - $6, $9 }' /proc/stat
+}
+
+# Wait (up to QUIET_WAIT seconds) until the CPUs are nearly idle: a process left over from
+# a peer, or anything else on the machine, takes cores from the multi-threaded tool being
+# timed. Prints the busy share (%) of the last 0.5 s sample.
+QUIET_WAIT="${BENCH_QUIET_WAIT:-60}"
+wait_quiet() {
+    local start=$SECONDS a b busy
+    while :; do
+        read -r -a a < <(cpu_ticks)
+        sleep 0.5
+        read -r -a b < <(cpu_ticks)
+        busy=$(awk -v t=$((b[0] - a[0])) -v u=$((b[1] - a[1])) 'BEGIN { printf "%.0f", t ? 100 * u / t : 0 }')
+        if [ "$busy" -le 10 ] || [ $((SECONDS - start)) -ge "$QUIET_WAIT" ]; then
+            echo "$busy"
+            return
+        fi
+    done
+}
+
 # measure FORMAT SIZE TOOL RUN_INDEX CMD...  -> prints "status wall rss_kb" and appends to runs.jsonl
 measure() {
     local f="$1" n="$2" tool="$3" i="$4"; shift 4
     local tf="$OUT/logs/time.$$" lf="$OUT/logs/$tool-$f-$n.log" rc=0 wall rss status load busy
     wait_idle
+    local busy_before steal c0 c1
+    busy_before="$(wait_quiet)"
     busy=false
     pgrep -x rustc >/dev/null 2>&1 && busy=true
     load="$(cut -d' ' -f1 /proc/loadavg)"
     # Wall time from bash's microsecond clock (GNU time's %e has only 10 ms resolution, too
     # coarse for tollgate on small files); peak RSS (%M, KiB) from GNU time.
     local t0 t1 _e
+    read -r -a c0 < <(cpu_ticks)
     t0="$EPOCHREALTIME"
     /usr/bin/time -f "%e %M" -o "$tf" timeout -k 10 "$TIMEOUT" "$@" >"$lf" 2>&1 || rc=$?
     t1="$EPOCHREALTIME"
+    read -r -a c1 < <(cpu_ticks)
+    # Share of the run's CPU time the hypervisor stole (clock ticks are 10 ms: coarse on short runs).
+    steal=$(awk -v t=$((c1[0] - c0[0])) -v s=$((c1[2] - c0[2])) 'BEGIN { printf "%.1f", t ? 100 * s / t : 0 }')
     # GNU time writes "Command exited with non-zero status N" before the numbers on failure.
     read -r _e rss < <(tail -n1 "$tf")
     rm -f "$tf"
@@ -145,8 +178,8 @@ measure() {
     elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=timeout
     else status=error
     fi
-    printf '{"format":"%s","size":%s,"tool":"%s","run":%s,"status":"%s","rc":%s,"wall_s":%s,"rss_kb":%s,"load1":%s,"compiler_running":%s}\n' \
-        "$f" "$n" "$tool" "$i" "$status" "$rc" "$wall" "$rss" "$load" "$busy" >> "$RUNS"
+    printf '{"format":"%s","size":%s,"tool":"%s","run":%s,"status":"%s","rc":%s,"wall_s":%s,"rss_kb":%s,"load1":%s,"busy_before_pct":%s,"steal_pct":%s,"compiler_running":%s}\n' \
+        "$f" "$n" "$tool" "$i" "$status" "$rc" "$wall" "$rss" "$load" "$busy_before" "$steal" "$busy" >> "$RUNS"
     log "$(printf '%-24s %-9s %7s  run %s: %-7s %8ss %8s KiB' "$tool" "$f" "$n" "$i" "$status" "$wall" "$rss")"
     echo "$status $wall $rss"
 }

@@ -7,7 +7,7 @@ use crate::report::Report;
 use crate::report::render::{self, RenderOptions};
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Process environment as far as tollgate cares: streams, TTY-ness and environment variables.
 pub struct Env {
@@ -164,24 +164,101 @@ fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     f.write_all(bytes)
 }
 
+/// How an output path is written, decided before anything is produced.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// Write a temporary file in the directory of this path, then rename it into place: the
+    /// path does not exist yet or is a regular file. For a symlink this is the file it points
+    /// to, so the link survives.
+    Replace(PathBuf),
+    /// Write straight into it: a character device or a FIFO (`/dev/stdout`, `/dev/null`, a
+    /// named pipe). Renaming over one would replace the device node or pipe with a file.
+    Stream(PathBuf),
+}
+
+/// Classify an output path. Directories, sockets and block devices are refused (exit 2) rather
+/// than replaced.
+pub fn destination(path: &Path) -> Result<Destination> {
+    let shown = path.display().to_string();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        // Nothing there yet (or a dangling symlink, which the rename replaces).
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Destination::Replace(path.to_path_buf()));
+        }
+        Err(source) => {
+            return Err(Error::Output {
+                path: shown,
+                source,
+            });
+        }
+    };
+    let kind = meta.file_type();
+    if kind.is_file() {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let target = if is_link {
+            std::fs::canonicalize(path).map_err(|source| Error::Output {
+                path: shown.clone(),
+                source,
+            })?
+        } else {
+            path.to_path_buf()
+        };
+        return Ok(Destination::Replace(target));
+    }
+    if kind.is_dir() {
+        return Err(Error::usage(
+            format!("cannot write the output to {shown}: it is a directory"),
+            format!("name a file, e.g. {}", path.join("out.json").display()),
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_fifo() {
+            return Ok(Destination::Stream(path.to_path_buf()));
+        }
+    }
+    Err(Error::usage(
+        format!("refusing to write the output to {shown}: it exists and is not a regular file"),
+        "name a new or regular file (tollgate writes a temporary file beside it and renames it into place), or a character device or pipe such as /dev/stdout",
+    ))
+}
+
+/// The directory a temporary file for `path` goes in.
+pub fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
 /// Write a file atomically: a temporary file in the same directory, then rename, so a crash or
-/// a full disk never leaves a partial output behind.
+/// a full disk never leaves a partial output behind. A device or pipe (`/dev/stdout`) is
+/// written in place; see [`destination`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |source| Error::Output {
         path: path.display().to_string(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let target = match destination(path)? {
+        Destination::Replace(target) => target,
+        Destination::Stream(device) => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&device)
+                .map_err(err)?;
+            f.write_all(bytes).map_err(err)?;
+            return f.flush().map_err(err);
+        }
     };
     let mut tmp = tempfile::Builder::new()
         .prefix(".tollgate-")
-        .tempfile_in(dir)
+        .tempfile_in(parent_dir(&target))
         .map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
+    tmp.persist(&target).map_err(|e| err(e.error))?;
     Ok(())
 }
 
@@ -252,5 +329,97 @@ impl Write for WriteBehind {
     }
     fn flush(&mut self) -> std::io::Result<()> {
         self.file.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_and_regular_files_are_replaced_by_rename() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.json");
+        assert_eq!(
+            destination(&new).unwrap(),
+            Destination::Replace(new.clone())
+        );
+        write_atomic(&new, b"one").unwrap();
+        assert_eq!(
+            destination(&new).unwrap(),
+            Destination::Replace(new.clone())
+        );
+        write_atomic(&new, b"two").unwrap();
+        assert_eq!(std::fs::read(&new).unwrap(), b"two");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_keeps_pointing_at_the_rewritten_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        std::fs::write(&real, b"old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_directory_is_refused_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomic(dir.path(), b"x").unwrap_err();
+        assert!(matches!(err, Error::Usage { .. }));
+        assert!(
+            err.one_line().contains("it is a directory"),
+            "{}",
+            err.one_line()
+        );
+        assert!(dir.path().is_dir());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_written_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        assert_eq!(
+            destination(&fifo).unwrap(),
+            Destination::Stream(fifo.clone())
+        );
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"through the pipe").unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_socket_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let err = destination(&sock).unwrap_err();
+        assert!(matches!(err, Error::Usage { .. }));
+        assert!(
+            err.one_line().contains("not a regular file"),
+            "{}",
+            err.one_line()
+        );
     }
 }

@@ -768,3 +768,76 @@ fn ledger_records_every_gate_and_detects_tampering() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["data"]["records"], 6);
 }
+
+/// `--out` names what is there already: a directory is refused (not replaced by the pack), a
+/// pipe or device is streamed into (not replaced by a regular file).
+#[cfg(unix)]
+#[test]
+fn pack_out_refuses_a_directory_and_streams_into_a_pipe() {
+    let d = setup();
+    let p = d.path();
+    let args = |out: &str| {
+        let mut c = tg(p);
+        c.args(["--format", "json", "evidence", "pack", "--dir", "ev"])
+            .args([
+                "--org",
+                "acme",
+                "--release",
+                "v1",
+                "--no-ci-env",
+                "--key",
+                "k.key",
+            ])
+            .args(["--out", out]);
+        c
+    };
+    std::fs::create_dir(p.join("taken")).unwrap();
+    let out = args("taken").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("taken: it is a directory"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(p.join("taken").is_dir());
+    assert_eq!(std::fs::read_dir(p.join("taken")).unwrap().count(), 0);
+
+    let fifo = p.join("pipe.tgz");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = args("pipe.tgz").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let streamed = reader.join().unwrap();
+    let v = json(&out);
+    use sha2::Digest as _;
+    assert_eq!(
+        v["data"]["sha256"].as_str().unwrap(),
+        sha2::Sha256::digest(&streamed)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    assert_eq!(v["data"]["size"].as_u64().unwrap(), streamed.len() as u64);
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+    std::fs::write(p.join("streamed.tgz"), &streamed).unwrap();
+    let out = verify(p, &p.join("streamed.tgz"), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

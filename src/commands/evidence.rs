@@ -200,19 +200,12 @@ pub fn cmd_pack(
             "check that every input is readable and is what it claims to be",
         ))
     })?;
-    // Atomic: a temporary file beside the destination, renamed only when complete.
     let out_err = |source| Error::Output {
         path: out.display().to_string(),
         source,
     };
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new()
-        .prefix(".tollgate-pack-")
-        .tempfile_in(dir)
-        .map_err(out_err)?;
+    // Decided before any work: a directory or socket at `--out` is refused, not replaced.
+    let destination = crate::output::destination(&out)?;
     // Progress goes through the output layer's stderr, on a terminal only.
     let stderr = &mut env.stderr;
     let mut progress_fn = |done: u64, total: u64| {
@@ -231,24 +224,53 @@ pub fn cmd_pack(
     } else {
         None
     };
-    let writer = crate::output::WriteBehind::new(tmp.as_file().try_clone().map_err(out_err)?)
-        .map_err(out_err)?;
-    let (file, packed) = pack::write_pack(
-        &inputs,
-        &idx,
-        &opts,
-        progress,
-        std::io::BufWriter::with_capacity(1 << 20, writer),
-    )
-    .map_err(out_err)?;
+    let (packed, size) = match destination {
+        // Atomic: a temporary file beside the destination, renamed only when complete.
+        crate::output::Destination::Replace(target) => {
+            let tmp = tempfile::Builder::new()
+                .prefix(".tollgate-pack-")
+                .tempfile_in(crate::output::parent_dir(&target))
+                .map_err(out_err)?;
+            let writer =
+                crate::output::WriteBehind::new(tmp.as_file().try_clone().map_err(out_err)?)
+                    .map_err(out_err)?;
+            let (file, packed) = pack::write_pack(
+                &inputs,
+                &idx,
+                &opts,
+                progress,
+                std::io::BufWriter::with_capacity(1 << 20, writer),
+            )
+            .map_err(out_err)?;
+            let writer = file.into_inner().map_err(|e| out_err(e.into_error()))?;
+            writer.finish().map_err(out_err)?;
+            tmp.persist(&target).map_err(|e| out_err(e.error))?;
+            let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+            (packed, size)
+        }
+        // A pipe or device (`--out /dev/stdout`): streamed, there is nothing to rename.
+        crate::output::Destination::Stream(device) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&device)
+                .map_err(out_err)?;
+            let (mut file, packed) = pack::write_pack(
+                &inputs,
+                &idx,
+                &opts,
+                progress,
+                std::io::BufWriter::with_capacity(1 << 20, file),
+            )
+            .map_err(out_err)?;
+            file.flush().map_err(out_err)?;
+            let size = packed.size;
+            (packed, size)
+        }
+    };
     if show_progress {
         let _ = writeln!(env.stderr);
     }
-    let writer = file.into_inner().map_err(|e| out_err(e.into_error()))?;
-    writer.finish().map_err(out_err)?;
-    tmp.persist(&out).map_err(|e| out_err(e.error))?;
     let digest = packed.sha256.clone();
-    let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
 
     let mut report = Report::new("evidence pack", ctx.now_rfc3339.clone());
     let mut s = Subject::new(out.display().to_string());

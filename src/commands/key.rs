@@ -145,10 +145,22 @@ fn write_private(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
         path: path.display().to_string(),
         source,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    // A key goes to a regular file only: never streamed into a pipe or device, never renamed
+    // over a directory or a device node.
+    let path = match crate::output::destination(path)? {
+        crate::output::Destination::Replace(target) => target,
+        crate::output::Destination::Stream(_) => {
+            return Err(Error::usage(
+                format!(
+                    "refusing to write a private key to {}: it is a pipe or device",
+                    path.display()
+                ),
+                "choose another --out-prefix",
+            ));
+        }
     };
+    let path = path.as_path();
+    let dir = crate::output::parent_dir(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".tollgate-");
     #[cfg(unix)]

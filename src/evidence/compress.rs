@@ -53,6 +53,8 @@ pub struct Hashing<W: Write + Send + 'static> {
     /// Chunks the writer thread is done with, reused so the steady state allocates nothing.
     spare: std::sync::mpsc::Receiver<Vec<u8>>,
     worker: Option<std::thread::JoinHandle<io::Result<(W, sha2::Sha256)>>>,
+    /// Bytes written so far.
+    written: u64,
 }
 
 enum SinkMsg {
@@ -97,6 +99,7 @@ impl<W: Write + Send + 'static> Hashing<W> {
             tx: Some(tx),
             spare,
             worker: Some(worker),
+            written: 0,
         })
     }
 
@@ -158,6 +161,7 @@ impl<W: Write + Send + 'static> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = (SINK_CHUNK - self.chunk.len()).min(buf.len());
         self.chunk.extend_from_slice(&buf[..n]);
+        self.written += n as u64;
         if self.chunk.len() == SINK_CHUNK {
             self.send_chunk()?;
         }
@@ -208,8 +212,9 @@ impl<W: Write + Send + 'static> Compressor<W> {
         Ok(self.finish_with_digest()?.0)
     }
 
-    /// Finish the stream; also returns the SHA-256 of every byte written to `inner`.
-    pub fn finish_with_digest(self) -> io::Result<(W, [u8; 32])> {
+    /// Finish the stream; also returns the SHA-256 and the number of the bytes written to
+    /// `inner`.
+    pub fn finish_with_digest(self) -> io::Result<(W, [u8; 32], u64)> {
         let hashing = match self {
             Compressor::Gzip(g) => g.finish()?,
             Compressor::Zstd(z) => {
@@ -222,8 +227,9 @@ impl<W: Write + Send + 'static> Compressor<W> {
                 hashing
             }
         };
+        let written = hashing.written;
         let (inner, hasher) = hashing.finish()?;
-        Ok((inner, sha2::Digest::finalize(hasher).into()))
+        Ok((inner, sha2::Digest::finalize(hasher).into(), written))
     }
 }
 
@@ -662,6 +668,7 @@ mod tests {
         // The returned digest is that of the bytes written.
         use sha2::Digest as _;
         assert_eq!(one.1[..], sha2::Sha256::digest(&one.0)[..]);
+        assert_eq!(one.2, one.0.len() as u64);
     }
 
     /// A writer that fails once it has taken `limit` bytes (a full disk).

@@ -32,6 +32,8 @@ pub struct Packed {
     pub index_bytes: Vec<u8>,
     /// SHA-256 of the pack's bytes, computed while writing them.
     pub sha256: String,
+    /// Bytes in the pack.
+    pub size: u64,
 }
 
 /// Read a file once: its SHA-256, size and media type (from its name and first bytes).
@@ -268,13 +270,14 @@ pub fn write_pack<W: Write + Send + 'static>(
         }
     }
     let compressor = tar.into_inner()?;
-    let (out, digest) = compressor.finish_with_digest()?;
+    let (out, digest, size) = compressor.finish_with_digest()?;
     Ok((
         out,
         Packed {
             index: index.clone(),
             index_bytes: idx,
             sha256: crate::attest::intoto::hex(&digest),
+            size,
         },
     ))
 }
