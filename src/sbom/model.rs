@@ -115,9 +115,29 @@ pub struct Collector {
     in_graph: HashSet<String>,
     /// SPDX DESCRIBES (from, to) and DESCRIBED_BY (to, from) pairs, resolved at the end.
     describes: Vec<(String, String)>,
-    /// Only counting (see [`Collector::counting`]): the SPDXID of each package, or one `None`
-    /// per CycloneDX component.
-    counted: Option<Vec<Option<String>>>,
+    /// Only counting (see [`Collector::counting`]).
+    counted: Option<Counted>,
+}
+
+/// What counting keeps: the number of components and the SPDXIDs of SPDX packages, all in one
+/// buffer (one allocation for the document rather than one per package, and nothing to free
+/// piece by piece at the end).
+#[derive(Default)]
+struct Counted {
+    total: usize,
+    ids: String,
+    spans: Vec<std::ops::Range<usize>>,
+}
+
+impl Counted {
+    fn push_id(&mut self, id: Option<&str>) {
+        self.total += 1;
+        if let Some(id) = id.map(str::trim).filter(|x| !x.is_empty()) {
+            let start = self.ids.len();
+            self.ids.push_str(id);
+            self.spans.push(start..self.ids.len());
+        }
+    }
 }
 
 impl Collector {
@@ -135,23 +155,27 @@ impl Collector {
     /// `sbom validate` needs without a profile, at a fraction of the memory.
     pub fn counting(family: Family) -> Self {
         Collector {
-            counted: Some(Vec::new()),
+            counted: Some(Counted::default()),
             ..Collector::new(family)
         }
     }
 
     /// The number of components [`Collector::finish`] would return.
     pub fn finish_count(mut self, v: &Value) -> usize {
-        let Some(refs) = self.counted.take() else {
+        let Some(counted) = self.counted.take() else {
             return self.finish(v).len();
         };
         match self.family {
-            Family::CycloneDx => refs.len(),
+            Family::CycloneDx => counted.total,
             Family::Spdx2 => {
+                // Packages the document describes are the subject, not its components.
                 let described = Self::described(&self.describes, v);
-                refs.iter()
-                    .filter(|r| r.as_deref().is_none_or(|r| !described.contains(r)))
-                    .count()
+                let subjects = counted
+                    .spans
+                    .iter()
+                    .filter(|span| described.contains(&counted.ids[(*span).clone()]))
+                    .count();
+                counted.total - subjects
             }
             Family::Spdx3 => spdx3_components(v).len(),
         }
@@ -193,10 +217,12 @@ impl Collector {
     }
 
     pub fn item<J: Json>(&mut self, key: &str, i: usize, v: &J) {
-        if let Some(refs) = &mut self.counted {
+        if let Some(counted) = &mut self.counted {
             match (self.family, key) {
-                (Family::CycloneDx, "components") => count_cdx(v, refs),
-                (Family::Spdx2, "packages") => refs.push(s(v, "SPDXID")),
+                (Family::CycloneDx, "components") => count_cdx(v, &mut counted.total),
+                (Family::Spdx2, "packages") => {
+                    counted.push_id(v.get("SPDXID").and_then(J::as_str));
+                }
                 (Family::Spdx2, "relationships") => self.describe(v),
                 _ => {}
             }
@@ -341,10 +367,10 @@ fn graph(v: &Value) -> impl Iterator<Item = &Value> {
 }
 
 /// One `None` per CycloneDX component, nested ones included.
-fn count_cdx<J: Json>(c: &J, out: &mut Vec<Option<String>>) {
-    out.push(None);
+fn count_cdx<J: Json>(c: &J, total: &mut usize) {
+    *total += 1;
     for child in c.get("components").and_then(J::as_array).unwrap_or(&[]) {
-        count_cdx(child, out);
+        count_cdx(child, total);
     }
 }
 
@@ -538,6 +564,61 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(c.match_key(), "org/lib");
+    }
+
+    /// Counting gives the number of components the full collector finds: SPDX packages the
+    /// document describes (by `documentDescribes` or a DESCRIBES / DESCRIBED_BY relationship)
+    /// are not components; nested CycloneDX components are.
+    #[test]
+    fn counting_agrees_with_collecting() {
+        let docs = [
+            (
+                Family::Spdx2,
+                serde_json::json!({
+                    "SPDXID": "SPDXRef-DOCUMENT",
+                    "documentDescribes": ["SPDXRef-app"],
+                    "packages": [
+                        {"SPDXID": "SPDXRef-app", "name": "app"},
+                        {"SPDXID": " SPDXRef-lib ", "name": "lib"},
+                        {"SPDXID": "SPDXRef-tool", "name": "tool"},
+                        {"SPDXID": "SPDXRef-lib", "name": "lib again"},
+                        {"name": "no id"},
+                        {"SPDXID": "", "name": "empty id"}
+                    ],
+                    "relationships": [
+                        {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-lib"},
+                        {"spdxElementId": "SPDXRef-tool", "relationshipType": "DESCRIBED_BY", "relatedSpdxElement": "SPDXRef-OTHER"}
+                    ]
+                }),
+            ),
+            (
+                Family::CycloneDx,
+                serde_json::json!({
+                    "components": [
+                        {"type": "library", "name": "a", "components": [{"type": "library", "name": "b"}]},
+                        {"type": "library", "name": "c"}
+                    ]
+                }),
+            ),
+        ];
+        for (family, v) in docs {
+            let (mut full, mut count) = (Collector::new(family), Collector::counting(family));
+            for key in super::super::semantic::streamed_keys(family) {
+                for (i, item) in v
+                    .get(*key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                {
+                    full.item(key, i, item);
+                    count.item(key, i, item);
+                }
+            }
+            let expected = full.finish(&v).len();
+            assert!(expected > 0);
+            assert_eq!(count.finish_count(&v), expected, "{family:?}");
+        }
     }
 
     #[test]

@@ -66,6 +66,50 @@ pub fn check(doc: &Document, now: jiff::Timestamp) -> Vec<Finding> {
     state.finish(&doc.value)
 }
 
+/// Identifiers (bom-ref, SPDXID) and the pointer of the element that defined each, kept in one
+/// text buffer: a large SBOM defines tens of thousands of them, and a string (and a free at the
+/// end) for each was a noticeable share of `sbom validate`'s time.
+#[derive(Default)]
+struct IdTable {
+    text: String,
+    /// (identifier, pointer) as ranges of `text`.
+    table: hashbrown::HashTable<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl IdTable {
+    fn hash(&self, id: &str) -> u64 {
+        std::hash::BuildHasher::hash_one(&self.hasher, id)
+    }
+
+    /// The pointer recorded for `id`.
+    fn get(&self, id: &str) -> Option<&str> {
+        let (_, pointer) = self
+            .table
+            .find(self.hash(id), |(k, _)| &self.text[k.clone()] == id)?;
+        Some(&self.text[pointer.clone()])
+    }
+
+    fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Record `id` (not yet present) as defined at `pointer`.
+    fn insert(&mut self, id: &str, pointer: &dyn std::fmt::Display) {
+        use std::fmt::Write as _;
+        let hash = self.hash(id);
+        let start = self.text.len();
+        self.text.push_str(id);
+        let key = start..self.text.len();
+        let _ = write!(self.text, "{pointer}");
+        let at = key.end..self.text.len();
+        let (text, hasher) = (&self.text, &self.hasher);
+        self.table.insert_unique(hash, (key, at), |(k, _)| {
+            std::hash::BuildHasher::hash_one(hasher, &text[k.clone()])
+        });
+    }
+}
+
 /// Incremental rule state: [`State::item`] for each element of the streamed arrays (in any
 /// order), then [`State::finish`] with the rest of the document. References are resolved at the
 /// end, so documents may define elements after referring to them.
@@ -76,7 +120,7 @@ pub struct State {
     now: jiff::Timestamp,
     out: Vec<Finding>,
     /// bom-ref / SPDXID → pointer of the element that defined it.
-    ids: HashMap<String, String>,
+    ids: IdTable,
     /// References not resolvable when seen: (pointer, id, message prefix).
     pending: Vec<(String, String, &'static str)>,
     licenses: LicenseCache,
@@ -89,13 +133,13 @@ impl State {
             spdx22: version == "2.2",
             now,
             out: Vec::new(),
-            ids: HashMap::new(),
+            ids: IdTable::default(),
             pending: Vec::new(),
             licenses: LicenseCache::new(),
         }
     }
 
-    fn define(&mut self, id: &str, pointer: &str, field: &str, what: &str) {
+    fn define(&mut self, id: &str, pointer: &dyn std::fmt::Display, field: &str, what: &str) {
         if let Some(first) = self.ids.get(id) {
             self.out.push(finding(
                 &d::DUPLICATE_REF,
@@ -103,7 +147,7 @@ impl State {
                 format!("{what} {id:?} is already used at {first}"),
             ));
         } else {
-            self.ids.insert(id.to_string(), pointer.to_string());
+            self.ids.insert(id, pointer);
         }
     }
 
@@ -138,9 +182,8 @@ impl State {
                     }
                 }
             }
-            (Family::Spdx2, "packages") => self.spdx_package(v, &pointer.to_string()),
+            (Family::Spdx2, "packages") => self.spdx_package(v, &pointer),
             (Family::Spdx2, "files") => {
-                let pointer = pointer.to_string();
                 if let Some(id) = str_of(v, "SPDXID") {
                     self.define(id, &pointer, "SPDXID", "SPDXID");
                 }
@@ -153,7 +196,6 @@ impl State {
                 );
             }
             (Family::Spdx2, "snippets") => {
-                let pointer = pointer.to_string();
                 if let Some(id) = str_of(v, "SPDXID") {
                     self.define(id, &pointer, "SPDXID", "SPDXID");
                 }
@@ -301,7 +343,7 @@ impl State {
 
     // ------------------------------------------------------------ SPDX 2
 
-    fn spdx_package<J: Json>(&mut self, p: &J, base: &str) {
+    fn spdx_package<J: Json>(&mut self, p: &J, base: &dyn std::fmt::Display) {
         if let Some(id) = str_of(p, "SPDXID") {
             self.define(id, base, "SPDXID", "SPDXID");
         }
@@ -364,7 +406,7 @@ impl State {
             check_timestamp(ts, "/creationInfo/created".into(), self.now, &mut self.out);
         }
         if let Some(id) = str_of(v, "SPDXID") {
-            self.define(id, "", "SPDXID", "SPDXID");
+            self.define(id, &"", "SPDXID", "SPDXID");
         }
         for (i, id) in arr(v, "documentDescribes").iter().enumerate() {
             if let Some(id) = id.as_str() {
@@ -690,7 +732,7 @@ fn version_field(pointer: String, what: &str) -> Finding {
 
 fn spdx_checksums_and_licenses<J: Json>(
     e: &J,
-    base: &str,
+    base: &dyn std::fmt::Display,
     spdx22: bool,
     cache: &mut LicenseCache,
     out: &mut Vec<Finding>,
@@ -991,5 +1033,48 @@ mod tests {
         ] {
             assert!(got.contains(&c), "{c} missing from {got:?}");
         }
+    }
+
+    /// A repeated identifier names where it was first defined; references resolve against every
+    /// identifier, defined before or after them.
+    #[test]
+    fn duplicates_name_the_first_definition() {
+        let now: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let findings = |json: &str| {
+            let doc = parse("t.json", json.to_string()).unwrap();
+            check(&doc, now)
+                .into_iter()
+                .map(|f| (f.info.code, f.pointer, f.message))
+                .collect::<Vec<_>>()
+        };
+        let spdx = findings(
+            r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","documentNamespace":"https://x/y",
+            "creationInfo":{"created":"2025-01-01T00:00:00Z","creators":["Tool: x"]},
+            "relationships":[{"spdxElementId":"SPDXRef-b","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-a"}],
+            "packages":[{"SPDXID":"SPDXRef-a","name":"a"},{"SPDXID":"SPDXRef-b","name":"b"},
+              {"SPDXID":"SPDXRef-a","name":"c"},{"SPDXID":"SPDXRef-DOCUMENT","name":"d"}]}"#,
+        );
+        assert_eq!(
+            spdx,
+            vec![
+                (
+                    "SBOM003",
+                    "/packages/2/SPDXID".to_string(),
+                    r#"SPDXID "SPDXRef-a" is already used at /packages/0"#.to_string()
+                ),
+                (
+                    "SBOM003",
+                    "/SPDXID".to_string(),
+                    r#"SPDXID "SPDXRef-DOCUMENT" is already used at /packages/3"#.to_string()
+                ),
+            ]
+        );
+        let cdx = findings(
+            r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+              {"type":"library","name":"a","bom-ref":"r1","components":[{"type":"library","name":"b","bom-ref":"r1"}]}]}"#,
+        );
+        let dup: Vec<_> = cdx.iter().filter(|f| f.0 == "SBOM003").collect();
+        assert_eq!(dup.len(), 1, "{cdx:?}");
+        assert_eq!(dup[0].2, r#"bom-ref "r1" is already used at /components/0"#);
     }
 }
