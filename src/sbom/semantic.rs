@@ -575,8 +575,8 @@ fn purl_certainly_valid(purl: &str) -> bool {
         return false;
     }
     // The last '@' starts the version unless a '/' follows it (an npm scope).
-    let before_version = match main.rfind('@') {
-        Some(i) if !main[i + 1..].contains('/') => &main[..i],
+    let before_version = match memchr::memrchr(b'@', main.as_bytes()) {
+        Some(i) if memchr::memchr(b'/', &main.as_bytes()[i + 1..]).is_none() => &main[..i],
         _ => main,
     };
     let Some(slash) = before_version.find('/') else {
@@ -599,14 +599,14 @@ fn purl_certainly_valid(purl: &str) -> bool {
     if name.is_empty() {
         return false;
     }
-    let ty = ty.to_ascii_lowercase();
-    let ty = ty.as_str();
+    // Types compare case-insensitively (without lowercasing a copy: one per component).
+    let listed = |types: &[&str]| types.iter().any(|t| t.eq_ignore_ascii_case(ty));
     let namespace_ok = if has_namespace {
-        !PURL_NAMESPACE_PROHIBITED.contains(&ty)
+        !listed(PURL_NAMESPACE_PROHIBITED)
     } else {
-        !PURL_NAMESPACE_REQUIRED.contains(&ty)
+        !listed(PURL_NAMESPACE_REQUIRED)
     };
-    namespace_ok && !PURL_OTHER_RULES.contains(&ty)
+    namespace_ok && !listed(PURL_OTHER_RULES)
 }
 
 fn license_mode() -> spdx::ParseMode {
