@@ -74,7 +74,8 @@ struct IdTable {
     text: String,
     /// (identifier, pointer) as ranges of `text`.
     table: hashbrown::HashTable<(std::ops::Range<usize>, std::ops::Range<usize>)>,
-    hasher: foldhash::fast::FixedState,
+    // Seeded per process: identifiers come from the document, which may be hostile.
+    hasher: foldhash::fast::RandomState,
 }
 
 impl IdTable {
