@@ -488,7 +488,10 @@ pub enum LedgerCommand {
 #[derive(Debug, Args)]
 pub struct LedgerVerifyArgs {
     /// The ledger file (JSON lines).
-    pub ledger: PathBuf,
+    // Not named `ledger`: an argument with the id of the global `--ledger` takes its value
+    // too, and the verification's own verdict would be appended to the ledger it checks.
+    #[arg(value_name = "LEDGER")]
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -964,6 +967,38 @@ mod tests {
     fn cli_definition_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    /// clap gives a subcommand's argument and a global option with the same id one value, so
+    /// a positional `ledger` also set `--ledger`: no subcommand may reuse a global's id.
+    #[test]
+    fn no_argument_shadows_a_global_option() {
+        use clap::CommandFactory;
+        let cli = super::Cli::command();
+        let globals: Vec<String> = cli
+            .get_arguments()
+            .filter(|a| a.is_global_set())
+            .map(|a| a.get_id().to_string())
+            .collect();
+        assert!(globals.iter().any(|g| g == "ledger"), "{globals:?}");
+        fn walk(cmd: &clap::Command, path: &str, globals: &[String], bad: &mut Vec<String>) {
+            for a in cmd.get_arguments().filter(|a| !a.is_global_set()) {
+                if globals.iter().any(|g| g == a.get_id().as_str()) {
+                    bad.push(format!("{path} {}", a.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), globals, bad);
+            }
+        }
+        let mut bad = Vec::new();
+        for sub in cli.get_subcommands() {
+            walk(sub, sub.get_name(), &globals, &mut bad);
+        }
+        assert!(
+            bad.is_empty(),
+            "arguments sharing a global option's id: {bad:?}"
+        );
     }
 }
 

@@ -718,12 +718,30 @@ fn ledger_records_every_gate_and_detects_tampering() {
         ])
         .assert()
         .code(2);
+    let before = std::fs::read(p.join("decisions.jsonl")).unwrap();
     let out = tg(p)
         .args(["--format", "json", "ledger", "verify", "decisions.jsonl"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["data"]["records"], 4);
+    // Verifying reads the ledger and nothing else: no record of its own appended to it.
+    assert_eq!(std::fs::read(p.join("decisions.jsonl")).unwrap(), before);
+    // Its own verdict goes to a ledger only when one is asked for, and that one.
+    tg(p)
+        .args([
+            "--ledger",
+            "audits.jsonl",
+            "ledger",
+            "verify",
+            "decisions.jsonl",
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read(p.join("decisions.jsonl")).unwrap(), before);
+    let audits = std::fs::read_to_string(p.join("audits.jsonl")).unwrap();
+    assert_eq!(audits.lines().count(), 1, "{audits}");
+    assert!(audits.contains("\"command\":\"ledger verify\""), "{audits}");
     let text = std::fs::read_to_string(p.join("decisions.jsonl")).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[3].contains("\"verdict\":\"error\""), "{}", lines[3]);

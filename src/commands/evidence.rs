@@ -765,9 +765,9 @@ pub fn cmd_ledger_verify(
     global: &GlobalArgs,
     env: &mut Env,
 ) -> Result<u8> {
-    let name = input::display_path(&args.ledger);
+    let name = input::display_path(&args.file);
     let (count, brk) =
-        ledger::verify(&args.ledger).map_err(|e| Error::from(input::io_error(&name, &e)))?;
+        ledger::verify(&args.file).map_err(|e| Error::from(input::io_error(&name, &e)))?;
     let mut report = Report::new("ledger verify", ctx.now_rfc3339.clone());
     let mut s = Subject::new(name.clone());
     s.kind = Some("decision ledger".into());
