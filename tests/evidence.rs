@@ -184,12 +184,22 @@ fn pack_verify_extract_prove_round_trip() {
         std::fs::read(p.join("x/artifacts/dist/app.bin")).unwrap(),
         std::fs::read(p.join("ev/dist/app.bin")).unwrap()
     );
-    tg(p)
-        .args([
-            "evidence", "extract", "pack.tgz", "--key", "k.pub", "--to", "x",
-        ])
-        .assert()
-        .code(2);
+    // Never over what is there: a non-empty directory or a file, refused before verifying.
+    for (to, says) in [
+        ("x", "x: the directory is not empty"),
+        ("pack.tgz", "pack.tgz: it exists and is not a directory"),
+    ] {
+        let out = tg(p)
+            .args([
+                "evidence", "extract", "pack.tgz", "--key", "k.pub", "--to", to,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
     // Proof of one artifact, checked against the root.
     tg(p)
         .args([

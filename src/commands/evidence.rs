@@ -427,6 +427,23 @@ pub fn cmd_extract(
 ) -> Result<u8> {
     let keys = trust(&args.limits, ctx)?;
     let limits = limits_of(&args.limits)?;
+    // Checked before the (possibly long) verification: extraction never overwrites.
+    let to = args.to.display();
+    match std::fs::metadata(&args.to) {
+        Ok(m) if !m.is_dir() => {
+            return Err(Error::usage(
+                format!("cannot extract to {to}: it exists and is not a directory"),
+                "pass --to a new or empty directory",
+            ));
+        }
+        Ok(_) if std::fs::read_dir(&args.to).is_ok_and(|mut d| d.next().is_some()) => {
+            return Err(Error::usage(
+                format!("cannot extract to {to}: the directory is not empty"),
+                "pass --to a new or empty directory (extraction never overwrites files)",
+            ));
+        }
+        _ => {}
+    }
     let v = run_verify(&args.pack, &keys, limits)?;
     let mut report = verification_report(ctx, "evidence extract", &args.pack, &v);
     if v.passed() {
