@@ -824,6 +824,11 @@ pub struct HermeticCheckArgs {
     #[arg(long, value_name = "GLOB")]
     pub allow_host: Vec<String>,
 
+    /// A compose file the logs' `docker compose build` used; it is offline only if every
+    /// service that builds sets `build.network: none` in the files given. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub compose: Vec<PathBuf>,
+
     /// More patterns for other tools (YAML, see docs/hermetic.md).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,

@@ -306,6 +306,72 @@ fn rules_file_adds_a_tool_and_bad_rules_are_one_line_at_line_col() {
     assert!(out.stdout.is_empty());
 }
 
+#[test]
+fn compose_builds_need_the_compose_files_to_show_no_network() {
+    let log = testdata("hermetic-compose/build.log");
+    let log = log.to_str().unwrap();
+    let compose = testdata("hermetic-compose/compose.yaml");
+    let tools = testdata("hermetic-compose/tools.yaml");
+    // The log alone cannot show a compose build's network: a finding that says what to pass.
+    let (v, code, _) = json_of(&["hermetic", "check", log]);
+    assert_eq!(code, 1);
+    let f = &v["data"]["logs"][0]["findings"];
+    assert_eq!(f.as_array().unwrap().len(), 1, "{f}");
+    assert_eq!(
+        (f[0]["line"].as_u64(), f[0]["kind"].as_str()),
+        (Some(1), Some("network-not-disabled"))
+    );
+    assert!(
+        v["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("--compose FILE"),
+        "{v}"
+    );
+    // With its compose file (every building service has network: none) it passes.
+    let (v, code, _) = json_of(&[
+        "hermetic",
+        "check",
+        "--compose",
+        compose.to_str().unwrap(),
+        log,
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(
+        v["data"]["compose"][0]["building"],
+        serde_json::json!(["app"])
+    );
+    // A second file with a building service on the default network denies, naming it.
+    let (v, code, _) = json_of(&[
+        "hermetic",
+        "check",
+        "--compose",
+        compose.to_str().unwrap(),
+        "--compose",
+        tools.to_str().unwrap(),
+        log,
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        v["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .ends_with("tools.yaml: lint"),
+        "{v}"
+    );
+    // A malformed compose file is bad input: one line with its position.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(dir.path(), "compose.yaml", "services:\n  app: [unclosed\n");
+    let out = tollgate()
+        .args(["hermetic", "check", "--compose", bad.to_str().unwrap(), log])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("compose.yaml:"), "{stderr}");
+}
+
 // ------------------------------------------------------------------ hermetic run
 
 /// Whether `hermetic run` can isolate here; prints why not, so skipped tests are visible.

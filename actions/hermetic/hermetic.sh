@@ -7,6 +7,7 @@
 #                         without glob characters is passed through as a file name)
 #   TOLLGATE_ALLOW_HOSTS  host globs separated by spaces or newlines
 #   TOLLGATE_RULES        extra patterns file ("" for none)
+#   TOLLGATE_COMPOSE      compose files separated by spaces or newlines ("" for none)
 #   TOLLGATE_COMMAND      a bash command to run isolated ("" for none)
 #   TOLLGATE_ATTEST       where to write the signed statement ("" for none)
 #   TOLLGATE_KEY          the signing key (with TOLLGATE_ATTEST)
@@ -39,6 +40,8 @@ split_words "${TOLLGATE_RECORD_ENV:-}"
 record_env=(${words[@]+"${words[@]}"})
 split_words "${TOLLGATE_LOGS:-}"
 patterns=(${words[@]+"${words[@]}"})
+split_words "${TOLLGATE_COMPOSE:-}"
+compose_files=(${words[@]+"${words[@]}"})
 command_text=${TOLLGATE_COMMAND:-}
 attest=${TOLLGATE_ATTEST:-}
 key=${TOLLGATE_KEY:-}
@@ -68,6 +71,9 @@ if [[ $log_count -gt 0 ]]; then
         args+=(--allow-host "$h")
     done
     [[ -z "${TOLLGATE_RULES:-}" ]] || args+=(--rules "$TOLLGATE_RULES")
+    for c in ${compose_files[@]+"${compose_files[@]}"}; do
+        args+=(--compose "$c")
+    done
     args+=(--)
     args+=("${logs[@]}")
 

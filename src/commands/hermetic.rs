@@ -30,12 +30,16 @@ pub fn cmd_check(
         Some(p) => rules::load(p, ctx.limits)?,
         None => Vec::new(),
     };
-    let opts = check::Options::new(extra, &args.allow_host).map_err(|e| {
+    let mut opts = check::Options::new(extra, &args.allow_host).map_err(|e| {
         Error::usage(
             e,
             "write hosts as globs such as mirror.internal or *.corp.example",
         )
     })?;
+    for path in &args.compose {
+        opts.compose
+            .push(crate::hermetic::compose::load(path, ctx.limits)?);
+    }
     let mut report = Report::new("hermetic check", ctx.now_rfc3339.clone());
     let mut logs = Vec::new();
     for path in &args.logs {
@@ -154,6 +158,11 @@ pub fn cmd_check(
         "commands": commands,
         "allowHosts": args.allow_host,
         "rules": args.rules.as_ref().map(|p| input::display_path(p)),
+        "compose": opts.compose.iter().map(|c| json!({
+            "file": c.file,
+            "building": c.building,
+            "networkNotNone": c.online,
+        })).collect::<Vec<_>>(),
     });
     env.emit(&report, global)
 }

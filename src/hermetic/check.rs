@@ -105,6 +105,8 @@ impl LogResult {
 /// What to check with.
 pub struct Options {
     pub rules: Vec<ToolRules>,
+    /// Compose files (`--compose`): what `docker compose build` uses for each service's network.
+    pub compose: Vec<super::compose::Compose>,
     pub allow: Option<globset::GlobSet>,
     /// Every `recognise` pattern in one set (one pass per line), and the tool of each.
     recognise: regex::RegexSet,
@@ -152,6 +154,7 @@ impl Options {
                 .map_err(|e| format!("the log patterns do not fit in one set: {e}"))
         };
         Ok(Options {
+            compose: Vec::new(),
             recognise: set(rec)?,
             recognise_tool,
             network: set(net)?,
@@ -419,6 +422,36 @@ enum Class {
     Downloads(Vec<String>),
     /// A build that may use the network unless `offline`; `flag` is what to add.
     Build { offline: bool, flag: &'static str },
+    /// `docker compose build` (and the like): offline only if the compose files say so.
+    ComposeBuild,
+}
+
+/// The compose subcommand of `docker compose …` / `docker-compose …` (flags and their values
+/// skipped: `docker compose -f ci.yml --profile x build` → `build`).
+fn compose_subcommand(args: &[String]) -> Option<&str> {
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        let takes_value = matches!(
+            a.as_str(),
+            "-f" | "--file"
+                | "-p"
+                | "--project-name"
+                | "--profile"
+                | "--env-file"
+                | "--project-directory"
+                | "--ansi"
+                | "--progress"
+                | "--parallel"
+        );
+        if takes_value {
+            i += 2;
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            return Some(a);
+        }
+    }
+    None
 }
 
 fn has(args: &[String], flags: &[&str]) -> bool {
@@ -699,6 +732,22 @@ fn classify(
             ),
             _ => return None,
         },
+        "docker" | "podman" if sub == "compose" => {
+            if compose_subcommand(&args[1..]) != Some("build") {
+                return None;
+            }
+            (
+                "docker",
+                format!("{prog} compose build"),
+                Class::ComposeBuild,
+            )
+        }
+        "docker-compose" | "podman-compose" => {
+            if compose_subcommand(args) != Some("build") {
+                return None;
+            }
+            ("docker", format!("{prog} build"), Class::ComposeBuild)
+        }
         "docker" | "podman" | "buildah" => {
             let is_build = matches!(
                 (sub, sub2),
@@ -728,6 +777,35 @@ fn classify(
         }
         _ => return None,
     })
+}
+
+/// Whether a compose build is offline by the compose files given, and what to do if not.
+fn compose_verdict(files: &[super::compose::Compose]) -> (bool, String) {
+    const HOW: &str = "set `network: none` under `build:` of every service that builds";
+    if files.is_empty() {
+        return (
+            false,
+            format!(
+                "{HOW} and pass the compose file with --compose FILE (`compose build` has no command-line switch for the network, so the log alone cannot show it)"
+            ),
+        );
+    }
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|c| !c.offline())
+        .map(|c| {
+            if c.building.is_empty() {
+                format!("{} (no service builds)", c.file)
+            } else {
+                format!("{}: {}", c.file, c.online.join(", "))
+            }
+        })
+        .collect();
+    if missing.is_empty() {
+        (true, String::new())
+    } else {
+        (false, format!("{HOW}; not yet in {}", missing.join("; ")))
+    }
 }
 
 /// The first argument that is not a flag (apt-get -y install → install).
@@ -827,7 +905,14 @@ fn check_invocation(
                     });
                 }
             }
-            Class::Build { offline, flag } => {
+            Class::Build { .. } | Class::ComposeBuild => {
+                let (offline, hint) = match class {
+                    Class::Build { offline, flag } => (
+                        offline,
+                        format!("add {flag}, so the build cannot reach the network"),
+                    ),
+                    _ => compose_verdict(&opts.compose),
+                };
                 invs.push(Invocation {
                     line,
                     tool: tool.to_string(),
@@ -845,7 +930,7 @@ fn check_invocation(
                         allowed: false,
                         message: format!("`{what}` runs without network access disabled: {text}"),
                         text: text.clone(),
-                        hint: Some(format!("add {flag}, so the build cannot reach the network")),
+                        hint: Some(hint),
                     });
                 }
             }
@@ -960,6 +1045,63 @@ mod tests {
         let r = check_text("log", log, &opts());
         assert!(r.findings.is_empty(), "{:?}", r.findings);
         assert!(r.recognised());
+    }
+
+    /// `docker compose build` is a build whose network setting lives in the compose file: a
+    /// denial unless every building service of the files given has `network: none`.
+    #[test]
+    fn compose_builds_are_judged_by_the_compose_files() {
+        let builds = [
+            "docker compose build",
+            "docker compose -f ci.yml --profile release build app",
+            "docker-compose build --no-cache",
+            "podman compose build",
+            "podman-compose build",
+        ];
+        let not_builds = [
+            "docker compose up -d",
+            "docker compose -f build.yml pull",
+            "docker-compose ps",
+        ];
+        let mut o = opts();
+        for c in not_builds {
+            let (inv, f) = check_command(c, &o);
+            assert!(inv.is_empty() && f.is_empty(), "{c}: {inv:?} {f:?}");
+        }
+        for c in builds {
+            let (inv, f) = check_command(c, &o);
+            assert_eq!(inv.len(), 1, "{c}");
+            assert_eq!(f.len(), 1, "{c}");
+            assert_eq!(f[0].kind, Kind::NetworkNotDisabled, "{c}");
+            assert!(
+                f[0].hint.as_deref().unwrap().contains("--compose FILE"),
+                "{c}"
+            );
+        }
+        let offline = super::super::compose::parse(
+            "compose.yaml",
+            "services:\n  app:\n    build:\n      context: .\n      network: none\n",
+        )
+        .unwrap();
+        let online =
+            super::super::compose::parse("tools.yaml", "services:\n  lint:\n    build: ./lint\n")
+                .unwrap();
+        o.compose = vec![offline.clone()];
+        for c in builds {
+            let (inv, f) = check_command(c, &o);
+            assert_eq!(inv[0].offline, Some(true), "{c}");
+            assert!(f.is_empty(), "{c}: {f:?}");
+        }
+        o.compose = vec![offline, online];
+        let (_, f) = check_command("docker compose build", &o);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].hint
+                .as_deref()
+                .unwrap()
+                .ends_with("not yet in tools.yaml: lint"),
+            "{f:?}"
+        );
     }
 
     #[test]

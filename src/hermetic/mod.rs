@@ -3,6 +3,7 @@
 //! see [`run`]). Diagnostic codes `HRMnnn` ([`diags`]); the log patterns are in [`rules`].
 
 pub mod check;
+pub mod compose;
 pub mod diags;
 pub mod rules;
 pub mod run;

@@ -2360,6 +2360,23 @@ class HermeticRealBinaryTest(_RealBinaryCase):
         self.assertEqual(rc, 0, stderr)
         self.assertEqual((result["outputs"]["verdict"], result["outputs"]["findings"]), ("pass", "0"))
 
+    def test_compose_build_passes_only_with_its_compose_file(self):
+        for name in ("build.log", "compose.yaml", "tools.yaml"):
+            shutil.copy(ROOT / "testdata" / "hermetic-compose" / name, self.work / name)
+        result, rc, stderr = self.run_action(self.action, {"logs": "build.log"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual((result["outputs"]["verdict"], result["outputs"]["findings"]), ("deny", "1"))
+        self.assertIn("HRM002", result["summary"])
+        result, rc, stderr = self.run_action(self.action, {"logs": "build.log", "compose": "compose.yaml"})
+        self.assertEqual(rc, 0, stderr)
+        self.assertEqual((result["outputs"]["verdict"], result["outputs"]["findings"]), ("pass", "0"))
+        result, rc, stderr = self.run_action(self.action, {"logs": "build.log", "compose": "compose.yaml\ntools.yaml"})
+        self.assertEqual(rc, 1, stderr)
+        self.assertEqual(result["outputs"]["verdict"], "deny")
+        result, rc, stderr = self.run_action(self.action, {"logs": "build.log", "compose": "missing.yaml"})
+        self.assertEqual(rc, 2, stderr)
+        self.assertIn("missing.yaml", stderr)
+
     def test_nothing_to_do_is_exit_2(self):
         result, rc, stderr = self.run_action(self.action, {})
         self.assertEqual(rc, 2, stderr)
