@@ -146,13 +146,35 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
         flatten(&comps, &mut flat);
         flat.extend(nested);
 
-        // Allocate the input root.
+        // The input root: flat, it is deduplicated like any component (an input's root may be
+        // another input's root or dependency: one component, not two with the same purl).
         let mut root_c = members.remove(0);
-        let root_new_ref = refs.alloc(
-            input_root_old_ref
-                .as_deref()
-                .unwrap_or(&format!("input-{i}")),
-        );
+        let root_ident = identity(&root_c);
+        let root_seen = if opts.hierarchical {
+            None
+        } else {
+            by_identity.get(&root_ident).cloned()
+        };
+        let root_new_ref = match &root_seen {
+            Some((existing_ref, idx)) => {
+                duplicates += 1;
+                if let Some(what) = details_differ(&top[*idx], &root_c) {
+                    conflicts.push(
+                        Diagnostic::new(
+                            &d::MERGE_CONFLICT,
+                            format!("{root_ident} has different {what} in {} than in an earlier input; kept the first", doc.path),
+                        )
+                        .at(Location::file(doc.path.clone())),
+                    );
+                }
+                existing_ref.clone()
+            }
+            None => refs.alloc(
+                input_root_old_ref
+                    .as_deref()
+                    .unwrap_or(&format!("input-{i}")),
+            ),
+        };
         if let Some(old) = &input_root_old_ref {
             map.insert(old.clone(), root_new_ref.clone());
         }
@@ -160,6 +182,11 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
         deps.entry(root_ref.clone())
             .or_default()
             .insert(root_new_ref.clone());
+        // Its own components are deduplicated against it too; it is placed after them.
+        const PENDING_ROOT: usize = usize::MAX;
+        if !opts.hierarchical && root_seen.is_none() {
+            by_identity.insert(root_ident.clone(), (root_new_ref.clone(), PENDING_ROOT));
+        }
 
         let mut children: Vec<Value> = Vec::new();
         for mut c in flat {
@@ -169,7 +196,12 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
                 && let Some((existing_ref, idx)) = by_identity.get(&ident)
             {
                 duplicates += 1;
-                if let Some(what) = details_differ(&top[*idx], &c) {
+                let first = if *idx == PENDING_ROOT {
+                    &root_c
+                } else {
+                    &top[*idx]
+                };
+                if let Some(what) = details_differ(first, &c) {
                     conflicts.push(
                             Diagnostic::new(
                                 &d::MERGE_CONFLICT,
@@ -202,9 +234,8 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             }
             component_count += 1;
             top.push(root_c);
-        } else {
-            let ident = identity(&root_c);
-            by_identity.insert(ident, (root_new_ref.clone(), top.len()));
+        } else if root_seen.is_none() {
+            by_identity.insert(root_ident, (root_new_ref.clone(), top.len()));
             component_count += 1;
             top.push(root_c);
         }
@@ -364,4 +395,101 @@ pub fn cmd(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut E
     report.sort();
     let to_stderr = args.out.as_os_str() == "-" && global.output.is_none();
     env.emit_to(&report, global, to_stderr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(name: &str, root: &str, components: &[&str], deps: &str) -> Document {
+        let comps: Vec<String> = components
+            .iter()
+            .map(|c| {
+                format!(r#"{{"type":"library","name":"{c}","version":"1","bom-ref":"{c}","purl":"pkg:npm/{c}@1"}}"#)
+            })
+            .collect();
+        let text = format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,
+            "metadata":{{"component":{{"type":"application","name":"{root}","version":"1","bom-ref":"{root}","purl":"pkg:npm/{root}@1"}}}},
+            "components":[{}],"dependencies":[{deps}]}}"#,
+            comps.join(",")
+        );
+        crate::sbom::document::parse(name, text).unwrap()
+    }
+
+    fn opts() -> MergeOptions {
+        MergeOptions {
+            hierarchical: false,
+            name: "monorepo".into(),
+            version: None,
+            group: None,
+            spec_version: "1.6".into(),
+            timestamp: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn purls(m: &Merged) -> Vec<&str> {
+        m.bom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["purl"].as_str().unwrap())
+            .collect()
+    }
+
+    /// Flat, an input's root is deduplicated by purl like every component: against an earlier
+    /// input's root or component, and against its own components.
+    #[test]
+    fn input_roots_are_deduplicated_by_purl() {
+        // `lib` is a dependency of `app` and the root of its own SBOM; `app`'s SBOM also
+        // lists itself as a component.
+        let app = doc(
+            "app.json",
+            "app",
+            &["lib", "app"],
+            r#"{"ref":"app","dependsOn":["lib"]}"#,
+        );
+        let lib = doc(
+            "lib.json",
+            "lib",
+            &["leaf"],
+            r#"{"ref":"lib","dependsOn":["leaf"]}"#,
+        );
+        let again = doc("app-copy.json", "app", &[], "");
+        let m = merge(&[app, lib, again], &opts());
+        assert_eq!(
+            purls(&m),
+            ["pkg:npm/lib@1", "pkg:npm/app@1", "pkg:npm/leaf@1"]
+        );
+        assert_eq!(m.components, 3);
+        assert_eq!(m.duplicates, 3);
+        let deps: BTreeMap<String, Vec<String>> = m.bom["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let on = d["dependsOn"].as_array().unwrap();
+                (
+                    d["ref"].as_str().unwrap().to_string(),
+                    on.iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(deps["root"], ["app", "lib"]);
+        assert_eq!(deps["app"], ["lib"]);
+        assert_eq!(deps["lib"], ["leaf"]);
+        // Every ref the dependencies name is a component's.
+        let refs: BTreeSet<&str> = m.bom["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["bom-ref"].as_str().unwrap())
+            .collect();
+        for (from, to) in &deps {
+            assert!(from == "root" || refs.contains(from.as_str()), "{from}");
+            for t in to {
+                assert!(refs.contains(t.as_str()), "{t}");
+            }
+        }
+    }
 }
