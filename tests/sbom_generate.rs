@@ -226,6 +226,46 @@ fn monorepo_projects_nest_under_the_release() {
     insta::assert_snapshot!("generate_monorepo_report", stderr);
 }
 
+/// The same project in both formats is the same set of components: a cross-format diff of
+/// them finds no drift (the member projects sit under the CycloneDX subject and are packages
+/// the SPDX root contains; both count).
+#[test]
+fn monorepo_in_both_formats_diffs_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["cyclonedx", "spdx"] {
+        let out = dir.path().join(format!("{format}.json"));
+        tollgate()
+            .args(["sbom", "generate"])
+            .arg(format!("{FIXTURES}/monorepo"))
+            .args(["--sbom-format", format, "--out"])
+            .arg(&out)
+            .assert()
+            .code(0);
+    }
+    let out = tollgate()
+        .current_dir(dir.path())
+        .args([
+            "--format",
+            "json",
+            "sbom",
+            "diff",
+            "cyclonedx.json",
+            "spdx.json",
+        ])
+        .args(["--fail-on", "added,removed,version,license,hash"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{v}");
+    let counts: Vec<u64> = v["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["facts"]["components"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [10, 10], "{v}");
+}
+
 #[test]
 fn rootfs_debian_and_alpine() {
     for (dir, needle) in [

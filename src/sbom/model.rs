@@ -166,7 +166,13 @@ impl Collector {
             return self.finish(v).len();
         };
         match self.family {
-            Family::CycloneDx => counted.total,
+            Family::CycloneDx => {
+                let mut subject = 0;
+                for c in subject_components(v) {
+                    count_cdx(c, &mut subject);
+                }
+                counted.total + subject
+            }
             Family::Spdx2 => {
                 // Packages the document describes are the subject, not its components.
                 let described = Self::described(&self.describes, v);
@@ -266,7 +272,16 @@ impl Collector {
 
     pub fn finish(mut self, v: &Value) -> Vec<Component> {
         match self.family {
-            Family::CycloneDx => {}
+            Family::CycloneDx => {
+                // Subcomponents of the subject (a monorepo's member projects, for example) are
+                // components too, as SPDX lists them as packages the described root contains.
+                walk_cdx(
+                    subject_components(v),
+                    "/metadata/component/components",
+                    false,
+                    &mut self.comps,
+                );
+            }
             Family::Spdx2 => {
                 // The packages the document describes are its subject (CycloneDX
                 // metadata.component), not its components; leaving them out keeps CycloneDX and
@@ -367,6 +382,13 @@ fn graph(v: &Value) -> impl Iterator<Item = &Value> {
 }
 
 /// One `None` per CycloneDX component, nested ones included.
+/// `metadata.component.components` of a CycloneDX document.
+fn subject_components(v: &Value) -> &[Value] {
+    v.pointer("/metadata/component/components")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
 fn count_cdx<J: Json>(c: &J, total: &mut usize) {
     *total += 1;
     for child in c.get("components").and_then(J::as_array).unwrap_or(&[]) {
@@ -594,6 +616,9 @@ mod tests {
             (
                 Family::CycloneDx,
                 serde_json::json!({
+                    "metadata": {"component": {"type": "application", "name": "repo", "components": [
+                        {"type": "application", "name": "member", "components": [{"type": "library", "name": "vendored"}]}
+                    ]}},
                     "components": [
                         {"type": "library", "name": "a", "components": [{"type": "library", "name": "b"}]},
                         {"type": "library", "name": "c"}
@@ -617,6 +642,10 @@ mod tests {
             }
             let expected = full.finish(&v).len();
             assert!(expected > 0);
+            if family == Family::CycloneDx {
+                // a, b, c and the subject's member and its vendored library.
+                assert_eq!(expected, 5);
+            }
             assert_eq!(count.finish_count(&v), expected, "{family:?}");
         }
     }
