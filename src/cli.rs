@@ -327,7 +327,8 @@ pub struct AttestControlsArgs {
     /// Waivers file (YAML: control, reason, approver, expires, ticket).
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
-    /// Output directory; everything goes to OUT/controls/ (replaced atomically).
+    /// Output directory; everything goes to OUT/controls/ (replaced atomically, and only if it
+    /// holds nothing but a previous run's outputs).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Sign the attestation and the VSA with this private key (DSSE).

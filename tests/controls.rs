@@ -83,6 +83,56 @@ impl Example {
     }
 }
 
+/// OUT/controls is replaced whole on every run, so it must hold only a previous run's output:
+/// anything else there (a repository's own `controls/` with catalogs) is refused, not deleted.
+#[test]
+fn out_controls_holding_other_files_is_refused_not_replaced() {
+    let ex = Example::new();
+    let out = ex.attest("catalog/default.yaml", &["--waivers", "waivers.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", summary(&out));
+    // A second run replaces the first run's outputs.
+    let out = ex.attest(
+        "catalog/default.yaml",
+        &["--waivers", "waivers.yaml", "--no-pdf"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", summary(&out));
+    assert!(!ex.p().join("out/controls/report.pdf").exists());
+    // A file tollgate does not write: refused with exit 2, nothing removed.
+    std::fs::write(ex.p().join("out/controls/soc2.yaml"), "schema: 1\n").unwrap();
+    let out = ex.attest("catalog/default.yaml", &["--waivers", "waivers.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"soc2.yaml\", which attest controls does not write"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(ex.p().join("out/controls/soc2.yaml").is_file());
+    assert!(ex.p().join("out/controls/attestation.json").is_file());
+    // Nor a file where the directory should be.
+    std::fs::create_dir(ex.p().join("other")).unwrap();
+    std::fs::write(ex.p().join("other/controls"), "not a directory").unwrap();
+    let mut c = tollgate();
+    let out = c
+        .current_dir(ex.p())
+        .args([
+            "attest",
+            "controls",
+            "--evidence",
+            "evidence",
+            "--out",
+            "other",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a directory"));
+    assert_eq!(
+        std::fs::read_to_string(ex.p().join("other/controls")).unwrap(),
+        "not a directory"
+    );
+}
+
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

@@ -44,7 +44,55 @@ fn release_from(args: &AttestControlsArgs, env: &Env) -> Release {
 
 /// Write every file into a fresh temporary directory beside `final_dir`, then swap it in, so
 /// an interrupted run never leaves a half-written `controls/`.
+/// Every file `attest controls` may write into OUT/controls/ (some only with --key or without
+/// --no-pdf): a directory holding only these is a previous run's output and may be replaced.
+const OUTPUT_FILES: &[&str] = &[
+    "attestation.json",
+    "attestation.dsse.json",
+    "vsa.json",
+    "vsa.dsse.json",
+    "oscal-assessment-results.json",
+    "control-map.csv",
+    "report.md",
+    "report.html",
+    "report.pdf",
+];
+
+/// Refuse to replace OUT/controls unless it is a previous run's output: `--out .` in a
+/// repository with its own `controls/` directory (catalogs, say) must not delete it.
+fn check_replaceable(final_dir: &Path) -> Result<()> {
+    let shown = final_dir.display();
+    let Ok(meta) = std::fs::symlink_metadata(final_dir) else {
+        return Ok(());
+    };
+    if !meta.is_dir() {
+        return Err(Error::usage(
+            format!("cannot write the outputs to {shown}: it exists and is not a directory"),
+            "choose another --out (the outputs go to OUT/controls/)",
+        ));
+    }
+    let entries = std::fs::read_dir(final_dir).map_err(|source| Error::Output {
+        path: shown.to_string(),
+        source,
+    })?;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours =
+            OUTPUT_FILES.contains(&name.as_str()) && entry.file_type().is_ok_and(|t| t.is_file());
+        if !ours {
+            return Err(Error::usage(
+                format!(
+                    "refusing to replace {shown}: it holds {name:?}, which attest controls does not write"
+                ),
+                "choose another --out (the outputs go to OUT/controls/, replaced whole on every run)",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn write_dir_atomically(final_dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<()> {
+    debug_assert!(files.iter().all(|(n, _)| OUTPUT_FILES.contains(n)));
     let parent = final_dir.parent().unwrap_or(Path::new("."));
     let out_err = |source| Error::Output {
         path: final_dir.display().to_string(),
@@ -85,6 +133,8 @@ pub fn cmd_attest(
         Some(w) => cfg::load_waivers(w, ctx.limits).map_err(config_error)?,
         None => Vec::new(),
     };
+    // Before any work: what is at OUT/controls must be a previous run's output, or nothing.
+    check_replaceable(&args.out.join("controls"))?;
     if !args.evidence.is_dir() {
         return Err(Error::from(InputError::new(
             &crate::diags::INPUT_NOT_FOUND,
