@@ -869,3 +869,54 @@ fn pack_out_refuses_a_directory_and_streams_into_a_pipe() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// The destination is never an input: packing into the evidence directory twice gives the same
+/// pack, not one that holds the previous pack.
+#[test]
+fn pack_into_its_own_evidence_directory_leaves_itself_out() {
+    let d = setup();
+    let p = d.path();
+    let run = || {
+        let out = tg(p)
+            .args(["--format", "json", "evidence", "pack", "--dir", "ev"])
+            .args(["--org", "acme", "--release", "v1", "--no-ci-env"])
+            .args(["--key", "k.key", "--out", "ev/pack.tgz"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)
+    };
+    let first = run();
+    // A file a killed run could leave behind is not evidence either.
+    std::fs::write(p.join("ev/.tollgate-pack-abc123"), b"partial").unwrap();
+    let second = run();
+    let names = |v: &Value| -> Vec<String> {
+        v["data"]["index"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        !names(&second)
+            .iter()
+            .any(|n| n.contains("pack.tgz") || n.contains(".tollgate-pack-")),
+        "{:?}",
+        names(&second)
+    );
+    assert_eq!(names(&first), names(&second));
+    assert_eq!(first["data"]["sha256"], second["data"]["sha256"]);
+    let out = verify(p, &p.join("ev/pack.tgz"), &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

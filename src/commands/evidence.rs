@@ -52,7 +52,13 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<pack::Input>) -> std::io::Result<
         let p = e.path();
         if ft.is_dir() {
             walk(&p, base, out)?;
-        } else if ft.is_file() {
+        } else if ft.is_file()
+            && !e
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".tollgate-pack-")
+        {
+            // (A `.tollgate-pack-*` file is a pack being written, or left by a killed run.)
             let rel = p.strip_prefix(base).unwrap_or(&p);
             let name: Vec<String> = rel
                 .components()
@@ -66,6 +72,21 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<pack::Input>) -> std::io::Result<
         // Symlinks and special files are not evidence: skipped, never followed.
     }
     Ok(())
+}
+
+/// Whether `path` is the file `meta` describes (same device and inode; same canonical path
+/// where there are no inodes).
+fn same_file(path: &Path, meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, meta);
+        false
+    }
 }
 
 pub fn cmd_pack(
@@ -184,6 +205,18 @@ pub fn cmd_pack(
             codec.extension()
         ))
     });
+    // The destination is never an input: with --out inside --dir, a second run would otherwise
+    // pack the previous pack (and then replace it).
+    if let Ok(dest) = std::fs::metadata(&out) {
+        let before = inputs.len();
+        inputs.retain(|i| !same_file(&i.source, &dest));
+        if inputs.len() < before && inputs.is_empty() {
+            return Err(Error::usage(
+                "nothing to pack but the pack's own destination",
+                "pass --dir DIR and/or files other than --out",
+            ));
+        }
+    }
     let show_progress = env.stderr_is_tty && !global.quiet;
     let opts = pack::PackOptions {
         release,
