@@ -225,6 +225,26 @@ pub fn destination(path: &Path) -> Result<Destination> {
     ))
 }
 
+/// Whether two paths name the same existing file (same device and inode on Unix; the same
+/// canonical path elsewhere): an output must never be taken for one of the run's inputs.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+    }
+}
+
 /// The directory a temporary file for `path` goes in.
 pub fn parent_dir(path: &Path) -> &Path {
     match path.parent() {

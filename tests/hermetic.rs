@@ -683,6 +683,55 @@ fn sha256_hex(b: &[u8]) -> String {
         .collect()
 }
 
+/// The statement and the report a run writes are not what it built: a second run with both
+/// inside the artifact glob attests the same subjects as the first.
+#[test]
+fn own_outputs_are_not_subjects() {
+    if !isolation_works() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    tollgate()
+        .current_dir(d)
+        .args(["key", "generate", "--out-prefix", "k"])
+        .assert()
+        .success();
+    let subjects = || {
+        tollgate()
+            .current_dir(d)
+            .args(["--format", "json", "--output", "dist/report.json"])
+            .args([
+                "hermetic",
+                "run",
+                "--attest",
+                "dist/app.intoto.json",
+                "--key",
+                "k.key",
+            ])
+            .args([
+                "--artifact",
+                "dist/*",
+                "--",
+                "sh",
+                "-c",
+                "mkdir -p dist && echo app >dist/app",
+            ])
+            .assert()
+            .code(0);
+        let report: Value =
+            serde_json::from_slice(&std::fs::read(d.join("dist/report.json")).unwrap()).unwrap();
+        report["data"]["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(subjects(), ["dist/app"]);
+    assert_eq!(subjects(), ["dist/app"]);
+}
+
 #[test]
 fn failed_command_is_attested_but_does_not_verify_clean() {
     if !isolation_works() {

@@ -74,21 +74,6 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<pack::Input>) -> std::io::Result<
     Ok(())
 }
 
-/// Whether `path` is the file `meta` describes (same device and inode; same canonical path
-/// where there are no inodes).
-fn same_file(path: &Path, meta: &std::fs::Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino())
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = (path, meta);
-        false
-    }
-}
-
 pub fn cmd_pack(
     ctx: &Context,
     args: &EvidencePackArgs,
@@ -207,9 +192,9 @@ pub fn cmd_pack(
     });
     // The destination is never an input: with --out inside --dir, a second run would otherwise
     // pack the previous pack (and then replace it).
-    if let Ok(dest) = std::fs::metadata(&out) {
+    if out.is_file() {
         let before = inputs.len();
-        inputs.retain(|i| !same_file(&i.source, &dest));
+        inputs.retain(|i| !crate::output::same_file(&i.source, &out));
         if inputs.len() < before && inputs.is_empty() {
             return Err(Error::usage(
                 "nothing to pack but the pack's own destination",

@@ -302,8 +302,16 @@ pub fn cmd_run(
     let mut attestation = Value::Null;
     let mut subjects = Vec::new();
     if let (Some(out), Some(key)) = (&args.attest, &key) {
-        let files = run::glob_files(&cwd, &args.artifact)
+        let mut files = run::glob_files(&cwd, &args.artifact)
             .map_err(|e| Error::usage(e, "use globs relative to the working directory"))?;
+        // What this run writes (a previous run's statement or report) is not what it built.
+        files.retain(|(_, path)| {
+            !crate::output::same_file(path, out)
+                && !global
+                    .output
+                    .as_deref()
+                    .is_some_and(|report| crate::output::same_file(path, report))
+        });
         if files.is_empty() {
             report.diagnostics.push(
                 Diagnostic::new(

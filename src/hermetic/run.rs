@@ -192,7 +192,7 @@ pub fn glob_files(base: &Path, patterns: &[String]) -> Result<Vec<(String, PathB
         let g = globset::GlobBuilder::new(p)
             .literal_separator(true)
             .build()
-            .map_err(|e| format!("--output {p:?} is not a valid glob: {e}"))?;
+            .map_err(|e| format!("--artifact {p:?} is not a valid glob: {e}"))?;
         b.add(g);
         let lit: Vec<&str> = p
             .split('/')
