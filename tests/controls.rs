@@ -133,6 +133,49 @@ fn out_controls_holding_other_files_is_refused_not_replaced() {
     );
 }
 
+/// With --out inside the evidence directory, a run does not attest the previous run's outputs:
+/// two runs give the same statement, even with a glob that matches every JSON file.
+#[test]
+fn outputs_inside_the_evidence_are_not_evidence() {
+    let ex = Example::new();
+    std::fs::write(
+        ex.p().join("all.yaml"),
+        "schema: 1\ncontrols:\n  - id: ALL-01\n    name: Every JSON file is there\n    evidence:\n      - path: \"**/*.json\"\n    assert:\n      - type: file_exists\n",
+    )
+    .unwrap();
+    let run = || {
+        tollgate()
+            .current_dir(ex.p())
+            .env_remove("GITHUB_ACTIONS")
+            .args(["attest", "controls", "--catalog", "all.yaml"])
+            .args(["--evidence", "evidence", "--out", "evidence"])
+            .assert()
+            .code(0);
+        std::fs::read(ex.p().join("evidence/controls/attestation.json")).unwrap()
+    };
+    let paths = |bytes: &[u8]| -> Vec<String> {
+        let v: Value = serde_json::from_slice(bytes).unwrap();
+        v["predicate"]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first = run();
+    let second = run();
+    assert!(
+        !paths(&second).iter().any(|p| p.starts_with("controls/")),
+        "{:?}",
+        paths(&second)
+    );
+    assert_eq!(paths(&first), paths(&second));
+    assert!(
+        first == second,
+        "the second run's statement differs from the first's"
+    );
+}
+
 fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

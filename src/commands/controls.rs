@@ -148,7 +148,7 @@ pub fn cmd_attest(
         None => None,
     };
     let trusted = super::key::load_public_keys(&args.trusted_key, ctx)?;
-    let files = evaluate::list_evidence(&args.evidence)
+    let files = evaluate::list_evidence(&args.evidence, &args.out.join("controls"))
         .map_err(|e| Error::from(input::io_error(&input::display_path(&args.evidence), &e)))?;
     let catalog_dir = args
         .catalog

@@ -13,8 +13,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Every regular file under `root`, as sorted `/`-separated relative paths (symlinks and
-/// special files are not evidence; `.git` is skipped).
-pub fn list_evidence(root: &Path) -> std::io::Result<Vec<String>> {
+/// special files are not evidence; `.git` is skipped, and so is `outputs`, the directory the
+/// attestation is written to, with its `.controls-*` staging siblings: with `--out` inside the
+/// evidence, a run must not attest the previous run's outputs).
+pub fn list_evidence(root: &Path, outputs: &Path) -> std::io::Result<Vec<String>> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -23,7 +25,11 @@ pub fn list_evidence(root: &Path) -> std::io::Result<Vec<String>> {
             let ft = entry.file_type()?;
             let path = entry.path();
             if ft.is_dir() {
-                if entry.file_name() != ".git" {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                let ours =
+                    name.starts_with(".controls-") || crate::output::same_file(&path, outputs);
+                if name != ".git" && !ours {
                     stack.push(path);
                 }
             } else if ft.is_file()
