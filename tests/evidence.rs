@@ -696,6 +696,28 @@ fn audit_samples_reproducibly_and_reports_failures() {
     let (code, all) = audit("1", "100%");
     assert_eq!(code, Some(1));
     assert_eq!(all["failed"], 1);
+    // A sample of nothing verifies nothing: refused as bad input.
+    for nothing in ["0%", "0", "-5%", "150%"] {
+        let out = tg(p)
+            .args([
+                "evidence", "audit", "packs", "--key", "k.pub", "--seed", "1",
+            ])
+            .args(["--sample", nothing])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{nothing}");
+    }
+    // No packs at all is a denial (fail closed), not a vacuous pass.
+    std::fs::create_dir(p.join("empty")).unwrap();
+    let out = tg(p)
+        .args([
+            "--format", "json", "evidence", "audit", "empty", "--key", "k.pub",
+        ])
+        .args(["--sample", "10%", "--seed", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(codes(&out), ["EVD017"]);
 }
 
 #[test]

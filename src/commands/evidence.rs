@@ -721,19 +721,24 @@ pub fn cmd_audit(
                 "e.g. --sample 10% or --sample 25",
             )
         })?;
-        if !(0.0..=100.0).contains(&pct) {
+        if !(pct > 0.0 && pct <= 100.0) {
             return Err(Error::usage(
-                "--sample must be between 0% and 100%",
-                "e.g. --sample 10%",
+                "--sample must be more than 0% and at most 100%",
+                "e.g. --sample 10% (a sample of no packs verifies nothing)",
             ));
         }
         ((n as f64 * pct / 100.0).ceil() as usize).min(n)
     } else {
         args.sample
             .parse::<usize>()
-            .map_err(|_| {
+            .ok()
+            .filter(|&count| count > 0)
+            .ok_or_else(|| {
                 Error::usage(
-                    format!("--sample {:?} is not a percentage or count", args.sample),
+                    format!(
+                        "--sample {:?} is not a percentage or a count of at least 1",
+                        args.sample
+                    ),
                     "e.g. --sample 10% or --sample 25",
                 )
             })?
@@ -789,6 +794,16 @@ pub fn cmd_audit(
         rows,
     });
     let failed = results.iter().filter(|r| r["verdict"] != "pass").count();
+    // Fail closed: no packs at all is a denial, not a vacuous pass.
+    if n == 0 {
+        report.diagnostics.push(
+            Diagnostic::new(
+                &d::AUDIT_NO_PACKS,
+                format!("no Evidence Packs under {dname}: nothing was verified"),
+            )
+            .at(Location::file(dname.clone())),
+        );
+    }
     report.sort();
     report.data = json!({"packs": n, "sampled": k, "seed": args.seed, "passed": k - failed, "failed": failed, "results": results});
     env.emit(&report, global)

@@ -164,6 +164,17 @@ code!(
     "see the pack's own findings; re-issue the pack from the release's original evidence",
 );
 
+code!(
+    AUDIT_NO_PACKS,
+    "EVD017",
+    "audit-found-no-packs",
+    Policy,
+    Error,
+    7.0,
+    "The audited directory holds no Evidence Packs (*.tgz, *.tar.gz, *.tar.zst), so nothing was verified.",
+    "pass the directory the release pipeline stores its packs in; an audit of nothing is not a pass",
+);
+
 pub static ALL: &[&CodeInfo] = &[
     &DIGEST_MISMATCH,
     &SIZE_MISMATCH,
@@ -181,4 +192,5 @@ pub static ALL: &[&CodeInfo] = &[
     &PROOF_INVALID,
     &LEDGER_BROKEN,
     &AUDIT_PACK_FAILED,
+    &AUDIT_NO_PACKS,
 ];
