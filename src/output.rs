@@ -225,23 +225,30 @@ pub fn destination(path: &Path) -> Result<Destination> {
     ))
 }
 
-/// Whether two paths name the same existing file (same device and inode on Unix; the same
-/// canonical path elsewhere): an output must never be taken for one of the run's inputs.
-pub fn same_file(a: &Path, b: &Path) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        match (std::fs::metadata(a), std::fs::metadata(b)) {
-            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
-            _ => false,
+/// The identity of an existing file: device and inode on Unix, the canonical path elsewhere.
+/// Taken once for an output, so each input can be compared with it (an output must never be
+/// taken for one of the run's inputs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
+
+impl FileId {
+    pub fn of(path: &Path) -> Option<FileId> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(path)
+                .ok()
+                .map(|m| FileId((m.dev(), m.ino())))
+        }
+        #[cfg(not(unix))]
+        {
+            std::fs::canonicalize(path).ok().map(FileId)
         }
     }
-    #[cfg(not(unix))]
-    {
-        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-            (Ok(x), Ok(y)) => x == y,
-            _ => false,
-        }
+
+    /// Whether `path` is this file.
+    pub fn is(&self, path: &Path) -> bool {
+        FileId::of(path).as_ref() == Some(self)
     }
 }
 

@@ -59,24 +59,25 @@ fn evidence(dir: &Path, reverse: bool) {
 }
 
 fn pack(dir: &Path, extra: &[&str]) -> (std::process::Output, PathBuf) {
-    let out = tg(dir)
+    (pack_to(dir, "pack.tgz", extra), dir.join("pack.tgz"))
+}
+
+/// `evidence pack` of `ev` (org acme, release v1) to `out`, JSON report.
+fn pack_to(dir: &Path, out: &str, extra: &[&str]) -> std::process::Output {
+    tg(dir)
+        .args(["--format", "json", "evidence", "pack", "--dir", "ev"])
         .args([
-            "--format",
-            "json",
-            "evidence",
-            "pack",
-            "--dir",
-            "ev",
             "--org",
             "acme",
             "--release",
             "v1",
+            "--no-ci-env",
+            "--out",
+            out,
         ])
-        .args(["--no-ci-env", "--out", "pack.tgz"])
         .args(extra)
         .output()
-        .unwrap();
-    (out, dir.join("pack.tgz"))
+        .unwrap()
 }
 
 fn setup() -> tempfile::TempDir {
@@ -826,23 +827,9 @@ fn ledger_records_every_gate_and_detects_tampering() {
 fn pack_out_refuses_a_directory_and_streams_into_a_pipe() {
     let d = setup();
     let p = d.path();
-    let args = |out: &str| {
-        let mut c = tg(p);
-        c.args(["--format", "json", "evidence", "pack", "--dir", "ev"])
-            .args([
-                "--org",
-                "acme",
-                "--release",
-                "v1",
-                "--no-ci-env",
-                "--key",
-                "k.key",
-            ])
-            .args(["--out", out]);
-        c
-    };
+    let pack_signed = |out: &str| pack_to(p, out, &["--key", "k.key"]);
     std::fs::create_dir(p.join("taken")).unwrap();
-    let out = args("taken").output().unwrap();
+    let out = pack_signed("taken");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("taken: it is a directory"), "{stderr}");
@@ -862,7 +849,7 @@ fn pack_out_refuses_a_directory_and_streams_into_a_pipe() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
     };
-    let out = args("pipe.tgz").output().unwrap();
+    let out = pack_signed("pipe.tgz");
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -899,12 +886,7 @@ fn pack_into_its_own_evidence_directory_leaves_itself_out() {
     let d = setup();
     let p = d.path();
     let run = || {
-        let out = tg(p)
-            .args(["--format", "json", "evidence", "pack", "--dir", "ev"])
-            .args(["--org", "acme", "--release", "v1", "--no-ci-env"])
-            .args(["--key", "k.key", "--out", "ev/pack.tgz"])
-            .output()
-            .unwrap();
+        let out = pack_to(p, "ev/pack.tgz", &["--key", "k.key"]);
         assert_eq!(
             out.status.code(),
             Some(0),

@@ -192,9 +192,9 @@ pub fn cmd_pack(
     });
     // The destination is never an input: with --out inside --dir, a second run would otherwise
     // pack the previous pack (and then replace it).
-    if out.is_file() {
+    if let Some(dest) = crate::output::FileId::of(&out) {
         let before = inputs.len();
-        inputs.retain(|i| !crate::output::same_file(&i.source, &out));
+        inputs.retain(|i| !dest.is(&i.source));
         if inputs.len() < before && inputs.is_empty() {
             return Err(Error::usage(
                 "nothing to pack but the pack's own destination",
@@ -242,7 +242,7 @@ pub fn cmd_pack(
     } else {
         None
     };
-    let (packed, size) = match destination {
+    let packed = match destination {
         // Atomic: a temporary file beside the destination, renamed only when complete.
         crate::output::Destination::Replace(target) => {
             let tmp = tempfile::Builder::new()
@@ -263,8 +263,7 @@ pub fn cmd_pack(
             let writer = file.into_inner().map_err(|e| out_err(e.into_error()))?;
             writer.finish().map_err(out_err)?;
             tmp.persist(&target).map_err(|e| out_err(e.error))?;
-            let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
-            (packed, size)
+            packed
         }
         // A pipe or device (`--out /dev/stdout`): streamed, there is nothing to rename.
         crate::output::Destination::Stream(device) => {
@@ -281,8 +280,7 @@ pub fn cmd_pack(
             )
             .map_err(out_err)?;
             file.flush().map_err(out_err)?;
-            let size = packed.size;
-            (packed, size)
+            packed
         }
     };
     if show_progress {
@@ -311,7 +309,7 @@ pub fn cmd_pack(
     report.data = json!({
         "pack": out.display().to_string(),
         "sha256": digest,
-        "size": size,
+        "size": packed.size,
         "signed": key.is_some(),
         "keyid": key.as_ref().map(|k| k.public_key().keyid()),
         "merkleRoot": packed.index.merkle.root,

@@ -305,13 +305,11 @@ pub fn cmd_run(
         let mut files = run::glob_files(&cwd, &args.artifact)
             .map_err(|e| Error::usage(e, "use globs relative to the working directory"))?;
         // What this run writes (a previous run's statement or report) is not what it built.
-        files.retain(|(_, path)| {
-            !crate::output::same_file(path, out)
-                && !global
-                    .output
-                    .as_deref()
-                    .is_some_and(|report| crate::output::same_file(path, report))
-        });
+        let own: Vec<crate::output::FileId> = std::iter::once(out.as_path())
+            .chain(global.output.as_deref())
+            .filter_map(crate::output::FileId::of)
+            .collect();
+        files.retain(|(_, path)| !own.iter().any(|o| o.is(path)));
         if files.is_empty() {
             report.diagnostics.push(
                 Diagnostic::new(

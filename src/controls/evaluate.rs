@@ -17,6 +17,7 @@ use std::path::Path;
 /// attestation is written to, with its `.controls-*` staging siblings: with `--out` inside the
 /// evidence, a run must not attest the previous run's outputs).
 pub fn list_evidence(root: &Path, outputs: &Path) -> std::io::Result<Vec<String>> {
+    let outputs = crate::output::FileId::of(outputs);
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -28,7 +29,7 @@ pub fn list_evidence(root: &Path, outputs: &Path) -> std::io::Result<Vec<String>
                 let name = entry.file_name();
                 let name = name.to_string_lossy();
                 let ours =
-                    name.starts_with(".controls-") || crate::output::same_file(&path, outputs);
+                    name.starts_with(".controls-") || outputs.as_ref().is_some_and(|o| o.is(&path));
                 if name != ".git" && !ours {
                     stack.push(path);
                 }
