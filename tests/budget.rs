@@ -409,6 +409,34 @@ fn cost_within_budget_passes_and_over_budget_denies() {
 }
 
 #[test]
+fn unknown_cost_denies_every_budget_on_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // The total is null; acme/web's current cost is null too (one member of a service).
+    let infracost = write(
+        dir.path(),
+        "ic.json",
+        r#"{"version":"0.2","currency":"USD","projects":[
+            {"name":"acme/api","metadata":{},"pastBreakdown":{"totalMonthlyCost":"800"},"breakdown":{"totalMonthlyCost":"820"}},
+            {"name":"acme/web","metadata":{},"pastBreakdown":{"totalMonthlyCost":"100"},"breakdown":{"totalMonthlyCost":null}}],
+            "totalMonthlyCost":null,"pastTotalMonthlyCost":"900"}"#,
+    );
+    for budgets in [
+        "cost:\n  currency: USD\n  total:\n    monthly: [< 5000]\n",
+        "cost:\n  currency: USD\n  services:\n    shop:\n      projects: [acme/*]\n      monthly: [< 900000]\n",
+    ] {
+        let b = write(dir.path(), "b.yaml", budgets);
+        tollgate()
+            .args(["budget", "cost", "--infracost"])
+            .arg(&infracost)
+            .arg("--budgets")
+            .arg(&b)
+            .assert()
+            .code(1)
+            .stdout(predicates::str::contains("BUD012"));
+    }
+}
+
+#[test]
 fn unpriced_project_denies_cost() {
     let Some(root) = conformance_dir() else {
         return;

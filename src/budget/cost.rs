@@ -164,21 +164,28 @@ pub fn evaluate(out: &Output, budgets: &Budgets) -> Result<Evaluation, InputErro
                 let fmt = |v: f64| rule::fmt_value(v, Kind::Money, &currency);
                 let (outcome, lim) = match c.current {
                     Some(cur) => judge(&l.rule, cur, base),
-                    None => (Outcome::Skipped, None),
+                    // Fail closed: an unknown cost cannot be shown to be within any limit.
+                    None => (Outcome::Fail, None),
                 };
                 match outcome {
                     Outcome::Pass => {}
                     Outcome::Skipped => ev.diagnostics.push(
                         Diagnostic::new(
                             &d::NO_BASELINE_VALUE,
-                            if c.current.is_none() {
-                                format!("{subject}: the monthly cost is unknown (null) in {}; {:?} not checked", out.path, l.text)
-                            } else {
-                                format!(
-                                    "{subject}: {:?} is relative but {} has no past cost (run `infracost diff`, or `breakdown --compare-to`); not checked",
-                                    l.text, out.path
-                                )
-                            },
+                            format!(
+                                "{subject}: {:?} is relative but {} has no past cost (run `infracost diff`, or `breakdown --compare-to`); not checked",
+                                l.text, out.path
+                            ),
+                        )
+                        .at(l.at.location(&budgets.path)),
+                    ),
+                    Outcome::Fail if c.current.is_none() => ev.diagnostics.push(
+                        Diagnostic::new(
+                            &d::COST_UNKNOWN,
+                            format!(
+                                "{subject}: the monthly cost is unknown (null) in {}, so {:?} cannot be shown to hold",
+                                out.path, l.text
+                            ),
                         )
                         .at(l.at.location(&budgets.path)),
                     ),

@@ -116,6 +116,17 @@ code!(
     "nothing to do; SARIF, JUnit and GitHub output carry the budget table as these notes",
 );
 
+code!(
+    COST_UNKNOWN,
+    "BUD012",
+    "cost-unknown",
+    Policy,
+    Error,
+    4.0,
+    "A cost budget applies to a monthly cost Infracost reported as unknown (null), so the budget cannot be shown to hold: it denies.",
+    "make the cost known (check Infracost's usage file and unsupported resources), or remove the budget for that project",
+);
+
 pub static ALL: &[&CodeInfo] = &[
     &BUDGET_EXCEEDED,
     &K6_THRESHOLD_FAILED,
@@ -128,4 +139,5 @@ pub static ALL: &[&CodeInfo] = &[
     &K6_THRESHOLD_IGNORED,
     &UNMATCHED_BUDGET,
     &BUDGET_RESULT,
+    &COST_UNKNOWN,
 ];

@@ -121,13 +121,21 @@ pub fn cmd_pack(
         if Some(f) == args.attestation.as_ref() {
             attestation_name = Some(base.clone());
         }
-        if inputs.iter().any(|i| i.name == base) {
-            if Some(f) == args.attestation.as_ref() {
+        if let Some(other) = inputs.iter().find(|i| i.name == base) {
+            // `--attestation DIR/controls/attestation.json` with `--dir DIR` names the same file
+            // twice; any other file of that name would silently take the attestation's place.
+            let same_file = crate::output::FileId::of(f)
+                .is_some_and(|id| id.is(&other.source));
+            if same_file && Some(f) == args.attestation.as_ref() {
                 continue;
             }
             return Err(Error::usage(
-                format!("two inputs would be packed as {base:?}"),
-                "rename one of them, or put them in the --dir tree",
+                format!(
+                    "two inputs would be packed as {base:?}: {} and {}",
+                    input::display_path(&other.source),
+                    name
+                ),
+                "rename or remove one of them (an old controls/attestation.json in --dir, say)",
             ));
         }
         inputs.push(pack::Input {
@@ -210,13 +218,18 @@ pub fn cmd_pack(
         key: key.as_ref(),
         attestation: attestation_name,
     };
-    let idx = pack::build_index(&inputs, &opts).map_err(|e| {
-        Error::from(InputError::new(
-            &crate::diags::INPUT_IO,
-            Location::file(input::display_path(&out)),
-            e.to_string(),
-            "check that every input is readable and is what it claims to be",
-        ))
+    let idx = pack::build_index(&inputs, &opts).map_err(|f| {
+        let name = input::display_path(&f.path);
+        if f.error.kind() == std::io::ErrorKind::InvalidData {
+            Error::from(InputError::new(
+                &crate::diags::INPUT_IO,
+                Location::file(name),
+                f.error.to_string(),
+                "pass the attestation.json (or .dsse.json) that `tollgate attest controls` wrote",
+            ))
+        } else {
+            Error::from(input::io_error(&name, &f.error))
+        }
     })?;
     let out_err = |source| Error::Output {
         path: out.display().to_string(),

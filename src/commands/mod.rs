@@ -35,7 +35,7 @@ pub struct Context {
 impl Context {
     pub fn from_global(global: &GlobalArgs) -> Result<Self> {
         let now = match &global.now {
-            Some(s) => s.parse::<jiff::Timestamp>().map_err(|e| {
+            Some(s) => crate::input::parse_rfc3339(s).map_err(|e| {
                 Error::usage(
                     format!("--now {s:?} is not an RFC 3339 time: {e}"),
                     "write it like 2026-01-31T12:00:00Z",

@@ -411,15 +411,25 @@ pub struct Waiver {
     pub location: Location,
 }
 
+/// A waiver's expiry: a date (`2027-01-31`, valid through that day in UTC, so it expires at the
+/// start of the next) or an RFC 3339 time with an offset. Nothing looser: a time without an
+/// offset, or with a space, must not silently become "the end of that day".
 fn parse_expiry(s: &str) -> Option<jiff::Timestamp> {
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t);
+    let is_date = s.len() == 10
+        && s.bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if is_date {
+        let d: jiff::civil::Date = s.parse().ok()?;
+        return d
+            .tomorrow()
+            .ok()?
+            .at(0, 0, 0, 0)
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp());
     }
-    let d: jiff::civil::Date = s.parse().ok()?;
-    let end = d.at(23, 59, 59, 0);
-    end.to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp())
+    crate::input::parse_rfc3339(s).ok()
 }
 
 pub fn parse_waivers(name: &str, text: &str) -> Result<Vec<Waiver>, ConfigErrors> {
@@ -455,8 +465,8 @@ pub fn parse_waivers(name: &str, text: &str) -> Result<Vec<Waiver>, ConfigErrors
         let Some(expires) = parse_expiry(&expires_text) else {
             errors.push(config(
                 at(name, &w.expires.referenced),
-                format!("expires {expires_text:?} is not a date (2026-12-31) or RFC 3339 time"),
-                "every waiver needs an expiry date",
+                format!("expires {expires_text:?} is not a date or an RFC 3339 time"),
+                "write a date (2026-12-31, valid through that day in UTC) or a time with its offset (2026-12-31T18:00:00Z)",
             ));
             continue;
         };
@@ -595,10 +605,27 @@ controls:
         assert_eq!(parse_age("P2D").unwrap().as_secs(), 2 * 86_400);
         assert!(parse_age("soon").is_err());
         assert!(parse_age("5y").is_err());
+        // A date is valid through its whole day (UTC): it expires as the next day starts.
         assert_eq!(
             parse_expiry("2026-12-31").unwrap().to_string(),
-            "2026-12-31T23:59:59Z"
+            "2027-01-01T00:00:00Z"
         );
-        assert!(parse_expiry("31/12/2026").is_none());
+        assert_eq!(
+            parse_expiry("2026-11-23T12:00:00+01:00").unwrap().to_string(),
+            "2026-11-23T11:00:00Z"
+        );
+        // Anything looser is refused, never read as "the end of that day".
+        for loose in [
+            "31/12/2026",
+            "2026-11-23 12:00:00",
+            "2026-11-23T11:30:00",
+            "2026-11-23T12:00",
+            "2026-11-23T12",
+            "2026-11-23T12Z",
+            "2026-11-23T12:00:00+25:00",
+            "2026-1-23",
+        ] {
+            assert!(parse_expiry(loose).is_none(), "{loose}");
+        }
     }
 }

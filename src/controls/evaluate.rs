@@ -88,7 +88,8 @@ pub fn evaluate(
                     WaiverState::Invalid,
                     "has no approver, so it waives nothing".to_string(),
                 )
-            } else if w.expires < o.now {
+            } else if w.expires <= o.now {
+                // Expired from the instant it names (a date: from the start of the next day).
                 (
                     WaiverState::Expired,
                     format!("expired on {}", w.expires_text),

@@ -92,9 +92,7 @@ fn hash_all(inputs: &[Input]) -> Vec<io::Result<(String, u64, String)>> {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(&(_, i)) = order.get(k) else { break };
                         let source = &inputs[i].source;
-                        let r = hash_and_sniff(source, &mut buf).map_err(|e| {
-                            io::Error::new(e.kind(), format!("{}: {e}", source.display()))
-                        });
+                        let r = hash_and_sniff(source, &mut buf);
                         done.push((i, r));
                     }
                     done
@@ -114,12 +112,22 @@ fn hash_all(inputs: &[Input]) -> Vec<io::Result<(String, u64, String)>> {
         .collect()
 }
 
+/// An input that could not be read, or is not what it claims to be.
+#[derive(Debug)]
+pub struct InputFailure {
+    pub path: PathBuf,
+    pub error: io::Error,
+}
+
 /// Hash and recognise every input (in parallel, each file read once) and build the index.
-pub fn build_index(inputs: &[Input], o: &PackOptions) -> io::Result<Index> {
+pub fn build_index(inputs: &[Input], o: &PackOptions) -> Result<Index, InputFailure> {
     let hashed = hash_all(inputs);
     let mut artifacts = Vec::with_capacity(inputs.len());
     for (i, h) in inputs.iter().zip(hashed) {
-        let (sha256, size, media_type) = h?;
+        let (sha256, size, media_type) = h.map_err(|error| InputFailure {
+            path: i.source.clone(),
+            error,
+        })?;
         artifacts.push(Artifact {
             name: i.name.clone(),
             path: format!("{ARTIFACT_PREFIX}{}", i.name),
@@ -136,7 +144,12 @@ pub fn build_index(inputs: &[Input], o: &PackOptions) -> io::Result<Index> {
                 .iter()
                 .find(|i| &i.name == name)
                 .expect("attestation is an input");
-            control_map(&input.source, &format!("{ARTIFACT_PREFIX}{name}"))?
+            control_map(&input.source, &format!("{ARTIFACT_PREFIX}{name}")).map_err(
+                |error| InputFailure {
+                    path: input.source.clone(),
+                    error,
+                },
+            )?
         }
     };
     let mut index = Index {
@@ -151,9 +164,7 @@ pub fn build_index(inputs: &[Input], o: &PackOptions) -> io::Result<Index> {
             root: String::new(),
         },
     };
-    let leaves = index
-        .leaves()
-        .ok_or_else(|| io::Error::other("internal: bad digest"))?;
+    let leaves = index.leaves().expect("digests computed above are hex");
     index.merkle.size = leaves.len() as u64;
     index.merkle.root = crate::attest::intoto::hex(&merkle::root(&leaves));
     Ok(index)
@@ -165,28 +176,24 @@ fn control_map(path: &Path, archive_path: &str) -> io::Result<Option<ControlMap>
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("{}: not JSON: {e}", path.display()),
+            format!("the control attestation is not JSON: {e}"),
         )
     })?;
-    let st = crate::attest::intoto::statement_from_envelope_json(&v).map_err(|e| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{}: {e}", path.display()),
-        )
-    })?;
+    let st = crate::attest::intoto::statement_from_envelope_json(&v)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
     if st.get("predicateType").and_then(|p| p.as_str())
         != Some(crate::controls::model::PREDICATE_TYPE)
     {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
-            format!("{}: not a tollgate Control Attestation", path.display()),
+            "not a tollgate Control Attestation (predicateType)".to_string(),
         ));
     }
     let p: crate::controls::model::ControlsPredicate =
         serde_json::from_value(st["predicate"].clone()).map_err(|e| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("{}: {e}", path.display()),
+                format!("the control attestation's predicate: {e}"),
             )
         })?;
     Ok(Some(ControlMap {
