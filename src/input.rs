@@ -415,7 +415,8 @@ mod tests {
 /// times, offsets up to 25:59), which must not turn a typo into a different instant.
 pub fn parse_rfc3339(s: &str) -> Result<jiff::Timestamp, String> {
     let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     let shape_ok = b.len() >= 20
         && digits(0..4)
         && b[4] == b'-'

@@ -339,6 +339,82 @@ fn pack_carries_the_control_map() {
     );
 }
 
+/// A stale `controls/attestation.json` in `--dir` never takes the place of `--attestation`
+/// (a passing old attestation would be packed for a failing release); the same file named both
+/// ways is packed once.
+#[test]
+fn attestation_colliding_with_another_file_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let ex = testdata("controls/example");
+    tg(p)
+        .args(["attest", "controls", "--catalog"])
+        .arg(root().join("catalog/default.yaml"))
+        .arg("--evidence")
+        .arg(ex.join("evidence"))
+        .arg("--trusted-key")
+        .arg(ex.join("signer.pub"))
+        .args(["--out", "out"])
+        .assert()
+        .code(0);
+    std::fs::create_dir_all(p.join("ev/controls")).unwrap();
+    std::fs::write(p.join("ev/controls/attestation.json"), b"{\"stale\": true}").unwrap();
+    let run = |dir: &str| {
+        tg(p)
+            .args([
+                "evidence",
+                "pack",
+                "--org",
+                "acme",
+                "--release",
+                "v1",
+                "--no-ci-env",
+            ])
+            .args([
+                "--dir",
+                dir,
+                "--attestation",
+                "out/controls/attestation.json",
+            ])
+            .args(["--out", "p.tgz"])
+            .output()
+            .unwrap()
+    };
+    let out = run("ev");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("two inputs would be packed as \"controls/attestation.json\"")
+            && err.contains("ev/controls/attestation.json"),
+        "{err}"
+    );
+    assert!(!p.join("p.tgz").exists());
+    // `--dir out --attestation out/controls/attestation.json`: one file, packed once.
+    let out = run("out");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A file name `evidence verify` would refuse is refused when packing, naming the file.
+#[test]
+fn unportable_file_names_are_refused_when_packing() {
+    let d = setup();
+    let p = d.path();
+    std::fs::write(p.join("ev/back\\slash.txt"), b"x").unwrap();
+    let out = pack(p, &["--key", "k.key"]).0;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("back\\slash.txt") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!p.join("pack.tgz").exists());
+}
+
 // ---- hostile archives ------------------------------------------------------------------------
 
 /// A raw ustar header (so any name and type can be written, unlike with a well-behaved tar
@@ -427,6 +503,27 @@ fn hostile_archives_each_get_their_own_finding() {
                 t.file("/etc/evil", b"x");
             }),
             "EVD007",
+        ),
+        (
+            "dotdot-directory",
+            Box::new(|t: &mut RawTar| {
+                t.entry("../escape-dir/", b"", b'5', "");
+            }),
+            "EVD007",
+        ),
+        (
+            "absolute-directory",
+            Box::new(|t: &mut RawTar| {
+                t.entry("/tmp/escape-dir/", b"", b'5', "");
+            }),
+            "EVD007",
+        ),
+        (
+            "directory",
+            Box::new(|t: &mut RawTar| {
+                t.entry("artifacts/extra-dir/", b"", b'5', "");
+            }),
+            "EVD004",
         ),
         (
             "symlink",

@@ -124,8 +124,7 @@ pub fn cmd_pack(
         if let Some(other) = inputs.iter().find(|i| i.name == base) {
             // `--attestation DIR/controls/attestation.json` with `--dir DIR` names the same file
             // twice; any other file of that name would silently take the attestation's place.
-            let same_file = crate::output::FileId::of(f)
-                .is_some_and(|id| id.is(&other.source));
+            let same_file = crate::output::FileId::of(f).is_some_and(|id| id.is(&other.source));
             if same_file && Some(f) == args.attestation.as_ref() {
                 continue;
             }
@@ -150,6 +149,21 @@ pub fn cmd_pack(
             .iter()
             .find(|i| &i.source == a)
             .map(|i| i.name.clone());
+    }
+    // A name `evidence verify` would refuse (a backslash is a separator on Windows) or one that
+    // is not UTF-8 (it would be packed under a lossy spelling) is refused before any work.
+    if let Some(bad) = inputs.iter().find(|i| {
+        i.source.to_str().is_none() || !crate::evidence::verify::safe_path(i.name.as_bytes())
+    }) {
+        return Err(Error::from(InputError::new(
+            &crate::diags::INPUT_UNRECOGNISED,
+            Location::file(input::display_path(&bad.source)),
+            format!(
+                "cannot be packed as {:?}: not a portable archive path",
+                bad.name
+            ),
+            "rename it: no backslashes (a separator on Windows), and UTF-8 only",
+        )));
     }
     if inputs.is_empty() {
         return Err(Error::usage(

@@ -416,9 +416,13 @@ pub struct Waiver {
 /// offset, or with a space, must not silently become "the end of that day".
 fn parse_expiry(s: &str) -> Option<jiff::Timestamp> {
     let is_date = s.len() == 10
-        && s.bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if is_date {
         let d: jiff::civil::Date = s.parse().ok()?;
         return d
@@ -611,7 +615,9 @@ controls:
             "2027-01-01T00:00:00Z"
         );
         assert_eq!(
-            parse_expiry("2026-11-23T12:00:00+01:00").unwrap().to_string(),
+            parse_expiry("2026-11-23T12:00:00+01:00")
+                .unwrap()
+                .to_string(),
             "2026-11-23T11:00:00Z"
         );
         // Anything looser is refused, never read as "the end of that day".

@@ -144,12 +144,12 @@ pub fn build_index(inputs: &[Input], o: &PackOptions) -> Result<Index, InputFail
                 .iter()
                 .find(|i| &i.name == name)
                 .expect("attestation is an input");
-            control_map(&input.source, &format!("{ARTIFACT_PREFIX}{name}")).map_err(
-                |error| InputFailure {
+            control_map(&input.source, &format!("{ARTIFACT_PREFIX}{name}")).map_err(|error| {
+                InputFailure {
                     path: input.source.clone(),
                     error,
-                },
-            )?
+                }
+            })?
         }
     };
     let mut index = Index {

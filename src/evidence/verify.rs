@@ -205,10 +205,25 @@ pub fn verify(path: &Path, keys: &[PublicKey], limits: Limits) -> io::Result<Ver
             );
             continue;
         }
+        if kind.is_dir() {
+            // tollgate writes no directory entries; one was added after packing, and one
+            // outside the archive is the classic traversal.
+            let dir_path = raw_path.strip_suffix(b"/").unwrap_or(&raw_path);
+            let (info, what) = if safe_path(dir_path) {
+                (
+                    &d::UNEXPECTED_ENTRY,
+                    "a directory entry the index does not list",
+                )
+            } else {
+                (
+                    &d::UNSAFE_PATH,
+                    "a directory entry whose path is absolute or leaves the archive",
+                )
+            };
+            finding(&mut out, info, &at, format!("{shown} is {what}"));
+            continue;
+        }
         if !(kind.is_file() || kind == tar::EntryType::Continuous) {
-            if kind.is_dir() {
-                continue;
-            }
             finding(
                 &mut out,
                 &d::SPECIAL_ENTRY,
