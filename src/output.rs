@@ -83,6 +83,17 @@ impl Env {
             quiet: global.quiet,
             verbose: global.verbose,
         };
+        // The ledger is opened (locked, its last record checked) before the report is written:
+        // a ledger that cannot take this decision fails the run before a report claims a verdict.
+        let ledger = match &global.ledger {
+            Some(path) => {
+                let decision = self.decision(report, global);
+                let appender = crate::evidence::ledger::Appender::open(path, &decision.chain)
+                    .map_err(|e| ledger_error(path, e))?;
+                Some((appender, decision))
+            }
+            None => None,
+        };
         let text = render::render(report, global.format, opts);
         match &global.output {
             Some(path) => write_atomic(path, text.as_bytes())?,
@@ -124,35 +135,64 @@ impl Env {
             }
         }
         let code = report.verdict().exit_code();
-        if let Some(path) = &global.ledger {
-            let chain = global
-                .ledger_chain
-                .clone()
-                .or_else(|| self.var("GITHUB_REPOSITORY").map(str::to_string))
-                .or_else(|| self.var("CI_PROJECT_PATH").map(str::to_string))
-                .unwrap_or_else(|| "default".to_string());
-            let decision = crate::evidence::ledger::Decision {
-                chain,
-                time: report.generated_at.clone(),
-                command: report.command.clone(),
-                verdict: report.verdict().as_str().to_string(),
-                exit_code: code,
-                subjects: report
-                    .subjects
-                    .iter()
-                    .map(|s| (s.path.clone(), s.verdict.as_str().to_string()))
-                    .collect(),
-                findings: report.diagnostics.len(),
-            };
+        if let Some((ledger, decision)) = ledger {
+            let path = global.ledger.as_deref().expect("opened from --ledger");
             // A decision that cannot be recorded is not a decision: fail the run.
-            crate::evidence::ledger::append(path, &decision).map_err(|source| {
-                crate::error::Error::Output {
-                    path: path.display().to_string(),
-                    source,
-                }
-            })?;
+            ledger
+                .append(&decision)
+                .map_err(|e| ledger_error(path, crate::evidence::ledger::AppendError::Io(e)))?;
         }
         Ok(code)
+    }
+}
+
+impl Env {
+    /// What the ledger records about this run.
+    fn decision(
+        &self,
+        report: &Report,
+        global: &GlobalArgs,
+    ) -> crate::evidence::ledger::Decision {
+        let chain = global
+            .ledger_chain
+            .clone()
+            .or_else(|| self.var("GITHUB_REPOSITORY").map(str::to_string))
+            .or_else(|| self.var("CI_PROJECT_PATH").map(str::to_string))
+            .unwrap_or_else(|| "default".to_string());
+        crate::evidence::ledger::Decision {
+            chain,
+            time: report.generated_at.clone(),
+            command: report.command.clone(),
+            verdict: report.verdict().as_str().to_string(),
+            exit_code: report.verdict().exit_code(),
+            subjects: report
+                .subjects
+                .iter()
+                .map(|s| (s.path.clone(), s.verdict.as_str().to_string()))
+                .collect(),
+            findings: report.diagnostics.len(),
+        }
+    }
+}
+
+/// A ledger that cannot take a decision, as one line with a hint that fits the cause.
+fn ledger_error(path: &Path, e: crate::evidence::ledger::AppendError) -> Error {
+    use crate::evidence::ledger::AppendError;
+    let name = crate::input::display_path(path);
+    match e {
+        AppendError::Io(source) => Error::Output { path: name, source },
+        AppendError::Damaged { line, reason } => Error::from(crate::input::InputError::new(
+            &crate::diags::INPUT_MALFORMED,
+            crate::report::Location::file(name.clone()).with_line_col(line as u32, 1),
+            format!("ledger record {reason}"),
+            format!(
+                "the ledger was edited or damaged: `tollgate ledger verify {name}` names the first bad record; start a new ledger file rather than repairing it"
+            ),
+        )),
+        AppendError::OtherChain { found, wanted } => Error::usage(
+            format!("{name}: the ledger holds chain {found:?}, not {wanted:?}"),
+            format!("one ledger file holds one chain: pass --ledger-chain {found:?}, or another --ledger file for {wanted:?}"),
+        ),
     }
 }
 

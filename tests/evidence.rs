@@ -818,6 +818,61 @@ fn audit_samples_reproducibly_and_reports_failures() {
     assert_eq!(codes(&out), ["EVD017"]);
 }
 
+/// Appending never breaks a ledger: a last record without its newline gets one first; a
+/// ledger of another chain or with a damaged last record is refused (exit 2, one line with the
+/// line number) before any report is written, and the file is left as it was.
+#[test]
+fn ledger_appends_never_break_the_chain() {
+    let d = setup();
+    let p = d.path();
+    let gate = |ledger: &str, chain: &str| {
+        tg(p)
+            .args(["--ledger", ledger, "--ledger-chain", chain])
+            .args(["--format", "json", "--output", "report.json"])
+            .args(["sbom", "validate", "ev/sbom/app.cdx.json"])
+            .output()
+            .unwrap()
+    };
+    let verify_ok = |ledger: &str| {
+        let out = tg(p).args(["ledger", "verify", ledger]).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    };
+    assert_eq!(gate("l.jsonl", "acme/app").status.code(), Some(0));
+    // Strip the final newline, as an editor might: the next append still chains.
+    let text = std::fs::read_to_string(p.join("l.jsonl")).unwrap();
+    std::fs::write(p.join("l.jsonl"), text.trim_end()).unwrap();
+    assert_eq!(gate("l.jsonl", "acme/app").status.code(), Some(0));
+    verify_ok("l.jsonl");
+    assert_eq!(std::fs::read_to_string(p.join("l.jsonl")).unwrap().lines().count(), 2);
+    // Another chain: refused, nothing written.
+    std::fs::remove_file(p.join("report.json")).unwrap();
+    let before = std::fs::read(p.join("l.jsonl")).unwrap();
+    let out = gate("l.jsonl", "other");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines().count() == 1 && err.contains("holds chain \"acme/app\"") && err.contains("--ledger-chain"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(p.join("l.jsonl")).unwrap(), before);
+    assert!(!p.join("report.json").exists(), "a report was written");
+    // A damaged last record: refused with its line, nothing written.
+    std::fs::write(p.join("bad.jsonl"), [&before[..], b"{not json\n"].concat()).unwrap();
+    let out = gate("bad.jsonl", "acme/app");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.lines().count() == 1 && err.contains("bad.jsonl:3:1") && err.contains("ledger verify"),
+        "{err}"
+    );
+    assert!(!p.join("report.json").exists(), "a report was written");
+}
+
 #[test]
 fn ledger_records_every_gate_and_detects_tampering() {
     let d = setup();

@@ -50,8 +50,9 @@ pub struct Decision {
     pub findings: usize,
 }
 
-/// The last line of a file, read from the end (ledgers grow without bound).
-fn last_line(f: &mut std::fs::File) -> io::Result<Option<String>> {
+/// The last line of a file, read from the end (ledgers grow without bound): its byte offset,
+/// its text, and whether the file ends with a newline.
+fn last_line(f: &mut std::fs::File) -> io::Result<Option<(u64, String, bool)>> {
     let len = f.seek(SeekFrom::End(0))?;
     if len == 0 {
         return Ok(None);
@@ -66,74 +67,145 @@ fn last_line(f: &mut std::fs::File) -> io::Result<Option<String>> {
         f.read_exact(&mut chunk)?;
         chunk.extend_from_slice(&tail);
         tail = chunk;
+        let ends_with_newline = tail.ends_with(b"\n");
         let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
         if let Some(i) = body.iter().rposition(|&b| b == b'\n') {
-            return Ok(Some(String::from_utf8_lossy(&body[i + 1..]).into_owned()));
+            let text = String::from_utf8_lossy(&body[i + 1..]).into_owned();
+            return Ok(Some((pos + i as u64 + 1, text, ends_with_newline)));
         }
         if pos == 0 {
-            return Ok(Some(String::from_utf8_lossy(body).into_owned()));
+            let text = String::from_utf8_lossy(body).into_owned();
+            return Ok(Some((0, text, ends_with_newline)));
         }
     }
 }
 
-/// Append a decision; returns the new record.
-pub fn append(path: &Path, d: &Decision) -> io::Result<Value> {
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .read(true)
-        .append(true)
-        .open(path)?;
-    f.lock()?;
-    let result = (|| {
-        let (index, prev) = match last_line(&mut f)? {
-            None => (0u64, GENESIS.to_string()),
-            Some(line) => {
-                let v: Value = serde_json::from_str(&line).map_err(|e| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("the last ledger record is not JSON: {e}"),
-                    )
-                })?;
-                let i = v.get("index").and_then(Value::as_u64).ok_or_else(|| {
-                    io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        "the last ledger record has no index",
-                    )
-                })?;
-                let h = v
-                    .get("hash")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                (i + 1, h)
+/// Why a decision could not be appended.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// The last record is not one tollgate wrote: appending would extend a broken chain.
+    #[error("the last record (line {line}) {reason}")]
+    Damaged { line: usize, reason: String },
+    /// One ledger file holds one chain.
+    #[error("the ledger holds chain {found:?}, not {wanted:?}")]
+    OtherChain { found: String, wanted: String },
+}
+
+/// A ledger opened for one append: locked, its last record read and checked. Taken before a
+/// gate's report is written, so a ledger that cannot take the decision fails the run before
+/// any report claims a verdict; the lock is held until the record is appended (or dropped).
+pub struct Appender {
+    file: std::fs::File,
+    chain: String,
+    index: u64,
+    prev: String,
+    needs_newline: bool,
+}
+
+impl Appender {
+    pub fn open(path: &Path, chain: &str) -> Result<Appender, AppendError> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)?;
+        file.lock()?;
+        let (index, prev, needs_newline) = match last_line(&mut file)? {
+            None => (0u64, GENESIS.to_string(), false),
+            Some((offset, line, ends_with_newline)) => {
+                let damaged = |file: &mut std::fs::File, reason: String| {
+                    let line = line_number(file, offset).unwrap_or(0);
+                    AppendError::Damaged { line, reason }
+                };
+                let v: Value = match serde_json::from_str(&line) {
+                    Ok(v) => v,
+                    Err(e) => return Err(damaged(&mut file, format!("is not JSON: {e}"))),
+                };
+                let index = v.get("index").and_then(Value::as_u64);
+                let hash = v.get("hash").and_then(Value::as_str);
+                let (Some(index), Some(hash)) = (index, hash) else {
+                    return Err(damaged(&mut file, "has no index or hash".into()));
+                };
+                let found = v.get("chain").and_then(Value::as_str).unwrap_or_default();
+                if found != chain {
+                    return Err(AppendError::OtherChain {
+                        found: found.to_string(),
+                        wanted: chain.to_string(),
+                    });
+                }
+                (index + 1, hash.to_string(), !ends_with_newline)
             }
         };
+        Ok(Appender {
+            file,
+            chain: chain.to_string(),
+            index,
+            prev,
+            needs_newline,
+        })
+    }
+
+    /// Append the decision (its chain is the one the ledger was opened for); returns the record.
+    pub fn append(mut self, d: &Decision) -> io::Result<Value> {
         let subjects: Vec<Value> = d
             .subjects
             .iter()
             .map(|(p, v)| json!({"path": p, "verdict": v}))
             .collect();
         let mut record = json!({
-            "chain": d.chain,
-            "index": index,
+            "chain": self.chain,
+            "index": self.index,
             "time": d.time,
             "command": d.command,
             "verdict": d.verdict,
             "exitCode": d.exit_code,
             "findings": d.findings,
             "subjects": subjects,
-            "prev": prev,
+            "prev": self.prev,
         });
         let hash = record_hash(&record);
         record["hash"] = Value::String(hash);
-        let mut line = serde_json::to_string(&sorted(&record)).expect("serialisable");
+        let mut line = String::new();
+        // A last record without its newline (an editor, `echo -n`) must not be glued to this one.
+        if self.needs_newline {
+            line.push('\n');
+        }
+        line.push_str(&serde_json::to_string(&sorted(&record)).expect("serialisable"));
         line.push('\n');
-        f.write_all(line.as_bytes())?;
-        f.sync_data()?;
+        self.file.write_all(line.as_bytes())?;
+        self.file.sync_data()?;
         Ok(record)
-    })();
-    let _ = f.unlock();
-    result
+    }
+}
+
+impl Drop for Appender {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// 1-based line number of the line starting at byte `offset`.
+fn line_number(f: &mut std::fs::File, offset: u64) -> io::Result<usize> {
+    f.seek(SeekFrom::Start(0))?;
+    let mut newlines = 0usize;
+    let mut left = offset;
+    let mut buf = vec![0u8; 64 * 1024];
+    while left > 0 {
+        let n = f.read(&mut buf[..left.min(64 * 1024) as usize])?;
+        if n == 0 {
+            break;
+        }
+        newlines += memchr::memchr_iter(b'\n', &buf[..n]).count();
+        left -= n as u64;
+    }
+    Ok(newlines + 1)
+}
+
+/// Append a decision to the ledger (its chain is `d.chain`); returns the new record.
+pub fn append(path: &Path, d: &Decision) -> Result<Value, AppendError> {
+    Ok(Appender::open(path, &d.chain)?.append(d)?)
 }
 
 /// The first problem in a ledger: record index (0-based line among records) and why.
