@@ -29,7 +29,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Human, env = "TOLLGATE_FORMAT")]
     pub format: Format,
 
-    /// Write the report to FILE instead of stdout (written atomically).
+    /// Write the report to FILE instead of stdout (written atomically; `-` is stdout).
     #[arg(long, short = 'o', global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

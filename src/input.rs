@@ -88,10 +88,11 @@ impl InputError {
         {
             loc.push_str(&format!(" at {p}"));
         }
-        format!(
+        let line = format!(
             "{}: {}: {} (hint: {})",
             self.info.code, loc, self.message, self.hint
-        )
+        );
+        crate::output::one_line(&line).into_owned()
     }
 
     pub fn into_diagnostic(self) -> Diagnostic {

@@ -40,7 +40,11 @@ pub const EXIT_DENY: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 /// Run a parsed command line against an environment; returns the process exit code.
-pub fn run(cli: cli::Cli, env: &mut output::Env) -> u8 {
+pub fn run(mut cli: cli::Cli, env: &mut output::Env) -> u8 {
+    // `--output -` is stdout, as `--out -` is for the commands that write a product.
+    if cli.global.output.as_deref() == Some(std::path::Path::new("-")) {
+        cli.global.output = None;
+    }
     match commands::dispatch(&cli, env) {
         Ok(code) => code,
         Err(e) => {

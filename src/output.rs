@@ -38,8 +38,11 @@ impl Env {
             .filter(|v| !v.is_empty())
     }
 
-    /// One line on stderr, prefixed `error: ` (coloured on a TTY).
+    /// One line on stderr, prefixed `error: ` (coloured on a TTY). Control characters in it
+    /// (from a file name, or bytes of a hostile archive inside a library's error) are escaped:
+    /// the error stays one line and cannot drive the terminal.
     pub fn error_line(&mut self, line: &str) {
+        let line = &one_line(line);
         let prefix = if self.stderr_is_tty && self.var("NO_COLOR").is_none() {
             "\x1b[1;31merror\x1b[0m: "
         } else {
@@ -49,6 +52,7 @@ impl Env {
     }
 
     pub fn warn_line(&mut self, line: &str) {
+        let line = &one_line(line);
         let prefix = if self.stderr_is_tty && self.var("NO_COLOR").is_none() {
             "\x1b[1;33mwarning\x1b[0m: "
         } else {
@@ -148,11 +152,7 @@ impl Env {
 
 impl Env {
     /// What the ledger records about this run.
-    fn decision(
-        &self,
-        report: &Report,
-        global: &GlobalArgs,
-    ) -> crate::evidence::ledger::Decision {
+    fn decision(&self, report: &Report, global: &GlobalArgs) -> crate::evidence::ledger::Decision {
         let chain = global
             .ledger_chain
             .clone()
@@ -191,9 +191,29 @@ fn ledger_error(path: &Path, e: crate::evidence::ledger::AppendError) -> Error {
         )),
         AppendError::OtherChain { found, wanted } => Error::usage(
             format!("{name}: the ledger holds chain {found:?}, not {wanted:?}"),
-            format!("one ledger file holds one chain: pass --ledger-chain {found:?}, or another --ledger file for {wanted:?}"),
+            format!(
+                "one ledger file holds one chain: pass --ledger-chain {found:?}, or another --ledger file for {wanted:?}"
+            ),
         ),
     }
+}
+
+/// `line` with every control character but tab escaped (`\n`, `\r`, `\u{1b}`, …).
+pub fn one_line(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.chars().any(|c| c.is_control() && c != '\t') {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn append(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -271,6 +291,26 @@ pub fn destination(path: &Path) -> Result<Destination> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
 
+/// Whether two output paths name the same file: the same file when both exist, else the same
+/// absolute path (parent directory resolved, so `./a` and `a` agree).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Some(x), Some(y)) = (FileId::of(a), FileId::of(b)) {
+        return x == y;
+    }
+    let resolved = |p: &Path| -> Option<PathBuf> {
+        let name = p.file_name()?;
+        let parent = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        Some(std::fs::canonicalize(parent).ok()?.join(name))
+    };
+    match (resolved(a), resolved(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
 impl FileId {
     pub fn of(path: &Path) -> Option<FileId> {
         #[cfg(unix)]
@@ -303,6 +343,27 @@ pub fn parent_dir(path: &Path) -> &Path {
 /// Write a file atomically: a temporary file in the same directory, then rename, so a crash or
 /// a full disk never leaves a partial output behind. A device or pipe (`/dev/stdout`) is
 /// written in place; see [`destination`].
+/// A temporary file beside `target` for an atomic replace, with the mode the result should have:
+/// the replaced file's, else that of any new file (0666 less the umask) — not the 0600 of a
+/// temporary file, which would leave reports and SBOMs unreadable to the rest of a CI job.
+/// (Private keys are written by their own path, 0600.)
+pub fn replacement_file(target: &Path, prefix: &str) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(parent_dir(target))?;
+    if let Ok(meta) = std::fs::metadata(target)
+        && meta.is_file()
+    {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    Ok(tmp)
+}
+
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let err = |source| Error::Output {
         path: path.display().to_string(),
@@ -319,10 +380,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
             return f.flush().map_err(err);
         }
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tollgate-")
-        .tempfile_in(parent_dir(&target))
-        .map_err(err)?;
+    let mut tmp = replacement_file(&target, ".tollgate-").map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
     tmp.as_file().sync_all().map_err(err)?;
     tmp.persist(&target).map_err(|e| err(e.error))?;
@@ -402,6 +460,34 @@ impl Write for WriteBehind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Outputs get a new file's mode (umask applied), or keep the mode of the file they replace.
+    #[cfg(unix)]
+    #[test]
+    fn outputs_are_not_left_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        let new_file_mode = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        let out = dir.path().join("report.json");
+        write_atomic(&out, b"1").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&out), new_file_mode);
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&out, b"2").unwrap();
+        assert_eq!(mode(&out), 0o640);
+        assert_eq!(std::fs::read(&out).unwrap(), b"2");
+    }
+
+    #[test]
+    fn error_lines_stay_one_line() {
+        assert_eq!(
+            one_line("bad \"x\"\n\"y\"\r\x1b[2J\tend"),
+            "bad \"x\"\\n\"y\"\\r\\u{1b}[2J\tend"
+        );
+        assert!(matches!(one_line("plain"), std::borrow::Cow::Borrowed(_)));
+    }
 
     #[test]
     fn new_and_regular_files_are_replaced_by_rename() {

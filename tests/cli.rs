@@ -582,6 +582,67 @@ fn merge_result_validates_and_is_reproducible() {
         .code(0);
 }
 
+/// The report, the ledger and a command's product are never the same file (one would silently
+/// replace the other); `--output -` is stdout.
+#[test]
+fn report_ledger_and_product_must_be_different_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = dir.path().join("same.json");
+    let merge = |extra: &[&std::ffi::OsStr]| {
+        tollgate()
+            .args([
+                "sbom",
+                "merge",
+                "testdata/sbom/merge/api.cdx.json",
+                "testdata/sbom/merge/worker.cdx.json",
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = merge(&[
+        "--out".as_ref(),
+        same.as_os_str(),
+        "--output".as_ref(),
+        same.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let line = one_line_error(&out.stderr);
+    assert!(
+        line.contains("--out and --output name the same file"),
+        "{line}"
+    );
+    assert!(!same.exists());
+    // A relative and an absolute spelling of one ledger/report path are the same file too.
+    std::fs::write(&same, b"").unwrap();
+    let out = tollgate()
+        .current_dir(dir.path())
+        .args(["--output", "same.json", "--ledger"])
+        .arg(&same)
+        .args(["sbom", "validate"])
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata/sbom/merge/api.cdx.json"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_line_error(&out.stderr).contains("--output and --ledger"));
+    // `--output -` writes the report to stdout, not to a file named `-`.
+    let out = tollgate()
+        .current_dir(dir.path())
+        .args(["--format", "json", "--output", "-", "sbom", "validate"])
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("testdata/sbom/merge/api.cdx.json"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"verdict\""));
+    assert!(!dir.path().join("-").exists());
+}
+
 #[test]
 fn merge_refuses_spdx_inputs() {
     tollgate()

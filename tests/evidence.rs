@@ -848,7 +848,13 @@ fn ledger_appends_never_break_the_chain() {
     std::fs::write(p.join("l.jsonl"), text.trim_end()).unwrap();
     assert_eq!(gate("l.jsonl", "acme/app").status.code(), Some(0));
     verify_ok("l.jsonl");
-    assert_eq!(std::fs::read_to_string(p.join("l.jsonl")).unwrap().lines().count(), 2);
+    assert_eq!(
+        std::fs::read_to_string(p.join("l.jsonl"))
+            .unwrap()
+            .lines()
+            .count(),
+        2
+    );
     // Another chain: refused, nothing written.
     std::fs::remove_file(p.join("report.json")).unwrap();
     let before = std::fs::read(p.join("l.jsonl")).unwrap();
@@ -856,7 +862,9 @@ fn ledger_appends_never_break_the_chain() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.lines().count() == 1 && err.contains("holds chain \"acme/app\"") && err.contains("--ledger-chain"),
+        err.lines().count() == 1
+            && err.contains("holds chain \"acme/app\"")
+            && err.contains("--ledger-chain"),
         "{err}"
     );
     assert_eq!(std::fs::read(p.join("l.jsonl")).unwrap(), before);

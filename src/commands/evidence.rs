@@ -272,10 +272,8 @@ pub fn cmd_pack(
     let packed = match destination {
         // Atomic: a temporary file beside the destination, renamed only when complete.
         crate::output::Destination::Replace(target) => {
-            let tmp = tempfile::Builder::new()
-                .prefix(".tollgate-pack-")
-                .tempfile_in(crate::output::parent_dir(&target))
-                .map_err(out_err)?;
+            let tmp =
+                crate::output::replacement_file(&target, ".tollgate-pack-").map_err(out_err)?;
             let writer =
                 crate::output::WriteBehind::new(tmp.as_file().try_clone().map_err(out_err)?)
                     .map_err(out_err)?;

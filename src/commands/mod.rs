@@ -54,8 +54,81 @@ impl Context {
     }
 }
 
+/// Files a command writes besides the report: the report (`--output`) and the ledger must not
+/// be any of them, or one would silently replace the other.
+fn products(command: &Command) -> Vec<(&'static str, &std::path::Path)> {
+    use crate::cli::SignCommand;
+    let mut out: Vec<(&'static str, &std::path::Path)> = Vec::new();
+    match command {
+        Command::Sbom(SbomCommand::Merge(a)) => out.push(("--out", &a.out)),
+        Command::Sbom(SbomCommand::Generate(a)) => out.push(("--out", &a.out)),
+        Command::Sign(a) => match &a.blob {
+            Some(SignCommand::Blob(b)) => out.push(("--out", &b.out)),
+            None => out.push(("--out", &a.out)),
+        },
+        Command::Provenance(ProvenanceCommand::Generate(a)) => out.push(("--out", &a.out)),
+        Command::Evidence(EvidenceCommand::Pack(a)) => {
+            if let Some(o) = &a.out {
+                out.push(("--out", o));
+            }
+        }
+        Command::Evidence(EvidenceCommand::Prove(a)) => {
+            if let Some(o) = &a.out {
+                out.push(("--out", o));
+            }
+        }
+        Command::Budget(BudgetCommand::Perf(a)) => {
+            if let Some(o) = &a.update_baseline {
+                out.push(("--update-baseline", o));
+            }
+        }
+        Command::Hermetic(HermeticCommand::Run(a)) => {
+            if let Some(o) = &a.attest {
+                out.push(("--attest", o));
+            }
+        }
+        Command::Repro(ReproCommand::Compare(a)) => {
+            if let Some(o) = &a.opts.report {
+                out.push(("--report", o));
+            }
+        }
+        Command::Repro(ReproCommand::Run(a)) => {
+            if let Some(o) = &a.opts.report {
+                out.push(("--report", o));
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Refuse (exit 2, before any work) a report, ledger and product that are the same file.
+fn check_distinct_outputs(cli: &Cli) -> Result<()> {
+    let mut named: Vec<(&'static str, &std::path::Path)> = products(&cli.command);
+    if let Some(o) = &cli.global.output {
+        named.push(("--output", o));
+    }
+    if let Some(l) = &cli.global.ledger {
+        named.push(("--ledger", l));
+    }
+    // `-` is stdout, not a file (a product there sends the report to stderr).
+    named.retain(|(_, p)| *p != std::path::Path::new("-"));
+    for (i, (a, pa)) in named.iter().enumerate() {
+        for (b, pb) in &named[i + 1..] {
+            if crate::output::same_file(pa, pb) {
+                return Err(Error::usage(
+                    format!("{a} and {b} name the same file, {}", pa.display()),
+                    "give each output its own file",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
     let ctx = Context::from_global(&cli.global)?;
+    check_distinct_outputs(cli)?;
     match &cli.command {
         Command::Sbom(SbomCommand::Validate(args)) => {
             sbom::cmd_validate(&ctx, args, &cli.global, env)
