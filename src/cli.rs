@@ -493,6 +493,12 @@ pub struct LedgerVerifyArgs {
     // too, and the verification's own verdict would be appended to the ledger it checks.
     #[arg(value_name = "LEDGER")]
     pub file: PathBuf,
+
+    /// A record hash noted earlier (published with a release, say) that the ledger must still
+    /// hold: records deleted from the end leave an intact but shorter chain, which only an
+    /// anchor kept elsewhere reveals. Repeatable.
+    #[arg(long = "anchor", value_name = "HASH")]
+    pub anchors: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

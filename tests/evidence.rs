@@ -881,6 +881,47 @@ fn ledger_appends_never_break_the_chain() {
     assert!(!p.join("report.json").exists(), "a report was written");
 }
 
+/// Deleting records from the end leaves a valid, shorter chain: an anchor (a record hash noted
+/// elsewhere) reveals it.
+#[test]
+fn ledger_anchor_reveals_records_deleted_from_the_end() {
+    let d = setup();
+    let p = d.path();
+    for _ in 0..3 {
+        tg(p)
+            .args([
+                "--ledger",
+                "l.jsonl",
+                "sbom",
+                "validate",
+                "ev/sbom/app.cdx.json",
+            ])
+            .assert()
+            .code(0);
+    }
+    let verify = |extra: &[&str]| {
+        tg(p)
+            .args(["--format", "json", "ledger", "verify", "l.jsonl"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = verify(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let head = json(&out)["data"]["head"].as_str().unwrap().to_string();
+    assert_eq!(head.len(), 64);
+    assert_eq!(verify(&["--anchor", &head]).status.code(), Some(0));
+    // Drop the last record: the chain is still intact, the anchor is gone.
+    let text = std::fs::read_to_string(p.join("l.jsonl")).unwrap();
+    let kept: Vec<&str> = text.lines().take(2).collect();
+    std::fs::write(p.join("l.jsonl"), kept.join("\n") + "\n").unwrap();
+    assert_eq!(verify(&[]).status.code(), Some(0));
+    let out = verify(&["--anchor", &head]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["data"]["missingAnchors"][0], head.as_str());
+    assert_eq!(verify(&["--anchor", "abc"]).status.code(), Some(2));
+}
+
 #[test]
 fn ledger_records_every_gate_and_detects_tampering() {
     let d = setup();

@@ -839,8 +839,19 @@ pub fn cmd_ledger_verify(
     env: &mut Env,
 ) -> Result<u8> {
     let name = input::display_path(&args.file);
-    let (count, brk) =
-        ledger::verify(&args.file).map_err(|e| Error::from(input::io_error(&name, &e)))?;
+    if let Some(bad) = args
+        .anchors
+        .iter()
+        .find(|a| a.len() != 64 || !a.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(Error::usage(
+            format!("--anchor {bad:?} is not a record hash"),
+            "an anchor is the 64-hex-digit `hash` of a ledger record",
+        ));
+    }
+    let (verified, brk) = ledger::verify_anchored(&args.file, &args.anchors)
+        .map_err(|e| Error::from(input::io_error(&name, &e)))?;
+    let count = verified.records;
     let mut report = Report::new("ledger verify", ctx.now_rfc3339.clone());
     let mut s = Subject::new(name.clone());
     s.kind = Some("decision ledger".into());
@@ -852,10 +863,25 @@ pub fn cmd_ledger_verify(
                 &d::LEDGER_BROKEN,
                 format!("record {} (line {}): {}", b.index, b.line, b.reason),
             )
-            .at(Location::file(name).with_line_col(b.line as u32, 1)),
+            .at(Location::file(name.clone()).with_line_col(b.line as u32, 1)),
         );
     }
+    if brk.is_none() {
+        for a in &verified.missing_anchors {
+            s.verdict = Verdict::Deny;
+            report.diagnostics.push(
+                Diagnostic::new(
+                    &d::LEDGER_BROKEN,
+                    format!(
+                        "no record has the anchor hash {a}: records were deleted from the end, or the ledger was rewritten"
+                    ),
+                )
+                .at(Location::file(name.clone())),
+            );
+        }
+    }
+    s.facts.insert("head".into(), json!(verified.head));
     report.subjects.push(s);
-    report.data = json!({"records": count, "firstBadIndex": brk.as_ref().map(|b| b.index), "reason": brk.as_ref().map(|b| b.reason.clone())});
+    report.data = json!({"records": count, "head": verified.head, "missingAnchors": verified.missing_anchors, "firstBadIndex": brk.as_ref().map(|b| b.index), "reason": brk.as_ref().map(|b| b.reason.clone())});
     env.emit(&report, global)
 }

@@ -218,6 +218,45 @@ pub struct Break {
 
 /// Check every record: JSON, consecutive indexes, one chain name, `prev` links, own hash.
 pub fn verify(path: &Path) -> io::Result<(usize, Option<Break>)> {
+    verify_chain(path, &mut |_| {})
+}
+
+/// A verified ledger: its record count and last record's hash (the genesis value when empty),
+/// and which of the given anchors (record hashes) it does not hold.
+#[derive(Debug)]
+pub struct Verified {
+    pub records: usize,
+    pub head: String,
+    pub missing_anchors: Vec<String>,
+}
+
+/// [`verify`], and the ledger's head and the anchors it lacks (only meaningful without a break).
+pub fn verify_anchored(path: &Path, anchors: &[String]) -> io::Result<(Verified, Option<Break>)> {
+    let wanted: std::collections::BTreeSet<String> = anchors
+        .iter()
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
+    let mut found = std::collections::BTreeSet::new();
+    let mut head = GENESIS.to_string();
+    let (records, brk) = verify_chain(path, &mut |h| {
+        if wanted.contains(h) {
+            found.insert(h.to_string());
+        }
+        head = h.to_string();
+    })?;
+    let missing_anchors = wanted.difference(&found).cloned().collect();
+    Ok((
+        Verified {
+            records,
+            head,
+            missing_anchors,
+        },
+        brk,
+    ))
+}
+
+/// The chain check; `each` sees the hash of every good record, in order.
+fn verify_chain(path: &Path, each: &mut dyn FnMut(&str)) -> io::Result<(usize, Option<Break>)> {
     let f = std::fs::File::open(path)?;
     let mut prev = GENESIS.to_string();
     let mut chain: Option<String> = None;
@@ -242,6 +281,13 @@ pub fn verify(path: &Path) -> io::Result<(usize, Option<Break>)> {
             Ok(v) => v,
             Err(e) => return brk(format!("not JSON: {e}")),
         };
+        // Records are written in canonical form; any other spelling of the same value is an
+        // edit the hash cannot see (a duplicate key: readers differ on which one counts).
+        if serde_json::to_string(&sorted(&v)).ok().as_deref() != Some(line.as_str()) {
+            return brk(
+                "is not in the canonical form tollgate writes (a duplicate or reordered key, or added whitespace): it was edited".into(),
+            );
+        }
         if v.get("index").and_then(Value::as_u64) != Some(i as u64) {
             return brk(format!(
                 "index is {}, expected {i} (a record was deleted, inserted or reordered)",
@@ -273,6 +319,7 @@ pub fn verify(path: &Path) -> io::Result<(usize, Option<Break>)> {
         if record_hash(&v) != h {
             return brk("the record's content does not match its hash (it was edited)".into());
         }
+        each(&h);
         prev = h;
         count += 1;
     }
@@ -324,6 +371,18 @@ mod tests {
         // Inserted a copy of 1 after 1.
         write(&[lines[0], lines[1], lines[1], lines[2], lines[3], lines[4]]);
         assert_eq!(verify(&p).unwrap().1.unwrap().index, 2);
+        // A duplicate key in front of the real one (first-key readers see "pass"; the hash,
+        // over the last-key-wins value, still matches) and re-spaced JSON are edits too.
+        let deny = lines[1];
+        assert!(deny.contains("\"verdict\":\"deny\""), "{deny}");
+        let duplicated = deny.replacen('{', "{\"verdict\":\"pass\",", 1);
+        write(&[lines[0], &duplicated, lines[2], lines[3], lines[4]]);
+        let brk = verify(&p).unwrap().1.unwrap();
+        assert_eq!((brk.index, brk.line), (1, 2), "{}", brk.reason);
+        assert!(brk.reason.contains("canonical"), "{}", brk.reason);
+        let spaced = lines[3].replace(",\"", ", \"");
+        write(&[lines[0], lines[1], lines[2], &spaced, lines[4]]);
+        assert_eq!(verify(&p).unwrap().1.unwrap().index, 3);
         // Any single byte flipped anywhere is detected.
         let bytes = original.as_bytes();
         for i in (0..bytes.len()).step_by(7) {
