@@ -19,7 +19,12 @@ fn main() -> ExitCode {
                 } else {
                     tollgate::EXIT_PASS
                 };
-                let _ = e.print();
+                if e.use_stderr() {
+                    eprintln!("{}", one_line_usage_error(&e.render().to_string()));
+                } else {
+                    // --help and --version: clap's own text on stdout.
+                    let _ = e.print();
+                }
                 return code;
             }
         };
@@ -28,4 +33,38 @@ fn main() -> ExitCode {
     })
     .unwrap_or(tollgate::EXIT_ERROR);
     ExitCode::from(code)
+}
+
+/// clap's multi-line usage error as the one `error:` line every tollgate error is: the message
+/// and its details joined, the usage line moved into the hint.
+fn one_line_usage_error(rendered: &str) -> String {
+    let mut usage = None;
+    let mut parts: Vec<&str> = Vec::new();
+    for line in rendered.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("For more information") {
+            continue;
+        }
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u);
+            continue;
+        }
+        parts.push(line.strip_prefix("error: ").unwrap_or(line));
+    }
+    let hint = match usage {
+        Some(u) => format!("usage: {u}; more with --help"),
+        None => "see --help".to_string(),
+    };
+    format!("error: {} (hint: {hint})", parts.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn usage_errors_are_one_line() {
+        let rendered = "error: unrecognized subcommand 'validat'\n\n  tip: a similar subcommand exists: 'validate'\n\nUsage: tollgate sbom [OPTIONS] <COMMAND>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            super::one_line_usage_error(rendered),
+            "error: unrecognized subcommand 'validat' tip: a similar subcommand exists: 'validate' (hint: usage: tollgate sbom [OPTIONS] <COMMAND>; more with --help)"
+        );
+    }
 }

@@ -203,12 +203,23 @@ fn json_that_is_not_an_sbom_is_exit_2() {
 
 #[test]
 fn usage_errors_are_exit_2() {
-    tollgate().args(["sbom", "validate"]).assert().code(2);
-    tollgate().args(["sbom", "frobnicate"]).assert().code(2);
-    tollgate()
-        .args(["--format", "yaml", "sbom", "validate", "x"])
-        .assert()
-        .code(2);
+    // Every usage error is one line on stderr, with the usage in its hint.
+    for args in [
+        &["sbom", "validate"][..],
+        &["sbom", "frobnicate"],
+        &["--format", "yaml", "sbom", "validate", "x"],
+        &["sbom", "diff", "--fail-on", "bogus", "a", "b"],
+        &["--bogus"],
+    ] {
+        let out = tollgate().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.contains("(hint: "),
+            "{err}"
+        );
+    }
     let out = Command::new(assert_cmd::cargo::cargo_bin!("tollgate"))
         .current_dir(root())
         .args([
