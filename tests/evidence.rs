@@ -250,6 +250,33 @@ fn pack_verify_extract_prove_round_trip() {
         ])
         .assert()
         .code(1);
+    // A proof that is not what `evidence prove` writes is bad input, not a failed proof.
+    let proof = std::fs::read_to_string(p.join("proof.json")).unwrap();
+    let leaf = serde_json::from_str::<Value>(&proof).unwrap()["leafIndex"].clone();
+    for (what, changed) in [
+        ("algorithm", proof.replace("rfc9162-sha256", "sha1")),
+        ("unknown member", proof.replacen('{', "{\"extra\": 1,", 1)),
+        (
+            "leafIndex",
+            proof.replace(
+                &format!("\"leafIndex\": {leaf}"),
+                &format!("\"leafIndex\": \"{leaf}\""),
+            ),
+        ),
+    ] {
+        assert_ne!(changed, proof, "{what}");
+        std::fs::write(p.join("bad-proof.json"), changed).unwrap();
+        let out = tg(p)
+            .args(["evidence", "check-proof", "bad-proof.json", "--root", &root])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{what}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.lines().count() == 1 && err.contains("bad-proof.json"),
+            "{what}: {err}"
+        );
+    }
     // Wrong key; unsigned pack with a key; no key at all.
     tg(p)
         .args(["key", "generate", "--out-prefix", "other"])

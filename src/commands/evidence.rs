@@ -16,7 +16,7 @@ use crate::evidence::{ledger, merkle, pack, verify};
 use crate::input::{self, InputError};
 use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -608,28 +608,56 @@ pub fn cmd_check_proof(
 ) -> Result<u8> {
     let name = input::display_path(&args.proof);
     let text = input::read_text(&args.proof, ctx.limits)?;
-    let v: Value = serde_json::from_str(&text)
+    // Exactly what `evidence prove` writes: unknown members, wrong types and other algorithms
+    // are bad input, not a failed proof.
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct ProofDoc {
+        algorithm: String,
+        #[allow(dead_code)]
+        artifact: String,
+        #[allow(dead_code)]
+        path: String,
+        sha256: String,
+        leaf_index: u64,
+        tree_size: u64,
+        #[allow(dead_code)]
+        root: String,
+        proof: Vec<String>,
+    }
+    let doc: ProofDoc = serde_json::from_str(&text)
         .map_err(|e| Error::from(input::json_error(&name, &text, &e)))?;
-    let field = |k: &str| -> Result<&Value> {
-        v.get(k).ok_or_else(|| {
-            Error::from(InputError::new(
-                &crate::diags::INPUT_MALFORMED,
-                Location::file(name.clone()).with_pointer(format!("/{k}")),
-                format!("the proof has no {k}"),
-                "pass a proof written by tollgate evidence prove",
-            ))
-        })
+    let malformed = |pointer: &str, message: String| {
+        Error::from(InputError::new(
+            &crate::diags::INPUT_MALFORMED,
+            Location::file(name.clone()).with_pointer(pointer),
+            message,
+            "pass a proof written by tollgate evidence prove, unchanged",
+        ))
     };
+    if doc.algorithm != index::MERKLE_ALGORITHM {
+        return Err(malformed(
+            "/algorithm",
+            format!(
+                "algorithm {:?} is not {}",
+                doc.algorithm,
+                index::MERKLE_ALGORITHM
+            ),
+        ));
+    }
     let hash32 =
         |s: &str| -> Option<merkle::Hash> { index::hex_decode(s).and_then(|b| b.try_into().ok()) };
-    let sha = field("sha256")?.as_str().unwrap_or_default().to_string();
-    let leaf_index = field("leafIndex")?.as_u64().unwrap_or(u64::MAX);
-    let size = field("treeSize")?.as_u64().unwrap_or(0);
-    let path: Option<Vec<merkle::Hash>> = field("proof")?.as_array().map(|a| {
-        a.iter()
-            .filter_map(|h| h.as_str().and_then(hash32))
-            .collect()
-    });
+    let digest = hash32(&doc.sha256)
+        .ok_or_else(|| malformed("/sha256", "sha256 is not 64 hex digits".into()))?;
+    let path = doc
+        .proof
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            hash32(h).ok_or_else(|| malformed(&format!("/proof/{i}"), "not 64 hex digits".into()))
+        })
+        .collect::<Result<Vec<merkle::Hash>>>()?;
+    let (sha, leaf_index, size) = (doc.sha256.clone(), doc.leaf_index, doc.tree_size);
     let root = hash32(&args.root.to_ascii_lowercase()).ok_or_else(|| {
         Error::usage(
             "--root is not 64 hex digits",
@@ -638,13 +666,7 @@ pub fn cmd_check_proof(
     })?;
     let mut report = Report::new("evidence check-proof", ctx.now_rfc3339.clone());
     let loc = Location::file(name.clone());
-    let digest = index::hex_decode(&sha);
-    let ok = match (digest, path) {
-        (Some(dg), Some(p)) if p.len() == field("proof")?.as_array().map_or(0, Vec::len) => {
-            merkle::verify_inclusion(&merkle::leaf_hash(&dg), leaf_index, size, &p, &root)
-        }
-        _ => false,
-    };
+    let ok = merkle::verify_inclusion(&merkle::leaf_hash(&digest), leaf_index, size, &path, &root);
     if !ok {
         report.diagnostics.push(
             Diagnostic::new(
