@@ -192,11 +192,12 @@ pub fn evaluate(out: &Output, budgets: &Budgets) -> Result<Evaluation, InputErro
                     Outcome::Fail => {
                         let (op, lim) = lim.expect("judged");
                         let cur = c.current.unwrap_or_default();
-                        let detail = l.exceeded_detail(op.as_str(), &fmt(lim), base.map(fmt), "the past");
+                        let (cur_s, lim_s) = rule::fmt_distinct(cur, lim, Kind::Money, &currency);
+                        let detail = l.exceeded_detail(op.as_str(), &lim_s, base.map(fmt), "the past");
                         ev.diagnostics.push(
                             Diagnostic::new(
                                 &d::BUDGET_EXCEEDED,
-                                format!("{subject} costs {} a month: over budget ({detail})", fmt(cur)),
+                                format!("{subject} costs {cur_s} a month: over budget ({detail})"),
                             )
                             .at(l.at.location(&budgets.path)),
                         );

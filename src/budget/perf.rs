@@ -171,11 +171,12 @@ pub fn evaluate(
                 ),
                 Outcome::Fail => {
                     let (op, lim) = lim.expect("judged");
-                    let detail = l.exceeded_detail(op.as_str(), &fmt(lim), base.map(fmt), "the baseline");
+                    let (cur_s, lim_s) = super::rule::fmt_distinct(cur, lim, kind, "");
+                    let detail = l.exceeded_detail(op.as_str(), &lim_s, base.map(fmt), "the baseline");
                     ev.diagnostics.push(
                         Diagnostic::new(
                             &d::BUDGET_EXCEEDED,
-                            format!("{subject} is {}: over budget ({detail})", fmt(cur)),
+                            format!("{subject} is {cur_s}: over budget ({detail})"),
                         )
                         .at(l.at.location(&budgets.path)),
                     );

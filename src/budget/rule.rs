@@ -274,46 +274,78 @@ fn quantity(s: &str) -> Result<Quantity, String> {
 
 /// A number with at most two decimals, trailing zeros dropped; large numbers as integers.
 pub fn num(v: f64) -> String {
+    num_with(v, 2)
+}
+
+fn num_with(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         return if v > 0.0 { "∞".into() } else { "-∞".into() };
     }
-    let s = format!("{v:.2}");
+    let s = format!("{v:.decimals$}");
     let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
     if s == "-0" { "0".into() } else { s }
 }
 
 pub fn fmt_ms(v: f64) -> String {
+    fmt_ms_with(v, 2)
+}
+
+fn fmt_ms_with(v: f64, d: usize) -> String {
     if v.abs() >= 10_000.0 {
-        format!("{}s", num(v / 1000.0))
+        format!("{}s", num_with(v / 1000.0, d))
     } else {
-        format!("{}ms", num(v))
+        format!("{}ms", num_with(v, d))
     }
 }
 
 pub fn fmt_bytes(v: f64) -> String {
+    fmt_bytes_with(v, 2)
+}
+
+fn fmt_bytes_with(v: f64, d: usize) -> String {
     if v.abs() >= 1e6 {
-        format!("{}MB", num(v / 1e6))
+        format!("{}MB", num_with(v / 1e6, d))
     } else if v.abs() >= 1e3 {
-        format!("{}kB", num(v / 1e3))
+        format!("{}kB", num_with(v / 1e3, d))
     } else {
-        format!("{}B", num(v))
+        format!("{}B", num_with(v, d))
     }
 }
 
 /// A value of a kind, for tables.
 pub fn fmt_value(v: f64, kind: Kind, currency: &str) -> String {
+    fmt_value_with(v, kind, currency, 2)
+}
+
+fn fmt_value_with(v: f64, kind: Kind, currency: &str, d: usize) -> String {
     match kind {
-        Kind::Time => fmt_ms(v),
-        Kind::Fraction => format!("{}%", num(v * 100.0)),
-        Kind::Data => fmt_bytes(v),
+        Kind::Time => fmt_ms_with(v, d),
+        Kind::Fraction => format!("{}%", num_with(v * 100.0, d)),
+        Kind::Data => fmt_bytes_with(v, d),
         Kind::Money => {
             if currency.is_empty() {
-                format!("{v:.2}")
+                format!("{v:.d$}")
             } else {
-                format!("{v:.2} {currency}")
+                format!("{v:.d$} {currency}")
             }
         }
-        Kind::Plain => num(v),
+        Kind::Plain => num_with(v, d),
+    }
+}
+
+/// `a` and `b` formatted with just enough decimals to tell them apart (up to 9): a value over
+/// its limit never reads as equal to it ("110ms: over budget (allows <= 110ms)").
+pub fn fmt_distinct(a: f64, b: f64, kind: Kind, currency: &str) -> (String, String) {
+    let mut d = 2;
+    loop {
+        let (x, y) = (
+            fmt_value_with(a, kind, currency, d),
+            fmt_value_with(b, kind, currency, d),
+        );
+        if x != y || a == b || d >= 9 {
+            return (x, y);
+        }
+        d += 1;
     }
 }
 
@@ -344,6 +376,26 @@ pub fn fmt_change(base: f64, cur: f64, kind: Kind, currency: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_over_a_limit_never_read_as_equal() {
+        assert_eq!(
+            fmt_distinct(110.0001, 110.0, Kind::Time, ""),
+            ("110.0001ms".to_string(), "110ms".to_string())
+        );
+        assert_eq!(
+            fmt_distinct(0.00001, 0.0, Kind::Fraction, ""),
+            ("0.001%".to_string(), "0%".to_string())
+        );
+        assert_eq!(
+            fmt_distinct(5000.004, 5000.0, Kind::Money, "USD"),
+            ("5000.004 USD".to_string(), "5000.000 USD".to_string())
+        );
+        assert_eq!(
+            fmt_distinct(120.0, 110.0, Kind::Time, ""),
+            ("120ms".to_string(), "110ms".to_string())
+        );
+    }
 
     #[test]
     fn parses_absolute_and_relative_limits() {
