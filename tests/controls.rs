@@ -417,6 +417,53 @@ fn stale_drill_is_waived_not_passed() {
     assert_eq!(v["data"]["summary"]["passed"], 6);
 }
 
+/// A waiver expires at the instant it names (a date: as the next day starts); a spelling that
+/// is neither a date nor RFC 3339 with an offset is bad input, never "the end of that day".
+#[test]
+fn waiver_expiry_is_exact_and_strict() {
+    let ex = Example::new();
+    let p = ex.ev("dr/drill-2026-11.json");
+    let s = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("2026-11-10", "2026-01-10");
+    std::fs::write(p, s).unwrap();
+    let waivers = std::fs::read_to_string(ex.p().join("waivers.yaml")).unwrap();
+    let with_expiry = |e: &str| {
+        std::fs::write(
+            ex.p().join("w.yaml"),
+            waivers.replace("expires: 2027-01-31", &format!("expires: {e}")),
+        )
+        .unwrap();
+        ex.attest("catalog/default.yaml", &["--waivers", "w.yaml"])
+    };
+    // NOW is 2026-11-23T12:00:00Z.
+    for (expiry, code) in [
+        ("2026-11-23T12:00:01Z", 0),
+        ("2026-11-23T12:00:00Z", 1),
+        ("2026-11-23T13:00:00+01:00", 1),
+        ("2026-11-23", 0),
+        ("2026-11-22", 1),
+        ("2026-11-23 12:00:00", 2),
+        ("2026-11-23T23:59:59", 2),
+        ("2026-11-23T13", 2),
+    ] {
+        let out = with_expiry(expiry);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{expiry}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if code == 1 {
+            assert!(
+                summary(&out).contains("CTL004"),
+                "{expiry}: {}",
+                summary(&out)
+            );
+        }
+    }
+}
+
 #[test]
 fn signed_attestation_verifies_and_a_flipped_byte_fails() {
     let ex = Example::new();
@@ -529,6 +576,50 @@ fn catalog_errors_name_line_and_column() {
         ])
         .assert()
         .code(0);
+}
+
+/// Files a catalog names (budgets, keys, hermetic rules) are part of the catalog: missing or
+/// malformed, they are bad input at the assertion's line:column, not a failed control.
+#[test]
+fn files_a_catalog_names_are_checked_with_the_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let cat = write(
+        dir.path(),
+        "cat.yaml",
+        "schema: 1\ncontrols:\n  - id: K\n    name: k\n    evidence: [x.json]\n    assert:\n      - type: dsse_verified\n        key: keys/missing.pub\n      - type: k6_budget\n        budgets: budgets.yaml\n",
+    );
+    write(
+        dir.path(),
+        "budgets.yaml",
+        "perf:\n  http_req_duration:\n    p95: < 500ms\n",
+    );
+    let out = tollgate()
+        .args(["catalog", "validate"])
+        .arg(&cat)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("7:9") && text.contains("key keys/missing.pub"),
+        "{text}"
+    );
+    assert!(
+        text.contains("9:9") && text.contains("budgets budgets.yaml") && text.contains("p95"),
+        "{text}"
+    );
+    assert!(text.contains("relative to the catalog file"), "{text}");
+    let out = tollgate()
+        .args(["attest", "controls", "--catalog"])
+        .arg(&cat)
+        .arg("--evidence")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("out").exists());
 }
 
 #[test]

@@ -41,6 +41,32 @@ impl EvalContext<'_> {
 pub trait Assertion: Send + Sync {
     fn kind(&self) -> &'static str;
     fn evaluate(&self, ctx: &EvalContext, files: &[String]) -> AssertionResult;
+    /// Configuration files the assertion reads (parameter, path relative to the catalog): they
+    /// are part of the catalog, so a missing or malformed one is bad input, checked when the
+    /// catalog is loaded — not evidence, whose absence would only fail the control.
+    fn config_files(&self) -> Vec<(&'static str, &str)> {
+        Vec::new()
+    }
+}
+
+/// Load a configuration file an assertion names, as the assertion will; the error as one line.
+pub fn check_config_file(param: &str, path: &Path, limits: Limits) -> Result<(), String> {
+    let loaded = match param {
+        "budgets" => crate::budget::cfg::load(path, limits).map(|_| ()),
+        "rules" => crate::hermetic::rules::load(path, limits).map(|_| ()),
+        _ => input::read_text(path, limits).and_then(|text| {
+            PublicKey::from_pem(&text).map(|_| ()).map_err(|e| {
+                input::InputError::new(
+                    &crate::diags::INPUT_MALFORMED,
+                    crate::report::Location::file(input::display_path(path)),
+                    format!("not a public key: {e}"),
+                    "name a PEM public key",
+                )
+            })
+        }),
+    };
+    // The catalog's own hint (paths relative to the catalog) replaces the input error's.
+    loaded.map_err(|e| format!("{}: {}", e.location.display_short(), e.message))
 }
 
 /// An assertion's parameters as written in the catalog, with where they were written.
@@ -696,6 +722,10 @@ impl Signed {
 }
 
 impl Assertion for Signed {
+    fn config_files(&self) -> Vec<(&'static str, &str)> {
+        self.key_paths.iter().map(|k| ("key", k.as_str())).collect()
+    }
+
     fn kind(&self) -> &'static str {
         self.kind
     }
@@ -1344,6 +1374,10 @@ struct Budget {
 }
 
 impl Assertion for Budget {
+    fn config_files(&self) -> Vec<(&'static str, &str)> {
+        vec![("budgets", self.budgets.as_str())]
+    }
+
     fn kind(&self) -> &'static str {
         if self.perf {
             "k6_budget"
@@ -1496,6 +1530,10 @@ struct HermeticClean {
 }
 
 impl Assertion for HermeticClean {
+    fn config_files(&self) -> Vec<(&'static str, &str)> {
+        self.rules.iter().map(|r| ("rules", r.as_str())).collect()
+    }
+
     fn kind(&self) -> &'static str {
         "hermetic_clean"
     }

@@ -246,6 +246,16 @@ fn evidence_spec(
 
 /// Parse and validate catalog text. `name` is used in messages.
 pub fn parse_catalog(name: &str, text: &str) -> Result<Catalog, ConfigErrors> {
+    parse_catalog_in(name, text, None)
+}
+
+/// [`parse_catalog`]; with `dir` (the catalog file's directory and the input limits), the
+/// configuration files its assertions name are loaded and checked too.
+fn parse_catalog_in(
+    name: &str,
+    text: &str,
+    dir: Option<(&Path, Limits)>,
+) -> Result<Catalog, ConfigErrors> {
     let fail = |errors| ConfigErrors {
         file: name.to_string(),
         errors,
@@ -326,7 +336,22 @@ pub fn parse_catalog(name: &str, text: &str) -> Result<Catalog, ConfigErrors> {
         for a in &rc.asserts {
             let aloc = at(name, &a.referenced);
             match assertions::build(&Params::new(a.value.clone(), aloc.clone())) {
-                Ok(x) => asserts.push(x),
+                Ok(x) => {
+                    if let Some((dir, limits)) = dir {
+                        for (param, rel) in x.config_files() {
+                            if let Err(e) =
+                                assertions::check_config_file(param, &dir.join(rel), limits)
+                            {
+                                errors.push(config(
+                                    aloc.clone(),
+                                    format!("control {id}: {}: {param} {rel}: {e}", x.kind()),
+                                    "paths in a catalog are relative to the catalog file's directory",
+                                ));
+                            }
+                        }
+                    }
+                    asserts.push(x)
+                }
                 Err(problems) => {
                     for p in problems {
                         errors.push(config(
@@ -373,7 +398,11 @@ pub fn load_catalog(path: &Path, limits: Limits) -> Result<Catalog, ConfigErrors
         file: name.clone(),
         errors: vec![e],
     })?;
-    parse_catalog(&name, &text)
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    parse_catalog_in(&name, &text, Some((dir, limits)))
 }
 
 // ---- waivers ----------------------------------------------------------------------------------
