@@ -174,6 +174,14 @@ fn pack_verify_extract_prove_round_trip() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // Appended bytes are named as such, not as a truncation.
+    let mut appended = bytes.clone();
+    appended.extend_from_slice(b"garbage\n");
+    std::fs::write(p.join("appended.tgz"), &appended).unwrap();
+    let out = verify(p, &p.join("appended.tgz"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("appended"), "{stderr}");
     // Extract only after verification, into a new directory.
     tg(p)
         .args([

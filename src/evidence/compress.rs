@@ -444,7 +444,26 @@ impl<R: io::BufRead> io::Read for StrictGzReader<R> {
                 }
                 let mut h = [0u8; 16];
                 let at = self.offset;
-                self.read_exact_counted(&mut h)?;
+                let mut got = 0;
+                while got < h.len() {
+                    match self.inner.read(&mut h[got..])? {
+                        0 => break,
+                        n => got += n,
+                    }
+                }
+                self.offset += got as u64;
+                if h != MEMBER_HEADER && self.members > 0 {
+                    // After a complete member: bytes someone appended, or a cut-off header.
+                    return Err(bad(format!(
+                        "unexpected data after the gzip member that ends at byte {at}: something was appended to the pack, or it was cut inside the next member's header"
+                    )));
+                }
+                if got < h.len() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("gzip stream truncated at byte {}", self.offset),
+                    ));
+                }
                 if h != MEMBER_HEADER {
                     return Err(bad(format!(
                         "gzip member at byte {at} has a header tollgate never writes ({h:02x?})"
