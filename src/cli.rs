@@ -140,6 +140,43 @@ pub enum Command {
     Repro(ReproCommand),
 }
 
+impl Command {
+    /// The command as typed (`sbom validate`), for records of runs that produced no report.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Sbom(SbomCommand::Validate(_)) => "sbom validate",
+            Command::Sbom(SbomCommand::Diff(_)) => "sbom diff",
+            Command::Sbom(SbomCommand::Merge(_)) => "sbom merge",
+            Command::Sbom(SbomCommand::Generate(_)) => "sbom generate",
+            Command::Key(KeyCommand::Generate(_)) => "key generate",
+            Command::Sign(a) if a.blob.is_some() => "sign blob",
+            Command::Sign(_) => "sign",
+            Command::Provenance(ProvenanceCommand::Generate(_)) => "provenance generate",
+            Command::Verify(VerifyCommand::Provenance(_)) => "verify provenance",
+            Command::Verify(VerifyCommand::Attestation(_)) => "verify attestation",
+            Command::Verify(VerifyCommand::Bundle(_)) => "verify bundle",
+            Command::Attest(AttestCommand::Controls(_)) => "attest controls",
+            Command::Catalog(CatalogCommand::Validate(_)) => "catalog validate",
+            Command::Evidence(EvidenceCommand::Pack(_)) => "evidence pack",
+            Command::Evidence(EvidenceCommand::Verify(_)) => "evidence verify",
+            Command::Evidence(EvidenceCommand::Extract(_)) => "evidence extract",
+            Command::Evidence(EvidenceCommand::Prove(_)) => "evidence prove",
+            Command::Evidence(EvidenceCommand::CheckProof(_)) => "evidence check-proof",
+            Command::Evidence(EvidenceCommand::Audit(_)) => "evidence audit",
+            Command::Ledger(LedgerCommand::Verify(_)) => "ledger verify",
+            Command::Explain(_) => "explain",
+            Command::Budget(BudgetCommand::Perf(_)) => "budget perf",
+            Command::Budget(BudgetCommand::Cost(_)) => "budget cost",
+            Command::Trust(TrustCommand::Refresh(_)) => "trust refresh",
+            Command::Hermetic(HermeticCommand::Check(_)) => "hermetic check",
+            Command::Hermetic(HermeticCommand::Run(_)) => "hermetic run",
+            Command::Hermetic(HermeticCommand::Verify(_)) => "hermetic verify",
+            Command::Repro(ReproCommand::Compare(_)) => "repro compare",
+            Command::Repro(ReproCommand::Run(_)) => "repro run",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Generate a key pair: PKCS#8 private key (optionally encrypted, cosign/sigstore format)

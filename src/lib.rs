@@ -49,6 +49,7 @@ pub fn run(mut cli: cli::Cli, env: &mut output::Env) -> u8 {
         Ok(code) => code,
         Err(e) => {
             env.error_line(&e.one_line());
+            env.record_failed_run(&cli.global, cli.command.name(), &e);
             EXIT_ERROR
         }
     }

@@ -151,16 +151,51 @@ impl Env {
 }
 
 impl Env {
-    /// What the ledger records about this run.
-    fn decision(&self, report: &Report, global: &GlobalArgs) -> crate::evidence::ledger::Decision {
-        let chain = global
+    /// The ledger chain this run's records belong to.
+    fn ledger_chain(&self, global: &GlobalArgs) -> String {
+        global
             .ledger_chain
             .clone()
             .or_else(|| self.var("GITHUB_REPOSITORY").map(str::to_string))
             .or_else(|| self.var("CI_PROJECT_PATH").map(str::to_string))
-            .unwrap_or_else(|| "default".to_string());
+            .unwrap_or_else(|| "default".to_string())
+    }
+
+    /// Record in the ledger (with `--ledger`) a run that stopped with bad input or usage
+    /// before it had a report: an exit-2 gate is a decision too. Best effort: if the ledger
+    /// itself is what failed, the run's error already says so.
+    pub fn record_failed_run(&mut self, global: &GlobalArgs, command: &str, error: &Error) {
+        let Some(path) = &global.ledger else { return };
+        let now = global
+            .now
+            .as_deref()
+            .and_then(|s| crate::input::parse_rfc3339(s).ok())
+            .unwrap_or_else(jiff::Timestamp::now);
+        let time = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
+        let subjects = match error {
+            Error::Input(e) if !e.location.file.is_empty() => {
+                vec![(e.location.file.clone(), "error".to_string())]
+            }
+            _ => Vec::new(),
+        };
+        let decision = crate::evidence::ledger::Decision {
+            chain: self.ledger_chain(global),
+            time: time.to_string(),
+            command: command.to_string(),
+            verdict: "error".into(),
+            exit_code: crate::EXIT_ERROR,
+            subjects,
+            findings: 1,
+        };
+        if let Ok(ledger) = crate::evidence::ledger::Appender::open(path, &decision.chain) {
+            let _ = ledger.append(&decision);
+        }
+    }
+
+    /// What the ledger records about this run.
+    fn decision(&self, report: &Report, global: &GlobalArgs) -> crate::evidence::ledger::Decision {
         crate::evidence::ledger::Decision {
-            chain,
+            chain: self.ledger_chain(global),
             time: report.generated_at.clone(),
             command: report.command.clone(),
             verdict: report.verdict().as_str().to_string(),

@@ -916,6 +916,32 @@ fn ledger_appends_never_break_the_chain() {
     assert!(!p.join("report.json").exists(), "a report was written");
 }
 
+/// A gate that stops on bad input (exit 2) before it has a report is recorded too.
+#[test]
+fn ledger_records_runs_stopped_by_bad_input() {
+    let d = setup();
+    let p = d.path();
+    let out = tg(p)
+        .args([
+            "--ledger",
+            "l.jsonl",
+            "sbom",
+            "diff",
+            "missing.json",
+            "ev/sbom/app.cdx.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = std::fs::read_to_string(p.join("l.jsonl")).unwrap();
+    let rec: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["command"], "sbom diff");
+    assert_eq!(rec["verdict"], "error");
+    assert_eq!(rec["exitCode"], 2);
+    assert_eq!(rec["subjects"][0]["path"], "missing.json");
+    tg(p).args(["ledger", "verify", "l.jsonl"]).assert().code(0);
+}
+
 /// Deleting records from the end leaves a valid, shorter chain: an anchor (a record hash noted
 /// elsewhere) reveals it.
 #[test]
