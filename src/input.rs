@@ -340,6 +340,55 @@ pub fn looks_like_yaml(text: &str) -> bool {
         })
 }
 
+/// Parse an RFC 3339 time strictly: `YYYY-MM-DDTHH:MM:SS`, optional fraction, and an offset (`Z`
+/// or `±HH:MM` with hours below 24). jiff alone is more lenient (a space for `T`, hour-only
+/// times, offsets up to 25:59), which must not turn a typo into a different instant.
+pub fn parse_rfc3339(s: &str) -> Result<jiff::Timestamp, String> {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shape_ok = b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && matches!(b[10], b'T' | b't')
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19);
+    if !shape_ok {
+        return Err("expected YYYY-MM-DDTHH:MM:SS with an offset (Z or ±HH:MM)".into());
+    }
+    let mut i = 19;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return Err("a decimal point needs digits after it".into());
+        }
+    }
+    let offset_ok = match &b[i..] {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            let (h, m) = ([*h1, *h2], [*m1, *m2]);
+            h.iter().chain(&m).all(u8::is_ascii_digit)
+                && (h[0] - b'0') * 10 + (h[1] - b'0') < 24
+                && (m[0] - b'0') * 10 + (m[1] - b'0') < 60
+        }
+        _ => false,
+    };
+    if !offset_ok {
+        return Err("the offset must be Z or ±HH:MM (hours 00-23)".into());
+    }
+    s.parse::<jiff::Timestamp>().map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -409,53 +458,4 @@ mod tests {
         assert!(!looks_like_yaml("{\"a\": 1}"));
         assert!(!looks_like_yaml("garbage text here"));
     }
-}
-
-/// Parse an RFC 3339 time strictly: `YYYY-MM-DDTHH:MM:SS`, optional fraction, and an offset (`Z`
-/// or `±HH:MM` with hours below 24). jiff alone is more lenient (a space for `T`, hour-only
-/// times, offsets up to 25:59), which must not turn a typo into a different instant.
-pub fn parse_rfc3339(s: &str) -> Result<jiff::Timestamp, String> {
-    let b = s.as_bytes();
-    let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let shape_ok = b.len() >= 20
-        && digits(0..4)
-        && b[4] == b'-'
-        && digits(5..7)
-        && b[7] == b'-'
-        && digits(8..10)
-        && matches!(b[10], b'T' | b't')
-        && digits(11..13)
-        && b[13] == b':'
-        && digits(14..16)
-        && b[16] == b':'
-        && digits(17..19);
-    if !shape_ok {
-        return Err("expected YYYY-MM-DDTHH:MM:SS with an offset (Z or ±HH:MM)".into());
-    }
-    let mut i = 19;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return Err("a decimal point needs digits after it".into());
-        }
-    }
-    let offset_ok = match &b[i..] {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => {
-            let (h, m) = ([*h1, *h2], [*m1, *m2]);
-            h.iter().chain(&m).all(u8::is_ascii_digit)
-                && (h[0] - b'0') * 10 + (h[1] - b'0') < 24
-                && (m[0] - b'0') * 10 + (m[1] - b'0') < 60
-        }
-        _ => false,
-    };
-    if !offset_ok {
-        return Err("the offset must be Z or ±HH:MM (hours 00-23)".into());
-    }
-    s.parse::<jiff::Timestamp>().map_err(|e| e.to_string())
 }
