@@ -556,10 +556,13 @@ fn nothing_to_describe_is_exit_2() {
 
 #[test]
 fn exclude_skips_lockfiles() {
-    let (code, sbom, _) = generate(&[&format!("{FIXTURES}/monorepo"), "--exclude", "web"]);
-    assert_eq!(code, 0);
-    assert!(!sbom.contains("pkg:npm/"));
-    assert!(sbom.contains("pkg:cargo/"));
+    // Paths relative to DIR, however spelled.
+    for pattern in ["web", "web/", "./web", "./web/"] {
+        let (code, sbom, _) = generate(&[&format!("{FIXTURES}/monorepo"), "--exclude", pattern]);
+        assert_eq!(code, 0);
+        assert!(!sbom.contains("pkg:npm/"), "{pattern}");
+        assert!(sbom.contains("pkg:cargo/"));
+    }
 }
 
 #[test]

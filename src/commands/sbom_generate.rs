@@ -69,7 +69,12 @@ pub fn cmd_generate(
     let mut report = Report::new("sbom generate", ctx.now_rfc3339.clone());
     let mut builder = globset::GlobSetBuilder::new();
     for g in &args.exclude {
-        let glob = globset::Glob::new(g.trim_end_matches('/')).map_err(|e| {
+        // Globs match paths relative to DIR: `./api/` means `api`.
+        let mut pattern = g.trim_end_matches('/');
+        while let Some(rest) = pattern.strip_prefix("./") {
+            pattern = rest.trim_start_matches('/');
+        }
+        let glob = globset::Glob::new(pattern).map_err(|e| {
             Error::usage(
                 format!("--exclude {g:?} is not a valid glob: {e}"),
                 "use *, ?, [..] or {a,b}",
