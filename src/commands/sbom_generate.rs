@@ -20,9 +20,15 @@ fn why_missing(element: &str) -> &'static str {
         "supplier name" => {
             "lockfiles do not record suppliers; only dpkg (Maintainer) and apk (m:) databases do"
         }
-        "component version" => "artifacts have a version only with --root-version",
-        "unique identifier" => "every component has a purl; projects without a version have none",
-        "dependency relationship" => "every component is in the dependency graph",
+        "component version" => {
+            "lockfile projects have no version of their own, and artifacts one only with --root-version"
+        }
+        "unique identifier" => {
+            "a purl needs a version: lockfile projects, and artifacts without --root-version, have none"
+        }
+        "dependency relationship" => {
+            "packages the lockfile lists that no recorded dependency reaches (one only another platform needs, say) are outside the graph"
+        }
         _ => "recorded by tollgate for every SBOM",
     }
 }
