@@ -1026,7 +1026,8 @@ pub struct SigstoreArgs {
     /// A Sigstore trusted root (trusted_root.json of any instance: public good, GitHub, private).
     #[arg(long, value_name = "FILE", conflicts_with = "tuf_cache")]
     pub trusted_root: Option<PathBuf>,
-    /// A TUF cache written by `tollgate trust refresh` (no network; its age is reported).
+    /// A TUF cache written by `tollgate trust refresh`, verified again on every use (no network;
+    /// metadata must not have expired at --now; its age is reported).
     #[arg(long, value_name = "DIR")]
     pub tuf_cache: Option<PathBuf>,
     /// The built-in trusted root used when neither --trusted-root nor --tuf-cache is given.

@@ -198,6 +198,8 @@ pub struct Verified {
 pub struct Rejection {
     pub info: &'static CodeInfo,
     pub message: String,
+    /// A hint specific to this finding (else the code's generic help).
+    pub help: Option<String>,
 }
 
 /// A verification plugin: checks that an attestation was signed by someone its trust material
@@ -260,6 +262,7 @@ impl Verifier for KeyVerifier {
                 Err(Rejection {
                     info: e.info(),
                     message,
+                    help: None,
                 })
             }
         }
@@ -562,6 +565,9 @@ pub fn verify_attestations(
             Ok(v) => v,
             Err(r) => {
                 out.fail(r.info, loc, "signature", r.message);
+                if let (Some(h), Some(d)) = (r.help, out.diagnostics.last_mut()) {
+                    d.help = Some(h);
+                }
                 continue;
             }
         };

@@ -148,7 +148,10 @@ pub fn cmd_provenance(
         verifiers.push(&key_verifier);
     }
     let keyless_plugin = if keyless {
-        Some(super::sigstore::keyless_plugin(ctx, &args.sigstore)?)
+        match super::sigstore::keyless_plugin(ctx, &args.sigstore)? {
+            Ok(p) => Some(p),
+            Err(denied) => return env.emit(&denied, global),
+        }
     } else {
         None
     };

@@ -923,6 +923,56 @@ impl CacheState {
     }
 }
 
+/// Re-verify a cache written by [`refresh`], offline, at `now` — what every use of
+/// `--tuf-cache` does before trusting it: the cached root (signed by a threshold of its own keys,
+/// not expired), then timestamp, snapshot, targets and the delegated roles on the way to
+/// `target`, each signed by a threshold of its role's keys with the version, length and hashes
+/// its parent records and not expired at `now`, and finally the target file's length and hashes
+/// as its targets role records them. Returns what the refresh established and the target's
+/// verified bytes (use those, not a second read of the file).
+pub fn verify_cache(
+    dir: &Path,
+    target: &str,
+    now: jiff::Timestamp,
+) -> Result<(Refreshed, Vec<u8>)> {
+    let root_path = dir.join("root.json");
+    let name = rel(&root_path);
+    let raw = match std::fs::read(&root_path) {
+        Ok(raw) if raw.len() as u64 <= ROOT_MAX => raw,
+        Ok(_) => {
+            return err(
+                &sig::TUF_INVALID,
+                &name,
+                format!("is longer than {ROOT_MAX} bytes, the most read of a root"),
+            );
+        }
+        Err(_) => return err(&sig::TUF_INVALID, &name, "is missing from the TUF cache"),
+    };
+    let root = Root::new(Metadata::parse(&name, raw.clone(), "root")?)?;
+    root.verify(&root.meta, "root")?;
+    root.meta.check_expiry(now)?;
+    let repo = super::fetch::CacheRepository {
+        dir: dir.to_path_buf(),
+        consistent: root.consistent(),
+    };
+    let req = RefreshRequest {
+        initial_root: raw,
+        initial_root_name: name,
+        cache: dir.to_path_buf(),
+        target: target.to_string(),
+        now,
+    };
+    let r = refresh(&req, &repo)?;
+    let wanted = Path::new("targets").join(target);
+    let bytes = r
+        .files
+        .iter()
+        .find(|(p, _)| *p == wanted)
+        .map(|(_, b)| b.clone())
+        .unwrap_or_default();
+    Ok((r, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

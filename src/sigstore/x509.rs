@@ -31,6 +31,7 @@ fn reject(info: &'static crate::report::CodeInfo, message: impl Into<String>) ->
     Rejection {
         info,
         message: message.into(),
+        help: None,
     }
 }
 
