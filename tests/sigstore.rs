@@ -1214,7 +1214,9 @@ fn x509_plugin_chain_usage_identity() {
     };
     ca("ca");
     ca("other-ca");
-    let leaf = |name: &str, eku: &str| {
+    // A certificate for a new P-256 key, issued by `issuer` (NAME.pem/NAME.key) with the
+    // extensions `ext` (an openssl extfile).
+    let issue = |name: &str, issuer: &str, ext: &str| {
         ssl(&[
             "genpkey",
             "-algorithm",
@@ -1230,24 +1232,20 @@ fn x509_plugin_chain_usage_identity() {
             "-key",
             &format!("{name}.key"),
             "-subj",
-            "/CN=signer",
+            &format!("/CN={name}"),
             "-out",
             &format!("{name}.csr"),
         ]);
-        std::fs::write(
-            d.join(format!("{name}.ext")),
-            format!("keyUsage=critical,digitalSignature\nextendedKeyUsage={eku}\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n"),
-        )
-        .unwrap();
+        std::fs::write(d.join(format!("{name}.ext")), ext).unwrap();
         ssl(&[
             "x509",
             "-req",
             "-in",
             &format!("{name}.csr"),
             "-CA",
-            "ca.pem",
+            &format!("{issuer}.pem"),
             "-CAkey",
-            "ca.key",
+            &format!("{issuer}.key"),
             "-CAcreateserial",
             "-days",
             "365",
@@ -1257,8 +1255,43 @@ fn x509_plugin_chain_usage_identity() {
             &format!("{name}.pem"),
         ]);
     };
-    leaf("leaf", "codeSigning");
-    leaf("server", "serverAuth");
+    let leaf_ext = |eku: &str| {
+        format!(
+            "keyUsage=critical,digitalSignature\nextendedKeyUsage={eku}\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n"
+        )
+    };
+    issue("leaf", "ca", &leaf_ext("codeSigning"));
+    issue("server", "ca", &leaf_ext("serverAuth"));
+    // No keyUsage extension at all: digitalSignature is required, so it is refused.
+    issue(
+        "noku",
+        "ca",
+        "extendedKeyUsage=codeSigning\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n",
+    );
+    // No extKeyUsage on the leaf: codeSigning is required of the leaf.
+    issue(
+        "noeku",
+        "ca",
+        "keyUsage=critical,digitalSignature\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n",
+    );
+    // Intermediate CAs: without extKeyUsage (unrestricted, RFC 5280), with codeSigning, and
+    // with an extKeyUsage that excludes it (EKU chaining: refused); each issues a code-signing
+    // leaf.
+    let ca_ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n";
+    issue("int", "ca", ca_ext);
+    issue(
+        "int_cs",
+        "ca",
+        &format!("{ca_ext}extendedKeyUsage=codeSigning\n"),
+    );
+    issue(
+        "int_server",
+        "ca",
+        &format!("{ca_ext}extendedKeyUsage=serverAuth\n"),
+    );
+    for int in ["int", "int_cs", "int_server"] {
+        issue(&format!("under_{int}"), int, &leaf_ext("codeSigning"));
+    }
     // The statement, signed by each leaf's key.
     let artifact = b"release contents\n";
     let statement = serde_json::json!({
@@ -1274,7 +1307,8 @@ fn x509_plugin_chain_usage_identity() {
         let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
         b64
     };
-    let bundle = |name: &str| {
+    // The bundle of NAME's key, with NAME.pem and then the certificates of `rest` as its chain.
+    let bundle_with = |name: &str, rest: &[&str]| {
         let out = tollgate()
             .args(["sign", "statement.json", "--key", &format!("{name}.key")])
             .current_dir(d)
@@ -1286,9 +1320,13 @@ fn x509_plugin_chain_usage_identity() {
             String::from_utf8_lossy(&out.stderr)
         );
         let env: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let certs: Vec<Value> = std::iter::once(name)
+            .chain(rest.iter().copied())
+            .map(|c| serde_json::json!({"rawBytes": pem_der(&format!("{c}.pem"))}))
+            .collect();
         let b = serde_json::json!({
             "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-            "verificationMaterial": {"x509CertificateChain": {"certificates": [{"rawBytes": pem_der(&format!("{name}.pem"))}]}},
+            "verificationMaterial": {"x509CertificateChain": {"certificates": certs}},
             "dsseEnvelope": env,
         });
         write(
@@ -1297,8 +1335,13 @@ fn x509_plugin_chain_usage_identity() {
             serde_json::to_vec(&b).unwrap(),
         );
     };
-    bundle("leaf");
-    bundle("server");
+    let bundle = |name: &str| bundle_with(name, &[]);
+    for name in ["leaf", "server", "noku", "noeku"] {
+        bundle(name);
+    }
+    for int in ["int", "int_cs", "int_server"] {
+        bundle_with(&format!("under_{int}"), &[int]);
+    }
     // The certificates were issued just now: verify at the real time.
     let now = jiff::Timestamp::now().to_string();
     let at = |now: &str| {
@@ -1359,6 +1402,23 @@ fn x509_plugin_chain_usage_identity() {
         run("server.bundle.json", "ca.pem", &[]),
         (Some(1), vec!["SIG031".to_string()])
     );
+    // Key usages (docs/sigstore.md): the leaf must carry keyUsage digitalSignature and
+    // extKeyUsage codeSigning; an intermediate CA without extKeyUsage is unrestricted, one with
+    // an extKeyUsage must allow codeSigning. Both commands, same verdicts.
+    let usage_cases = [
+        ("noku.bundle.json", Some("SIG031")),
+        ("noeku.bundle.json", Some("SIG031")),
+        ("under_int.bundle.json", None),
+        ("under_int_cs.bundle.json", None),
+        ("under_int_server.bundle.json", Some("SIG031")),
+    ];
+    for (b, want) in usage_cases {
+        let want = match want {
+            None => (Some(0), vec![]),
+            Some(c) => (Some(1), vec![c.to_string()]),
+        };
+        assert_eq!(run(b, "ca.pem", &[]), want, "verify provenance {b}");
+    }
     // Not valid at --now (the leaf is valid for a year from today's real date).
     let out = at("2099-01-01T00:00:00Z")
         .args([
@@ -1444,6 +1504,17 @@ fn x509_plugin_chain_usage_identity() {
         bundle_run("app.bin", "server.bundle.json", "ca.pem", &[]),
         deny("SIG031")
     );
+    for (b, want) in usage_cases {
+        let want = match want {
+            None => pass.clone(),
+            Some(c) => deny(c),
+        };
+        assert_eq!(
+            bundle_run("app.bin", b, "ca.pem", &[]),
+            want,
+            "verify bundle {b}"
+        );
+    }
     assert_eq!(
         bundle_run("other.bin", "leaf.bundle.json", "ca.pem", &[]),
         deny("SIG009")

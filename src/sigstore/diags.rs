@@ -270,7 +270,7 @@ code!(
     Policy,
     Error,
     8.0,
-    "The signing certificate lacks the digitalSignature key usage or the code-signing extended key usage.",
+    "The signing certificate lacks the digitalSignature key usage or the code-signing extended key usage (either extension missing counts), or a CA certificate of its chain has an extended key usage without code signing.",
     "issue signing certificates with keyUsage digitalSignature and extKeyUsage codeSigning",
 );
 code!(
