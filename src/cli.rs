@@ -560,7 +560,8 @@ pub struct VerifyProvenanceArgs {
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub threshold: usize,
 
-    /// Required builder id; without `@ref` any version of that builder is accepted.
+    /// Required builder id; without `@VERSION` any version of that builder is accepted, and
+    /// `@vX.Y.Z` also accepts the provenance's `@refs/tags/vX.Y.Z` (as slsa-verifier).
     #[arg(long)]
     pub builder_id: Option<String>,
     /// Required source repository, e.g. github.com/org/repo (scheme and `git+` optional).

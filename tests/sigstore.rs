@@ -284,6 +284,23 @@ fn verify_provenance_keyless_cli() {
         &["--source-versioned-tag", "v13"],
     );
     assert_eq!((code, codes.clone()), (Some(0), vec![]), "{err}");
+    // --builder-id NAME@v2.1.0 accepts the provenance's NAME@refs/tags/v2.1.0 (slsa-verifier:
+    // PASS); another version, or a malformed id (exit 2), does not.
+    let name = generic.split_once('@').unwrap().0;
+    for (version, want) in [
+        ("@v2.1.0", (Some(0), vec![])),
+        ("@v2.1.1", (Some(1), vec!["ATT012".to_string()])),
+        ("@", (Some(2), vec![])),
+    ] {
+        let (code, codes, err) = run(
+            &[
+                "--certificate-identity-regexp",
+                "^https://github\\.com/slsa-framework/slsa-github-generator/",
+            ],
+            &["--builder-id", &format!("{name}{version}")],
+        );
+        assert_eq!((code, codes), want, "--builder-id …{version}: {err}");
+    }
     // Wrong signer: another workflow's identity. The builder id in the predicate would match,
     // but the certificate says who signed, and it denies.
     let other = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v2.1.0";
