@@ -1105,6 +1105,62 @@ fn tuf_cache_is_reverified_on_every_use() {
     );
 }
 
+/// A `--tuf-root` that is not JSON, or JSON that is not TUF root metadata, is bad input: exit 2,
+/// one line naming the file (with line:column for malformed JSON) and a hint about the root —
+/// not a repository refusal (exit 1, SIG024, a hint about the --tuf-repo layout).
+#[test]
+fn trust_refresh_rejects_a_tuf_root_that_is_not_root_metadata() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    make_tuf_repo(&repo, b"{}", "2030-01-01T00:00:00Z");
+    let cases = [
+        (
+            "malformed.json",
+            "{\"signed\": {\"_type\": \"root\",]}",
+            "TG005",
+            ":1:",
+        ),
+        (
+            "statement.json",
+            "{\"_type\": \"https://in-toto.io/Statement/v1\", \"subject\": []}",
+            "TG007",
+            "is not TUF root metadata",
+        ),
+        (
+            "targets.json",
+            "{\"signed\": {\"_type\": \"targets\", \"spec_version\": \"1.0\", \"version\": 1, \"expires\": \"2030-01-01T00:00:00Z\"}, \"signatures\": []}",
+            "TG007",
+            "_type is \"targets\"",
+        ),
+    ];
+    for (name, text, code, says) in cases {
+        let root = write(tmp.path(), name, text);
+        let cache = tmp.path().join(format!("cache-{name}"));
+        let out = tollgate_at("2026-01-01T00:00:00Z")
+            .args(["trust", "refresh", "--tuf-root"])
+            .arg(&root)
+            .arg("--tuf-repo")
+            .arg(&repo)
+            .arg("--cache")
+            .arg(&cache)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(out.stdout.is_empty(), "{name}: no report");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: one line: {err}");
+        assert!(
+            err.contains(&format!("{code}: {}", root.display())) && err.contains(says),
+            "{name}: {err}"
+        );
+        assert!(
+            err.contains("hint:") && !err.contains("SIG024"),
+            "{name}: {err}"
+        );
+        assert!(!cache.exists(), "{name}: nothing written");
+    }
+}
+
 /// slsa-verifier's policy matrix with the REAL Sigstore plugin (production trusted root, the
 /// generator workflows' identity), plus the wrong-signer case: the same provenance, the same
 /// SLSA policy, but a certificate identity that is not the one required.
