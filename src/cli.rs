@@ -603,7 +603,8 @@ pub struct VerifyProvenanceArgs {
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub threshold: usize,
 
-    /// Required builder id; without `@ref` any version of that builder is accepted.
+    /// Required builder id; without `@VERSION` any version of that builder is accepted, and
+    /// `@vX.Y.Z` also accepts the provenance's `@refs/tags/vX.Y.Z` (as slsa-verifier).
     #[arg(long)]
     pub builder_id: Option<String>,
     /// Required source repository, e.g. github.com/org/repo (scheme and `git+` optional).
@@ -1069,7 +1070,8 @@ pub struct SigstoreArgs {
     /// A Sigstore trusted root (trusted_root.json of any instance: public good, GitHub, private).
     #[arg(long, value_name = "FILE", conflicts_with = "tuf_cache")]
     pub trusted_root: Option<PathBuf>,
-    /// A TUF cache written by `tollgate trust refresh` (no network; its age is reported).
+    /// A TUF cache written by `tollgate trust refresh`, verified again on every use (no network;
+    /// metadata must not have expired at --now; its age is reported).
     #[arg(long, value_name = "DIR")]
     pub tuf_cache: Option<PathBuf>,
     /// The built-in trusted root used when neither --trusted-root nor --tuf-cache is given.

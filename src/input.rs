@@ -240,7 +240,8 @@ pub fn line_col_at(bytes: &[u8], offset: usize) -> (u32, u32) {
     (line as u32, col as u32)
 }
 
-fn too_large(name: &str, size: u64, limits: Limits) -> InputError {
+/// The finding for an input above the size limit.
+pub fn too_large(name: &str, size: u64, limits: Limits) -> InputError {
     InputError::new(
         &diags::INPUT_TOO_LARGE,
         Location::file(name),

@@ -12,14 +12,24 @@ const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremel
 const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 /// `verify bundle` of sigstore-conformance's happy-path-v0.3 bundle with the trusted root from
-/// a TUF cache (no network, no --trusted-root).
+/// a TUF cache (no network, no --trusted-root), while the cached sigstore-root-signing metadata
+/// is current (its timestamp expires 2025-02-15T19:20:37Z).
 fn verify_happy_bundle_from_cache(root: &Path, cache: &Path) -> std::process::Output {
+    verify_case_from_cache(root, cache, "happy-path-v0.3", "2025-02-14T00:00:00Z")
+}
+
+fn verify_case_from_cache(
+    root: &Path,
+    cache: &Path,
+    case: &str,
+    now: &str,
+) -> std::process::Output {
     let cases = root.join("sigstore-conformance/bundle-verify");
-    tollgate_at("2025-03-01T00:00:00Z")
+    tollgate_at(now)
         .args(["--format", "json", "verify", "bundle"])
         .arg(cases.join("a.txt"))
         .arg("--bundle")
-        .arg(cases.join("happy-path-v0.3/bundle.sigstore.json"))
+        .arg(cases.join(case).join("bundle.sigstore.json"))
         .arg("--tuf-cache")
         .arg(cache)
         .args([
@@ -274,6 +284,23 @@ fn verify_provenance_keyless_cli() {
         &["--source-versioned-tag", "v13"],
     );
     assert_eq!((code, codes.clone()), (Some(0), vec![]), "{err}");
+    // --builder-id NAME@v2.1.0 accepts the provenance's NAME@refs/tags/v2.1.0 (slsa-verifier:
+    // PASS); another version, or a malformed id (exit 2), does not.
+    let name = generic.split_once('@').unwrap().0;
+    for (version, want) in [
+        ("@v2.1.0", (Some(0), vec![])),
+        ("@v2.1.1", (Some(1), vec!["ATT012".to_string()])),
+        ("@", (Some(2), vec![])),
+    ] {
+        let (code, codes, err) = run(
+            &[
+                "--certificate-identity-regexp",
+                "^https://github\\.com/slsa-framework/slsa-github-generator/",
+            ],
+            &["--builder-id", &format!("{name}{version}")],
+        );
+        assert_eq!((code, codes), want, "--builder-id …{version}: {err}");
+    }
     // Wrong signer: another workflow's identity. The builder id in the predicate would match,
     // but the certificate says who signed, and it denies.
     let other = "https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml@refs/tags/v2.1.0";
@@ -636,7 +663,41 @@ fn tuf_conformance_static_repositories() {
     rows.push((
         "verify bundle --tuf-cache (age reported)".into(),
         true,
-        out.status.code() == Some(0) && facts["trustedRootAgeHours"] == 467,
+        out.status.code() == Some(0) && facts["trustedRootAgeHours"] == 107,
+    ));
+    // The cache is verified on every use, offline: expired metadata at --now is refused…
+    let out = verify_case_from_cache(
+        &root,
+        cache.path(),
+        "happy-path-v0.3",
+        "2025-03-01T00:00:00Z",
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    rows.push((
+        "verify bundle --tuf-cache, metadata expired at --now: SIG021".into(),
+        false,
+        !(out.status.code() == Some(1) && diag_codes(&v) == ["SIG021"]),
+    ));
+    // …and so is a cached trusted root swapped for another instance's (staging): the bundle of
+    // that instance must not verify against a cache refreshed from production.
+    let wrong = "bundle-from-wrong-instance_fail";
+    let out = verify_case_from_cache(&root, cache.path(), wrong, "2025-02-14T00:00:00Z");
+    rows.push((
+        format!("{wrong} against the production cache"),
+        false,
+        out.status.code() == Some(0),
+    ));
+    std::fs::copy(
+        root.join("sigstore-trust-roots/staging/trusted_root.json"),
+        cache.path().join("targets/trusted_root.json"),
+    )
+    .unwrap();
+    let out = verify_case_from_cache(&root, cache.path(), wrong, "2025-02-14T00:00:00Z");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    rows.push((
+        format!("{wrong} against the cache with the staging root swapped in: SIG023"),
+        false,
+        !(out.status.code() == Some(1) && diag_codes(&v) == ["SIG023"]),
     ));
     let agree = table("tuf-conformance", &rows);
     assert_eq!(agree, rows.len());
@@ -795,6 +856,311 @@ fn tuf_refuses_tampered_expired_rolled_back_and_under_signed() {
     assert_eq!(agree, results.len());
 }
 
+/// A TUF repository made at test time — one Ed25519 key (generated now) for every role,
+/// consistent snapshots, metadata expiring at `expires` — whose one target is
+/// `trusted_root.json` with `content`. Returns the initial root.
+fn make_tuf_repo(dir: &Path, content: &[u8], expires: &str) -> PathBuf {
+    use ed25519_dalek::Signer;
+    let key = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
+    let public = tollgate::attest::keys::hex(key.verifying_key().as_bytes());
+    let keyid = sha256_hex(public.as_bytes());
+    let sign = |signed: Value| {
+        let msg = tollgate::sigstore::tuf::canonical_json(&signed).unwrap();
+        let sig = tollgate::attest::keys::hex(&key.sign(&msg).to_bytes());
+        serde_json::to_vec_pretty(&serde_json::json!({
+            "signed": signed,
+            "signatures": [{"keyid": keyid, "sig": sig}],
+        }))
+        .unwrap()
+    };
+    let role = serde_json::json!({"keyids": [keyid], "threshold": 1});
+    let hash = sha256_hex(content);
+    std::fs::create_dir_all(dir.join("metadata")).unwrap();
+    std::fs::create_dir_all(dir.join("targets")).unwrap();
+    let files = [
+        (
+            "metadata/1.root.json",
+            serde_json::json!({
+                "_type": "root", "spec_version": "1.0.31", "version": 1, "expires": expires,
+                "consistent_snapshot": true,
+                "keys": {&keyid: {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": public}}},
+                "roles": {"root": role, "timestamp": role, "snapshot": role, "targets": role},
+            }),
+        ),
+        (
+            "metadata/1.targets.json",
+            serde_json::json!({
+                "_type": "targets", "spec_version": "1.0.31", "version": 1, "expires": expires,
+                "targets": {"trusted_root.json": {"length": content.len(), "hashes": {"sha256": hash}}},
+            }),
+        ),
+        (
+            "metadata/1.snapshot.json",
+            serde_json::json!({
+                "_type": "snapshot", "spec_version": "1.0.31", "version": 1, "expires": expires,
+                "meta": {"targets.json": {"version": 1}},
+            }),
+        ),
+        (
+            "metadata/timestamp.json",
+            serde_json::json!({
+                "_type": "timestamp", "spec_version": "1.0.31", "version": 1, "expires": expires,
+                "meta": {"snapshot.json": {"version": 1}},
+            }),
+        ),
+    ];
+    for (name, signed) in files {
+        std::fs::write(dir.join(name), sign(signed)).unwrap();
+    }
+    std::fs::write(
+        dir.join(format!("targets/{hash}.trusted_root.json")),
+        content,
+    )
+    .unwrap();
+    dir.join("metadata/1.root.json")
+}
+
+/// Every use of `--tuf-cache` re-verifies the cache as `trust refresh` left it (metadata chain,
+/// expiry at --now, the target's length and hashes): a swapped or altered trusted root, altered
+/// metadata, a missing file or expired metadata is a denial (exit 1) naming the cache file and
+/// saying to refresh again — never a verdict from an unverified root. (Regression: the cached
+/// trusted_root.json was used as it was, so another instance's root could be slipped in.)
+#[test]
+fn tuf_cache_is_reverified_on_every_use() {
+    use sigstore_verify::trust_root::{
+        SIGSTORE_PRODUCTION_TRUSTED_ROOT, SIGSTORE_STAGING_TRUSTED_ROOT,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    let initial = make_tuf_repo(
+        &repo,
+        SIGSTORE_PRODUCTION_TRUSTED_ROOT.as_bytes(),
+        "2030-01-01T00:00:00Z",
+    );
+    let fresh_cache = |name: &str| {
+        let cache = tmp.path().join(name);
+        let (code, codes, _) = refresh(
+            &repo,
+            &initial,
+            &cache,
+            "2026-01-01T00:00:00Z",
+            "trusted_root.json",
+        );
+        assert_eq!((code, codes), (Some(0), vec![]), "refresh of {name}");
+        cache
+    };
+    // Not a real signature: what matters is whether the trusted root is accepted first.
+    let artifact = write(tmp.path(), "app.bin", b"release\n");
+    let bundle = write(
+        tmp.path(),
+        "app.sigstore.json",
+        serde_json::to_vec(&serde_json::json!({
+            "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+            "verificationMaterial": {"certificate": {"rawBytes": "AAAA"}},
+            "dsseEnvelope": {
+                "payloadType": "application/vnd.in-toto+json",
+                "payload": B64.encode(serde_json::to_vec(&serde_json::json!({
+                    "_type": "https://in-toto.io/Statement/v1",
+                    "subject": [{"name": "app.bin", "digest": {"sha256": sha256_hex(b"release\n")}}],
+                    "predicateType": "https://slsa.dev/provenance/v1",
+                    "predicate": {},
+                })).unwrap()),
+                "signatures": [{"sig": "AAAA"}],
+            },
+        }))
+        .unwrap(),
+    );
+    let verify = |cmd: &str, cache: &Path, now: &str| {
+        let mut c = tollgate_at(now);
+        c.args(["--format", "json", "verify", cmd]);
+        if cmd == "bundle" {
+            c.arg(&artifact).arg("--bundle").arg(&bundle);
+        } else {
+            c.arg(&artifact).arg("--provenance").arg(&bundle);
+        }
+        let out = c
+            .arg("--tuf-cache")
+            .arg(cache)
+            .args([
+                "--certificate-identity",
+                DEFAULT_IDENTITY,
+                "--certificate-oidc-issuer",
+                GITHUB_ISSUER,
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        if out.status.code() == Some(2) {
+            eprintln!("exit 2: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        (out.status.code(), diag_codes(&v), v)
+    };
+    let now = "2026-01-01T00:00:00Z";
+
+    // Untouched: the root is trusted and the (fake) bundle itself is what fails.
+    let cache = fresh_cache("intact");
+    for cmd in ["bundle", "provenance"] {
+        let (code, codes, v) = verify(cmd, &cache, now);
+        assert_eq!(code, Some(1), "{cmd}: {v}");
+        assert!(
+            !codes
+                .iter()
+                .any(|c| ["SIG020", "SIG021", "SIG023", "SIG024"].contains(&c.as_str()))
+                && v["diagnostics"][0]["location"]["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("app.sigstore.json")),
+            "{cmd}: an intact cache is accepted, the bundle is what fails: {v}"
+        );
+    }
+
+    let denied = |what: &str, cache: &Path, now: &str, code: &str, file: &str| {
+        for cmd in ["bundle", "provenance"] {
+            let (exit, codes, v) = verify(cmd, cache, now);
+            assert_eq!(
+                (exit, codes),
+                (Some(1), vec![code.to_string()]),
+                "{what} ({cmd}): {v}"
+            );
+            let d = &v["diagnostics"][0];
+            assert!(
+                d["location"]["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with(file)),
+                "{what} ({cmd}): {d}"
+            );
+            assert!(
+                d["help"].as_str().unwrap_or("").contains("trust refresh"),
+                "{what} ({cmd}): {d}"
+            );
+            assert_eq!(v["subjects"][0]["kind"], "TUF cache", "{what} ({cmd})");
+        }
+    };
+
+    // Another instance's trusted root swapped in (longer than recorded).
+    let cache = fresh_cache("swapped");
+    std::fs::write(
+        cache.join("targets/trusted_root.json"),
+        SIGSTORE_STAGING_TRUSTED_ROOT,
+    )
+    .unwrap();
+    denied(
+        "swapped trusted root",
+        &cache,
+        now,
+        "SIG023",
+        "targets/trusted_root.json",
+    );
+
+    // One byte changed, same length: the hash no longer matches.
+    let cache = fresh_cache("flipped");
+    let p = cache.join("targets/trusted_root.json");
+    let mut b = std::fs::read(&p).unwrap();
+    let i = b.iter().position(|c| *c == b'"').unwrap();
+    b[i + 1] ^= 0x20;
+    std::fs::write(&p, b).unwrap();
+    denied(
+        "one byte of the trusted root changed",
+        &cache,
+        now,
+        "SIG023",
+        "targets/trusted_root.json",
+    );
+
+    // The cached targets metadata rewritten to vouch for the swapped root: its signature fails.
+    let cache = fresh_cache("retargeted");
+    let staging = SIGSTORE_STAGING_TRUSTED_ROOT.as_bytes();
+    std::fs::write(cache.join("targets/trusted_root.json"), staging).unwrap();
+    let p = cache.join("targets.json");
+    let mut t: Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    t["signed"]["targets"]["trusted_root.json"] =
+        serde_json::json!({"length": staging.len(), "hashes": {"sha256": sha256_hex(staging)}});
+    std::fs::write(&p, serde_json::to_vec(&t).unwrap()).unwrap();
+    denied(
+        "targets.json rewritten",
+        &cache,
+        now,
+        "SIG020",
+        "targets.json",
+    );
+
+    // Incomplete: a metadata file missing.
+    let cache = fresh_cache("incomplete");
+    std::fs::remove_file(cache.join("snapshot.json")).unwrap();
+    denied(
+        "snapshot.json missing",
+        &cache,
+        now,
+        "SIG024",
+        "snapshot.json",
+    );
+
+    // Expired at --now (the metadata expires in 2030).
+    let cache = fresh_cache("expired");
+    denied(
+        "expired at --now",
+        &cache,
+        "2031-01-01T00:00:00Z",
+        "SIG021",
+        "root.json",
+    );
+}
+
+/// A `--tuf-root` that is not JSON, or JSON that is not TUF root metadata, is bad input: exit 2,
+/// one line naming the file (with line:column for malformed JSON) and a hint about the root —
+/// not a repository refusal (exit 1, SIG024, a hint about the --tuf-repo layout).
+#[test]
+fn trust_refresh_rejects_a_tuf_root_that_is_not_root_metadata() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    make_tuf_repo(&repo, b"{}", "2030-01-01T00:00:00Z");
+    let cases = [
+        (
+            "malformed.json",
+            "{\"signed\": {\"_type\": \"root\",]}",
+            "TG005",
+            ":1:",
+        ),
+        (
+            "statement.json",
+            "{\"_type\": \"https://in-toto.io/Statement/v1\", \"subject\": []}",
+            "TG007",
+            "is not TUF root metadata",
+        ),
+        (
+            "targets.json",
+            "{\"signed\": {\"_type\": \"targets\", \"spec_version\": \"1.0\", \"version\": 1, \"expires\": \"2030-01-01T00:00:00Z\"}, \"signatures\": []}",
+            "TG007",
+            "_type is \"targets\"",
+        ),
+    ];
+    for (name, text, code, says) in cases {
+        let root = write(tmp.path(), name, text);
+        let cache = tmp.path().join(format!("cache-{name}"));
+        let out = tollgate_at("2026-01-01T00:00:00Z")
+            .args(["trust", "refresh", "--tuf-root"])
+            .arg(&root)
+            .arg("--tuf-repo")
+            .arg(&repo)
+            .arg("--cache")
+            .arg(&cache)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(out.stdout.is_empty(), "{name}: no report");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: one line: {err}");
+        assert!(
+            err.contains(&format!("{code}: {}", root.display())) && err.contains(says),
+            "{name}: {err}"
+        );
+        assert!(
+            err.contains("hint:") && !err.contains("SIG024"),
+            "{name}: {err}"
+        );
+        assert!(!cache.exists(), "{name}: nothing written");
+    }
+}
+
 /// slsa-verifier's policy matrix with the REAL Sigstore plugin (production trusted root, the
 /// generator workflows' identity), plus the wrong-signer case: the same provenance, the same
 /// SLSA policy, but a certificate identity that is not the one required.
@@ -921,7 +1287,9 @@ fn x509_plugin_chain_usage_identity() {
     };
     ca("ca");
     ca("other-ca");
-    let leaf = |name: &str, eku: &str| {
+    // A certificate for a new P-256 key, issued by `issuer` (NAME.pem/NAME.key) with the
+    // extensions `ext` (an openssl extfile).
+    let issue = |name: &str, issuer: &str, ext: &str| {
         ssl(&[
             "genpkey",
             "-algorithm",
@@ -937,24 +1305,20 @@ fn x509_plugin_chain_usage_identity() {
             "-key",
             &format!("{name}.key"),
             "-subj",
-            "/CN=signer",
+            &format!("/CN={name}"),
             "-out",
             &format!("{name}.csr"),
         ]);
-        std::fs::write(
-            d.join(format!("{name}.ext")),
-            format!("keyUsage=critical,digitalSignature\nextendedKeyUsage={eku}\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n"),
-        )
-        .unwrap();
+        std::fs::write(d.join(format!("{name}.ext")), ext).unwrap();
         ssl(&[
             "x509",
             "-req",
             "-in",
             &format!("{name}.csr"),
             "-CA",
-            "ca.pem",
+            &format!("{issuer}.pem"),
             "-CAkey",
-            "ca.key",
+            &format!("{issuer}.key"),
             "-CAcreateserial",
             "-days",
             "365",
@@ -964,8 +1328,43 @@ fn x509_plugin_chain_usage_identity() {
             &format!("{name}.pem"),
         ]);
     };
-    leaf("leaf", "codeSigning");
-    leaf("server", "serverAuth");
+    let leaf_ext = |eku: &str| {
+        format!(
+            "keyUsage=critical,digitalSignature\nextendedKeyUsage={eku}\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n"
+        )
+    };
+    issue("leaf", "ca", &leaf_ext("codeSigning"));
+    issue("server", "ca", &leaf_ext("serverAuth"));
+    // No keyUsage extension at all: digitalSignature is required, so it is refused.
+    issue(
+        "noku",
+        "ca",
+        "extendedKeyUsage=codeSigning\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n",
+    );
+    // No extKeyUsage on the leaf: codeSigning is required of the leaf.
+    issue(
+        "noeku",
+        "ca",
+        "keyUsage=critical,digitalSignature\nsubjectAltName=email:release@example.com\nbasicConstraints=CA:FALSE\n",
+    );
+    // Intermediate CAs: without extKeyUsage (unrestricted, RFC 5280), with codeSigning, and
+    // with an extKeyUsage that excludes it (EKU chaining: refused); each issues a code-signing
+    // leaf.
+    let ca_ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n";
+    issue("int", "ca", ca_ext);
+    issue(
+        "int_cs",
+        "ca",
+        &format!("{ca_ext}extendedKeyUsage=codeSigning\n"),
+    );
+    issue(
+        "int_server",
+        "ca",
+        &format!("{ca_ext}extendedKeyUsage=serverAuth\n"),
+    );
+    for int in ["int", "int_cs", "int_server"] {
+        issue(&format!("under_{int}"), int, &leaf_ext("codeSigning"));
+    }
     // The statement, signed by each leaf's key.
     let artifact = b"release contents\n";
     let statement = serde_json::json!({
@@ -981,7 +1380,8 @@ fn x509_plugin_chain_usage_identity() {
         let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
         b64
     };
-    let bundle = |name: &str| {
+    // The bundle of NAME's key, with NAME.pem and then the certificates of `rest` as its chain.
+    let bundle_with = |name: &str, rest: &[&str]| {
         let out = tollgate()
             .args(["sign", "statement.json", "--key", &format!("{name}.key")])
             .current_dir(d)
@@ -993,9 +1393,13 @@ fn x509_plugin_chain_usage_identity() {
             String::from_utf8_lossy(&out.stderr)
         );
         let env: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let certs: Vec<Value> = std::iter::once(name)
+            .chain(rest.iter().copied())
+            .map(|c| serde_json::json!({"rawBytes": pem_der(&format!("{c}.pem"))}))
+            .collect();
         let b = serde_json::json!({
             "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
-            "verificationMaterial": {"x509CertificateChain": {"certificates": [{"rawBytes": pem_der(&format!("{name}.pem"))}]}},
+            "verificationMaterial": {"x509CertificateChain": {"certificates": certs}},
             "dsseEnvelope": env,
         });
         write(
@@ -1004,8 +1408,13 @@ fn x509_plugin_chain_usage_identity() {
             serde_json::to_vec(&b).unwrap(),
         );
     };
-    bundle("leaf");
-    bundle("server");
+    let bundle = |name: &str| bundle_with(name, &[]);
+    for name in ["leaf", "server", "noku", "noeku"] {
+        bundle(name);
+    }
+    for int in ["int", "int_cs", "int_server"] {
+        bundle_with(&format!("under_{int}"), &[int]);
+    }
     // The certificates were issued just now: verify at the real time.
     let now = jiff::Timestamp::now().to_string();
     let at = |now: &str| {
@@ -1066,6 +1475,23 @@ fn x509_plugin_chain_usage_identity() {
         run("server.bundle.json", "ca.pem", &[]),
         (Some(1), vec!["SIG031".to_string()])
     );
+    // Key usages (docs/sigstore.md): the leaf must carry keyUsage digitalSignature and
+    // extKeyUsage codeSigning; an intermediate CA without extKeyUsage is unrestricted, one with
+    // an extKeyUsage must allow codeSigning. Both commands, same verdicts.
+    let usage_cases = [
+        ("noku.bundle.json", Some("SIG031")),
+        ("noeku.bundle.json", Some("SIG031")),
+        ("under_int.bundle.json", None),
+        ("under_int_cs.bundle.json", None),
+        ("under_int_server.bundle.json", Some("SIG031")),
+    ];
+    for (b, want) in usage_cases {
+        let want = match want {
+            None => (Some(0), vec![]),
+            Some(c) => (Some(1), vec![c.to_string()]),
+        };
+        assert_eq!(run(b, "ca.pem", &[]), want, "verify provenance {b}");
+    }
     // Not valid at --now (the leaf is valid for a year from today's real date).
     let out = at("2099-01-01T00:00:00Z")
         .args([
@@ -1151,6 +1577,17 @@ fn x509_plugin_chain_usage_identity() {
         bundle_run("app.bin", "server.bundle.json", "ca.pem", &[]),
         deny("SIG031")
     );
+    for (b, want) in usage_cases {
+        let want = match want {
+            None => pass.clone(),
+            Some(c) => deny(c),
+        };
+        assert_eq!(
+            bundle_run("app.bin", b, "ca.pem", &[]),
+            want,
+            "verify bundle {b}"
+        );
+    }
     assert_eq!(
         bundle_run("other.bin", "leaf.bundle.json", "ca.pem", &[]),
         deny("SIG009")
@@ -1539,7 +1976,7 @@ fn verification_time_is_now_not_the_system_clock() {
     };
     let dir = root.join("sigstore-conformance/bundle-verify");
     let prod = root.join("sigstore-trust-roots/production/trusted_root.json");
-    let verify = |case: &str, trusted: &Path, now: &str| {
+    let verify_full = |case: &str, trusted: &Path, now: &str| {
         let out = tollgate_at(now)
             .args(["--format", "json", "verify", "bundle"])
             .arg(dir.join("a.txt"))
@@ -1556,8 +1993,29 @@ fn verification_time_is_now_not_the_system_clock() {
             .output()
             .unwrap();
         let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-        let codes = diag_codes(&v);
-        (out.status.code(), codes)
+        (out.status.code(), v)
+    };
+    let verify = |case: &str, trusted: &Path, now: &str| {
+        let (code, v) = verify_full(case, trusted, now);
+        (code, diag_codes(&v))
+    };
+    // A log key not yet valid at --now is a --now problem, not altered log evidence: the
+    // finding says so and the hint points at --now.
+    let key_not_yet_valid = |case: &str, trusted: &Path, now: &str, code: &str| {
+        let (exit, v) = verify_full(case, trusted, now);
+        let d = &v["diagnostics"][0];
+        let ok = exit == Some(1)
+            && diag_codes(&v) == [code]
+            && d["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("no trusted log key was valid at --now"))
+            && d["help"]
+                .as_str()
+                .is_some_and(|h| h.contains("check --now"));
+        if !ok {
+            eprintln!("{case} at {now}: {v}");
+        }
+        ok
     };
     let rekor2 = dir.join("rekor2-happy-path/trusted_root.json");
     // The same trusted root with its log keys valid only from 2025-06-12T12:02:30Z, ten seconds
@@ -1607,11 +2065,17 @@ fn verification_time_is_now_not_the_system_clock() {
             )),
         ),
         (
-            "log key valid from 12:02:30, --now 12:02:25: not yet valid, SIG012",
-            denied(
-                verify("rekor2-happy-path", &late_root, "2025-06-12T12:02:25Z"),
+            "log key valid from 12:02:30, --now 12:02:25: not yet valid, SIG012 saying so",
+            key_not_yet_valid(
+                "rekor2-happy-path",
+                &late_root,
+                "2025-06-12T12:02:25Z",
                 "SIG012",
             ),
+        ),
+        (
+            "--now 2020, before the production log key (2021): SIG013 saying so",
+            key_not_yet_valid("happy-path-v0.3", &prod, "2020-01-01T00:00:00Z", "SIG013"),
         ),
     ];
     let rows: Vec<(String, bool, bool)> = rows

@@ -690,6 +690,10 @@ fn slsa_verifier_policy_cases_agree() {
     let dir = root.join("slsa-verifier");
     let (agree, total) = slsa_policy_cases(&dir, &TrustForPolicyTest, "stand-in verifier");
     assert_eq!(agree, total);
+    assert_eq!(
+        total, 42,
+        "docs/provenance.md states the number of cases: keep it in step"
+    );
 
     // With only a key verifier, keyless bundles are denied (fail closed), never passed.
     let wd = "gha_generic/v2.1.0/binary-linux-amd64-workflow_dispatch.intoto.jsonl";
@@ -732,9 +736,12 @@ pub(crate) fn slsa_policy_cases(
     let b = |id: &str| ("builder", id.to_string());
     let s = |u: &str| ("source", u.to_string());
     let mut cases: Vec<Case> = Vec::new();
+    // Builder ids: unset, the name alone, `@v2.1.0` (slsa-verifier accepts it for the
+    // provenance's `@refs/tags/v2.1.0`) and `@refs/tags/v2.1.0`.
     for id in [
         None,
         Some(generic.to_string()),
+        Some(format!("{generic}@v2.1.0")),
         Some(format!("{generic}@refs/tags/v2.1.0")),
     ] {
         let mut p = vec![s(src)];
@@ -775,7 +782,11 @@ pub(crate) fn slsa_policy_cases(
     for t in ["v2", "v0", "v13.1", "v12.9", "v13.0.29", "v13.0.31"] {
         cases.push((push, bin, vec![s(src), ("vtag", t.into())], Some("ATT014")));
     }
-    for id in [trw.to_string(), format!("{trw}@refs/tags/v2.1.0")] {
+    for id in [
+        trw.to_string(),
+        format!("{trw}@v2.1.0"),
+        format!("{trw}@refs/tags/v2.1.0"),
+    ] {
         cases.push((del, hello, vec![s(src), b(&id)], None));
     }
     cases.push((
@@ -794,6 +805,7 @@ pub(crate) fn slsa_policy_cases(
     for id in [
         None,
         Some(container.to_string()),
+        Some(format!("{container}@v2.1.0")),
         Some(format!("{container}@refs/tags/v2.1.0")),
     ] {
         let mut p = vec![s(src), ("branch", "main".into())];

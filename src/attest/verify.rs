@@ -198,6 +198,8 @@ pub struct Verified {
 pub struct Rejection {
     pub info: &'static CodeInfo,
     pub message: String,
+    /// A hint specific to this finding (else the code's generic help).
+    pub help: Option<String>,
 }
 
 /// A verification plugin: checks that an attestation was signed by someone its trust material
@@ -260,6 +262,7 @@ impl Verifier for KeyVerifier {
                 Err(Rejection {
                     info: e.info(),
                     message,
+                    help: None,
                 })
             }
         }
@@ -307,6 +310,13 @@ impl Policy {
         if let Some(t) = &self.source_versioned_tag {
             SemverTag::parse(t).map_err(|e| format!("--source-versioned-tag {t:?}: {e}"))?;
         }
+        if let Some(b) = &self.builder_id
+            && parse_builder_id(b).is_none()
+        {
+            return Err(format!(
+                "--builder-id {b:?}: a builder id is NAME or NAME@VERSION (one `@`, a non-empty version)"
+            ));
+        }
         Ok(())
     }
 
@@ -319,13 +329,38 @@ impl Policy {
     }
 }
 
-/// `--builder-id` without `@…` matches any version of the builder (the part before `@`);
-/// with one it must match exactly. This is how slsa-verifier reads it.
+/// A builder id as `NAME` or `NAME@VERSION`: at most one `@`, and a non-empty version after it
+/// (slsa-verifier's `ParseBuilderID`); `None` for any other form.
+pub fn parse_builder_id(id: &str) -> Option<(&str, Option<&str>)> {
+    let mut parts = id.split('@');
+    let name = parts.next().unwrap_or_default();
+    match (parts.next(), parts.next()) {
+        (None, _) => Some((name, None)),
+        (Some(v), None) if !v.is_empty() => Some((name, Some(v))),
+        _ => None,
+    }
+}
+
+/// Whether the provenance's builder id `actual` satisfies `--builder-id expected`, as
+/// slsa-verifier matches them (`TrustedBuilderID.MatchesLoose` with `allowRef`): the names (the
+/// part before `@`) must be equal; without a version any version of the builder matches; with
+/// one, the provenance's version must be the same or `refs/tags/` followed by it (`…@v2.1.0`
+/// accepts `…@refs/tags/v2.1.0`; `…@refs/tags/v2.1.0` does not accept `…@v2.1.0`). An id of
+/// another form (two `@`, an empty version) matches nothing.
 pub fn builder_matches(expected: &str, actual: &str) -> bool {
-    if expected.contains('@') {
-        expected == actual
-    } else {
-        actual.split_once('@').map_or(actual, |(id, _)| id) == expected
+    let (Some((want_name, want_version)), Some((name, version))) =
+        (parse_builder_id(expected), parse_builder_id(actual))
+    else {
+        return false;
+    };
+    if want_name != name {
+        return false;
+    }
+    match want_version {
+        None => true,
+        Some(want) => {
+            version.is_some_and(|v| v == want || v.strip_prefix("refs/tags/") == Some(want))
+        }
     }
 }
 
@@ -562,6 +597,9 @@ pub fn verify_attestations(
             Ok(v) => v,
             Err(r) => {
                 out.fail(r.info, loc, "signature", r.message);
+                if let (Some(h), Some(d)) = (r.help, out.diagnostics.last_mut()) {
+                    d.help = Some(h);
+                }
                 continue;
             }
         };
@@ -919,6 +957,34 @@ mod tests {
             &full
         ));
         assert!(!builder_matches(&id[..id.len() - 1], &full));
+        // slsa-verifier's allowRef: a bare tag accepts the provenance's refs/tags/ form…
+        assert!(builder_matches(&format!("{id}@v1.2.0"), &full));
+        assert!(builder_matches(
+            &format!("{id}@v1.2.0"),
+            &format!("{id}@v1.2.0")
+        ));
+        assert!(!builder_matches(&format!("{id}@v1.2"), &full));
+        assert!(!builder_matches(&format!("{id}@v1.3.0"), &full));
+        assert!(!builder_matches(
+            &format!("{id}@v1.2.0"),
+            &format!("{id}@refs/heads/v1.2.0")
+        ));
+        // …not the other way round, and a version never matches a provenance without one.
+        assert!(!builder_matches(&full, &format!("{id}@v1.2.0")));
+        assert!(!builder_matches(&format!("{id}@v1.2.0"), id));
+        // Malformed ids (two `@`, an empty version) match nothing.
+        assert!(!builder_matches(&format!("{id}@"), &full));
+        assert!(!builder_matches(id, &format!("{full}@x")));
+        assert!(!builder_matches(&format!("{full}@x"), &format!("{full}@x")));
+        assert_eq!(parse_builder_id("a@b"), Some(("a", Some("b"))));
+        assert_eq!(parse_builder_id("a"), Some(("a", None)));
+        assert_eq!(parse_builder_id("a@"), None);
+        assert_eq!(parse_builder_id("a@b@c"), None);
+        let bad = Policy {
+            builder_id: Some(format!("{id}@")),
+            ..Default::default()
+        };
+        assert!(bad.check().unwrap_err().starts_with("--builder-id"));
     }
 
     #[test]

@@ -7,7 +7,9 @@ use crate::error::{Error, Result};
 use crate::input::{self, InputError};
 use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
-use crate::sigstore::roots::Instance;
+use crate::sigstore::bundle::explain_not_yet_valid;
+use crate::sigstore::roots::{Instance, TrustError};
+use crate::sigstore::tuf;
 use crate::sigstore::{
     ArtifactRef, IdentityPolicy, KeyPolicy, SigstoreVerifier, TrustRoot, TrustSource, verify_bundle,
 };
@@ -68,8 +70,29 @@ pub fn require_identity(a: &SigstoreArgs) -> Result<()> {
     Ok(())
 }
 
-/// The trusted root the options select.
-pub fn trust_root(ctx: &Context, a: &SigstoreArgs) -> Result<TrustRoot> {
+/// A value, or the report that denies the run because the selected TUF cache does not verify.
+pub type OrDenied<T> = std::result::Result<T, Box<Report>>;
+
+/// The report of `command` denied because the TUF cache `dir` does not verify as `trust refresh`
+/// left it (the finding names the cache file and says to refresh again).
+fn cache_denied(ctx: &Context, command: &str, dir: &str, error: &tuf::TufError) -> Report {
+    let mut report = Report::new(command, ctx.now_rfc3339.clone());
+    let mut s = Subject::new(dir.to_string());
+    s.kind = Some("TUF cache".into());
+    s.verdict = Verdict::Deny;
+    report.subjects.push(s);
+    report.diagnostics.push(
+        Diagnostic::new(error.info, error.message.clone())
+            .at(Location::file(error.file.clone()))
+            .help(TrustError::cache_hint(error)),
+    );
+    report.data = json!({ "tufCache": dir, "trustedRoot": null });
+    report
+}
+
+/// The trusted root the options select, for `command` (`verify bundle`, `verify provenance`):
+/// bad input is an error (exit 2); a TUF cache that does not verify is a denial report.
+pub fn trust_root(ctx: &Context, a: &SigstoreArgs, command: &str) -> Result<OrDenied<TrustRoot>> {
     let source = if let Some(p) = &a.trusted_root {
         TrustSource::File(p.clone())
     } else if let Some(d) = &a.tuf_cache {
@@ -80,26 +103,38 @@ pub fn trust_root(ctx: &Context, a: &SigstoreArgs) -> Result<TrustRoot> {
             SigstoreInstance::Staging => Instance::Staging,
         })
     };
-    Ok(source.load(ctx.limits, ctx.now)?)
+    match source.load(ctx.limits, ctx.now) {
+        Ok(root) => Ok(Ok(root)),
+        Err(TrustError::Input(e)) => Err(e.into()),
+        Err(TrustError::Cache { dir, error }) => {
+            Ok(Err(Box::new(cache_denied(ctx, command, &dir, &error))))
+        }
+    }
 }
 
 /// The keyless plugin, the trusted root's description and (TUF cache) its refresh time and age.
 pub type KeylessPlugin = (SigstoreVerifier, String, Option<(String, i64)>);
 
-/// The keyless plugin for `verify provenance`, and the root's description and refresh time.
-pub fn keyless_plugin(ctx: &Context, a: &SigstoreArgs) -> Result<KeylessPlugin> {
+/// The keyless plugin for `verify provenance`, and the root's description and refresh time (or
+/// the denial report of a TUF cache that does not verify).
+pub fn keyless_plugin(ctx: &Context, a: &SigstoreArgs) -> Result<OrDenied<KeylessPlugin>> {
     require_identity(a)?;
     let policy = identity_policy(a)?;
     let TrustRoot {
         verifier,
         description,
         refreshed,
-    } = trust_root(ctx, a)?;
-    Ok((
-        SigstoreVerifier::new(verifier, policy, description.clone(), ctx.now),
+        not_yet_valid,
+    } = match trust_root(ctx, a, "verify provenance")? {
+        Ok(root) => root,
+        Err(denied) => return Ok(Err(denied)),
+    };
+    Ok(Ok((
+        SigstoreVerifier::new(verifier, policy, description.clone(), ctx.now)
+            .with_not_yet_valid(not_yet_valid),
         description,
         refreshed,
-    ))
+    )))
 }
 
 /// The X.509 plugin for `verify provenance --ca-roots`.
@@ -225,7 +260,10 @@ pub fn cmd_bundle(
         serde_json::from_str(&text).map_err(|e| input::json_error(&bundle_name, &text, &e))?;
     let root = match &x509 {
         Some(_) => None,
-        None => Some(trust_root(ctx, a)?),
+        None => match trust_root(ctx, a, "verify bundle")? {
+            Ok(root) => Some(root),
+            Err(denied) => return env.emit(&denied, global),
+        },
     };
 
     let artifact = match (&digest, &bytes) {
@@ -247,7 +285,8 @@ pub fn cmd_bundle(
                 .unwrap_or_default(),
         ),
         (None, Some(root), Some(policy)) => (
-            verify_bundle(&root.verifier, &value, artifact, policy, ctx.now),
+            verify_bundle(&root.verifier, &value, artifact, policy, ctx.now)
+                .map_err(|r| explain_not_yet_valid(r, &value, &root.not_yet_valid, ctx.now)),
             root.description.clone(),
         ),
         _ => unreachable!("a trust root and policy, or --ca-roots, chosen above"),
@@ -335,9 +374,12 @@ pub fn cmd_bundle(
         Err(r) => {
             s.verdict = Verdict::Deny;
             rows.push(vec!["bundle".into(), "FAIL".into(), r.message.clone()]);
-            report.diagnostics.push(
-                Diagnostic::new(r.info, r.message.clone()).at(Location::file(bundle_name.clone())),
-            );
+            let mut d =
+                Diagnostic::new(r.info, r.message.clone()).at(Location::file(bundle_name.clone()));
+            if let Some(h) = &r.help {
+                d = d.help(h.clone());
+            }
+            report.diagnostics.push(d);
         }
     }
     report.subjects.push(s);

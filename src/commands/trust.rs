@@ -52,6 +52,7 @@ pub fn cmd_refresh(
     );
     let root_name = input::display_path(&args.tuf_root);
     let initial_root = input::read_text(&args.tuf_root, ctx.limits)?;
+    tuf::check_initial_root(&root_name, &initial_root)?;
     let req = RefreshRequest {
         initial_root: initial_root.into_bytes(),
         initial_root_name: root_name,

@@ -109,9 +109,14 @@ pub fn cmd_provenance(
         ));
     }
     let policy = policy_from(args);
-    policy
-        .check()
-        .map_err(|e| Error::usage(e, "e.g. --source-versioned-tag v1.2"))?;
+    policy.check().map_err(|e| {
+        let hint = if e.starts_with("--builder-id") {
+            "e.g. --builder-id https://github.com/slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml@v2.1.0 (or without @VERSION for any version)"
+        } else {
+            "e.g. --source-versioned-tag v1.2"
+        };
+        Error::usage(e, hint)
+    })?;
     let mut digests = Vec::new();
     for d in &args.artifact_digests {
         digests.push(parse_digest(d)?);
@@ -148,7 +153,10 @@ pub fn cmd_provenance(
         verifiers.push(&key_verifier);
     }
     let keyless_plugin = if keyless {
-        Some(super::sigstore::keyless_plugin(ctx, &args.sigstore)?)
+        match super::sigstore::keyless_plugin(ctx, &args.sigstore)? {
+            Ok(p) => Some(p),
+            Err(denied) => return env.emit(&denied, global),
+        }
     } else {
         None
     };

@@ -72,6 +72,7 @@ fn reject(info: &'static CodeInfo, message: impl Into<String>) -> Rejection {
     Rejection {
         info,
         message: message.into(),
+        help: None,
     }
 }
 
@@ -118,6 +119,57 @@ pub fn code_of(e: &Error) -> &'static CodeInfo {
         }
         _ => &sig::BUNDLE_INVALID,
     }
+}
+
+/// A transparency-log failure caused by `--now` rather than by the bundle: the key of the log
+/// that holds the bundle's entry was left out of the trusted root because its validity starts
+/// after `--now` ([`super::roots::usable_at`]). sigstore-verify then reports a promise,
+/// checkpoint or log it cannot verify (`SIG013`, `SIG012`, `SIG010`), which reads like altered
+/// log evidence; say instead that no trusted log key was valid at that time, and point at
+/// `--now`. Any other rejection is returned unchanged.
+pub fn explain_not_yet_valid(
+    r: Rejection,
+    bundle: &Value,
+    not_yet_valid: &[super::roots::NotYetValid],
+    now: jiff::Timestamp,
+) -> Rejection {
+    let log_finding = [
+        &sig::TLOG_UNKNOWN,
+        &sig::TLOG_CHECKPOINT,
+        &sig::TLOG_PROMISE,
+    ]
+    .into_iter()
+    .any(|c| std::ptr::eq(c, r.info));
+    if !log_finding {
+        return r;
+    }
+    let entries = bundle
+        .pointer("/verificationMaterial/tlogEntries")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten();
+    for e in entries {
+        let Some(id) = e.pointer("/logId/keyId").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(k) = not_yet_valid
+            .iter()
+            .find(|k| k.list == "tlogs" && k.key_id.as_deref() == Some(id))
+        {
+            return Rejection {
+                info: r.info,
+                message: format!(
+                    "no trusted log key was valid at --now {now}: the trusted root's key of log {id} is valid only from {}",
+                    k.start
+                ),
+                help: Some(
+                    "check --now: it is earlier than the validity start of the key of the log that holds this bundle's entry, so the entry cannot be verified at that time (the bundle itself may be intact)"
+                        .into(),
+                ),
+            };
+        }
+    }
+    r
 }
 
 /// Structural checks the bundle format leaves to clients: a DSSE envelope carries exactly one
@@ -289,6 +341,60 @@ pub fn verify_bundle(
                 sct_verified: r.sct_verified(),
                 policy: matched,
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigstore::roots::NotYetValid;
+    use serde_json::json;
+
+    #[test]
+    fn log_key_not_yet_valid_at_now_is_explained() {
+        let bundle = json!({"verificationMaterial": {"tlogEntries": [{"logId": {"keyId": "K1"}}]}});
+        let left_out = [NotYetValid {
+            list: "tlogs",
+            key_id: Some("K1".into()),
+            start: "2021-01-12T11:53:27Z".into(),
+        }];
+        let now: jiff::Timestamp = "2020-01-01T00:00:00Z".parse().unwrap();
+        let r = explain_not_yet_valid(
+            reject(&sig::TLOG_PROMISE, "invalid inclusion promise"),
+            &bundle,
+            &left_out,
+            now,
+        );
+        assert_eq!(r.info.code, "SIG013");
+        assert!(
+            r.message
+                .starts_with("no trusted log key was valid at --now 2020-01-01T00:00:00Z"),
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("2021-01-12T11:53:27Z"), "{}", r.message);
+        assert!(r.help.unwrap().contains("check --now"));
+        // Another log's key left out, another kind of material, or another finding: unchanged.
+        for (info, left) in [
+            (
+                &sig::TLOG_PROMISE,
+                NotYetValid {
+                    key_id: Some("K2".into()),
+                    ..left_out[0].clone()
+                },
+            ),
+            (
+                &sig::TLOG_PROMISE,
+                NotYetValid {
+                    list: "ctlogs",
+                    ..left_out[0].clone()
+                },
+            ),
+            (&sig::SIGNATURE_INVALID, left_out[0].clone()),
+        ] {
+            let r = explain_not_yet_valid(reject(info, "m"), &bundle, &[left], now);
+            assert_eq!((r.message.as_str(), r.help), ("m", None));
         }
     }
 }

@@ -120,7 +120,7 @@ code!(
     Policy,
     Error,
     9.0,
-    "The signed checkpoint (tree head) is missing, malformed, not signed by the log key of the trusted root, or does not match the inclusion proof.",
+    "The signed checkpoint (tree head) is missing, malformed, not signed by the log key of the trusted root (or no key of that log is valid yet at --now), or does not match the inclusion proof.",
     "the bundle's log evidence was altered or comes from another log",
 );
 code!(
@@ -130,7 +130,7 @@ code!(
     Policy,
     Error,
     9.0,
-    "The signed entry timestamp (inclusion promise) is missing or does not verify with the log key.",
+    "The signed entry timestamp (inclusion promise) is missing or does not verify with the log key, or no key of that log in the trusted root is valid yet at --now.",
     "the bundle's log evidence was altered; fetch the bundle again from the signer",
 );
 code!(
@@ -270,7 +270,7 @@ code!(
     Policy,
     Error,
     8.0,
-    "The signing certificate lacks the digitalSignature key usage or the code-signing extended key usage.",
+    "The signing certificate lacks the digitalSignature key usage or the code-signing extended key usage (either extension missing counts), or a CA certificate of its chain has an extended key usage without code signing.",
     "issue signing certificates with keyUsage digitalSignature and extKeyUsage codeSigning",
 );
 code!(

@@ -98,6 +98,82 @@ impl Repository for DirRepository {
     }
 }
 
+/// A cache written by `tollgate trust refresh`, read back as a repository so that each use of
+/// the cache re-verifies it exactly as the refresh did ([`super::tuf::verify_cache`]):
+/// `DIR/root.json` is the only root (asking for `N.root.json` finds none), `DIR/timestamp.json`,
+/// `DIR/snapshot.json` and `DIR/ROLE.json` (asked for as `V.snapshot.json`, `V.ROLE.json` when
+/// the root uses consistent snapshots), and `DIR/targets/PATH`.
+#[derive(Debug, Clone)]
+pub struct CacheRepository {
+    pub dir: PathBuf,
+    /// Whether the cached root uses consistent snapshots (metadata asked for as `V.NAME`).
+    pub consistent: bool,
+}
+
+impl CacheRepository {
+    /// The cache file of `item`; `None` for a newer root (a cache holds exactly one).
+    fn path(&self, item: Item<'_>) -> Option<PathBuf> {
+        match item {
+            Item::Metadata(n) => {
+                let versioned = n
+                    .split_once('.')
+                    .filter(|(v, rest)| {
+                        !v.is_empty()
+                            && v.bytes().all(|b| b.is_ascii_digit())
+                            && rest.ends_with(".json")
+                    })
+                    .map(|(_, rest)| rest);
+                match versioned {
+                    Some("root.json") => None,
+                    Some(rest) if self.consistent => Some(self.dir.join(rest)),
+                    _ => Some(self.dir.join(n)),
+                }
+            }
+            Item::Target(p) => Some(self.dir.join("targets").join(p)),
+        }
+    }
+}
+
+impl Repository for CacheRepository {
+    fn name(&self, item: Item<'_>) -> String {
+        let p = self.path(item).unwrap_or_else(|| match item {
+            Item::Metadata(n) | Item::Target(n) => self.dir.join(n),
+        });
+        crate::input::display_path(&p)
+    }
+
+    fn fetch(&self, item: Item<'_>, limit: u64) -> Result<Vec<u8>, FetchError> {
+        let name = self.name(item);
+        let missing = || {
+            let info = match item {
+                Item::Metadata(_) => &sig::TUF_INVALID,
+                Item::Target(_) => &sig::TUF_TARGET_MISSING,
+            };
+            FetchError::NotFound(TufError {
+                info,
+                file: name.clone(),
+                message: "is missing from the TUF cache".into(),
+            })
+        };
+        let path = self.path(item).ok_or_else(missing)?;
+        let f = std::fs::File::open(&path).map_err(|_| missing())?;
+        if !f.metadata().map(|m| m.is_file()).unwrap_or(false) {
+            return Err(missing());
+        }
+        read_limited(f, limit).map_err(|e| match e {
+            ReadError::TooLarge => FetchError::TooLarge {
+                name: name.clone(),
+                limit,
+            },
+            ReadError::Io(e) => FetchError::Failed(TufError {
+                info: &sig::TUF_INVALID,
+                file: name.clone(),
+                message: format!("cannot be read: {e}"),
+            }),
+        })
+    }
+}
+
 enum ReadError {
     TooLarge,
     Io(std::io::Error),
@@ -312,5 +388,55 @@ mod tests {
             r.fetch(Item::Target("t.json"), 4),
             Err(FetchError::NotFound(_))
         ));
+    }
+
+    #[test]
+    fn cache_layout() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path().to_path_buf();
+        let consistent = CacheRepository {
+            dir: dir.clone(),
+            consistent: true,
+        };
+        let plain = CacheRepository {
+            dir: dir.clone(),
+            consistent: false,
+        };
+        let path = |r: &CacheRepository, i| r.path(i);
+        // One root per cache: a newer one is never found.
+        assert_eq!(path(&consistent, Item::Metadata("13.root.json")), None);
+        assert_eq!(path(&plain, Item::Metadata("2.root.json")), None);
+        assert_eq!(
+            path(&consistent, Item::Metadata("7.snapshot.json")),
+            Some(dir.join("snapshot.json"))
+        );
+        assert_eq!(
+            path(&consistent, Item::Metadata("3.role.json")),
+            Some(dir.join("role.json"))
+        );
+        assert_eq!(
+            path(&consistent, Item::Metadata("timestamp.json")),
+            Some(dir.join("timestamp.json"))
+        );
+        // Without consistent snapshots names are taken as they are ("5.x" is a role's name).
+        assert_eq!(
+            path(&plain, Item::Metadata("5.x.json")),
+            Some(dir.join("5.x.json"))
+        );
+        assert_eq!(
+            path(&consistent, Item::Target("d/t")),
+            Some(dir.join("targets/d/t"))
+        );
+        assert!(matches!(
+            consistent.fetch(Item::Metadata("13.root.json"), 10),
+            Err(FetchError::NotFound(_))
+        ));
+        std::fs::write(dir.join("snapshot.json"), b"{}").unwrap();
+        assert_eq!(
+            consistent
+                .fetch(Item::Metadata("9.snapshot.json"), 10)
+                .unwrap(),
+            b"{}"
+        );
     }
 }

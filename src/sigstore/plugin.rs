@@ -14,6 +14,7 @@ pub struct SigstoreVerifier {
     policy: IdentityPolicy,
     root: String,
     now: jiff::Timestamp,
+    not_yet_valid: Vec<super::roots::NotYetValid>,
 }
 
 impl SigstoreVerifier {
@@ -29,7 +30,14 @@ impl SigstoreVerifier {
             policy,
             root,
             now,
+            not_yet_valid: Vec::new(),
         }
+    }
+
+    /// What the trusted root left out as not yet valid at `now`, to explain failures it causes.
+    pub fn with_not_yet_valid(mut self, not_yet_valid: Vec<super::roots::NotYetValid>) -> Self {
+        self.not_yet_valid = not_yet_valid;
+        self
     }
 }
 
@@ -82,12 +90,14 @@ impl Verifier for SigstoreVerifier {
             return Err(Rejection {
                 info: &sig::BUNDLE_INVALID,
                 message: "not a Sigstore bundle".into(),
+                help: None,
             });
         };
         let payload =
             dsse::decode_base64(&attestation.envelope.payload).ok_or_else(|| Rejection {
                 info: &sig::BUNDLE_INVALID,
                 message: "the DSSE payload is not valid base64".into(),
+                help: None,
             })?;
         let Some((alg, digest)) = self_subject(&payload) else {
             return Err(Rejection {
@@ -95,6 +105,7 @@ impl Verifier for SigstoreVerifier {
                 message:
                     "the signed payload is not an in-toto statement with a sha256 or sha512 subject"
                         .into(),
+                help: None,
             });
         };
         let v = bundle::verify_bundle(
@@ -103,7 +114,8 @@ impl Verifier for SigstoreVerifier {
             ArtifactRef::Digest(alg, &digest),
             &KeyPolicy::Keyless(Box::new(self.policy.clone())),
             self.now,
-        )?;
+        )
+        .map_err(|r| bundle::explain_not_yet_valid(r, b, &self.not_yet_valid, self.now))?;
         let mut method = format!("sigstore keyless ({}", self.root);
         if let Some(t) = &v.integrated_time {
             method.push_str(&format!(", logged {t}"));

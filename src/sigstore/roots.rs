@@ -32,6 +32,50 @@ pub struct TrustRoot {
     pub description: String,
     /// For a TUF cache: when it was refreshed (RFC 3339) and its age in whole hours at --now.
     pub refreshed: Option<(String, i64)>,
+    /// Trust material left out because it is not yet valid at --now ([`usable_at`]).
+    pub not_yet_valid: Vec<NotYetValid>,
+}
+
+/// Why a trusted root cannot be used.
+#[derive(Debug)]
+pub enum TrustError {
+    /// Bad input: a missing or malformed file, or a directory that is no TUF cache (exit 2).
+    Input(InputError),
+    /// A TUF cache that no longer verifies as `trust refresh` left it — altered, swapped,
+    /// incomplete, or expired at --now: the gate is denied (exit 1), as for a tampered repository.
+    Cache {
+        /// The cache directory.
+        dir: String,
+        error: super::tuf::TufError,
+    },
+}
+
+impl From<InputError> for TrustError {
+    fn from(e: InputError) -> Self {
+        TrustError::Input(e)
+    }
+}
+
+impl TrustError {
+    /// The hint for a cache that does not verify: refresh it again.
+    pub fn cache_hint(error: &super::tuf::TufError) -> &'static str {
+        if std::ptr::eq(error.info, &sig::TUF_EXPIRED) {
+            "the cached TUF metadata has expired at --now: run `tollgate trust refresh` again to fetch current metadata (to reproduce a past verdict, pass its time with --now)"
+        } else {
+            "the TUF cache is not what `tollgate trust refresh` verified and wrote (altered, swapped or incomplete): run `tollgate trust refresh` again into this cache, and never edit it by hand"
+        }
+    }
+}
+
+/// Trust material of a trusted root whose validity starts after --now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotYetValid {
+    /// `tlogs`, `ctlogs`, `certificateAuthorities` or `timestampAuthorities`.
+    pub list: &'static str,
+    /// The log's key id (base64, as in bundles' `logId.keyId`), for logs.
+    pub key_id: Option<String>,
+    /// The start of its validity (RFC 3339, as written in the trusted root).
+    pub start: String,
 }
 
 fn root_error(loc: Location, message: String) -> InputError {
@@ -47,14 +91,16 @@ fn root_error(loc: Location, message: String) -> InputError {
 /// CT log keys, Fulcio CAs and timestamp authorities not yet valid then. sigstore-verify skips
 /// such entries by the system clock; filtering here first makes the result depend on `--now`
 /// alone whenever `--now` is not later than the real time (see docs/sigstore.md).
-pub fn usable_at(root: &mut serde_json::Value, now: jiff::Timestamp) {
+/// Returns what was left out.
+pub fn usable_at(root: &mut serde_json::Value, now: jiff::Timestamp) -> Vec<NotYetValid> {
     let not_yet = |window: Option<&serde_json::Value>| {
         window
             .and_then(|w| w.get("start"))
             .and_then(serde_json::Value::as_str)
-            .and_then(|s| s.parse::<jiff::Timestamp>().ok())
-            .is_some_and(|start| start > now)
+            .filter(|s| s.parse::<jiff::Timestamp>().is_ok_and(|start| start > now))
+            .map(str::to_string)
     };
+    let mut left_out = Vec::new();
     for (list, key_window) in [
         ("tlogs", true),
         ("ctlogs", true),
@@ -68,10 +114,22 @@ pub fn usable_at(root: &mut serde_json::Value, now: jiff::Timestamp) {
                 } else {
                     e.get("validFor")
                 };
-                !not_yet(w)
+                let Some(start) = not_yet(w) else {
+                    return true;
+                };
+                left_out.push(NotYetValid {
+                    list,
+                    key_id: e
+                        .pointer("/logId/keyId")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string),
+                    start,
+                });
+                false
             });
         }
     }
+    left_out
 }
 
 /// Parse and prepare a trusted root (JSON text) named `name` in messages, as usable at `now`.
@@ -80,11 +138,20 @@ pub fn from_json(
     text: &str,
     now: jiff::Timestamp,
 ) -> Result<sigstore_verify::Verifier, InputError> {
+    prepare(name, text, now).map(|(v, _)| v)
+}
+
+/// [`from_json`], and what was left out as not yet valid at `now`.
+pub fn prepare(
+    name: &str,
+    text: &str,
+    now: jiff::Timestamp,
+) -> Result<(sigstore_verify::Verifier, Vec<NotYetValid>), InputError> {
     let mut value = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => v,
         Err(e) => return Err(crate::input::json_error(name, text, &e)),
     };
-    usable_at(&mut value, now);
+    let left_out = usable_at(&mut value, now);
     let filtered = serde_json::to_string(&value).unwrap_or_default();
     let root = TrustedRoot::from_json(&filtered).map_err(|e| {
         root_error(
@@ -92,27 +159,31 @@ pub fn from_json(
             format!("not a usable Sigstore trusted root: {e}"),
         )
     })?;
-    sigstore_verify::Verifier::new(&root).map_err(|e| {
+    let verifier = sigstore_verify::Verifier::new(&root).map_err(|e| {
         root_error(
             Location::file(name),
             format!("the trusted root cannot be used: {e}"),
         )
-    })
+    })?;
+    Ok((verifier, left_out))
 }
 
 /// The target file name a TUF cache keeps the trusted root under.
 pub const TUF_TARGET: &str = "trusted_root.json";
 
 impl TrustSource {
-    pub fn load(&self, limits: Limits, now: jiff::Timestamp) -> Result<TrustRoot, InputError> {
+    /// Load and prepare the root. A TUF cache is verified first ([`super::tuf::verify_cache`]).
+    pub fn load(&self, limits: Limits, now: jiff::Timestamp) -> Result<TrustRoot, TrustError> {
         match self {
             TrustSource::File(p) => {
                 let name = input::display_path(p);
                 let text = input::read_text(p, limits)?;
+                let (verifier, not_yet_valid) = prepare(&name, &text, now)?;
                 Ok(TrustRoot {
-                    verifier: from_json(&name, &text, now)?,
+                    verifier,
                     description: name,
                     refreshed: None,
+                    not_yet_valid,
                 })
             }
             TrustSource::Builtin(i) => {
@@ -126,10 +197,12 @@ impl TrustSource {
                         SIGSTORE_STAGING_TRUSTED_ROOT,
                     ),
                 };
+                let (verifier, not_yet_valid) = prepare(name, text, now)?;
                 Ok(TrustRoot {
-                    verifier: from_json(name, text, now)?,
+                    verifier,
                     description: name.to_string(),
                     refreshed: None,
+                    not_yet_valid,
                 })
             }
             TrustSource::TufCache(dir) => load_cache(dir, limits, now),
@@ -137,20 +210,38 @@ impl TrustSource {
     }
 }
 
-fn load_cache(dir: &Path, limits: Limits, now: jiff::Timestamp) -> Result<TrustRoot, InputError> {
+/// A TUF cache: `refresh.json` says which target it holds; the cached metadata chain and the
+/// target are then verified as `trust refresh` verified them (offline, expiry at `now`) and the
+/// verified bytes are used — never a file of the cache that was not checked.
+fn load_cache(dir: &Path, limits: Limits, now: jiff::Timestamp) -> Result<TrustRoot, TrustError> {
     let state = super::tuf::CacheState::read(dir)?;
     let target = dir.join("targets").join(&state.target);
     let name = input::display_path(&target);
-    let text = input::read_text(&target, limits)?;
+    let (_, bytes) =
+        super::tuf::verify_cache(dir, &state.target, now).map_err(|error| TrustError::Cache {
+            dir: input::display_path(dir),
+            error,
+        })?;
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(input::too_large(&name, bytes.len() as u64, limits).into());
+    }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        root_error(
+            Location::file(name.clone()),
+            "is not UTF-8 text, so not a trusted_root.json".into(),
+        )
+    })?;
     let age_hours = state
         .refreshed_at
         .parse::<jiff::Timestamp>()
         .map(|t| (now.as_second() - t.as_second()) / 3600)
         .unwrap_or(0);
+    let (verifier, not_yet_valid) = prepare(&name, &text, now)?;
     Ok(TrustRoot {
-        verifier: from_json(&name, &text, now)?,
+        verifier,
         description: format!("TUF cache {}", input::display_path(dir)),
         refreshed: Some((state.refreshed_at, age_hours)),
+        not_yet_valid,
     })
 }
 
@@ -172,6 +263,7 @@ mod tests {
         let mut v = serde_json::json!({
             "tlogs": [
                 {"publicKey": {"validFor": {"start": "2025-01-01T00:00:00Z"}}},
+                {"logId": {"keyId": "L1"}, "publicKey": {"validFor": {"start": "2025-01-01T00:00:01Z"}}},
                 {"publicKey": {"validFor": {"start": "2024-01-01T00:00:00Z", "end": "2024-06-01T00:00:00Z"}}},
                 {"publicKey": {}}
             ],
@@ -179,12 +271,20 @@ mod tests {
             "certificateAuthorities": [{"validFor": {"start": "2024-12-31T23:59:59Z"}}, {"validFor": {"start": "2025-01-01T00:00:01Z"}}],
             "timestampAuthorities": [{"validFor": {"start": "2026-01-01T00:00:00Z"}}]
         });
-        usable_at(&mut v, "2025-01-01T00:00:00Z".parse().unwrap());
+        let left_out = usable_at(&mut v, "2025-01-01T00:00:00Z".parse().unwrap());
         // Started at or before --now (ended ones too: they date old signatures): kept.
         assert_eq!(v["tlogs"].as_array().unwrap().len(), 3);
         assert_eq!(v["ctlogs"].as_array().unwrap().len(), 1);
         assert_eq!(v["certificateAuthorities"].as_array().unwrap().len(), 1);
         assert_eq!(v["timestampAuthorities"].as_array().unwrap().len(), 0);
+        // What was left out is reported (log key ids name the log, for findings).
+        let lists: Vec<&str> = left_out.iter().map(|l| l.list).collect();
+        assert_eq!(
+            lists,
+            ["tlogs", "certificateAuthorities", "timestampAuthorities"]
+        );
+        assert_eq!(left_out[0].key_id.as_deref(), Some("L1"));
+        assert_eq!(left_out[0].start, "2025-01-01T00:00:01Z");
     }
 
     #[test]

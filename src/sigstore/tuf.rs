@@ -386,6 +386,29 @@ impl Root {
     }
 }
 
+/// Check the trust anchor given as `--tuf-root` (JSON text `text`, named `name`) before
+/// anything is fetched: it must be JSON and TUF root metadata (`signed._type` "root", spec 1.x,
+/// a version and an expiry). Anything else is bad input — one line naming the file (and the
+/// line:column of malformed JSON) — not a refusal of the repository. Its signatures are checked
+/// by [`refresh`].
+pub fn check_initial_root(name: &str, text: &str) -> std::result::Result<(), InputError> {
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| crate::input::json_error(name, text, &e))?;
+    let not_root = |why: String| {
+        InputError::new(
+            &crate::diags::INPUT_UNRECOGNISED,
+            Location::file(name),
+            format!("is not TUF root metadata: {why}"),
+            "pass the repository's trusted root metadata (JSON with \"signed\": {\"_type\": \"root\", …} and \"signatures\"), e.g. the root.json shipped with your client or metadata/1.root.json of a trusted copy of the repository",
+        )
+    };
+    if !doc.get("signed").is_some_and(Value::is_object) {
+        return Err(not_root("it has no \"signed\" object".into()));
+    }
+    Metadata::parse(name, text.as_bytes().to_vec(), "root").map_err(|e| not_root(e.message))?;
+    Ok(())
+}
+
 // ---- the client -------------------------------------------------------------------------------
 
 /// Where to read the repository from, where to keep trusted state, and what to fetch.
@@ -923,6 +946,56 @@ impl CacheState {
     }
 }
 
+/// Re-verify a cache written by [`refresh`], offline, at `now` — what every use of
+/// `--tuf-cache` does before trusting it: the cached root (signed by a threshold of its own keys,
+/// not expired), then timestamp, snapshot, targets and the delegated roles on the way to
+/// `target`, each signed by a threshold of its role's keys with the version, length and hashes
+/// its parent records and not expired at `now`, and finally the target file's length and hashes
+/// as its targets role records them. Returns what the refresh established and the target's
+/// verified bytes (use those, not a second read of the file).
+pub fn verify_cache(
+    dir: &Path,
+    target: &str,
+    now: jiff::Timestamp,
+) -> Result<(Refreshed, Vec<u8>)> {
+    let root_path = dir.join("root.json");
+    let name = rel(&root_path);
+    let raw = match std::fs::read(&root_path) {
+        Ok(raw) if raw.len() as u64 <= ROOT_MAX => raw,
+        Ok(_) => {
+            return err(
+                &sig::TUF_INVALID,
+                &name,
+                format!("is longer than {ROOT_MAX} bytes, the most read of a root"),
+            );
+        }
+        Err(_) => return err(&sig::TUF_INVALID, &name, "is missing from the TUF cache"),
+    };
+    let root = Root::new(Metadata::parse(&name, raw.clone(), "root")?)?;
+    root.verify(&root.meta, "root")?;
+    root.meta.check_expiry(now)?;
+    let repo = super::fetch::CacheRepository {
+        dir: dir.to_path_buf(),
+        consistent: root.consistent(),
+    };
+    let req = RefreshRequest {
+        initial_root: raw,
+        initial_root_name: name,
+        cache: dir.to_path_buf(),
+        target: target.to_string(),
+        now,
+    };
+    let r = refresh(&req, &repo)?;
+    let wanted = Path::new("targets").join(target);
+    let bytes = r
+        .files
+        .iter()
+        .find(|(p, _)| *p == wanted)
+        .map(|(_, b)| b.clone())
+        .unwrap_or_default();
+    Ok((r, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -964,6 +1037,34 @@ mod tests {
             check_hashes("f", b"abc", &e).is_err(),
             "no supported hash is a failure"
         );
+    }
+
+    #[test]
+    fn initial_root_must_be_tuf_root_metadata() {
+        let ok = r#"{"signed": {"_type": "root", "spec_version": "1.0", "version": 1, "expires": "2030-01-01T00:00:00Z"}, "signatures": []}"#;
+        assert!(check_initial_root("r.json", ok).is_ok());
+        let e = check_initial_root("r.json", "{\"signed\": ").unwrap_err();
+        assert_eq!(e.info.code, "TG005");
+        assert!(e.location.line.is_some(), "position of malformed JSON");
+        for (text, why) in [
+            (
+                r#"{"_type": "https://in-toto.io/Statement/v1"}"#,
+                "no \"signed\"",
+            ),
+            (
+                r#"{"signed": {"_type": "targets"}}"#,
+                "_type is \"targets\"",
+            ),
+            (
+                r#"{"signed": {"_type": "root", "spec_version": "1.0", "expires": "2030-01-01T00:00:00Z"}}"#,
+                "version",
+            ),
+            ("[]", "no \"signed\""),
+        ] {
+            let e = check_initial_root("r.json", text).unwrap_err();
+            assert_eq!(e.info.code, "TG007", "{text}");
+            assert!(e.message.contains(why), "{text}: {}", e.message);
+        }
     }
 
     #[test]

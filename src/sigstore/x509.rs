@@ -14,11 +14,16 @@ use crate::report::Location;
 use base64::Engine;
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use serde_json::Value;
+use x509_cert::der::oid::ObjectIdentifier;
 use x509_cert::der::{Decode, Encode};
-use x509_cert::ext::pkix::{KeyUsage, KeyUsages, SubjectAltName, name::GeneralName};
+use x509_cert::ext::pkix::{
+    ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectAltName, name::GeneralName,
+};
 
 /// `id-kp-codeSigning` (1.3.6.1.5.5.7.3.3), DER contents.
 const ID_KP_CODE_SIGNING: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03];
+/// The same, as an OID.
+const CODE_SIGNING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.3");
 
 pub struct X509Verifier {
     anchors: Vec<TrustAnchor<'static>>,
@@ -31,6 +36,7 @@ fn reject(info: &'static crate::report::CodeInfo, message: impl Into<String>) ->
     Rejection {
         info,
         message: message.into(),
+        help: None,
     }
 }
 
@@ -72,10 +78,27 @@ impl X509Verifier {
     }
 
     /// Check a certificate chain (leaf first, DER) and return the leaf's public key.
+    ///
+    /// Usage (RFC 5280): the leaf must carry keyUsage with digitalSignature and extKeyUsage with
+    /// codeSigning. A CA certificate without extKeyUsage is unrestricted; one WITH extKeyUsage
+    /// must include codeSigning (EKU chaining, as rustls-webpki, Mozilla and Go's crypto/x509
+    /// apply it), else the chain is refused (`SIG031`).
     pub fn check_chain(&self, chain: &[Vec<u8>]) -> Result<(PublicKey, Vec<String>), Rejection> {
         let Some(leaf) = chain.first() else {
             return Err(reject(&sig::X509_CHAIN, "no certificate"));
         };
+        let cert = x509_cert::Certificate::from_der(leaf)
+            .map_err(|e| reject(&sig::X509_CHAIN, format!("malformed certificate: {e}")))?;
+        let leaf_eku = cert
+            .tbs_certificate
+            .get::<ExtendedKeyUsage>()
+            .map_err(|e| {
+                reject(
+                    &sig::X509_USAGE,
+                    format!("the signing certificate's extended key usage is malformed: {e}"),
+                )
+            })?
+            .map(|(_, eku)| eku.0);
         let leaf_der = CertificateDer::from(leaf.as_slice());
         let ee = webpki::EndEntityCert::try_from(&leaf_der)
             .map_err(|e| reject(&sig::X509_CHAIN, format!("malformed certificate: {e:?}")))?;
@@ -91,33 +114,70 @@ impl X509Verifier {
             &self.anchors,
             &intermediates,
             time,
-            webpki::KeyUsage::required(ID_KP_CODE_SIGNING),
+            // Applied to every certificate of the path: an EKU, where present, must allow code
+            // signing; the leaf's own EKU is required below.
+            webpki::KeyUsage::required_if_present(ID_KP_CODE_SIGNING),
             None,
             None,
         )
         .map_err(|e| {
-            let info = if format!("{e:?}").starts_with("RequiredEku") {
-                &sig::X509_USAGE
-            } else {
-                &sig::X509_CHAIN
-            };
+            if format!("{e:?}").starts_with("RequiredEku") {
+                let who = if leaf_eku.as_ref().is_some_and(|k| k.contains(&CODE_SIGNING)) {
+                    "an intermediate CA certificate of the chain"
+                } else {
+                    "the signing certificate"
+                };
+                return reject(
+                    &sig::X509_USAGE,
+                    format!(
+                        "{who} has an extended key usage without codeSigning, so the chain to {} does not allow code signing: {e:?}",
+                        self.roots_name
+                    ),
+                );
+            }
             reject(
-                info,
+                &sig::X509_CHAIN,
                 format!(
                     "the signing certificate does not verify against {} at {}: {e:?}",
                     self.roots_name, self.now
                 ),
             )
         })?;
-        let cert = x509_cert::Certificate::from_der(leaf)
-            .map_err(|e| reject(&sig::X509_CHAIN, format!("malformed certificate: {e}")))?;
-        if let Ok(Some((_, ku))) = cert.tbs_certificate.get::<KeyUsage>()
-            && !ku.0.contains(KeyUsages::DigitalSignature)
-        {
-            return Err(reject(
-                &sig::X509_USAGE,
-                "the signing certificate's key usage lacks digitalSignature",
-            ));
+        match leaf_eku {
+            Some(k) if k.contains(&CODE_SIGNING) => {}
+            Some(_) => {
+                return Err(reject(
+                    &sig::X509_USAGE,
+                    "the signing certificate's extended key usage lacks codeSigning",
+                ));
+            }
+            None => {
+                return Err(reject(
+                    &sig::X509_USAGE,
+                    "the signing certificate has no extended key usage extension; it must carry codeSigning",
+                ));
+            }
+        }
+        match cert.tbs_certificate.get::<KeyUsage>() {
+            Ok(Some((_, ku))) if ku.0.contains(KeyUsages::DigitalSignature) => {}
+            Ok(Some(_)) => {
+                return Err(reject(
+                    &sig::X509_USAGE,
+                    "the signing certificate's key usage lacks digitalSignature",
+                ));
+            }
+            Ok(None) => {
+                return Err(reject(
+                    &sig::X509_USAGE,
+                    "the signing certificate has no key usage extension; it must carry digitalSignature",
+                ));
+            }
+            Err(e) => {
+                return Err(reject(
+                    &sig::X509_USAGE,
+                    format!("the signing certificate's key usage is malformed: {e}"),
+                ));
+            }
         }
         let mut sans = Vec::new();
         if let Ok(Some((_, san))) = cert.tbs_certificate.get::<SubjectAltName>() {
