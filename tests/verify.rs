@@ -573,6 +573,31 @@ fn bad_input_exits_2_with_one_line() {
             ],
             "versioned",
         ),
+        // A bad regular expression is one line: the option, the reason and where, a hint.
+        (
+            vec![
+                "app.bin",
+                "--provenance",
+                "signed.envelope",
+                "--certificate-identity-regexp",
+                "(",
+                "--certificate-oidc-issuer",
+                "https://issuer",
+            ],
+            "--certificate-identity-regexp \"(\" is not a valid regular expression: unclosed group at character 1",
+        ),
+        (
+            vec![
+                "app.bin",
+                "--provenance",
+                "signed.envelope",
+                "--certificate-identity",
+                "x",
+                "--certificate-oidc-issuer-regexp",
+                "https://[a",
+            ],
+            "--certificate-oidc-issuer-regexp \"https://[a\" is not a valid regular expression: unclosed character class at character 9",
+        ),
     ];
     for (args, needle) in cases {
         let out = tg(d)

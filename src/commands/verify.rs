@@ -137,7 +137,7 @@ pub fn cmd_provenance(
             distinct.push(i);
         }
     }
-    if args.threshold > distinct.len() {
+    if !keys.is_empty() && args.threshold > distinct.len() {
         let same: Vec<String> = (0..keys.len())
             .filter(|i| !distinct.contains(i))
             .map(|i| {

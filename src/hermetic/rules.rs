@@ -395,13 +395,7 @@ fn invalid(loc: Location, msg: String) -> InputError {
 
 fn compile(name: &str, s: &Spanned<String>) -> Result<Regex, InputError> {
     Regex::new(&s.value).map_err(|e| {
-        let first = e.to_string();
-        let detail = first
-            .lines()
-            .rev()
-            .find(|l| l.starts_with("error:"))
-            .unwrap_or("invalid regular expression")
-            .to_string();
+        let detail = input::regex_error(&s.value, &e);
         invalid(
             at(name, s),
             format!(
