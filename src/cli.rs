@@ -585,7 +585,8 @@ pub struct VerifyProvenanceArgs {
     #[arg(long, visible_alias = "bundle", value_name = "FILE", required = true)]
     pub provenance: Vec<PathBuf>,
 
-    /// Artifact digests given directly, as ALG:HEX (sha256 or sha512); repeatable.
+    /// Artifact digests given directly, as ALG:HEX (sha256, sha384, sha512, sha224, sha512_224,
+    /// sha512_256); repeatable.
     #[arg(long = "artifact-digest", value_name = "ALG:HEX")]
     pub artifact_digests: Vec<String>,
 

@@ -290,6 +290,28 @@ pub fn json_lines(text: &str) -> Option<Vec<(usize, &str)>> {
         .then_some(lines)
 }
 
+/// A regex error on one line: the reason, and the character (1-based) where the pattern went
+/// wrong when the regex crate says (`unclosed group at character 1`). The crate's own message
+/// spans four lines (the pattern, a caret, the reason).
+pub fn regex_error(pattern: &str, e: &regex::Error) -> String {
+    let text = e.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(reason) = lines.iter().rev().find_map(|l| l.strip_prefix("error: ")) else {
+        // Not a syntax error (the compiled regex is too big…): already one line.
+        return lines.join(" ").trim_end_matches('.').to_string();
+    };
+    // A one-line pattern is echoed indented by four spaces, then a caret line under it.
+    let caret = (!pattern.contains('\n'))
+        .then(|| lines.iter().find(|l| l.trim_start().starts_with('^')))
+        .flatten()
+        .and_then(|l| l.find('^'))
+        .filter(|&at| at >= 4);
+    match caret {
+        Some(at) => format!("{reason} at character {}", at - 4 + 1),
+        None => reason.to_string(),
+    }
+}
+
 /// Turn a serde_json error into an input error at its line:column.
 pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> InputError {
     let line = e.line() as u32;
@@ -392,6 +414,23 @@ pub fn parse_rfc3339(s: &str) -> Result<jiff::Timestamp, String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn regex_errors_are_one_line() {
+        let one_line = |p: &str| regex_error(p, &regex::Regex::new(p).unwrap_err());
+        assert_eq!(one_line("("), "unclosed group at character 1");
+        let m = one_line("ab[z-a]");
+        assert!(m.ends_with("at character 4") && !m.contains('\n'), "{m}");
+        // A pattern over several lines: the reason only.
+        assert_eq!(one_line("a\n("), "unclosed group");
+        let e = regex::RegexBuilder::new("a{1000}{1000}")
+            .size_limit(1000)
+            .build()
+            .unwrap_err();
+        let m = regex_error("a{1000}{1000}", &e);
+        assert!(m.contains("size limit") && !m.contains('\n'), "{m}");
+    }
+
     use super::*;
 
     #[test]

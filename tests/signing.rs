@@ -2,7 +2,6 @@
 
 use crate::common::*;
 use base64::Engine as _;
-use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::path::Path;
 use tollgate::attest::bundle::Bundle;
@@ -277,6 +276,8 @@ fn sign_blob_is_cosign_compatible() {
 }
 
 #[cfg(unix)]
+/// A world-readable private key is a real finding of the report (ATT007, a warning: counted,
+/// in every output format), not a stray stderr line; the key never appears in any output.
 #[test]
 fn world_readable_private_key_is_warned_about() {
     use std::os::unix::fs::PermissionsExt;
@@ -284,27 +285,61 @@ fn world_readable_private_key_is_warned_about() {
     keygen(dir.path(), "k", &[]).code(0);
     let key = dir.path().join("k.key");
     let stmt = write(dir.path(), "st.json", STATEMENT);
-    tollgate()
-        .args(["sign", "--key"])
-        .arg(&key)
-        .arg(&stmt)
-        .assert()
-        .code(0)
-        .stderr(contains("warning:").not());
+    let sign = |format: &str, blob: bool| {
+        let mut c = tollgate();
+        c.args(["--format", format, "sign"]);
+        if blob {
+            c.args(["blob", "--out"]).arg(dir.path().join("sig"));
+        } else {
+            c.arg("--out").arg(dir.path().join("st.dsse.json"));
+        }
+        c.arg("--key").arg(&key).arg(&stmt).output().unwrap()
+    };
+    let out = sign("json", false);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"], serde_json::json!([]), "{v}");
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let out = tollgate()
-        .args(["sign", "--key"])
-        .arg(&key)
-        .arg(&stmt)
-        .assert()
-        .code(0)
-        .stderr(contains("warning: ATT007"))
-        .stderr(contains("chmod 600"))
-        .get_output()
-        .clone();
     let private = std::fs::read_to_string(&key).unwrap();
     let body = private.lines().nth(1).unwrap();
-    assert!(!String::from_utf8_lossy(&out.stderr).contains(body));
+    for blob in [false, true] {
+        let out = sign("json", blob);
+        assert_eq!(out.status.code(), Some(0), "blob {blob}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let d = &v["diagnostics"];
+        assert_eq!(d.as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(d[0]["code"], "ATT007");
+        assert_eq!(d[0]["severity"], "warning");
+        assert!(
+            d[0]["message"].as_str().unwrap().contains("mode 644"),
+            "{v}"
+        );
+        assert!(d[0]["help"].as_str().unwrap().contains("chmod 600"), "{v}");
+        assert!(
+            d[0]["location"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("k.key")
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let sarif = sign("sarif", blob);
+        let text = String::from_utf8_lossy(&sarif.stdout);
+        assert!(text.contains("ATT007"), "{text}");
+        let human = sign("human", blob);
+        let text = String::from_utf8_lossy(&human.stdout);
+        assert!(
+            text.contains("warning[ATT007]") && text.contains("1 warning"),
+            "{text}"
+        );
+        for o in [&out, &sarif, &human] {
+            assert!(!String::from_utf8_lossy(&o.stdout).contains(body));
+            assert!(!String::from_utf8_lossy(&o.stderr).contains(body));
+        }
+    }
 }
 
 #[test]

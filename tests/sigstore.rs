@@ -1968,6 +1968,39 @@ fn tuf_refresh_over_http_refuses_bad_responses() {
 /// Every time check follows `--now`, never the system clock: a log integration time or an
 /// RFC 3161 time after `--now`, or a log key whose validity starts after `--now`, is refused,
 /// although the real clock (later than all of them) would accept each of these bundles.
+/// A bad `--certificate-*-regexp` is one line naming the option, the reason and where in the
+/// pattern, with a hint; exit 2 (not the regex crate's four-line message).
+#[test]
+fn bad_regexp_options_are_one_line() {
+    let digest = format!("sha256:{}", "ab".repeat(32));
+    for (flag, other) in [
+        ("--certificate-identity-regexp", "--certificate-oidc-issuer"),
+        ("--certificate-oidc-issuer-regexp", "--certificate-identity"),
+    ] {
+        let out = tollgate()
+            .args([
+                "verify",
+                "bundle",
+                "--digest",
+                &digest,
+                "--bundle",
+                "none.json",
+            ])
+            .args([flag, "a(b", other, "x"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "{flag} \"a(b\" is not a valid regular expression: unclosed group at character 2"
+            )) && stderr.contains("(hint: "),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn verification_time_is_now_not_the_system_clock() {
     let Some(root) = conformance_dir() else {

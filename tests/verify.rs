@@ -337,6 +337,63 @@ fn each_failure_has_its_own_finding() {
     assert_eq!(codes(&out), vec!["ATT018"]);
 }
 
+/// A subject's digests must all agree with the artifact on every algorithm both have: a right
+/// sha256 does not excuse a wrong sha512 or sha384 (each is computed in the same read).
+#[test]
+fn every_shared_digest_algorithm_must_match() {
+    use sha2::Digest as _;
+    let r = Release::new(&[], "envelope");
+    let d = r.path();
+    let app = std::fs::read(d.join("app.bin")).unwrap();
+    let mut stmt: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("prov.json")).unwrap()).unwrap();
+    let subjects = stmt["subject"].as_array().unwrap().clone();
+    let i = subjects
+        .iter()
+        .position(|s| s["name"] == "app.bin")
+        .unwrap();
+    let sha384 = hex(&sha2::Sha384::digest(&app));
+    let sha512 = hex(&sha2::Sha512::digest(&app));
+    let evil384 = hex(&sha2::Sha384::digest(b"evil"));
+    let evil512 = hex(&sha2::Sha512::digest(b"evil"));
+    let cases = [
+        ("right.json", &sha384, &sha512, 0, vec![]),
+        (
+            "bad512.json",
+            &sha384,
+            &evil512,
+            1,
+            vec!["ATT016".to_string()],
+        ),
+        (
+            "bad384.json",
+            &evil384,
+            &sha512,
+            1,
+            vec!["ATT016".to_string()],
+        ),
+    ];
+    for (name, h384, h512, exit, want) in cases {
+        stmt["subject"][i]["digest"]["sha384"] = h384.as_str().into();
+        stmt["subject"][i]["digest"]["sha512"] = h512.as_str().into();
+        let signed = resign(
+            &r,
+            name,
+            "application/vnd.in-toto+json",
+            stmt.to_string().as_bytes(),
+        );
+        let out = tg(d)
+            .args(["--format", "json", "verify", "provenance", "app.bin"])
+            .arg("--provenance")
+            .arg(&signed)
+            .args(["--key", "k.pub"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(exit), "{name}");
+        assert_eq!(codes(&out), want, "{name}");
+    }
+}
+
 fn resign(r: &Release, name: &str, payload_type: &str, payload: &[u8]) -> PathBuf {
     let d = r.path();
     write(d, "payload.bin", payload);
@@ -516,6 +573,31 @@ fn bad_input_exits_2_with_one_line() {
             ],
             "versioned",
         ),
+        // A bad regular expression is one line: the option, the reason and where, a hint.
+        (
+            vec![
+                "app.bin",
+                "--provenance",
+                "signed.envelope",
+                "--certificate-identity-regexp",
+                "(",
+                "--certificate-oidc-issuer",
+                "https://issuer",
+            ],
+            "--certificate-identity-regexp \"(\" is not a valid regular expression: unclosed group at character 1",
+        ),
+        (
+            vec![
+                "app.bin",
+                "--provenance",
+                "signed.envelope",
+                "--certificate-identity",
+                "x",
+                "--certificate-oidc-issuer-regexp",
+                "https://[a",
+            ],
+            "--certificate-oidc-issuer-regexp \"https://[a\" is not a valid regular expression: unclosed character class at character 9",
+        ),
     ];
     for (args, needle) in cases {
         let out = tg(d)
@@ -530,6 +612,42 @@ fn bad_input_exits_2_with_one_line() {
         assert!(stderr.contains("hint:"), "{args:?}: {stderr}");
         assert!(!stderr.contains("PRIVATE"), "{stderr}");
     }
+}
+
+/// Signers are counted by public key: one signature does not meet `--threshold 2` because the
+/// same key is given twice under two `--key-id`s (exit 2: the threshold can never be met).
+#[test]
+fn the_same_key_twice_is_one_signer() {
+    let r = Release::new(&[], "envelope");
+    let d = r.path();
+    std::fs::copy(d.join("k.pub"), d.join("kcopy.pub")).unwrap();
+    let mut env: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("signed.envelope")).unwrap()).unwrap();
+    env["signatures"][0]["keyid"] = "".into();
+    write(d, "nokeyid.json", env.to_string().as_bytes());
+    let run = |threshold: &str| {
+        tg(d)
+            .args([
+                "verify",
+                "provenance",
+                "app.bin",
+                "--provenance",
+                "nokeyid.json",
+            ])
+            .args(["--key", "k.pub", "--key", "kcopy.pub"])
+            .args(["--key-id", "a", "--key-id", "b", "--threshold", threshold])
+            .output()
+            .unwrap()
+    };
+    let out = run("2");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("kcopy.pub is the same key as k.pub") && stderr.contains("hint:"),
+        "{stderr}"
+    );
+    assert_eq!(run("1").status.code(), Some(0));
 }
 
 // ---- tamper resistance (property) -------------------------------------------------------------

@@ -105,9 +105,10 @@ pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// Verify an envelope against trusted keys: at least `threshold` distinct keys (minimum 1)
-/// must each have a valid signature over `PAE(payloadType, payload)`. A signature with a
-/// non-empty `keyid` is only tried against the key with that id; one without a keyid is tried
-/// against every key. Never panics on hostile input.
+/// must each have a valid signature over `PAE(payloadType, payload)`. Keys are distinct by
+/// their public key (PKIX DER), not by key id: the same key given twice under two ids is one
+/// signer. A signature with a non-empty `keyid` is only tried against the key with that id;
+/// one without a keyid is tried against every key. Never panics on hostile input.
 pub fn verify_envelope(
     env: &Envelope,
     keys: &[PublicKey],
@@ -134,17 +135,19 @@ pub fn verify_envelope(
         .collect::<Result<Vec<_>, _>>()?;
     let message = pae(&env.payload_type, &payload);
     let mut keyids = Vec::new();
+    let mut signers: Vec<&[u8]> = Vec::new();
     for key in keys {
-        let id = key.keyid();
-        if keyids.contains(&id) {
-            continue;
+        if signers.contains(&key.der()) {
+            continue; // this public key already counted, whatever its id
         }
+        let id = key.keyid();
         let signed = sigs
             .iter()
             .filter(|(kid, _)| kid.is_empty() || *kid == id)
             .any(|(_, sig)| key.verify(&message, sig));
         if signed {
             keyids.push(id);
+            signers.push(key.der());
         }
     }
     if keyids.is_empty() {
@@ -303,6 +306,46 @@ mod tests {
             s.keyid.clear();
         }
         assert!(verify_envelope(&env, &[p1, p2], 2).is_ok());
+    }
+
+    /// One signature does not meet a threshold of 2 because its key was given twice under two
+    /// key ids: signers are counted by public key.
+    #[test]
+    fn the_same_key_under_two_key_ids_is_one_signer() {
+        let (k1, p1) = key_pair(KeyType::EcdsaP256);
+        let copy = PublicKey::from_pem(&p1.to_pem()).unwrap();
+        let keys = [p1.clone().with_keyid("a"), copy.with_keyid("b")];
+        let mut env = sign("t", b"x", &k1);
+        for kid in ["", "a", "b"] {
+            env.signatures[0].keyid = kid.into();
+            assert_eq!(
+                verify_envelope(&env, &keys, 2),
+                Err(DsseError::ThresholdNotMet {
+                    valid: 1,
+                    threshold: 2
+                }),
+                "keyid {kid:?}"
+            );
+            let v = verify_envelope(&env, &keys, 1).unwrap();
+            assert_eq!(v.keyids.len(), 1, "keyid {kid:?}");
+        }
+        // Two signatures by the same key, one per id: still one signer.
+        let second = env.signatures[0].clone();
+        env.signatures[0].keyid = "a".into();
+        env.signatures.push(Signature {
+            keyid: "b".into(),
+            ..second
+        });
+        assert!(matches!(
+            verify_envelope(&env, &keys, 2),
+            Err(DsseError::ThresholdNotMet { valid: 1, .. })
+        ));
+        // A second, different key does count.
+        let (k2, p2) = key_pair(KeyType::Ed25519);
+        env.signatures
+            .push(sign("t", b"x", &k2).signatures[0].clone());
+        let v = verify_envelope(&env, &[keys[0].clone(), keys[1].clone(), p2], 2).unwrap();
+        assert_eq!(v.keyids.len(), 2);
     }
 
     #[test]

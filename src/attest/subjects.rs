@@ -15,18 +15,97 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Digest algorithms tollgate computes for subjects.
+/// Digest algorithms tollgate computes for subjects (the SHA-2 family, by their in-toto
+/// digest-set names).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Algorithm {
+    Sha224,
     Sha256,
+    Sha384,
     Sha512,
+    Sha512_224,
+    Sha512_256,
 }
 
 impl Algorithm {
+    /// Every algorithm tollgate computes.
+    pub const ALL: [Algorithm; 6] = [
+        Algorithm::Sha224,
+        Algorithm::Sha256,
+        Algorithm::Sha384,
+        Algorithm::Sha512,
+        Algorithm::Sha512_224,
+        Algorithm::Sha512_256,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
+            Algorithm::Sha224 => "sha224",
             Algorithm::Sha256 => "sha256",
+            Algorithm::Sha384 => "sha384",
             Algorithm::Sha512 => "sha512",
+            Algorithm::Sha512_224 => "sha512_224",
+            Algorithm::Sha512_256 => "sha512_256",
+        }
+    }
+
+    /// Length of the digest in hex digits.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Algorithm::Sha224 | Algorithm::Sha512_224 => 56,
+            Algorithm::Sha256 | Algorithm::Sha512_256 => 64,
+            Algorithm::Sha384 => 96,
+            Algorithm::Sha512 => 128,
+        }
+    }
+
+    /// The algorithm of an in-toto digest-set key (`sha384`), if tollgate computes it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    fn hasher(self) -> Hasher {
+        match self {
+            Algorithm::Sha224 => Hasher::Sha224(sha2::Sha224::new()),
+            Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            Algorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
+            Algorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            Algorithm::Sha512_224 => Hasher::Sha512_224(sha2::Sha512_224::new()),
+            Algorithm::Sha512_256 => Hasher::Sha512_256(sha2::Sha512_256::new()),
+        }
+    }
+}
+
+/// One running hash of [`hash_file`].
+enum Hasher {
+    Sha224(sha2::Sha224),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+    Sha512_224(sha2::Sha512_224),
+    Sha512_256(sha2::Sha512_256),
+}
+
+impl Hasher {
+    fn update(&mut self, chunk: &[u8]) {
+        match self {
+            Hasher::Sha224(h) => h.update(chunk),
+            Hasher::Sha256(h) => h.update(chunk),
+            Hasher::Sha384(h) => h.update(chunk),
+            Hasher::Sha512(h) => h.update(chunk),
+            Hasher::Sha512_224(h) => h.update(chunk),
+            Hasher::Sha512_256(h) => h.update(chunk),
+        }
+    }
+
+    fn finish(self) -> String {
+        match self {
+            Hasher::Sha224(h) => hex(&h.finalize()),
+            Hasher::Sha256(h) => hex(&h.finalize()),
+            Hasher::Sha384(h) => hex(&h.finalize()),
+            Hasher::Sha512(h) => hex(&h.finalize()),
+            Hasher::Sha512_224(h) => hex(&h.finalize()),
+            Hasher::Sha512_256(h) => hex(&h.finalize()),
         }
     }
 }
@@ -296,26 +375,22 @@ pub fn for_each_chunk(
     }
 }
 
-/// Hash one file, streaming it through every requested algorithm in `buf`-sized chunks.
+/// Hash one file, streaming it once through every requested algorithm in `buf`-sized chunks
+/// (each chunk feeds all the hashers).
 pub fn hash_file(path: &Path, algs: &[Algorithm], buf: &mut [u8]) -> std::io::Result<DigestSet> {
-    let mut s256 = algs.contains(&Algorithm::Sha256).then(sha2::Sha256::new);
-    let mut s512 = algs.contains(&Algorithm::Sha512).then(sha2::Sha512::new);
+    let mut algs = algs.to_vec();
+    algs.sort();
+    algs.dedup();
+    let mut hashers: Vec<(Algorithm, Hasher)> = algs.iter().map(|&a| (a, a.hasher())).collect();
     for_each_chunk(path, buf, |chunk| {
-        if let Some(h) = s256.as_mut() {
-            h.update(chunk);
-        }
-        if let Some(h) = s512.as_mut() {
+        for (_, h) in &mut hashers {
             h.update(chunk);
         }
     })?;
-    let mut d = DigestSet::new();
-    if let Some(h) = s256 {
-        d.insert("sha256".into(), hex(&h.finalize()));
-    }
-    if let Some(h) = s512 {
-        d.insert("sha512".into(), hex(&h.finalize()));
-    }
-    Ok(d)
+    Ok(hashers
+        .into_iter()
+        .map(|(a, h)| (a.name().to_string(), h.finish()))
+        .collect())
 }
 
 /// Hash every file in parallel (one 1 MiB buffer per worker); the result keeps the input order.
@@ -488,6 +563,18 @@ mod tests {
         let d = hash_file(&p, &[Algorithm::Sha256, Algorithm::Sha512], &mut buf).unwrap();
         assert_eq!(d["sha256"], hex(&sha2::Sha256::digest(&data)));
         assert_eq!(d["sha512"], hex(&sha2::Sha512::digest(&data)));
+        assert_eq!(d.len(), 2);
+        let d = hash_file(&p, &Algorithm::ALL, &mut buf).unwrap();
+        assert_eq!(d["sha224"], hex(&sha2::Sha224::digest(&data)));
+        assert_eq!(d["sha384"], hex(&sha2::Sha384::digest(&data)));
+        assert_eq!(d["sha512_224"], hex(&sha2::Sha512_224::digest(&data)));
+        assert_eq!(d["sha512_256"], hex(&sha2::Sha512_256::digest(&data)));
+        assert_eq!(d.len(), 6);
+        for a in Algorithm::ALL {
+            assert_eq!(Algorithm::from_name(a.name()), Some(a));
+            assert_eq!(d[a.name()].len(), a.hex_len());
+        }
+        assert_eq!(Algorithm::from_name("sha3_256"), None);
     }
 
     #[test]

@@ -522,28 +522,22 @@ impl Outcome {
         });
     }
 
-    /// Digest algorithms the verified subjects use that tollgate can compute, so artifacts are
-    /// hashed once with exactly what is needed (sha256 when nothing else is usable).
+    /// Every digest algorithm the statements' subjects use that tollgate computes, so each
+    /// artifact is read once and compared on all of them (sha256 when none is usable).
     pub fn needed_algorithms(&self) -> Vec<super::subjects::Algorithm> {
         use super::subjects::Algorithm;
-        let mut sha256 = false;
-        let mut sha512 = false;
-        for st in &self.statements {
-            for s in st.facts.iter().flat_map(|f| &f.subjects) {
-                let d = s.digest.as_ref();
-                if d.is_some_and(|d| d.contains_key("sha256")) {
-                    sha256 = true;
-                } else if d.is_some_and(|d| d.contains_key("sha512")) {
-                    sha512 = true;
-                }
-            }
-        }
-        let mut out = Vec::new();
-        if sha256 || !sha512 {
+        let mut out: Vec<Algorithm> = self
+            .statements
+            .iter()
+            .flat_map(|st| st.facts.iter().flat_map(|f| &f.subjects))
+            .filter_map(|s| s.digest.as_ref())
+            .flat_map(|d| d.keys())
+            .filter_map(|k| Algorithm::from_name(k))
+            .collect();
+        out.sort();
+        out.dedup();
+        if out.is_empty() {
             out.push(Algorithm::Sha256);
-        }
-        if sha512 {
-            out.push(Algorithm::Sha512);
         }
         out
     }

@@ -143,9 +143,12 @@ pub fn cmd_attest(
             "pass --evidence DIR, the directory the catalog's evidence globs are relative to",
         )));
     }
-    let signing_key = match &args.key {
-        Some(k) => Some(load_private_key(k, ctx, env)?),
-        None => None,
+    let (signing_key, key_warning) = match &args.key {
+        Some(k) => {
+            let (key, warning) = load_private_key(k, ctx, env)?;
+            (Some(key), warning)
+        }
+        None => (None, None),
     };
     let trusted = super::key::load_public_keys(&args.trusted_key, ctx)?;
     let files = evaluate::list_evidence(&args.evidence, &args.out.join("controls"))
@@ -222,7 +225,7 @@ pub fn cmd_attest(
     let out_dir = args.out.join("controls");
     write_dir_atomically(&out_dir, &files_out)?;
 
-    let report = build_report(
+    let mut report = build_report(
         ctx,
         &predicate,
         &catalog,
@@ -231,6 +234,10 @@ pub fn cmd_attest(
         &statement_sha,
         &signature,
     );
+    if let Some(w) = key_warning {
+        report.diagnostics.push(w);
+        report.sort();
+    }
     env.emit(&report, global)
 }
 

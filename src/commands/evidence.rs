@@ -172,9 +172,12 @@ pub fn cmd_pack(
         ));
     }
     inputs.sort();
-    let key = match &args.key {
-        Some(k) => Some(load_private_key(k, ctx, env)?),
-        None => None,
+    let (key, key_warning) = match &args.key {
+        Some(k) => {
+            let (key, warning) = load_private_key(k, ctx, env)?;
+            (Some(key), warning)
+        }
+        None => (None, None),
     };
     let ci = if args.no_ci_env {
         ci_env::CiInfo::default()
@@ -314,6 +317,7 @@ pub fn cmd_pack(
     let digest = packed.sha256.clone();
 
     let mut report = Report::new("evidence pack", ctx.now_rfc3339.clone());
+    report.diagnostics.extend(key_warning);
     let mut s = Subject::new(out.display().to_string());
     s.kind = Some(format!(
         "Evidence Pack ({})",

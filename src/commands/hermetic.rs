@@ -221,9 +221,12 @@ pub fn cmd_run(
         }
     }
     // Everything that can fail is checked before the command runs.
-    let key = match &args.key {
-        Some(k) => Some(super::sign::load_private_key(k, ctx, env)?),
-        None => None,
+    let (key, key_warning) = match &args.key {
+        Some(k) => {
+            let (key, warning) = super::sign::load_private_key(k, ctx, env)?;
+            (Some(key), warning)
+        }
+        None => (None, None),
     };
     let choice = match args.isolation {
         IsolationChoice::Auto => run::Choice::Auto,
@@ -232,6 +235,7 @@ pub fn cmd_run(
     };
     let cmdline = command_line(&args.command);
     let mut report = Report::new("hermetic run", ctx.now_rfc3339.clone());
+    report.diagnostics.extend(key_warning);
     let mut subject = Subject::new(cmdline.clone());
     subject.kind = Some("isolated command".into());
     let iso = match run::probe(choice) {

@@ -12,7 +12,7 @@ use crate::diags;
 use crate::error::{Error, Result};
 use crate::input::{self, InputError};
 use crate::output::{Env, write_atomic};
-use crate::report::{Location, Report, Subject};
+use crate::report::{Diagnostic, Location, Report, Subject};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
@@ -30,7 +30,7 @@ pub fn cmd_sign(ctx: &Context, args: &SignArgs, global: &GlobalArgs, env: &mut E
             "tollgate sign statement.json --key tollgate.key, or tollgate sign blob FILE --key KEY",
         ));
     };
-    let key = load_private_key(key_path, ctx, env)?;
+    let (key, key_warning) = load_private_key(key_path, ctx, env)?;
     let payload = input::read_bytes(payload_path, ctx.limits)?;
     if args.payload_type == dsse::INTOTO_PAYLOAD_TYPE {
         check_statement(payload_path, &payload)?;
@@ -65,6 +65,7 @@ pub fn cmd_sign(ctx: &Context, args: &SignArgs, global: &GlobalArgs, env: &mut E
     s.facts.insert("keyid".into(), json!(keyid));
     s.facts.insert("algorithm".into(), json!(algorithm));
     report.subjects.push(s);
+    report.diagnostics.extend(key_warning);
     report.data = json!({
         "mode": "dsse",
         "as": kind,
@@ -79,7 +80,7 @@ pub fn cmd_sign(ctx: &Context, args: &SignArgs, global: &GlobalArgs, env: &mut E
 }
 
 fn cmd_blob(ctx: &Context, args: &SignBlobArgs, global: &GlobalArgs, env: &mut Env) -> Result<u8> {
-    let key = load_private_key(&args.key, ctx, env)?;
+    let (key, key_warning) = load_private_key(&args.key, ctx, env)?;
     let data = input::read_bytes(&args.file, ctx.limits)?;
     let sig = key.sign_blob(&data);
     let public = key.public_key();
@@ -107,6 +108,7 @@ fn cmd_blob(ctx: &Context, args: &SignBlobArgs, global: &GlobalArgs, env: &mut E
     s.facts.insert("keyid".into(), json!(keyid));
     s.facts.insert("algorithm".into(), json!(algorithm));
     report.subjects.push(s);
+    report.diagnostics.extend(key_warning);
     report.data = json!({
         "mode": "blob",
         "payload": args.file.display().to_string(),
@@ -150,34 +152,44 @@ fn write_product(out: &Path, bytes: &[u8], env: &mut Env) -> Result<bool> {
     }
 }
 
-/// Read a private key, warning when the file is readable by everyone. The password comes from
-/// the environment only; neither it nor the key ever reaches an error message.
-pub(super) fn load_private_key(path: &Path, ctx: &Context, env: &mut Env) -> Result<PrivateKey> {
-    warn_if_world_readable(path, env);
+/// Read a private key, and the `ATT007` warning for the command's report when the file is
+/// readable by every user. The password comes from the environment only; neither it nor the
+/// key ever reaches an error message.
+pub(super) fn load_private_key(
+    path: &Path,
+    ctx: &Context,
+    env: &mut Env,
+) -> Result<(PrivateKey, Option<Diagnostic>)> {
+    let warning = world_readable(path);
     let text = Zeroizing::new(input::read_text(path, ctx.limits)?);
     let password = password_from_env(env);
-    PrivateKey::from_pem(&text, password.as_ref().map(|p| p.as_bytes()))
-        .map_err(|e| key_error(path, &e))
+    let key = PrivateKey::from_pem(&text, password.as_ref().map(|p| p.as_bytes()))
+        .map_err(|e| key_error(path, &e))?;
+    Ok((key, warning))
 }
 
-fn warn_if_world_readable(path: &Path, env: &mut Env) {
+/// `ATT007` when a private key file can be read by every user of the machine.
+fn world_readable(path: &Path) -> Option<Diagnostic> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            let mode = meta.permissions().mode() & 0o777;
-            if meta.is_file() && mode & 0o004 != 0 {
-                env.warn_line(&format!(
-                    "{}: {}: private key file is readable by every user (mode {mode:03o}) (hint: chmod 600 {})",
-                    att::KEY_WORLD_READABLE.code,
-                    path.display(),
-                    path.display()
-                ));
-            }
-        }
+        let meta = std::fs::metadata(path).ok()?;
+        let mode = meta.permissions().mode() & 0o777;
+        (meta.is_file() && mode & 0o004 != 0).then(|| {
+            let name = input::display_path(path);
+            Diagnostic::new(
+                &att::KEY_WORLD_READABLE,
+                format!("private key file is readable by every user (mode {mode:03o})"),
+            )
+            .at(Location::file(name.clone()))
+            .help(format!("restrict it to its owner: chmod 600 {name}"))
+        })
     }
     #[cfg(not(unix))]
-    let _ = (path, env);
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// With the in-toto payload type, the payload must be an in-toto Statement.

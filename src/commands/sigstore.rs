@@ -15,13 +15,20 @@ use crate::sigstore::{
 };
 use serde_json::{Value, json};
 
-fn regex(flag: &str, re: &Option<String>) -> Result<Option<regex::Regex>> {
+/// Compile a regex given on the command line; a bad one is one line (the option, the reason and
+/// where in the pattern, a hint), exit 2.
+fn regex(flag: &str, re: &Option<String>, example: &str) -> Result<Option<regex::Regex>> {
     re.as_deref()
         .map(|r| {
             regex::Regex::new(r).map_err(|e| {
                 Error::usage(
-                    format!("{flag} {r:?} is not a regular expression: {e}"),
-                    "e.g. ^https://github.com/org/repo/\\.github/workflows/release\\.yml@refs/tags/v",
+                    format!(
+                        "{flag} {r:?} is not a valid regular expression: {}",
+                        input::regex_error(r, &e)
+                    ),
+                    format!(
+                        "write a Rust regular expression, anchored and with literal dots escaped, e.g. {example}"
+                    ),
                 )
             })
         })
@@ -35,11 +42,13 @@ pub fn identity_policy(a: &SigstoreArgs) -> Result<IdentityPolicy> {
         identity_regexp: regex(
             "--certificate-identity-regexp",
             &a.certificate_identity_regexp,
+            r"^https://github\.com/org/repo/\.github/workflows/release\.yml@refs/tags/v",
         )?,
         issuer: a.certificate_oidc_issuer.clone(),
         issuer_regexp: regex(
             "--certificate-oidc-issuer-regexp",
             &a.certificate_oidc_issuer_regexp,
+            r"^https://token\.actions\.githubusercontent\.com$",
         )?,
         github_repository: a.certificate_github_workflow_repository.clone(),
         github_ref: a.certificate_github_workflow_ref.clone(),

@@ -32,15 +32,11 @@ fn parse_digest(s: &str) -> Result<Artifact> {
     let bad = || {
         Error::usage(
             format!("--artifact-digest {s:?} is not ALG:HEX"),
-            "write it like sha256:<64 hex digits> or sha512:<128 hex digits>",
+            "write it like sha256:<64 hex digits> (or sha224, sha384, sha512, sha512_224, sha512_256)",
         )
     };
     let (alg, hex) = s.split_once(':').ok_or_else(bad)?;
-    let len = match alg {
-        "sha256" => 64,
-        "sha512" => 128,
-        _ => return Err(bad()),
-    };
+    let len = Algorithm::from_name(alg).ok_or_else(bad)?.hex_len();
     if hex.len() != len || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }
@@ -138,6 +134,36 @@ pub fn cmd_provenance(
         .collect::<Result<Vec<_>>>()?;
     for (key, id) in keys.iter_mut().zip(&args.key_id) {
         *key = key.clone().with_keyid(id.clone());
+    }
+    // Signers are counted by public key: the same key given twice (under two --key-id) is one.
+    let mut distinct: Vec<usize> = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        if !distinct.iter().any(|&j| keys[j] == *k) {
+            distinct.push(i);
+        }
+    }
+    if !keys.is_empty() && args.threshold > distinct.len() {
+        let same: Vec<String> = (0..keys.len())
+            .filter(|i| !distinct.contains(i))
+            .map(|i| {
+                let first = keys.iter().position(|k| *k == keys[i]).expect("itself");
+                format!(
+                    "{} is the same key as {}",
+                    input::display_path(&args.key[i]),
+                    input::display_path(&args.key[first])
+                )
+            })
+            .collect();
+        return Err(Error::usage(
+            format!(
+                "--threshold {} needs {} distinct public keys; the --key files hold {} ({})",
+                args.threshold,
+                args.threshold,
+                distinct.len(),
+                same.join("; ")
+            ),
+            "pass a different signer's public key for each --key; a key counts once whatever its --key-id",
+        ));
     }
 
     let mut attestations: Vec<Attestation> = Vec::new();

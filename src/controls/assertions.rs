@@ -1194,10 +1194,13 @@ fn build_json_path(p: &Params) -> Result<Box<dyn Assertion>, Vec<String>> {
         e.push("value must be a list for op: in".into());
     }
     let regex = if op == Op::Matches {
-        match value.as_str().map(regex::Regex::new) {
-            Some(Ok(r)) => Some(r),
-            Some(Err(x)) => {
-                e.push(format!("value is not a valid regular expression: {x}"));
+        match value.as_str().map(|v| (v, regex::Regex::new(v))) {
+            Some((_, Ok(r))) => Some(r),
+            Some((v, Err(x))) => {
+                e.push(format!(
+                    "value is not a valid regular expression: {}",
+                    crate::input::regex_error(v, &x)
+                ));
                 None
             }
             None => {

@@ -1,17 +1,21 @@
 //! `tollgate hermetic check`: read build logs for network access and check the build
 //! invocations they show (or `--command`) for the tool's offline flag.
 //!
-//! Every line is first cleaned of ANSI colours, `\r` progress redraws, GitHub Actions
-//! timestamps and BuildKit's `#N 1.234 ` step prefixes; then
+//! Every line is first cleaned of ANSI colours, split at each `\r` (every part is checked: a
+//! progress redraw hides earlier output on a terminal, but it still happened), and each part of
+//! GitHub Actions timestamps and BuildKit's `#N 1.234 ` step prefixes; then
 //! - each tool's `recognise` patterns say which build tools wrote the log (none: the log is
 //!   reported as unrecognised, with no verdict);
-//! - each tool's `network` patterns find lines showing network access (one finding per line);
+//! - each tool's `network` patterns find lines showing network access (one finding per part,
+//!   a finding that a redraw repeats once per line);
 //! - invocation lines (`+ cmd` from `bash -x`, `$ cmd`, `##[group]Run cmd`, Dockerfile `RUN`
 //!   steps of BuildKit and the legacy builder) are split into simple commands, and each known
 //!   command is checked: downloaders (`curl`, `wget`, `git clone`, `apt-get update`,
 //!   `cargo fetch`, `go mod download`…) are network access, builds without their offline flag
 //!   (`cargo --offline`, `npm ci --offline`, `pip --no-index`, `docker build --network=none`,
-//!   `mvn -o`, `gradle --offline`…) are `HRM002`.
+//!   `mvn -o`, `gradle --offline`…) are `HRM002`. Options are read as the tools read them:
+//!   the last setting wins, explicit values count, the command line overrides the
+//!   environment, and words after `--` are another program's.
 
 use super::diags as d;
 use super::rules::{self, ToolRules};
@@ -176,15 +180,26 @@ fn re(cell: &'static OnceLock<Regex>, s: &str) -> &'static Regex {
     cell.get_or_init(|| Regex::new(s).expect("pattern compiles"))
 }
 
-/// A log line made comparable: the cleaned text, and where the matched part starts in it.
+/// One part of a log line made comparable: the cleaned text, and where the matched part
+/// starts in it. A line is split at every `\r`: a progress redraw hides what came before it
+/// on a terminal, but what was printed before it still happened, so every part is checked.
 struct Clean {
-    /// After ANSI removal and the last `\r` redraw (what a terminal shows).
+    /// One `\r`-separated part of the line, after ANSI removal.
     shown: String,
     /// Byte offset in `shown` where tool output starts (after timestamps and BuildKit prefixes).
     start: usize,
+    /// Characters of the (ANSI-free) line before this part: columns count from the line start.
+    col0: u32,
 }
 
-fn clean(raw: &str) -> Clean {
+impl Clean {
+    /// 1-based column in the whole line of byte `byte` of `shown`.
+    fn col(&self, byte: usize) -> u32 {
+        self.col0 + col(&self.shown, byte)
+    }
+}
+
+fn clean(raw: &str) -> Vec<Clean> {
     static ANSI: OnceLock<Regex> = OnceLock::new();
     static TS: OnceLock<Regex> = OnceLock::new();
     static BK: OnceLock<Regex> = OnceLock::new();
@@ -192,22 +207,27 @@ fn clean(raw: &str) -> Clean {
         &ANSI,
         r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][A-Za-z0-9]",
     );
-    let raw = raw.strip_suffix('\r').unwrap_or(raw);
-    let raw = match raw.rfind('\r') {
-        Some(i) if i + 1 < raw.len() => &raw[i + 1..],
-        _ => raw,
-    };
-    let shown = ansi.replace_all(raw, "").into_owned();
     let ts = re(
         &TS,
         r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d) ?",
     );
-    let mut start = ts.find(&shown).map(|m| m.end()).unwrap_or(0);
     let bk = re(&BK, r"^#\d+ \d+\.\d+ ");
-    if let Some(m) = bk.find(&shown[start..]) {
-        start += m.end();
+    let line = ansi.replace_all(raw, "");
+    let mut parts = Vec::new();
+    let mut col0 = 0u32;
+    for part in line.split('\r') {
+        let width = part.chars().count() as u32;
+        if !part.trim().is_empty() {
+            let shown = part.to_string();
+            let mut start = ts.find(&shown).map(|m| m.end()).unwrap_or(0);
+            if let Some(m) = bk.find(&shown[start..]) {
+                start += m.end();
+            }
+            parts.push(Clean { shown, start, col0 });
+        }
+        col0 += width + 1;
     }
-    Clean { shown, start }
+    parts
 }
 
 fn col(shown: &str, byte: usize) -> u32 {
@@ -227,12 +247,12 @@ fn excerpt(s: &str) -> String {
 
 /// Check one log's text.
 pub fn check_text(path: &str, text: &str, opts: &Options) -> LogResult {
-    let lines: Vec<Clean> = text.lines().map(clean).collect();
+    let lines: Vec<Vec<Clean>> = text.lines().map(clean).collect();
     // Pass 1: which tools wrote this log.
     let mut recognised = vec![false; opts.rules.len()];
     static BK_ANY: OnceLock<Regex> = OnceLock::new();
     let bk_any = re(&BK_ANY, r"^#\d+ \d+\.\d+ ");
-    for l in &lines {
+    for l in lines.iter().flatten() {
         let inner = &l.shown[l.start..];
         for k in opts.recognise.matches(inner).iter() {
             recognised[opts.recognise_tool[k]] = true;
@@ -241,89 +261,102 @@ pub fn check_text(path: &str, text: &str, opts: &Options) -> LogResult {
             recognised[0] = opts.rules[0].name == "docker";
         }
     }
-    // Pass 2: network lines and invocations.
-    let mut findings = Vec::new();
+    // Pass 2: network lines and invocations, in every part of every line.
+    let mut findings: Vec<Finding> = Vec::new();
     let mut invocations = Vec::new();
     let mut pip_index: Option<String> = None;
     static PIP_INDEX: OnceLock<Regex> = OnceLock::new();
     let pip_index_re = re(&PIP_INDEX, r"^Looking in indexes: (\S+?),?(\s|$)");
-    for (n, l) in lines.iter().enumerate() {
+    for (n, parts) in lines.iter().enumerate() {
         let line_no = n as u32 + 1;
-        let inner = &l.shown[l.start..];
-        if let Some(c) = pip_index_re.captures(inner) {
-            pip_index = rules::host_of_url(&c[1]);
-        }
-        // The first matching rule, preferring tools recognised in this log.
-        let mut best: Option<(usize, regex::Captures, &rules::NetRule)> = None;
-        let mut tried_tool = usize::MAX;
-        for k in opts.network.matches(inner).iter() {
-            let (i, j) = opts.network_rule[k];
-            if i == tried_tool {
-                continue; // one rule per tool: the first that applies
+        let line_start = findings.len();
+        for l in parts {
+            let mut found: Vec<Finding> = Vec::new();
+            let inner = &l.shown[l.start..];
+            if let Some(c) = pip_index_re.captures(inner) {
+                pip_index = rules::host_of_url(&c[1]);
             }
-            let r = &opts.rules[i].network[j];
-            if r.unless.as_ref().is_some_and(|u| u.is_match(inner)) {
-                continue;
-            }
-            let Some(c) = r.re.captures(inner) else {
-                continue;
-            };
-            tried_tool = i;
-            let better = match &best {
-                None => true,
-                Some((b, _, _)) => recognised[i] && !recognised[*b],
-            };
-            if better {
-                best = Some((i, c, r));
-            }
-            if recognised[i] {
-                break;
-            }
-        }
-        if let Some((i, c, r)) = best {
-            recognised[i] = true;
-            let tool = &opts.rules[i];
-            let mut host = c
-                .name("host")
-                .map(|m| m.as_str().to_ascii_lowercase())
-                .or_else(|| c.name("url").and_then(|m| rules::host_of_url(m.as_str())));
-            if host.is_none() {
-                host = if tool.name == "pip" && pip_index.is_some() {
-                    pip_index.clone()
-                } else {
-                    r.host.clone()
+            // The first matching rule, preferring tools recognised in this log.
+            let mut best: Option<(usize, regex::Captures, &rules::NetRule)> = None;
+            let mut tried_tool = usize::MAX;
+            for k in opts.network.matches(inner).iter() {
+                let (i, j) = opts.network_rule[k];
+                if i == tried_tool {
+                    continue; // one rule per tool: the first that applies
+                }
+                let r = &opts.rules[i].network[j];
+                if r.unless.as_ref().is_some_and(|u| u.is_match(inner)) {
+                    continue;
+                }
+                let Some(c) = r.re.captures(inner) else {
+                    continue;
                 };
+                tried_tool = i;
+                let better = match &best {
+                    None => true,
+                    Some((b, _, _)) => recognised[i] && !recognised[*b],
+                };
+                if better {
+                    best = Some((i, c, r));
+                }
+                if recognised[i] {
+                    break;
+                }
             }
-            if !host.as_deref().is_some_and(rules::is_loopback) {
-                let m0 = c.get(0).expect("group 0");
-                let allowed = opts.allowed(host.as_deref());
-                findings.push(Finding {
-                    file: path.to_string(),
-                    line: line_no,
-                    column: col(&l.shown, l.start + m0.start()),
-                    kind: Kind::Network,
-                    tool: tool.name.clone(),
-                    message: format!(
-                        "{}: network access to {}: {}",
-                        tool.name,
-                        host.as_deref().unwrap_or("an unknown host"),
-                        excerpt(inner)
-                    ),
-                    host,
-                    allowed,
-                    text: excerpt(inner),
-                    hint: None,
-                });
+            let mut output_finding = false;
+            if let Some((i, c, r)) = best {
+                recognised[i] = true;
+                let tool = &opts.rules[i];
+                let mut host = c
+                    .name("host")
+                    .map(|m| m.as_str().to_ascii_lowercase())
+                    .or_else(|| c.name("url").and_then(|m| rules::host_of_url(m.as_str())));
+                if host.is_none() {
+                    host = if tool.name == "pip" && pip_index.is_some() {
+                        pip_index.clone()
+                    } else {
+                        r.host.clone()
+                    };
+                }
+                if !host.as_deref().is_some_and(rules::is_loopback) {
+                    output_finding = true;
+                    let m0 = c.get(0).expect("group 0");
+                    let allowed = opts.allowed(host.as_deref());
+                    found.push(Finding {
+                        file: path.to_string(),
+                        line: line_no,
+                        column: l.col(l.start + m0.start()),
+                        kind: Kind::Network,
+                        tool: tool.name.clone(),
+                        message: format!(
+                            "{}: network access to {}: {}",
+                            tool.name,
+                            host.as_deref().unwrap_or("an unknown host"),
+                            excerpt(inner)
+                        ),
+                        host,
+                        allowed,
+                        text: excerpt(inner),
+                        hint: None,
+                    });
+                }
             }
-        }
-        if let Some((offset, cmd)) = invocation(inner) {
-            let (invs, fs) =
-                check_invocation(path, line_no, col(&l.shown, l.start + offset), cmd, opts);
-            invocations.extend(invs);
-            // One finding per line: an output rule that matched wins over the invocation.
-            if findings.last().is_none_or(|f: &Finding| f.line != line_no) {
-                findings.extend(fs);
+            if let Some((offset, cmd)) = invocation(inner) {
+                let (invs, fs) =
+                    check_invocation(path, line_no, l.col(l.start + offset), cmd, opts);
+                invocations.extend(invs);
+                // One finding per part: an output rule that matched wins over the invocation.
+                if !output_finding {
+                    found.extend(fs);
+                }
             }
+            // What an earlier part of the line showed (a progress bar redrawn) is not repeated.
+            found.retain(|f| {
+                !findings[line_start..].iter().any(|g| {
+                    (g.kind, &g.tool, &g.host, g.allowed) == (f.kind, &f.tool, &f.host, f.allowed)
+                })
+            });
+            findings.extend(found);
         }
     }
     let tools = opts
@@ -454,12 +487,249 @@ fn compose_subcommand(args: &[String]) -> Option<&str> {
     None
 }
 
-fn has(args: &[String], flags: &[&str]) -> bool {
-    args.iter().any(|a| {
-        flags.iter().any(|f| {
-            a == f || (f.starts_with("--") && a.starts_with(f) && a[f.len()..].starts_with('='))
-        })
-    })
+/// The arguments that are options of the command itself: everything before `--` (after it, the
+/// words go to another program: `cargo test -- --offline`, `bazel run //x -- --nofetch`).
+fn options(args: &[String]) -> impl Iterator<Item = &str> {
+    args.iter().map(String::as_str).take_while(|a| *a != "--")
+}
+
+/// An explicit boolean value as the build tools read it (`true`/`false`, `1`/`0`, `yes`/`no`,
+/// `on`/`off`); anything else is `None`, which the callers read as "network allowed".
+fn parse_bool(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" | "y" | "t" => Some(true),
+        "false" | "0" | "no" | "off" | "n" | "f" => Some(false),
+        _ => None,
+    }
+}
+
+/// How a boolean option is spelled on one tool's command line.
+struct BoolOpt<'a> {
+    /// Spellings that set it (`--offline`, `-o`); the long ones also take `=VALUE`.
+    on: &'a [&'a str],
+    /// Spellings that clear it (`--no-offline`, bazel's `--nofetch` for `--fetch`).
+    off: &'a [&'a str],
+    /// `--offline false`: a following `true`/`false` is the option's value (nopt: npm, pnpm).
+    next_value: bool,
+}
+
+/// The value a boolean option is left with after the whole command line, read left to right as
+/// the tools do (the last setting wins; `--x=false` and `--no-x` clear it). `None`: never set.
+/// An explicit value that is not a boolean is `Some(None)`.
+fn last_bool(args: &[String], opt: &BoolOpt) -> Option<Option<bool>> {
+    let words: Vec<&str> = options(args).collect();
+    let mut value = None;
+    let mut i = 0;
+    while let Some(&a) = words.get(i) {
+        i += 1;
+        if opt.on.contains(&a) {
+            value = Some(Some(true));
+            if opt.next_value
+                && let Some(&n) = words.get(i)
+                && (n == "true" || n == "false")
+            {
+                value = Some(Some(n == "true"));
+                i += 1;
+            }
+        } else if opt.off.contains(&a) {
+            value = Some(Some(false));
+        } else if let Some((name, v)) = a.split_once('=')
+            && name.starts_with("--")
+        {
+            if opt.on.contains(&name) {
+                value = Some(parse_bool(v));
+            } else if opt.off.contains(&name) {
+                value = Some(parse_bool(v).map(|b| !b));
+            }
+        }
+    }
+    value
+}
+
+/// `--offline`-style switch: whether the last setting turns the network off (fail closed: an
+/// unreadable value does not).
+fn offline_switch(args: &[String], opt: &BoolOpt) -> Option<bool> {
+    last_bool(args, opt).map(|v| v == Some(true))
+}
+
+/// The last value of a string option (`--network none`, `--network=none`, go's `-mod vendor`):
+/// every spelling in `names` sets it, the last one wins. `None`: never set.
+fn last_value<'a>(args: &'a [String], names: &[&str]) -> Option<&'a str> {
+    let words: Vec<&str> = options(args).collect();
+    let mut value = None;
+    let mut i = 0;
+    while let Some(&a) = words.get(i) {
+        i += 1;
+        if names.contains(&a) {
+            // A missing value is an error for the tool; read it as unset-to-nothing.
+            value = Some(words.get(i).copied().unwrap_or(""));
+            i += 1;
+        } else if let Some((name, v)) = a.split_once('=')
+            && names.contains(&name)
+        {
+            value = Some(v);
+        }
+    }
+    value
+}
+
+/// The value of an environment variable set on the command (`VAR=value cmd`).
+fn env_bool(env: &BTreeMap<String, String>, key: &str) -> Option<bool> {
+    env.get(key).map(|v| parse_bool(v) == Some(true))
+}
+
+/// `--offline` of npm, yarn, pnpm, uv, gradle: `--no-offline` and `--offline=false` undo it.
+const OFFLINE: BoolOpt = BoolOpt {
+    on: &["--offline"],
+    off: &["--no-offline"],
+    next_value: false,
+};
+
+/// apt-get: offline with `--no-download` (the option `--download` turned off) or a simulation.
+fn apt_offline(args: &[String]) -> bool {
+    let download = last_bool(
+        args,
+        &BoolOpt {
+            on: &["--download"],
+            off: &["--no-download"],
+            next_value: false,
+        },
+    );
+    let simulate = offline_switch(
+        args,
+        &BoolOpt {
+            on: &[
+                "-s",
+                "--simulate",
+                "--just-print",
+                "--dry-run",
+                "--recon",
+                "--no-act",
+            ],
+            off: &[
+                "--no-simulate",
+                "--no-just-print",
+                "--no-dry-run",
+                "--no-recon",
+            ],
+            next_value: false,
+        },
+    );
+    download == Some(Some(false)) || simulate == Some(true)
+}
+
+/// pip: `--no-index` (no option undoes it), or `PIP_NO_INDEX` unless `--isolated` ignores the
+/// environment.
+fn pip_offline(args: &[String], env: &BTreeMap<String, String>) -> bool {
+    let no_index = BoolOpt {
+        on: &["--no-index"],
+        off: &[],
+        next_value: false,
+    };
+    offline_switch(args, &no_index) == Some(true)
+        || (!options(args).any(|a| a == "--isolated")
+            && env_bool(env, "PIP_NO_INDEX") == Some(true))
+}
+
+/// npm: the command line (`--offline`, `--offline false`, `--offline=false`, `--no-offline`;
+/// the last wins) over `npm_config_offline` (any case) in the environment.
+fn npm_offline(args: &[String], env: &BTreeMap<String, String>) -> bool {
+    let cli = offline_switch(
+        args,
+        &BoolOpt {
+            next_value: true,
+            ..OFFLINE
+        },
+    );
+    let from_env = || {
+        env.iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("npm_config_offline"))
+            .map(|(_, v)| parse_bool(v) == Some(true))
+            .reduce(|a, b| a && b)
+    };
+    cli.or_else(from_env).unwrap_or(false)
+}
+
+/// cargo: `--offline` or `--frozen`, or `net.offline` true, from the last `--config
+/// net.offline=BOOL` or else `CARGO_NET_OFFLINE` (cargo ORs the flag with the setting; a
+/// `--config` overrides the environment).
+fn cargo_offline(args: &[String], env: &BTreeMap<String, String>) -> bool {
+    let words: Vec<&str> = options(args).collect();
+    if words.iter().any(|a| *a == "--offline" || *a == "--frozen") {
+        return true;
+    }
+    let mut net_offline = env_bool(env, "CARGO_NET_OFFLINE");
+    let mut i = 0;
+    while let Some(&a) = words.get(i) {
+        i += 1;
+        let value = if a == "--config" {
+            i += 1;
+            words.get(i - 1).copied()
+        } else {
+            a.strip_prefix("--config=")
+        };
+        if let Some((k, v)) = value.and_then(|v| v.split_once('='))
+            && k.trim() == "net.offline"
+        {
+            net_offline = Some(v.trim() == "true");
+        }
+    }
+    net_offline == Some(true)
+}
+
+/// go: `-mod=vendor` (the command line's last `-mod` over the last in `GOFLAGS`) or
+/// `GOPROXY=off`. Flags end at the first package argument, except for `go test` and `go vet`
+/// (which read build flags after the packages too): after `go run pkg`, they are the program's.
+fn go_offline(sub: &str, args: &[String], env: &BTreeMap<String, String>) -> bool {
+    const MOD: &[&str] = &["-mod", "--mod"];
+    if env.get("GOPROXY").is_some_and(|v| v == "off") {
+        return true;
+    }
+    let flags: Vec<String> = if matches!(sub, "test" | "vet") {
+        args.to_vec()
+    } else {
+        // Build flags that take their value in the next word (`-o out`, `-tags x`).
+        const VALUED: &[&str] = &[
+            "C",
+            "p",
+            "o",
+            "asmflags",
+            "buildmode",
+            "compiler",
+            "gccgoflags",
+            "gcflags",
+            "installsuffix",
+            "ldflags",
+            "mod",
+            "modfile",
+            "overlay",
+            "pgo",
+            "pkgdir",
+            "tags",
+            "toolexec",
+            "exec",
+            "covermode",
+            "coverpkg",
+        ];
+        let mut out = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let Some(name) = a.strip_prefix("--").or_else(|| a.strip_prefix('-')) else {
+                break;
+            };
+            out.push(a.clone());
+            if !name.contains('=') && VALUED.contains(&name) {
+                out.extend(it.next().cloned());
+            }
+        }
+        out
+    };
+    let from_goflags = env.get("GOFLAGS").and_then(|f| {
+        let words: Vec<String> = f.split_whitespace().map(String::from).collect();
+        last_value(&words, MOD).map(String::from)
+    });
+    let mode = last_value(&flags, MOD).map(String::from).or(from_goflags);
+    mode.as_deref() == Some("vendor")
 }
 
 fn url_hosts(args: &[String]) -> Vec<String> {
@@ -495,7 +765,6 @@ fn classify(
             format!("{prog} {s}")
         }
     };
-    let offline_env = |k: &str, v: &[&str]| env.get(k).is_some_and(|x| v.contains(&x.as_str()));
     Some(match prog {
         "curl" | "wget" => {
             let hosts = url_hosts(args);
@@ -534,8 +803,7 @@ fn classify(
                 "apt",
                 format!("{prog} {s}"),
                 Class::Build {
-                    offline: has(args, &["--no-download"])
-                        || has(args, &["-s", "--simulate", "--dry-run"]),
+                    offline: apt_offline(args),
                     flag: "--no-download (with the packages already in the cache)",
                 },
             ),
@@ -552,7 +820,15 @@ fn classify(
                 "apk",
                 format!("apk {s}"),
                 Class::Build {
-                    offline: has(args, &["--no-network"]),
+                    offline: offline_switch(
+                        args,
+                        &BoolOpt {
+                            on: &["--no-network"],
+                            off: &[],
+                            next_value: false,
+                        },
+                    )
+                    .unwrap_or(false),
                     flag: "--no-network",
                 },
             ),
@@ -564,8 +840,7 @@ fn classify(
                 "pip",
                 name(sub),
                 Class::Build {
-                    offline: has(args, &["--no-index"])
-                        || offline_env("PIP_NO_INDEX", &["1", "true", "yes"]),
+                    offline: pip_offline(args, env),
                     flag: "--no-index (with --find-links to a wheelhouse)",
                 },
             ),
@@ -575,19 +850,39 @@ fn classify(
             return classify("pip", &args[2..], env);
         }
         "uv" => {
-            let what = if sub == "pip" { sub2 } else { sub };
+            // Global options may come first: `uv --offline sync`.
+            let words: Vec<&str> = options(args).collect();
+            let pos: Vec<usize> = (0..words.len())
+                .filter(|&i| !words[i].starts_with('-'))
+                .collect();
+            let word = |k: usize| pos.get(k).map(|&i| words[i]).unwrap_or("");
+            let (what, cmd_at) = if word(0) == "pip" {
+                (word(1), pos.get(1))
+            } else {
+                (word(0), pos.first())
+            };
             if !matches!(what, "install" | "sync" | "lock" | "add" | "run" | "build") {
                 return None;
             }
+            // `uv run [options] CMD ARGS…`: what follows the command is the command's.
+            let own = match (what, cmd_at) {
+                ("run", Some(&at)) => {
+                    let end = pos.iter().find(|&&i| i > at).copied();
+                    &args[..end.unwrap_or(words.len())]
+                }
+                _ => args,
+            };
             (
                 "uv",
-                if sub == "pip" {
-                    format!("uv pip {sub2}")
+                if word(0) == "pip" {
+                    format!("uv pip {what}")
                 } else {
-                    name(sub)
+                    format!("uv {what}")
                 },
                 Class::Build {
-                    offline: has(args, &["--offline"]) || offline_env("UV_OFFLINE", &["1", "true"]),
+                    offline: offline_switch(own, &OFFLINE)
+                        .or_else(|| env_bool(env, "UV_OFFLINE"))
+                        .unwrap_or(false),
                     flag: "--offline",
                 },
             )
@@ -608,8 +903,7 @@ fn classify(
                 "npm",
                 name(sub),
                 Class::Build {
-                    offline: has(args, &["--offline"])
-                        || offline_env("npm_config_offline", &["true", "1"]),
+                    offline: npm_offline(args, env),
                     flag: "--offline",
                 },
             ),
@@ -620,7 +914,7 @@ fn classify(
                 "yarn",
                 name(sub),
                 Class::Build {
-                    offline: has(args, &["--offline"]),
+                    offline: offline_switch(args, &OFFLINE).unwrap_or(false),
                     flag: "--offline",
                 },
             ),
@@ -628,7 +922,7 @@ fn classify(
                 "yarn",
                 "yarn".into(),
                 Class::Build {
-                    offline: has(args, &["--offline"]),
+                    offline: offline_switch(args, &OFFLINE).unwrap_or(false),
                     flag: "--offline",
                 },
             ),
@@ -639,7 +933,7 @@ fn classify(
                 "pnpm",
                 name(sub),
                 Class::Build {
-                    offline: has(args, &["--offline"]),
+                    offline: offline_switch(args, &OFFLINE).unwrap_or(false),
                     flag: "--offline",
                 },
             ),
@@ -662,53 +956,51 @@ fn classify(
                     "cargo",
                     format!("cargo {sub}"),
                     Class::Build {
-                        offline: has(args, &["--offline", "--frozen"])
-                            || offline_env("CARGO_NET_OFFLINE", &["true", "1"]),
+                        offline: cargo_offline(args, env),
                         flag: "--offline (or --frozen; --locked alone still fetches)",
                     },
                 ),
                 _ => return None,
             }
         }
-        "go" => {
-            let vendored = |args: &[String]| {
-                has(args, &["-mod=vendor"])
-                    || offline_env("GOPROXY", &["off"])
-                    || env
-                        .get("GOFLAGS")
-                        .is_some_and(|f| f.contains("-mod=vendor"))
-            };
-            match (sub, sub2) {
-                ("get", _) | ("mod", "download") | ("mod", "tidy") => {
-                    if offline_env("GOPROXY", &["off"]) {
-                        return None;
-                    }
-                    (
-                        "go",
-                        if sub == "mod" {
-                            format!("go mod {sub2}")
-                        } else {
-                            name(sub)
-                        },
-                        Class::Downloads(Vec::new()),
-                    )
+        "go" => match (sub, sub2) {
+            ("get", _) | ("mod", "download") | ("mod", "tidy") => {
+                if env.get("GOPROXY").is_some_and(|v| v == "off") {
+                    return None;
                 }
-                ("build" | "test" | "run" | "install" | "vet" | "generate", _) => (
+                (
                     "go",
-                    name(sub),
-                    Class::Build {
-                        offline: vendored(args),
-                        flag: "-mod=vendor (or GOPROXY=off, GOFLAGS=-mod=mod with a filled module cache)",
+                    if sub == "mod" {
+                        format!("go mod {sub2}")
+                    } else {
+                        name(sub)
                     },
-                ),
-                _ => return None,
+                    Class::Downloads(Vec::new()),
+                )
             }
-        }
+            ("build" | "test" | "run" | "install" | "vet" | "generate", _) => (
+                "go",
+                name(sub),
+                Class::Build {
+                    offline: go_offline(sub, &args[1..], env),
+                    flag: "-mod=vendor (or GOPROXY=off, GOFLAGS=-mod=mod with a filled module cache)",
+                },
+            ),
+            _ => return None,
+        },
         "mvn" | "mvnw" | "./mvnw" => (
             "maven",
             prog.to_string(),
             Class::Build {
-                offline: has(args, &["-o", "--offline"]),
+                offline: offline_switch(
+                    args,
+                    &BoolOpt {
+                        on: &["-o", "--offline"],
+                        off: &[],
+                        next_value: false,
+                    },
+                )
+                .unwrap_or(false),
                 flag: "-o (--offline)",
             },
         ),
@@ -716,7 +1008,7 @@ fn classify(
             "gradle",
             prog.to_string(),
             Class::Build {
-                offline: has(args, &["--offline"]),
+                offline: offline_switch(args, &OFFLINE).unwrap_or(false),
                 flag: "--offline",
             },
         ),
@@ -726,7 +1018,16 @@ fn classify(
                 "bazel",
                 name(sub),
                 Class::Build {
-                    offline: has(args, &["--nofetch", "--fetch=false"]),
+                    // `--fetch` is a boolean: `--nofetch`, `--fetch=false|no|0` turn it off,
+                    // a later `--fetch` back on.
+                    offline: last_bool(
+                        args,
+                        &BoolOpt {
+                            on: &["--fetch"],
+                            off: &["--nofetch", "--no-fetch"],
+                            next_value: false,
+                        },
+                    ) == Some(Some(false)),
                     flag: "--nofetch (with a filled --repository_cache or --distdir)",
                 },
             ),
@@ -756,12 +1057,8 @@ fn classify(
             if !is_build {
                 return None;
             }
-            let mut offline = has(args, &["--network=none", "--net=none"]);
-            for w in args.windows(2) {
-                if (w[0] == "--network" || w[0] == "--net") && w[1] == "none" {
-                    offline = true;
-                }
-            }
+            // The last --network (or --net) wins, as with every string option of docker.
+            let offline = last_value(args, &["--network", "--net"]) == Some("none");
             (
                 "docker",
                 if sub == "buildx" {
@@ -1149,6 +1446,171 @@ mod tests {
         );
         let hosts: Vec<_> = f.iter().map(|f| f.host.clone().unwrap()).collect();
         assert_eq!(hosts, ["sh.rustup.rs", "github.com"]);
+    }
+
+    /// The tools read their options left to right and the last setting wins: a "network off"
+    /// switch overridden later in the same command (or a command-line flag overriding the
+    /// environment) is not offline. Words after `--` belong to another program.
+    #[test]
+    fn the_last_network_setting_wins() {
+        let o = opts();
+        let online = [
+            "npm install --offline=false",
+            "npm ci --offline --no-offline",
+            "npm ci --offline false",
+            "npm ci --offline=maybe",
+            "npm_config_offline=true npm ci --no-offline",
+            "yarn install --offline=false",
+            "yarn --offline --no-offline",
+            "pnpm install --offline=false",
+            "uv --offline=false sync",
+            "uv sync --offline --no-offline",
+            "UV_OFFLINE=1 uv sync --no-offline",
+            "uv run python app.py --offline",
+            "go build -mod=vendor -mod=mod ./...",
+            "go build -mod vendor -mod mod ./...",
+            "GOFLAGS=-mod=vendor go build -mod=mod ./...",
+            "GOFLAGS='-mod=vendor -mod=mod' go build ./...",
+            "go run ./cmd/app -mod=vendor",
+            "docker build --network=none --network=default .",
+            "docker build --network=none --network host .",
+            "docker build --net none --network=bridge .",
+            "podman build --network none --network=host .",
+            "bazel build --nofetch --fetch //...",
+            "bazel build --fetch=false --fetch=true //...",
+            "bazel run --fetch //x -- --nofetch",
+            "apt-get install --no-download --download -y hello",
+            "apt-get install --simulate --no-simulate hello",
+            "mvn -B package --offline=false",
+            "gradle build --offline=false",
+            "cargo build -- --offline",
+            "cargo test -- --frozen",
+            "CARGO_NET_OFFLINE=true cargo build --config net.offline=false",
+            "CARGO_NET_OFFLINE=false cargo build",
+            "PIP_NO_INDEX=1 pip install --isolated x",
+        ];
+        for c in online {
+            let (inv, f) = check_command(c, &o);
+            assert_eq!(inv.len(), 1, "{c}: {inv:?}");
+            assert_eq!(inv[0].offline, Some(false), "{c}");
+            assert_eq!(f.len(), 1, "{c}");
+            assert_eq!(f[0].kind, Kind::NetworkNotDisabled, "{c}");
+        }
+        let offline = [
+            "npm ci --no-offline --offline",
+            "npm ci --offline=true",
+            "npm ci --offline true",
+            "npm_config_offline=true npm ci",
+            "NPM_CONFIG_OFFLINE=1 npm ci",
+            "npm_config_offline=false npm ci --offline",
+            "npm ci --offline --prefer-online",
+            "yarn install --no-offline --offline",
+            "pnpm install --offline",
+            "uv --offline sync",
+            "uv sync --no-offline --offline",
+            "UV_OFFLINE=0 uv sync --offline",
+            "UV_OFFLINE=true uv sync",
+            "uv run --offline python app.py",
+            "go build -mod=mod -mod=vendor ./...",
+            "go build -o bin/app -mod vendor ./cmd/app",
+            "GOFLAGS=-mod=mod go build -mod=vendor ./...",
+            "GOFLAGS='-mod=mod -mod=vendor' go build ./...",
+            "go test ./... -mod=vendor",
+            "GOPROXY=off go build -mod=mod ./...",
+            "docker build --network=default --network=none .",
+            "docker build -t x . --network none",
+            "buildah bud --network=host --network none .",
+            "bazel build --fetch --nofetch //...",
+            "bazel build --fetch=no //...",
+            "apt-get install --download --no-download -y hello",
+            "apt-get install -s hello",
+            "mvn -B -o package",
+            "gradle --offline build",
+            "cargo --offline build",
+            "cargo build --offline --config net.offline=false",
+            "CARGO_NET_OFFLINE=false cargo build --offline",
+            "cargo build --config net.offline=true",
+            "cargo build --config=net.offline=true",
+            "CARGO_NET_OFFLINE=true cargo build",
+            "PIP_NO_INDEX=1 pip install x",
+            "pip install --no-index --index-url https://pypi.org/simple x",
+            "apk add --no-network x",
+        ];
+        for c in offline {
+            let (inv, f) = check_command(c, &o);
+            assert_eq!(inv.len(), 1, "{c}: {inv:?}");
+            assert_eq!(inv[0].offline, Some(true), "{c}");
+            assert!(f.is_empty(), "{c}: {f:?}");
+        }
+    }
+
+    /// Loopback is decided by parsing the URL's host, not by its first characters.
+    #[test]
+    fn loopback_lookalikes_are_network_access() {
+        let o = opts();
+        for c in [
+            "curl http://127.evil.com/x",
+            "curl http://127.0.0.1.evil.com/x",
+            "wget https://localhost.evil.com/x",
+            "curl http://evil.localhost/x",
+            "curl http://127.0.0.1:80@evil.com/x",
+        ] {
+            let (_, f) = check_command(c, &o);
+            assert_eq!(f.len(), 1, "{c}: {f:?}");
+            assert_eq!(f[0].kind, Kind::Network, "{c}");
+        }
+        for c in [
+            "curl http://127.0.0.1/x",
+            "curl http://127.1.2.3:8080/x",
+            "curl http://[::1]:8080/x",
+            "curl http://localhost:8080/x",
+        ] {
+            let (inv, f) = check_command(c, &o);
+            assert!(inv.is_empty() && f.is_empty(), "{c}: {f:?}");
+        }
+    }
+
+    /// A `\r` redraw hides what came before it on a terminal, but what was printed before it
+    /// still happened: every part of the line is checked (columns count from the line start),
+    /// and a finding repeated by a redraw is reported once.
+    #[test]
+    fn every_carriage_return_part_is_checked() {
+        let r = check_text(
+            "log",
+            "+ curl https://evil.com/x\r+ cargo build --offline\n",
+            &opts(),
+        );
+        let f: Vec<_> = r
+            .findings
+            .iter()
+            .map(|f| (f.line, f.column, f.kind, f.host.clone()))
+            .collect();
+        assert_eq!(f, vec![(1, 3, Kind::Network, Some("evil.com".into()))]);
+        assert_eq!(r.invocations.len(), 2);
+        let r = check_text("log", "+ cargo build --offline\r+ npm ci\n", &opts());
+        assert_eq!(r.findings.len(), 1);
+        assert_eq!(
+            (r.findings[0].kind, r.findings[0].column),
+            (Kind::NetworkNotDisabled, 27)
+        );
+        let r = check_text(
+            "log",
+            "Collecting six==1.16.0\n  Downloading six-1.16.0-py2.py3-none-any.whl (11 kB)\r     |####| 11 kB 2.0 MB/s\nSuccessfully installed six-1.16.0\n",
+            &opts(),
+        );
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+        assert_eq!(r.findings[0].line, 2);
+        assert_eq!(
+            r.findings[0].host.as_deref(),
+            Some("files.pythonhosted.org")
+        );
+        // A progress bar that redraws a download line: one finding for the line.
+        let r = check_text(
+            "log",
+            "Collecting six\n  Downloading six-1.16.0-py2.py3-none-any.whl (1 kB)\r  Downloading six-1.16.0-py2.py3-none-any.whl (11 kB)\n",
+            &opts(),
+        );
+        assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
     }
 
     #[test]

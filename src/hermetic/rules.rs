@@ -328,9 +328,26 @@ pub fn host_of_url(url: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
-/// Whether a host is this machine (never network access in the sense of hermeticity).
+/// Whether a host is this machine (never network access in the sense of hermeticity): an IP
+/// address in 127.0.0.0/8, `::1` (also IPv4-mapped `::ffff:127.x.y.z`), or exactly the name
+/// `localhost`. Decided by parsing the address, never by prefix: `127.evil.com` and
+/// `127.0.0.1.evil.com` are names a resolver may send anywhere, and so are `*.localhost` names
+/// (not every resolver keeps them local) and spellings such as `127.1` or `0x7f000001`.
 pub fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host == "::1" || host.starts_with("127.") || host.ends_with(".localhost")
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(a)) => a.is_loopback(),
+        Ok(std::net::IpAddr::V6(a)) => {
+            a.is_loopback() || a.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
 }
 
 // ------------------------------------------------------------------ the --rules file
@@ -378,13 +395,7 @@ fn invalid(loc: Location, msg: String) -> InputError {
 
 fn compile(name: &str, s: &Spanned<String>) -> Result<Regex, InputError> {
     Regex::new(&s.value).map_err(|e| {
-        let first = e.to_string();
-        let detail = first
-            .lines()
-            .rev()
-            .find(|l| l.starts_with("error:"))
-            .unwrap_or("invalid regular expression")
-            .to_string();
+        let detail = input::regex_error(&s.value, &e);
         invalid(
             at(name, s),
             format!(
@@ -479,6 +490,41 @@ mod tests {
             Some("github.com")
         );
         assert!(is_loopback("127.0.0.1") && is_loopback("localhost") && !is_loopback("a.b"));
+    }
+
+    /// Loopback is an address in 127.0.0.0/8 or ::1, or the name `localhost`: never a prefix
+    /// of a name that DNS resolves anywhere.
+    #[test]
+    fn loopback_is_parsed_not_prefixed() {
+        for h in [
+            "127.0.0.1",
+            "127.1.2.3",
+            "127.255.255.254",
+            "::1",
+            "[::1]",
+            "0:0:0:0:0:0:0:1",
+            "::ffff:127.0.0.1",
+            "localhost",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in [
+            "127.evil.com",
+            "127.0.0.1.evil.com",
+            "127.0.0.1evil.com",
+            "127.",
+            "localhost.evil.com",
+            "evil.localhost",
+            "localhostevil.com",
+            "128.0.0.1",
+            "::2",
+            "::ffff:10.0.0.1",
+            "0.0.0.0",
+            "",
+        ] {
+            assert!(!is_loopback(h), "{h}");
+        }
     }
 
     #[test]

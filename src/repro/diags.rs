@@ -40,8 +40,8 @@ code!(
     Input,
     Error,
     3.0,
-    "No artifacts were found to compare (empty directories, or --output globs that match nothing).",
-    "check the directories or the --output globs (relative to the build directory)",
+    "No artifacts were found to compare (empty directories, or --artifact globs that match nothing).",
+    "check the directories or the --artifact globs (relative to the build directory)",
 );
 code!(
     BELOW_MIN_RATIO,
@@ -72,3 +72,26 @@ pub static ALL: &[&CodeInfo] = &[
     &BELOW_MIN_RATIO,
     &INVALID_LIST,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `repro run` names its artifacts with `--artifact` (`--output` is the global report
+    /// option): REP004 must point at the option that exists.
+    #[test]
+    fn no_artifacts_names_the_artifact_option() {
+        use clap::CommandFactory;
+        let cli = crate::cli::Cli::command();
+        let run = cli
+            .find_subcommand("repro")
+            .and_then(|r| r.find_subcommand("run"))
+            .expect("repro run");
+        let longs: Vec<&str> = run.get_arguments().filter_map(|a| a.get_long()).collect();
+        assert!(longs.contains(&"artifact"), "{longs:?}");
+        for text in [NO_ARTIFACTS.description, NO_ARTIFACTS.help] {
+            assert!(text.contains("--artifact globs"), "{text}");
+            assert!(!text.contains("--output"), "{text}");
+        }
+    }
+}
