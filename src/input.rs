@@ -288,11 +288,51 @@ pub fn json_lines(text: &str) -> Option<Vec<(usize, &str)>> {
         .then_some(lines)
 }
 
-/// Turn a serde_json error into an input error at its line:column.
+/// A JSON document that holds a key twice in one object is refused: readers disagree on which
+/// member counts (serde_json keeps the last, others the first), so a document could say one
+/// thing to one tool and another to the next. `text` must already have parsed.
+pub fn check_duplicate_keys(name: &str, text: &str) -> Result<(), InputError> {
+    match crate::jsonpos::duplicate_key(text) {
+        None => Ok(()),
+        Some(d) => Err(duplicate_key_error(name, text, &d)),
+    }
+}
+
+pub fn duplicate_key_error(name: &str, text: &str, d: &crate::jsonpos::DuplicateKey) -> InputError {
+    let (line, col) = line_col_at(text.as_bytes(), d.second);
+    let (first_line, first_col) = line_col_at(text.as_bytes(), d.first);
+    let object = if d.pointer.is_empty() {
+        "the top-level object".to_string()
+    } else {
+        format!("the object at {}", d.pointer)
+    };
+    InputError::new(
+        &diags::INPUT_MALFORMED,
+        Location::file(name)
+            .with_pointer(d.pointer.clone())
+            .with_line_col(line, col),
+        format!(
+            "duplicate key {:?} in {object} (first at {first_line}:{first_col})",
+            d.key
+        ),
+        "remove or rename one of the two members; tools disagree on which of them counts, so the document is refused",
+    )
+}
+
+/// Turn a serde_json error into an input error at its line:column. `text` is the document (or
+/// at least every line up to the error), so the column can be counted in characters.
 pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> InputError {
-    let line = e.line() as u32;
-    let col = e.column() as u32;
-    let loc = Location::file(name).with_line_col(line.max(1), col.max(1));
+    json_error_in(name, text.as_bytes(), e)
+}
+
+/// [`json_error`] for a document that may not be valid UTF-8.
+pub fn json_error_in(name: &str, bytes: &[u8], e: &serde_json::Error) -> InputError {
+    let line = e.line().max(1);
+    // serde_json counts the column in bytes; people (and editors) count characters.
+    let col = char_column(bytes, line, e.column());
+    let loc = Location::file(name).with_line_col(line as u32, col.max(1) as u32);
+    let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let text = prefix.as_ref();
     let msg = e.to_string();
     // serde_json appends " at line X column Y"; the location already says it.
     let msg = msg
@@ -319,6 +359,25 @@ pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> InputError {
         format!("malformed JSON: {msg}"),
         hint,
     )
+}
+
+/// The column (in characters, 1-based) of a serde_json error in `text`.
+pub fn json_column(text: &str, e: &serde_json::Error) -> u32 {
+    char_column(text.as_bytes(), e.line().max(1), e.column()).max(1) as u32
+}
+
+/// The column, in characters, of the `byte_col`-th byte of 1-based line `line` (the byte
+/// itself counted, as serde_json counts it). Unchanged when the line is not in `bytes`.
+fn char_column(bytes: &[u8], line: usize, byte_col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &bytes[start..]) {
+            Some(n) => start += n + 1,
+            None => return byte_col,
+        }
+    }
+    let end = (start + byte_col).min(bytes.len());
+    String::from_utf8_lossy(&bytes[start..end]).chars().count() + (start + byte_col - end)
 }
 
 /// Cheap YAML sniff: a `key: value` or `- item` line near the top, or a `---` document start.
@@ -373,6 +432,21 @@ mod tests {
         assert_eq!(line_col_at(t, 0), (1, 1));
         assert_eq!(line_col_at(t, 3), (2, 1));
         assert_eq!(line_col_at(t, 5), (2, 2));
+    }
+
+    /// serde_json counts columns in bytes; locations count characters, on any line.
+    #[test]
+    fn json_error_columns_count_characters() {
+        for (text, want) in [
+            ("{\"é\": 1,,}", (1, 9)),
+            ("{\n  \"😀😀\": tru}", (2, 12)),
+            ("[\"ab\"\n", (2, 0)),
+        ] {
+            let e = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+            let err = json_error("t.json", text, &e);
+            let want = (Some(want.0), Some(want.1.max(1)));
+            assert_eq!((err.location.line, err.location.column), want, "{text:?}");
+        }
     }
 
     #[test]

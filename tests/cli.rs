@@ -117,6 +117,96 @@ fn malformed_json_reports_line_and_column() {
 }
 
 #[test]
+fn malformed_json_column_counts_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three 4-byte and two 2-byte characters before the error: byte column 116, character 105.
+    let f = write(
+        dir.path(),
+        "wide.json",
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"😀😀😀éé",,}]}"#,
+    );
+    let out = validate_json(&f).code(2).get_output().clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("wide.json:1:105:"), "{line}");
+}
+
+/// A key twice in one object could show one reader one component list and the next another,
+/// so it is bad input for every command that reads SBOMs, at the second occurrence.
+#[test]
+fn duplicate_json_keys_are_bad_input_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let comp = |n: &str| {
+        format!(r#"{{"type":"library","name":"{n}","version":"1.0.0","purl":"pkg:npm/{n}@1.0.0"}}"#)
+    };
+    let head = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"#;
+    let base = write(
+        dir.path(),
+        "base.cdx.json",
+        format!(r#"{head}"components":[{}]}}"#, comp("good")),
+    );
+    let hidden = write(
+        dir.path(),
+        "hidden.cdx.json",
+        format!(
+            "{head}\n\"components\":[{}],\n\"components\":[{}]}}",
+            comp("evil"),
+            comp("good")
+        ),
+    );
+    let in_object = write(
+        dir.path(),
+        "purl.cdx.json",
+        format!(
+            r#"{head}"components":[{{"type":"library","name":"good","version":"1.0.0","purl":"pkg:npm/evil@6.6.6","purl":"pkg:npm/good@1.0.0"}}]}}"#
+        ),
+    );
+    let spdx = write(
+        dir.path(),
+        "hidden.spdx.json",
+        r#"{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"x","documentNamespace":"https://example.com/x","creationInfo":{"created":"2025-01-01T00:00:00Z","creators":["Tool: x"]},"packages":[],
+"packages":[]}"#,
+    );
+    let first_error = |args: &[&std::path::Path]| {
+        let out = tollgate()
+            .args(["--format", "json", "sbom"])
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        one_line_error(&out.stderr)
+    };
+    let validate = std::path::Path::new("validate");
+    let diff = std::path::Path::new("diff");
+    let line = first_error(&[validate, &hidden]);
+    assert!(
+        line.contains("hidden.cdx.json:3:1: duplicate key \"components\" in the top-level object (first at 2:1)"),
+        "{line}"
+    );
+    let line = first_error(&[validate, &in_object]);
+    assert!(line.contains("in the object at /components/0"), "{line}");
+    let line = first_error(&[validate, &spdx]);
+    assert!(
+        line.contains("hidden.spdx.json:2:1: duplicate key \"packages\""),
+        "{line}"
+    );
+    for new in [&hidden, &in_object, &spdx] {
+        let line = first_error(&[diff, &base, new]);
+        assert!(
+            line.contains("TG005") && line.contains("duplicate key"),
+            "{line}"
+        );
+    }
+    tollgate()
+        .args(["sbom", "merge"])
+        .args([&base, &hidden])
+        .args(["--out", "-"])
+        .assert()
+        .code(2)
+        .stderr(contains("duplicate key"));
+}
+
+#[test]
 fn binary_garbage_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(

@@ -138,6 +138,7 @@ pub fn parse(name: &str, text: String) -> Result<Document, InputError> {
         '{' | '[' => {
             let value: Value =
                 serde_json::from_str(&text).map_err(|e| input::json_error(name, &text, &e))?;
+            input::check_duplicate_keys(name, &text)?;
             identify(name, value, Encoding::Json, Some(text), HashMap::new())
         }
         '<' => Err(InputError::new(
