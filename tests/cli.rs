@@ -598,6 +598,54 @@ fn diff_fail_on_and_allow_decide_the_verdict() {
         .code(2);
 }
 
+/// A component list that is not an array (or a version that is not a string) would be read as
+/// empty (absent): diff and merge refuse such documents instead of passing them.
+#[test]
+fn diff_and_merge_refuse_component_structures_they_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"#;
+    let evil = r#"{"type":"library","name":"evil","version":"1","purl":"pkg:npm/evil@1"}"#;
+    let cases = [
+        (
+            "compobj.json",
+            format!(r#"{head}"components":{evil}}}"#),
+            "/components:",
+        ),
+        (
+            "nestedobj.json",
+            format!(
+                r#"{head}"components":[{{"type":"library","name":"good","version":"1.0.0","components":{evil}}}]}}"#
+            ),
+            "/components/0/components:",
+        ),
+        (
+            "numver.json",
+            format!(r#"{head}"components":[{}]}}"#, evil.replace(r#""1""#, "1")),
+            "/components/0/version:",
+        ),
+    ];
+    for (name, text, pointer) in cases {
+        let f = write(dir.path(), name, text);
+        let out = tollgate()
+            .args(["sbom", "diff", "testdata/sbom/diff/old.cdx.json"])
+            .arg(&f)
+            .args(["--fail-on", "added"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let line = one_line_error(&out.stderr);
+        assert!(line.contains("SBOM001") && line.contains(pointer), "{line}");
+        tollgate()
+            .args(["sbom", "merge", "testdata/sbom/merge/api.cdx.json"])
+            .arg(&f)
+            .args(["--out", "-"])
+            .assert()
+            .code(2)
+            .stderr(contains(pointer));
+    }
+}
+
 #[test]
 fn diff_allow_file_errors_name_the_field() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,10 +4,11 @@
 use super::diags as d;
 use super::document::{self, Document};
 use super::model::{self, Component};
+use super::validate;
 use crate::cli::{DriftKind, GlobalArgs, SbomDiffArgs};
 use crate::commands::Context;
 use crate::diags;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::{self, InputError};
 use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Severity, Subject, Table, Verdict};
@@ -311,8 +312,11 @@ pub fn load_allow(
 
 // ------------------------------------------------------------------ command
 
+/// Load an SBOM whose components can be read exactly (see [`validate::check_readable`]).
 fn load(path: &Path, ctx: &Context) -> Result<Document> {
-    document::load(path, ctx.limits).map_err(Error::from)
+    let doc = document::load(path, ctx.limits)?;
+    validate::check_readable(&doc)?;
+    Ok(doc)
 }
 
 fn info_for(kind: DriftKind) -> &'static crate::report::CodeInfo {

@@ -327,6 +327,7 @@ pub fn cmd(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut E
                 "convert SPDX inputs to CycloneDX first, or merge only the CycloneDX SBOMs",
             )));
         }
+        validate::check_readable(&doc)?;
         docs.push(doc);
     }
     let opts = MergeOptions {

@@ -545,6 +545,70 @@ fn schema_for(doc: &Document) -> Result<SchemaId, Box<Diagnostic>> {
     }
 }
 
+/// The parts of a document `sbom diff` and `sbom merge` read: the components (nested ones
+/// included) and their fields, the subject, the dependency graph.
+fn read_structures(family: Family) -> &'static [&'static str] {
+    match family {
+        Family::CycloneDx => &["/components", "/metadata/component", "/dependencies"],
+        Family::Spdx2 => &["/packages", "/relationships", "/documentDescribes"],
+        Family::Spdx3 => &["/@graph"],
+    }
+}
+
+/// Refuse a document whose components `sbom diff` / `sbom merge` could not read exactly: one
+/// whose declared version has no schema, or that violates the schema anywhere in the parts
+/// those commands read (a `components` that is an object rather than an array, a number where
+/// a version string belongs…). Read anyway, such parts would be taken as empty or absent: a
+/// component could pass the drift gate unseen. Violations elsewhere (a timestamp's format, say)
+/// are left to `sbom validate`.
+pub fn check_readable(doc: &Document) -> Result<(), InputError> {
+    let hint = format!(
+        "run `tollgate sbom validate {}` and fix the document; diff and merge read only components that match the schema of their declared version",
+        doc.path
+    );
+    let id = match schema_for(doc) {
+        Ok(id) => id,
+        Err(diag) => {
+            let mut location = diag.location.unwrap_or_else(|| Location::file(&doc.path));
+            doc.resolve_lines(&mut [&mut location]);
+            return Err(InputError::new(
+                &d::UNSUPPORTED_VERSION,
+                location,
+                diag.message,
+                hint,
+            ));
+        }
+    };
+    let (found, _) = schema::validate(id, &doc.value, usize::MAX);
+    let read = read_structures(doc.family);
+    let mut relevant = found.into_iter().filter(|v| {
+        read.iter().any(|p| {
+            v.pointer
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    });
+    let Some(first) = relevant.next() else {
+        return Ok(());
+    };
+    let more = relevant.count();
+    let mut location = doc.location(&first.pointer);
+    doc.resolve_lines(&mut [&mut location]);
+    let mut message = format!(
+        "cannot read the components: {}: {} ({})",
+        first.pointer,
+        first.message,
+        id.file_name()
+    );
+    if more > 0 {
+        message.push_str(&format!(
+            "; {more} more schema violation{} in the components",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    Err(InputError::new(&d::SCHEMA, location, message, hint))
+}
+
 pub fn validate_document(mut doc: Document, opts: &Options) -> FileResult {
     let schema_id = schema_for(&doc);
     let mut checker = Checker::new(&doc, &schema_id, opts);
@@ -1026,6 +1090,72 @@ mod tests {
                 "dup{n}"
             );
         }
+    }
+
+    /// Diff and merge refuse documents whose components they could not read exactly; schema
+    /// violations elsewhere are left to `sbom validate`.
+    #[test]
+    fn unreadable_component_structures_are_refused() {
+        let cdx = |rest: &str| {
+            let text =
+                format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","version":1{rest}}}"#);
+            document::parse("t.json", text).unwrap()
+        };
+        let good = r#"{"type":"library","name":"good","version":"1"}"#;
+        for (rest, pointer) in [
+            (
+                r#","components":{"type":"library","name":"evil"}"#.to_string(),
+                "/components",
+            ),
+            (
+                format!(
+                    r#","components":[{good},{{"type":"library","name":"a","components":{good}}}]"#
+                ),
+                "/components/1/components",
+            ),
+            (
+                r#","components":[{"type":"library","name":"a","version":1}]"#.to_string(),
+                "/components/0/version",
+            ),
+            (
+                format!(
+                    r#","metadata":{{"component":{{"type":"application","name":"r","components":{{}}}}}}"#
+                ),
+                "/metadata/component/components",
+            ),
+            (
+                r#","dependencies":{"ref":"a"}"#.to_string(),
+                "/dependencies",
+            ),
+        ] {
+            let e = check_readable(&cdx(&rest)).unwrap_err();
+            assert_eq!(e.info.code, "SBOM001", "{rest}");
+            assert_eq!(e.location.pointer.as_deref(), Some(pointer), "{rest}");
+            assert!(e.location.line.is_some(), "{rest}");
+        }
+        check_readable(&cdx(&format!(
+            r#","components":[{good}],"metadata":{{"timestamp":"yesterday"}}"#
+        )))
+        .unwrap();
+        let spdx = document::parse(
+            "t.spdx.json",
+            r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":{"SPDXID":"SPDXRef-a"}}"#.to_string(),
+        )
+        .unwrap();
+        assert_eq!(
+            check_readable(&spdx)
+                .unwrap_err()
+                .location
+                .pointer
+                .as_deref(),
+            Some("/packages")
+        );
+        let unknown = document::parse(
+            "t.json",
+            r#"{"bomFormat":"CycloneDX","specVersion":"9.9","components":[]}"#.to_string(),
+        )
+        .unwrap();
+        assert_eq!(check_readable(&unknown).unwrap_err().info.code, "SBOM002");
     }
 
     #[test]
