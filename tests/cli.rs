@@ -720,6 +720,39 @@ fn merge_result_validates_and_is_reproducible() {
         .code(0);
 }
 
+/// Flat and hierarchical merges of the same inputs hold the same components: diff finds no
+/// drift of any kind between them.
+#[test]
+fn flat_and_hierarchical_merges_of_the_same_inputs_do_not_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let flat = dir.path().join("flat.json");
+    let hier = dir.path().join("hier.json");
+    for (out, extra) in [(&flat, None), (&hier, Some("--hierarchical"))] {
+        tollgate()
+            .args([
+                "sbom",
+                "merge",
+                "testdata/sbom/merge/api.cdx.json",
+                "testdata/sbom/merge/worker.cdx.json",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .code(0);
+    }
+    let text = std::fs::read_to_string(&hier).unwrap();
+    // serde is in both inputs: one component, not a second renamed `#2`.
+    assert_eq!(text.matches(r#""name": "serde""#).count(), 1, "{text}");
+    assert!(!text.contains("serde@1.0.200#2"), "{text}");
+    tollgate()
+        .args(["sbom", "diff"])
+        .args([&flat, &hier])
+        .args(["--fail-on", "added,removed,version,license,hash"])
+        .assert()
+        .code(0);
+}
+
 #[test]
 fn merge_refuses_spdx_inputs() {
     tollgate()

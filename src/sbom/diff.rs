@@ -14,7 +14,7 @@ use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Severity, Subject, Table, Verdict};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// One difference between the two SBOMs.
@@ -55,7 +55,63 @@ fn norm_license(l: &Option<String>) -> Option<String> {
     })
 }
 
-/// Compare component lists. Output order: by kind, then key, then versions.
+/// The copies of one package version in one SBOM (a component listed twice, or once per
+/// project of a hierarchical merge): one member of the set diff compares.
+struct Copies<'c> {
+    version: Option<&'c str>,
+    comps: Vec<&'c Component>,
+}
+
+impl Copies<'_> {
+    /// Group components of one match key by version, in order of first appearance.
+    fn group<'c>(list: &[&'c Component]) -> Vec<Copies<'c>> {
+        let mut out: Vec<Copies<'c>> = Vec::new();
+        for c in list {
+            match out.iter_mut().find(|g| g.version == c.version.as_deref()) {
+                Some(g) => g.comps.push(c),
+                None => out.push(Copies {
+                    version: c.version.as_deref(),
+                    comps: vec![c],
+                }),
+            }
+        }
+        out
+    }
+
+    fn first(&self) -> &Component {
+        self.comps[0]
+    }
+
+    /// The distinct licences of the copies (normalised) and their display form.
+    fn licenses(&self) -> (BTreeSet<String>, Option<String>) {
+        let mut seen = BTreeSet::new();
+        let mut shown: Vec<&str> = Vec::new();
+        for c in &self.comps {
+            if let (Some(l), Some(n)) = (&c.license, norm_license(&c.license))
+                && seen.insert(n)
+            {
+                shown.push(l);
+            }
+        }
+        let display = (!shown.is_empty()).then(|| shown.join(" | "));
+        (seen, display)
+    }
+
+    /// Algorithm → the distinct digests the copies record with it.
+    fn hashes(&self) -> BTreeMap<&str, BTreeSet<&str>> {
+        let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for c in &self.comps {
+            for (alg, h) in &c.hashes {
+                out.entry(alg).or_default().insert(h);
+            }
+        }
+        out
+    }
+}
+
+/// Compare component lists. Each SBOM is a set of package versions: components with the same
+/// match key and version are one (their hashes and licences pooled), so listing a component
+/// twice is no change. Output order: by kind, then key, then versions.
 pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
     let mut by_key: BTreeMap<String, (Vec<&Component>, Vec<&Component>)> = BTreeMap::new();
     for c in old {
@@ -65,71 +121,79 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
         by_key.entry(c.match_key()).or_default().1.push(c);
     }
     let mut changes = Vec::new();
-    for (key, (mut olds, mut news)) in by_key {
-        let base = |c: &Component, kind| Change {
+    for (key, (olds, news)) in by_key {
+        let (mut olds, mut news) = (Copies::group(&olds), Copies::group(&news));
+        let base = |g: &Copies<'_>, kind| Change {
             kind,
             key: key.clone(),
-            name: c.display(),
-            purl: c.purl.clone(),
+            name: g.first().display(),
+            purl: g.first().purl.clone(),
             old_version: None,
             new_version: None,
             old_license: None,
             new_license: None,
             algorithm: None,
-            pointer: c.pointer.clone(),
+            pointer: g.first().pointer.clone(),
             allowed: None,
         };
         // Pair equal versions first, then the rest in version order.
-        let mut pairs: Vec<(&Component, &Component)> = Vec::new();
-        olds.retain(|o| {
-            if let Some(i) = news.iter().position(|n| n.version == o.version) {
-                pairs.push((o, news.remove(i)));
-                false
-            } else {
-                true
+        let mut pairs: Vec<(Copies<'_>, Copies<'_>)> = Vec::new();
+        let mut unpaired = Vec::new();
+        for o in olds.drain(..) {
+            match news.iter().position(|n| n.version == o.version) {
+                Some(i) => pairs.push((o, news.remove(i))),
+                None => unpaired.push(o),
             }
-        });
-        olds.sort_by(|a, b| a.version.cmp(&b.version));
-        news.sort_by(|a, b| a.version.cmp(&b.version));
-        let n = olds.len().min(news.len());
-        for i in 0..n {
-            pairs.push((olds[i], news[i]));
         }
-        for o in &olds[n..] {
+        let mut olds = unpaired;
+        let order = |a: &Copies<'_>, b: &Copies<'_>| match (a.version, b.version) {
+            (Some(x), Some(y)) => model::version_order(x, y),
+            (x, y) => x.cmp(&y),
+        };
+        olds.sort_by(order);
+        news.sort_by(order);
+        let n = olds.len().min(news.len());
+        let rest_old = olds.split_off(n);
+        let rest_new = news.split_off(n);
+        pairs.extend(olds.into_iter().zip(news));
+        for o in &rest_old {
             let mut c = base(o, DriftKind::Removed);
-            c.old_version = o.version.clone();
-            c.old_license = o.license.clone();
+            c.old_version = o.version.map(str::to_string);
+            c.old_license = o.licenses().1;
             changes.push(c);
         }
-        for nw in &news[n..] {
+        for nw in &rest_new {
             let mut c = base(nw, DriftKind::Added);
-            c.new_version = nw.version.clone();
-            c.new_license = nw.license.clone();
+            c.new_version = nw.version.map(str::to_string);
+            c.new_license = nw.licenses().1;
             changes.push(c);
         }
         for (o, nw) in pairs {
-            let mut c = base(nw, DriftKind::Version);
-            c.old_version = o.version.clone();
-            c.new_version = nw.version.clone();
-            c.old_license = o.license.clone();
-            c.new_license = nw.license.clone();
+            let (old_lic, old_shown) = o.licenses();
+            let (new_lic, new_shown) = nw.licenses();
+            let mut c = base(&nw, DriftKind::Version);
+            c.old_version = o.version.map(str::to_string);
+            c.new_version = nw.version.map(str::to_string);
+            c.old_license = old_shown;
+            c.new_license = new_shown;
             if o.version != nw.version {
                 changes.push(c.clone());
             } else {
                 // Same version: the content must be the same, so any differing digest counts.
-                for (alg, old_hash) in &o.hashes {
-                    if let Some(new_hash) = nw.hashes.get(alg)
-                        && new_hash != old_hash
+                let new_hashes = nw.hashes();
+                for (alg, old_digests) in o.hashes() {
+                    if let Some(new_digests) = new_hashes.get(alg)
+                        && *new_digests != old_digests
                     {
                         let mut h = c.clone();
                         h.kind = DriftKind::Hash;
-                        h.algorithm = Some(alg.clone());
+                        h.algorithm = Some(alg.to_string());
                         changes.push(h);
                         break;
                     }
                 }
             }
-            if norm_license(&o.license) != norm_license(&nw.license) {
+            if old_lic != new_lic {
                 let mut l = c;
                 l.kind = DriftKind::License;
                 changes.push(l);
@@ -137,14 +201,19 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
         }
     }
     changes.sort_by(|a, b| {
-        (a.kind, &a.key, &a.old_version, &a.new_version).cmp(&(
-            b.kind,
-            &b.key,
-            &b.old_version,
-            &b.new_version,
-        ))
+        (a.kind, &a.key)
+            .cmp(&(b.kind, &b.key))
+            .then_with(|| opt_version_order(&a.old_version, &b.old_version))
+            .then_with(|| opt_version_order(&a.new_version, &b.new_version))
     });
     changes
+}
+
+fn opt_version_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => model::version_order(x, y),
+        _ => a.cmp(b),
+    }
 }
 
 // ------------------------------------------------------------------ allow file
@@ -636,5 +705,62 @@ mod tests {
         assert_eq!(changes[0].kind, DriftKind::Version);
         assert_eq!(changes[0].old_version.as_deref(), Some("1.0.0"));
         assert_eq!(changes[0].new_version.as_deref(), Some("3.0.0"));
+    }
+
+    /// Versions pair in version order, not string order: 8.0.0, 9.0.0 → 8.1.0, 10.0.0 is two
+    /// minor/major updates, not 9.0.0 → 8.1.0 (a downgrade) and 8.0.0 → 10.0.0.
+    #[test]
+    fn unmatched_versions_pair_in_version_order() {
+        let old = vec![
+            comp("p", "9.0.0", None, None),
+            comp("p", "8.0.0", None, None),
+        ];
+        let new = vec![
+            comp("p", "10.0.0", None, None),
+            comp("p", "8.1.0", None, None),
+        ];
+        let changes = compare(&old, &new);
+        let pairs: Vec<(&str, &str)> = changes
+            .iter()
+            .map(|c| {
+                assert_eq!(c.kind, DriftKind::Version);
+                (
+                    c.old_version.as_deref().unwrap(),
+                    c.new_version.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(pairs, [("8.0.0", "8.1.0"), ("9.0.0", "10.0.0")]);
+    }
+
+    /// Each SBOM is a set of package versions: a component listed twice (or once per project
+    /// of a hierarchical merge) is one, in either document; their details are pooled.
+    #[test]
+    fn repeated_components_are_one_package_version() {
+        let once = vec![comp("x", "1.0.0", Some("MIT"), Some("aa"))];
+        let twice = vec![once[0].clone(), once[0].clone()];
+        assert_eq!(compare(&once, &twice), []);
+        assert_eq!(compare(&twice, &once), []);
+        // Copies with another licence spelling count as the same licence.
+        let mut spaced = once[0].clone();
+        spaced.license = Some("mit".into());
+        assert_eq!(compare(&once, &[once[0].clone(), spaced]), []);
+        // A copy with a different digest is a different content for that version.
+        let other = comp("x", "1.0.0", Some("MIT"), Some("bb"));
+        let kinds: Vec<DriftKind> = compare(&once, &[once[0].clone(), other])
+            .iter()
+            .map(|c| c.kind)
+            .collect();
+        assert_eq!(kinds, [DriftKind::Hash]);
+        // A new version beside a repeated old one is still added.
+        let more = vec![
+            once[0].clone(),
+            comp("x", "2.0.0", None, None),
+            once[0].clone(),
+        ];
+        let changes = compare(&twice, &more);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, DriftKind::Added);
+        assert_eq!(changes[0].new_version.as_deref(), Some("2.0.0"));
     }
 }

@@ -64,6 +64,77 @@ impl Component {
     }
 }
 
+/// Order two version strings: semantic-versioning precedence for semver versions (numeric
+/// parts compared as numbers, a pre-release before its release, build metadata ignored), and
+/// the same natural ordering for anything else (`9.0` < `10.0`, `r9` < `r10`, a leading `v`
+/// ignored). A total order (ties broken by the text), so it can sort.
+pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(v: &str) -> (&str, Option<&str>) {
+        let v = v.trim();
+        let v = match v.strip_prefix(['v', 'V']) {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => v,
+        };
+        let v = v.split_once('+').map_or(v, |(head, _build)| head);
+        match v.split_once('-') {
+            Some((release, pre)) => (release, Some(pre)),
+            None => (v, None),
+        }
+    }
+    let (ra, pa) = parts(a);
+    let (rb, pb) = parts(b);
+    natural_order(ra, rb)
+        // A pre-release comes before its release.
+        .then_with(|| match (pa, pb) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => natural_order(x, y),
+        })
+        .then_with(|| a.cmp(b))
+}
+
+/// Compare runs of digits as numbers (of any length) and other runs as text; a number sorts
+/// before text at the same place, and a prefix before what extends it.
+fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn run(s: &str) -> (&str, &str) {
+        let digits = s.as_bytes()[0].is_ascii_digit();
+        let end = s
+            .bytes()
+            .position(|c| c.is_ascii_digit() != digits)
+            .unwrap_or(s.len());
+        s.split_at(end)
+    }
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.is_empty(), b.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        let ((x, rest_a), (y, rest_b)) = (run(a), run(b));
+        let (xn, yn) = (
+            x.as_bytes()[0].is_ascii_digit(),
+            y.as_bytes()[0].is_ascii_digit(),
+        );
+        let ord = match (xn, yn) {
+            (true, true) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            (false, false) => x.cmp(y),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+}
+
 /// Document-level facts the profiles need.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentFacts {
@@ -647,6 +718,57 @@ mod tests {
                 assert_eq!(expected, 5);
             }
             assert_eq!(count.finish_count(&v), expected, "{family:?}");
+        }
+    }
+
+    #[test]
+    fn versions_order_by_precedence() {
+        use std::cmp::Ordering::*;
+        // The semver specification's own example, then numbers of any length, a leading
+        // `v`, build metadata, and versions that are not semver.
+        let sorted = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
+            "v1.0.1",
+            "1.2",
+            "1.9.0",
+            "1.10.0",
+            "2.0.0+build.5",
+            "8.0.0",
+            "8.1.0",
+            "9.0.0",
+            "10.0.0",
+            "99999999999999999999999.0",
+        ];
+        for (i, a) in sorted.iter().enumerate() {
+            for (j, b) in sorted.iter().enumerate() {
+                assert_eq!(version_order(a, b), i.cmp(&j), "{a} vs {b}");
+            }
+        }
+        assert_eq!(version_order("r9", "r10"), Less);
+        assert_eq!(version_order("2024.1", "2023.12"), Greater);
+        assert_eq!(version_order("1.0.0+a", "1.0.0+b"), Less);
+        assert_eq!(version_order("1.0", "1.0"), Equal);
+        // A total order on odd input too (sorting relies on it).
+        let odd = [
+            "b", "", "1.a", "1.1", "a1", "-", "1-", "01", "1", "v", "v1", "1+x", "+",
+        ];
+        for a in odd {
+            for b in odd {
+                assert_eq!(version_order(a, b), version_order(b, a).reverse());
+                assert_eq!(version_order(a, b) == Equal, a == b, "{a:?} {b:?}");
+                for c in odd {
+                    if version_order(a, b) == Less && version_order(b, c) == Less {
+                        assert_eq!(version_order(a, c), Less, "{a:?} {b:?} {c:?}");
+                    }
+                }
+            }
         }
     }
 
