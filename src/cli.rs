@@ -718,7 +718,7 @@ pub struct SbomDiffArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     pub fail_on: Vec<DriftKind>,
 
-    /// YAML or JSON file listing expected changes that never deny (see docs/sbom-diff.md).
+    /// YAML or JSON file listing expected changes that never deny (see docs/sbom.md).
     #[arg(long, value_name = "FILE")]
     pub allow: Option<PathBuf>,
 }

@@ -692,6 +692,60 @@ fn diff_allow_file_errors_name_the_field() {
         .clone();
     let line = one_line_error(&out.stderr);
     assert!(line.contains("typo.yaml:4:"), "{line}");
+    // `kinds: []` allowed every kind; it is bad input at its position, worded once.
+    let h = write(
+        dir.path(),
+        "nokinds.yaml",
+        "allow:\n  - match: pkg:npm/express\n    kinds: []\n    reason: y\n",
+    );
+    let out = tollgate()
+        .args([
+            "sbom",
+            "diff",
+            "testdata/sbom/diff/old.cdx.json",
+            "testdata/sbom/diff/new.cdx.json",
+            "--allow",
+        ])
+        .arg(&h)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let line = one_line_error(&out.stderr);
+    assert!(
+        line.contains("nokinds.yaml:3:12: ") && line.contains("/allow/0/kinds"),
+        "{line}"
+    );
+    assert!(!line.contains("error: line"), "{line}");
+}
+
+/// A bare name (and group/name) matches as docs/sbom.md says: `express` covers
+/// pkg:npm/express.
+#[test]
+fn diff_allow_matches_bare_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "allow.yaml",
+        "allow:\n  - match: express\n    kinds: [version]\n    reason: CVE fix\n",
+    );
+    tollgate()
+        .args([
+            "--format",
+            "json",
+            "sbom",
+            "diff",
+            "testdata/sbom/diff/old.cdx.json",
+            "testdata/sbom/diff/new.cdx.json",
+            "--fail-on",
+            "version",
+            "--allow",
+        ])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout(contains("\"allowReason\": \"CVE fix\""))
+        .stdout(contains("SBOM035").not());
 }
 
 #[test]
