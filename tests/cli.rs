@@ -719,6 +719,66 @@ fn diff_allow_file_errors_name_the_field() {
     assert!(!line.contains("error: line"), "{line}");
 }
 
+/// The file that carries a denying change is denied, not "pass" (JSON and Markdown alike);
+/// the other file passes.
+#[test]
+fn diff_subject_verdicts_follow_their_findings() {
+    let base = [
+        "sbom",
+        "diff",
+        "testdata/sbom/diff/old.cdx.json",
+        "testdata/sbom/diff/new.cdx.json",
+    ];
+    let out = tollgate()
+        .args(["--format", "json"])
+        .args(base)
+        .args(["--fail-on", "added"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdicts: Vec<(&str, &str)> = report["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap(), s["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("testdata/sbom/diff/old.cdx.json", "pass"),
+            ("testdata/sbom/diff/new.cdx.json", "deny")
+        ]
+    );
+    // Removals deny the old file.
+    let out = tollgate()
+        .args(["--format", "json"])
+        .args(base)
+        .args(["--fail-on", "removed"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["subjects"][0]["verdict"], "deny");
+    assert_eq!(report["subjects"][1]["verdict"], "pass");
+    let md = tollgate()
+        .args(["--format", "markdown"])
+        .args(base)
+        .args(["--fail-on", "added"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let md = String::from_utf8(md.stdout).unwrap();
+    let new_line = md
+        .lines()
+        .find(|l| l.contains("new.cdx.json") && l.starts_with('|'))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(!new_line.to_lowercase().contains("pass"), "{new_line}");
+}
+
 /// A bare name (and group/name) matches as docs/sbom.md says: `express` covers
 /// pkg:npm/express.
 #[test]

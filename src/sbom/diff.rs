@@ -622,6 +622,13 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
         let mut s = Subject::new(doc.path.clone());
         s.kind = Some(doc.kind());
         s.facts.insert("components".into(), json!(comps.len()));
+        // A file carrying a finding that denies (a change listed in --fail-on and not
+        // allowed) is denied, as the report is.
+        if report.diagnostics.iter().any(|d| {
+            d.severity == Severity::Error && d.location.as_ref().is_some_and(|l| l.file == doc.path)
+        }) {
+            s.verdict = Verdict::Deny;
+        }
         report.subjects.push(s);
     }
     let status = |c: &Change| -> String {
