@@ -779,6 +779,41 @@ fn diff_subject_verdicts_follow_their_findings() {
     assert!(!new_line.to_lowercase().contains("pass"), "{new_line}");
 }
 
+/// The subject of an SPDX 3 document (its root element) is not a component: diffing it against
+/// the CycloneDX SBOM of the same application adds nothing, and the NTIA profile does not count it.
+#[test]
+fn spdx3_subject_is_not_counted_as_a_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdx = write(
+        dir.path(),
+        "app.cdx.json",
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"application","name":"app","version":"1.0.0","bom-ref":"app"}},"components":[{"type":"library","name":"lodash","version":"4.17.21","purl":"pkg:npm/lodash@4.17.21","bom-ref":"l"}],"dependencies":[{"ref":"app","dependsOn":["l"]}]}"#,
+    );
+    let spdx3 = write(
+        dir.path(),
+        "app.spdx3.json",
+        r#"{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[
+{"type":"CreationInfo","@id":"_:c","specVersion":"3.0.1","created":"2025-01-01T00:00:00Z","createdBy":["https://example.com/person"]},
+{"type":"Person","spdxId":"https://example.com/person","name":"Jane","creationInfo":"_:c"},
+{"type":"SpdxDocument","spdxId":"https://example.com/doc","creationInfo":"_:c","rootElement":["https://example.com/sbom"]},
+{"type":"software_Sbom","spdxId":"https://example.com/sbom","creationInfo":"_:c","rootElement":["https://example.com/pkg/app"],"element":["https://example.com/pkg/app","https://example.com/pkg/lodash"]},
+{"type":"software_Package","spdxId":"https://example.com/pkg/app","name":"app","software_packageVersion":"1.0.0","creationInfo":"_:c"},
+{"type":"software_Package","spdxId":"https://example.com/pkg/lodash","name":"lodash","software_packageVersion":"4.17.21","software_packageUrl":"pkg:npm/lodash@4.17.21","creationInfo":"_:c"},
+{"type":"Relationship","spdxId":"https://example.com/rel/1","from":"https://example.com/pkg/app","relationshipType":"dependsOn","to":["https://example.com/pkg/lodash"],"creationInfo":"_:c"}]}"#,
+    );
+    tollgate()
+        .args(["sbom", "diff"])
+        .args([&cdx, &spdx3])
+        .args(["--fail-on", "added,removed"])
+        .assert()
+        .code(0);
+    tollgate()
+        .args(["--format", "json", "sbom", "validate"])
+        .arg(&spdx3)
+        .assert()
+        .stdout(contains("\"components\": 1"));
+}
+
 /// A bare name (and group/name) matches as docs/sbom.md says: `express` covers
 /// pkg:npm/express.
 #[test]

@@ -591,7 +591,47 @@ fn spdx2_package<J: Json>(p: &J, i: usize) -> Component {
     }
 }
 
+/// Element types that are documents about other elements: their `rootElement`s (and what they
+/// `describes`) are the document's subject.
+const SPDX3_DOCUMENTS: &[&str] = &["SpdxDocument", "software_Sbom", "Bom"];
+
+/// The spdxIds of an SPDX 3 document's subject: the `rootElement`s of its SpdxDocument and
+/// software_Sbom elements, and what those `describes`. Like the packages an SPDX 2 document
+/// DESCRIBES, and CycloneDX `metadata.component`, they are not components.
+fn spdx3_subjects(v: &Value) -> BTreeSet<String> {
+    let strings = |e: &Value, k: &str| -> Vec<String> {
+        match e.get(k) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let documents: BTreeSet<String> = graph(v)
+        .filter(|e| s(*e, "type").is_some_and(|t| SPDX3_DOCUMENTS.contains(&t.as_str())))
+        .filter_map(|e| s(e, "spdxId"))
+        .collect();
+    let mut subjects = BTreeSet::new();
+    for e in graph(v) {
+        match s(e, "type").as_deref() {
+            Some(t) if SPDX3_DOCUMENTS.contains(&t) => subjects.extend(strings(e, "rootElement")),
+            Some("Relationship")
+                if s(e, "relationshipType").as_deref() == Some("describes")
+                    && s(e, "from").is_some_and(|f| documents.contains(&f)) =>
+            {
+                subjects.extend(strings(e, "to"));
+            }
+            _ => {}
+        }
+    }
+    subjects
+}
+
 fn spdx3_components(v: &Value) -> Vec<Component> {
+    let subjects = spdx3_subjects(v);
     let mut in_graph: BTreeSet<String> = BTreeSet::new();
     for e in graph(v) {
         if s(e, "type").as_deref() == Some("Relationship") {
@@ -608,7 +648,9 @@ fn spdx3_components(v: &Value) -> Vec<Component> {
     let mut out = Vec::new();
     if let Some(list) = v.get("@graph").and_then(Value::as_array) {
         for (i, e) in list.iter().enumerate() {
-            if s(e, "type").as_deref() != Some("software_Package") {
+            if s(e, "type").as_deref() != Some("software_Package")
+                || s(e, "spdxId").is_some_and(|id| subjects.contains(&id))
+            {
                 continue;
             }
             let mut hashes = BTreeMap::new();
@@ -769,6 +811,33 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// The subject of an SPDX 3 document (its root element, directly, through a software_Sbom,
+    /// or by a `describes` relationship) is not a component, as for SPDX 2 and CycloneDX.
+    #[test]
+    fn spdx3_subject_is_not_a_component() {
+        let pkg = |id: &str, name: &str| serde_json::json!({"type": "software_Package", "spdxId": id, "name": name, "software_packageVersion": "1"});
+        let doc = |root: &str, extra: Vec<Value>| {
+            let mut g = vec![
+                serde_json::json!({"type": "SpdxDocument", "spdxId": "urn:doc", "rootElement": [root]}),
+                pkg("urn:app", "app"),
+                pkg("urn:lib", "lib"),
+            ];
+            g.extend(extra);
+            serde_json::json!({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": g})
+        };
+        let sbom = serde_json::json!({"type": "software_Sbom", "spdxId": "urn:sbom", "rootElement": ["urn:app"]});
+        let describes = serde_json::json!({"type": "Relationship", "spdxId": "urn:rel", "from": "urn:doc", "relationshipType": "describes", "to": ["urn:app"]});
+        let unrelated = serde_json::json!({"type": "Relationship", "spdxId": "urn:rel2", "from": "urn:lib", "relationshipType": "describes", "to": ["urn:lib"]});
+        for v in [
+            doc("urn:app", vec![]),
+            doc("urn:sbom", vec![sbom]),
+            doc("urn:other", vec![describes, unrelated]),
+        ] {
+            let names: Vec<String> = spdx3_components(&v).into_iter().map(|c| c.name).collect();
+            assert_eq!(names, ["lib"], "{v}");
         }
     }
 
