@@ -31,6 +31,11 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let n: f64 = num
         .parse()
         .map_err(|_| format!("invalid size {s:?}: expected a number such as 512MiB"))?;
+    let too_large = || {
+        format!(
+            "invalid size {s:?}: larger than the largest size, 16EiB (18446744073709551615 bytes)"
+        )
+    };
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" => 1000,
@@ -45,7 +50,16 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
             ));
         }
     };
-    Ok((n * mult as f64) as u64)
+    // Whole numbers exactly (a float cast would saturate silently); fractions through f64.
+    if let Ok(whole) = num.parse::<u64>() {
+        return whole.checked_mul(mult).ok_or_else(too_large);
+    }
+    let bytes = n * mult as f64;
+    // 2^64 is the first value that does not fit (u64::MAX is not representable as f64).
+    if !bytes.is_finite() || bytes >= 18_446_744_073_709_551_616.0 {
+        return Err(too_large());
+    }
+    Ok(bytes as u64)
 }
 
 /// An input that could not be read or parsed: the file, position, what went wrong, what to do.
@@ -129,7 +143,7 @@ pub fn read_bytes(path: &Path, limits: Limits) -> Result<Vec<u8>, InputError> {
             // Read at most limit+1 bytes: a FIFO or /proc file can report a size of 0 and
             // still be huge.
             let mut buf = Vec::with_capacity(meta.len() as usize);
-            file.take(limits.max_bytes + 1)
+            file.take(limits.max_bytes.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|e| io_error(&name, &e))?;
             buf
@@ -424,6 +438,32 @@ mod tests {
         assert_eq!(parse_size("2GB").unwrap(), 2_000_000_000);
         assert!(parse_size("lots").is_err());
         assert!(parse_size("5XB").is_err());
+        assert_eq!(parse_size("1.5KiB").unwrap(), 1536);
+        // The largest size is u64::MAX bytes; anything larger is an error, not a wrap-around
+        // or a silent saturation.
+        assert_eq!(parse_size("18446744073709551615").unwrap(), u64::MAX);
+        for big in [
+            "18446744073709551616",
+            "17179869184GiB",
+            "18446744073.8GB",
+            "99999999999999999999999",
+        ] {
+            let e = parse_size(big).unwrap_err();
+            assert!(e.contains("larger than"), "{big}: {e}");
+        }
+        assert_eq!(parse_size("17179869183GiB").unwrap(), 17179869183 << 30);
+    }
+
+    /// The largest limit reads files normally (limit + 1 must not wrap to 0).
+    #[test]
+    fn the_largest_limit_reads_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        fs::write(&path, "{}").unwrap();
+        let limits = Limits {
+            max_bytes: u64::MAX,
+        };
+        assert_eq!(read_bytes(&path, limits).unwrap(), b"{}");
     }
 
     #[test]

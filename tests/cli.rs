@@ -266,6 +266,48 @@ fn size_limit_is_configurable() {
         .code(0);
 }
 
+/// The largest size is a limit like any other (limit + 1 wrapped to 0: "file is empty");
+/// a size beyond u64 is a usage error, from the flag and the environment alike.
+#[test]
+fn size_limit_at_and_beyond_the_largest_size() {
+    let file = "testdata/sbom/valid/minimal-1.6.cdx.json";
+    tollgate()
+        .args([
+            "--max-input-size",
+            "18446744073709551615",
+            "sbom",
+            "validate",
+            file,
+        ])
+        .assert()
+        .code(0);
+    tollgate()
+        .env("TOLLGATE_MAX_INPUT_SIZE", "17179869183GiB")
+        .args(["sbom", "validate", file])
+        .assert()
+        .code(0);
+    for (flag, env) in [
+        (Some("17179869184GiB"), None),
+        (None, Some("18446744073709551616")),
+    ] {
+        let mut cmd = tollgate();
+        if let Some(v) = env {
+            cmd.env("TOLLGATE_MAX_INPUT_SIZE", v);
+        }
+        if let Some(v) = flag {
+            cmd.args(["--max-input-size", v]);
+        }
+        let out = cmd
+            .args(["sbom", "validate", file])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let line = one_line_error(&out.stderr);
+        assert!(line.contains("larger than the largest size"), "{line}");
+    }
+}
+
 #[test]
 fn yaml_where_json_expected_is_exit_2_with_hint() {
     let dir = tempfile::tempdir().unwrap();
