@@ -99,15 +99,16 @@ fn body(c: &Value) -> Value {
     c
 }
 
+/// The details two entries for the same package disagree on (`hashes`, `licenses` or both),
+/// as words for the SBOM040 message.
 fn details_differ(a: &Value, b: &Value) -> Option<&'static str> {
-    for key in ["hashes", "licenses"] {
-        if let (Some(x), Some(y)) = (a.get(key), b.get(key))
-            && x != y
-        {
-            return Some(key);
-        }
+    let differs = |key: &str| matches!((a.get(key), b.get(key)), (Some(x), Some(y)) if x != y);
+    match (differs("hashes"), differs("licenses")) {
+        (true, true) => Some("hashes and licenses"),
+        (true, false) => Some("hashes"),
+        (false, true) => Some("licenses"),
+        (false, false) => None,
     }
-    None
 }
 
 /// Merge documents (all CycloneDX). Deterministic: same inputs, same output bytes.
@@ -471,6 +472,28 @@ mod tests {
             .iter()
             .map(|c| c["purl"].as_str().unwrap())
             .collect()
+    }
+
+    /// SBOM040 names every detail that differs, not only the first.
+    #[test]
+    fn conflicts_name_every_differing_detail() {
+        let with = |hash: &str, licence: &str| {
+            let mut d = doc("x.json", "root", &["x"], "");
+            d.value["components"][0]["hashes"] = json!([{"alg": "SHA-256", "content": hash}]);
+            d.value["components"][0]["licenses"] = json!([{"license": {"id": licence}}]);
+            d
+        };
+        for (b, what) in [
+            (with("bb", "GPL-3.0-only"), "different hashes and licenses"),
+            (with("bb", "MIT"), "different hashes in"),
+            (with("aa", "GPL-3.0-only"), "different licenses in"),
+        ] {
+            let m = merge(&[with("aa", "MIT"), b], &opts());
+            let msgs: Vec<&str> = m.conflicts.iter().map(|d| d.message.as_str()).collect();
+            assert!(msgs.len() == 1 && msgs[0].contains(what), "{msgs:?}");
+        }
+        let m = merge(&[with("aa", "MIT"), with("aa", "MIT")], &opts());
+        assert!(m.conflicts.is_empty());
     }
 
     /// Hierarchical, a component two inputs list identically is one component (placed under
