@@ -681,7 +681,8 @@ pub enum Profile {
 
 #[derive(Debug, Args)]
 pub struct SbomValidateArgs {
-    /// SBOM files (CycloneDX JSON/XML, SPDX JSON/YAML/tag-value, SPDX 3 JSON-LD).
+    /// SBOM files (CycloneDX JSON, SPDX JSON/YAML/tag-value, SPDX 3 JSON-LD; CycloneDX XML is
+    /// refused with a hint to convert it to JSON).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 

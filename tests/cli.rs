@@ -856,6 +856,27 @@ fn spdx3_subject_is_not_counted_as_a_component() {
         .stdout(contains("\"components\": 1"));
 }
 
+/// Help says what is true: XML is refused, and the allow-file format is in docs/sbom.md
+/// (there is no docs/sbom-diff.md).
+#[test]
+fn sbom_help_points_to_existing_docs_and_formats() {
+    let help = |sub: &str| {
+        let out = tollgate()
+            .args(["sbom", sub, "--help"])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let validate = help("validate");
+    assert!(!validate.contains("JSON/XML") && validate.contains("XML is"), "{validate}");
+    let diff = help("diff");
+    assert!(diff.contains("docs/sbom.md") && !diff.contains("sbom-diff"), "{diff}");
+    assert!(std::path::Path::new("docs/sbom.md").exists());
+}
+
 /// A bare name (and group/name) matches as docs/sbom.md says: `express` covers
 /// pkg:npm/express.
 #[test]
