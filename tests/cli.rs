@@ -871,9 +871,15 @@ fn sbom_help_points_to_existing_docs_and_formats() {
         text.split_whitespace().collect::<Vec<_>>().join(" ")
     };
     let validate = help("validate");
-    assert!(!validate.contains("JSON/XML") && validate.contains("XML is"), "{validate}");
+    assert!(
+        !validate.contains("JSON/XML") && validate.contains("XML is"),
+        "{validate}"
+    );
     let diff = help("diff");
-    assert!(diff.contains("docs/sbom.md") && !diff.contains("sbom-diff"), "{diff}");
+    assert!(
+        diff.contains("docs/sbom.md") && !diff.contains("sbom-diff"),
+        "{diff}"
+    );
     assert!(std::path::Path::new("docs/sbom.md").exists());
 }
 

@@ -1118,9 +1118,8 @@ mod tests {
                 "/components/0/version",
             ),
             (
-                format!(
-                    r#","metadata":{{"component":{{"type":"application","name":"r","components":{{}}}}}}"#
-                ),
+                r#","metadata":{"component":{"type":"application","name":"r","components":{}}}"#
+                    .to_string(),
                 "/metadata/component/components",
             ),
             (
