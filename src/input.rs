@@ -31,11 +31,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let n: f64 = num
         .parse()
         .map_err(|_| format!("invalid size {s:?}: expected a number such as 512MiB"))?;
-    let too_large = || {
-        format!(
-            "invalid size {s:?}: larger than the largest size, 16EiB (18446744073709551615 bytes)"
-        )
-    };
+    let too_large =
+        || format!("invalid size {s:?}: larger than the largest size, 18446744073709551615 bytes");
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" => 1000,
