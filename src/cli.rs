@@ -726,7 +726,8 @@ pub enum Profile {
 
 #[derive(Debug, Args)]
 pub struct SbomValidateArgs {
-    /// SBOM files (CycloneDX JSON/XML, SPDX JSON/YAML/tag-value, SPDX 3 JSON-LD).
+    /// SBOM files (CycloneDX JSON, SPDX JSON/YAML/tag-value, SPDX 3 JSON-LD; CycloneDX XML is
+    /// refused with a hint to convert it to JSON).
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
@@ -763,7 +764,7 @@ pub struct SbomDiffArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     pub fail_on: Vec<DriftKind>,
 
-    /// YAML or JSON file listing expected changes that never deny (see docs/sbom-diff.md).
+    /// YAML or JSON file listing expected changes that never deny (see docs/sbom.md).
     #[arg(long, value_name = "FILE")]
     pub allow: Option<PathBuf>,
 }

@@ -61,7 +61,7 @@ input_code!(
     INPUT_MALFORMED,
     "TG005",
     "malformed-input",
-    "An input file is not well-formed JSON, YAML, XML or SPDX tag-value.",
+    "An input file is not well-formed JSON, YAML, XML or SPDX tag-value, or a JSON object in it repeats a key.",
     "fix the syntax at the reported line:column"
 );
 input_code!(

@@ -31,6 +31,8 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let n: f64 = num
         .parse()
         .map_err(|_| format!("invalid size {s:?}: expected a number such as 512MiB"))?;
+    let too_large =
+        || format!("invalid size {s:?}: larger than the largest size, 18446744073709551615 bytes");
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" => 1000,
@@ -45,7 +47,16 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
             ));
         }
     };
-    Ok((n * mult as f64) as u64)
+    // Whole numbers exactly (a float cast would saturate silently); fractions through f64.
+    if let Ok(whole) = num.parse::<u64>() {
+        return whole.checked_mul(mult).ok_or_else(too_large);
+    }
+    let bytes = n * mult as f64;
+    // 2^64 is the first value that does not fit (u64::MAX is not representable as f64).
+    if !bytes.is_finite() || bytes >= 18_446_744_073_709_551_616.0 {
+        return Err(too_large());
+    }
+    Ok(bytes as u64)
 }
 
 /// An input that could not be read or parsed: the file, position, what went wrong, what to do.
@@ -130,7 +141,7 @@ pub fn read_bytes(path: &Path, limits: Limits) -> Result<Vec<u8>, InputError> {
             // Read at most limit+1 bytes: a FIFO or /proc file can report a size of 0 and
             // still be huge.
             let mut buf = Vec::with_capacity(meta.len() as usize);
-            file.take(limits.max_bytes + 1)
+            file.take(limits.max_bytes.saturating_add(1))
                 .read_to_end(&mut buf)
                 .map_err(|e| io_error(&name, &e))?;
             buf
@@ -312,11 +323,51 @@ pub fn regex_error(pattern: &str, e: &regex::Error) -> String {
     }
 }
 
-/// Turn a serde_json error into an input error at its line:column.
+/// A JSON document that holds a key twice in one object is refused: readers disagree on which
+/// member counts (serde_json keeps the last, others the first), so a document could say one
+/// thing to one tool and another to the next. `text` must already have parsed.
+pub fn check_duplicate_keys(name: &str, text: &str) -> Result<(), InputError> {
+    match crate::jsonpos::duplicate_key(text) {
+        None => Ok(()),
+        Some(d) => Err(duplicate_key_error(name, text, &d)),
+    }
+}
+
+pub fn duplicate_key_error(name: &str, text: &str, d: &crate::jsonpos::DuplicateKey) -> InputError {
+    let (line, col) = line_col_at(text.as_bytes(), d.second);
+    let (first_line, first_col) = line_col_at(text.as_bytes(), d.first);
+    let object = if d.pointer.is_empty() {
+        "the top-level object".to_string()
+    } else {
+        format!("the object at {}", d.pointer)
+    };
+    InputError::new(
+        &diags::INPUT_MALFORMED,
+        Location::file(name)
+            .with_pointer(d.pointer.clone())
+            .with_line_col(line, col),
+        format!(
+            "duplicate key {:?} in {object} (first at {first_line}:{first_col})",
+            d.key
+        ),
+        "remove or rename one of the two members; tools disagree on which of them counts, so the document is refused",
+    )
+}
+
+/// Turn a serde_json error into an input error at its line:column. `text` is the document (or
+/// at least every line up to the error), so the column can be counted in characters.
 pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> InputError {
-    let line = e.line() as u32;
-    let col = e.column() as u32;
-    let loc = Location::file(name).with_line_col(line.max(1), col.max(1));
+    json_error_in(name, text.as_bytes(), e)
+}
+
+/// [`json_error`] for a document that may not be valid UTF-8.
+pub fn json_error_in(name: &str, bytes: &[u8], e: &serde_json::Error) -> InputError {
+    let line = e.line().max(1);
+    // serde_json counts the column in bytes; people (and editors) count characters.
+    let col = char_column(bytes, line, e.column());
+    let loc = Location::file(name).with_line_col(line as u32, col.max(1) as u32);
+    let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let text = prefix.as_ref();
     let msg = e.to_string();
     // serde_json appends " at line X column Y"; the location already says it.
     let msg = msg
@@ -343,6 +394,25 @@ pub fn json_error(name: &str, text: &str, e: &serde_json::Error) -> InputError {
         format!("malformed JSON: {msg}"),
         hint,
     )
+}
+
+/// The column (in characters, 1-based) of a serde_json error in `text`.
+pub fn json_column(text: &str, e: &serde_json::Error) -> u32 {
+    char_column(text.as_bytes(), e.line().max(1), e.column()).max(1) as u32
+}
+
+/// The column, in characters, of the `byte_col`-th byte of 1-based line `line` (the byte
+/// itself counted, as serde_json counts it). Unchanged when the line is not in `bytes`.
+fn char_column(bytes: &[u8], line: usize, byte_col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match memchr::memchr(b'\n', &bytes[start..]) {
+            Some(n) => start += n + 1,
+            None => return byte_col,
+        }
+    }
+    let end = (start + byte_col).min(bytes.len());
+    String::from_utf8_lossy(&bytes[start..end]).chars().count() + (start + byte_col - end)
 }
 
 /// Cheap YAML sniff: a `key: value` or `- item` line near the top, or a `---` document start.
@@ -481,6 +551,32 @@ mod tests {
         assert_eq!(parse_size("2GB").unwrap(), 2_000_000_000);
         assert!(parse_size("lots").is_err());
         assert!(parse_size("5XB").is_err());
+        assert_eq!(parse_size("1.5KiB").unwrap(), 1536);
+        // The largest size is u64::MAX bytes; anything larger is an error, not a wrap-around
+        // or a silent saturation.
+        assert_eq!(parse_size("18446744073709551615").unwrap(), u64::MAX);
+        for big in [
+            "18446744073709551616",
+            "17179869184GiB",
+            "18446744073.8GB",
+            "99999999999999999999999",
+        ] {
+            let e = parse_size(big).unwrap_err();
+            assert!(e.contains("larger than"), "{big}: {e}");
+        }
+        assert_eq!(parse_size("17179869183GiB").unwrap(), 17179869183 << 30);
+    }
+
+    /// The largest limit reads files normally (limit + 1 must not wrap to 0).
+    #[test]
+    fn the_largest_limit_reads_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        fs::write(&path, "{}").unwrap();
+        let limits = Limits {
+            max_bytes: u64::MAX,
+        };
+        assert_eq!(read_bytes(&path, limits).unwrap(), b"{}");
     }
 
     #[test]
@@ -489,6 +585,21 @@ mod tests {
         assert_eq!(line_col_at(t, 0), (1, 1));
         assert_eq!(line_col_at(t, 3), (2, 1));
         assert_eq!(line_col_at(t, 5), (2, 2));
+    }
+
+    /// serde_json counts columns in bytes; locations count characters, on any line.
+    #[test]
+    fn json_error_columns_count_characters() {
+        for (text, want) in [
+            ("{\"é\": 1,,}", (1, 9)),
+            ("{\n  \"😀😀\": tru}", (2, 12)),
+            ("[\"ab\"\n", (2, 0)),
+        ] {
+            let e = serde_json::from_str::<serde_json::Value>(text).unwrap_err();
+            let err = json_error("t.json", text, &e);
+            let want = (Some(want.0), Some(want.1.max(1)));
+            assert_eq!((err.location.line, err.location.column), want, "{text:?}");
+        }
     }
 
     #[test]

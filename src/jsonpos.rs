@@ -220,6 +220,125 @@ impl Scanner<'_> {
     }
 }
 
+/// A key that occurs twice in one JSON object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateKey {
+    pub key: String,
+    /// JSON pointer of the object holding both members (`""` for the top level).
+    pub pointer: String,
+    /// Byte offsets of the opening quotes of the first and the second occurrence.
+    pub first: usize,
+    pub second: usize,
+}
+
+/// Members of one object compared pairwise; above this many, a hash map takes over.
+const LINEAR_KEYS: usize = 16;
+
+/// The first key (in document order of the second occurrence) that an object of `text` holds
+/// twice. `text` is expected to be well-formed JSON (it has parsed); on anything else the
+/// result is `None` or meaningless, never a panic. One pass; keys are compared after
+/// unescaping (`"a"` and `"\u0061"` are the same key).
+pub fn duplicate_key(text: &str) -> Option<DuplicateKey> {
+    use std::borrow::Cow;
+    struct Frame<'t> {
+        object: bool,
+        /// Where this object's keys start in `keys`.
+        keys_start: usize,
+        /// Elements of an array before the current one.
+        index: usize,
+        /// Key → offset, once the object has more than [`LINEAR_KEYS`] members.
+        set: Option<HashMap<Cow<'t, str>, usize>>,
+    }
+    let b = text.as_bytes();
+    // The keys of the objects being read (outer ones first) and their offsets.
+    let mut keys: Vec<(Cow<'_, str>, usize)> = Vec::new();
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'{' | b'[' => {
+                stack.push(Frame {
+                    object: c == b'{',
+                    keys_start: keys.len(),
+                    index: 0,
+                    set: None,
+                });
+                expect_key = c == b'{';
+                i += 1;
+            }
+            b'}' | b']' => {
+                if let Some(f) = stack.pop() {
+                    keys.truncate(f.keys_start);
+                }
+                expect_key = false;
+                i += 1;
+            }
+            b',' => {
+                match stack.last_mut() {
+                    Some(f) if f.object => expect_key = true,
+                    Some(f) => f.index += 1,
+                    None => {}
+                }
+                i += 1;
+            }
+            b'"' => {
+                let start = i;
+                let mut j = i + 1;
+                loop {
+                    j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+                    if b[j] == b'"' {
+                        j += 1;
+                        break;
+                    }
+                    j += 2;
+                }
+                i = j;
+                if !expect_key {
+                    continue;
+                }
+                expect_key = false;
+                let frame = stack.last_mut()?;
+                let raw = text.get(start + 1..j - 1)?;
+                let key: Cow<'_, str> = if raw.contains('\\') {
+                    Cow::Owned(serde_json::from_str::<String>(&text[start..j]).ok()?)
+                } else {
+                    Cow::Borrowed(raw)
+                };
+                let mine = &keys[frame.keys_start..];
+                let first = if mine.len() < LINEAR_KEYS {
+                    mine.iter().find(|(k, _)| *k == key).map(|(_, at)| *at)
+                } else {
+                    frame
+                        .set
+                        .get_or_insert_with(|| mine.iter().cloned().collect())
+                        .insert(key.clone(), start)
+                };
+                if let Some(first) = first {
+                    let mut pointer = String::new();
+                    for (k, f) in stack.iter().enumerate().take(stack.len() - 1) {
+                        pointer.push('/');
+                        if f.object {
+                            pointer.push_str(&escape(&keys[stack[k + 1].keys_start - 1].0));
+                        } else {
+                            pointer.push_str(&f.index.to_string());
+                        }
+                    }
+                    return Some(DuplicateKey {
+                        key: key.into_owned(),
+                        pointer,
+                        first,
+                        second: start,
+                    });
+                }
+                keys.push((key, start));
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// RFC 6901 escaping of one reference token.
 pub fn escape(token: &str) -> String {
     if token.contains(['~', '/']) {
@@ -249,5 +368,39 @@ mod tests {
         let text = "{\"skip\": {\"s\": \"}]\\\"\", \"n\": [\n1,\n2]},\n\"k\": 5}";
         let got = locate(text, &["/k"]);
         assert_eq!(got["/k"], (4, 6));
+    }
+
+    #[test]
+    fn finds_duplicate_keys_with_the_object_pointer() {
+        let text = r#"{"a": [1, {"b": {"x": "{\"y\":1}", "y": 2}}, {"c": 1, "c": 2}], "d": 3}"#;
+        let d = duplicate_key(text).unwrap();
+        assert_eq!(d.key, "c");
+        assert_eq!(d.pointer, "/a/2");
+        assert_eq!(&text[d.first..d.first + 3], "\"c\"");
+        assert!(d.second > d.first && &text[d.second..d.second + 3] == "\"c\"");
+        // At the top level, and after unescaping.
+        let d = duplicate_key(r#"{"k": 1, "s~/": {}, "\u006b": 2}"#).unwrap();
+        assert_eq!((d.key.as_str(), d.pointer.as_str()), ("k", ""));
+        let d = duplicate_key(r#"{"s~/": {"z": 1, "z": 1}}"#).unwrap();
+        assert_eq!(d.pointer, "/s~0~1");
+        // The same key in sibling or nested objects is no duplicate.
+        for ok in [
+            r#"{"a": {"a": 1}, "b": {"a": 2}, "c": [{"a": 1}, {"a": 2}]}"#,
+            r#"[{"k": 1}, {"k": 2}]"#,
+            r#""just a string""#,
+            r#"{"a\"b": 1, "a": 2, "b": "a"}"#,
+        ] {
+            assert_eq!(duplicate_key(ok), None, "{ok}");
+        }
+        // Big objects (compared through a hash map) too.
+        let mut big: Vec<String> = (0..500).map(|i| format!(r#""k{i}": {i}"#)).collect();
+        assert_eq!(duplicate_key(&format!("{{{}}}", big.join(","))), None);
+        big.push(r#""k7": 0"#.to_string());
+        let d = duplicate_key(&format!("{{{}}}", big.join(","))).unwrap();
+        assert_eq!(d.key, "k7");
+        // Malformed text never panics.
+        for bad in [r#"{"a"#, r#"{"a\"#, "}}]]", r#"{"a": 1, "a"#, "{\"\\"] {
+            let _ = duplicate_key(bad);
+        }
     }
 }

@@ -117,6 +117,96 @@ fn malformed_json_reports_line_and_column() {
 }
 
 #[test]
+fn malformed_json_column_counts_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three 4-byte and two 2-byte characters before the error: byte column 116, character 105.
+    let f = write(
+        dir.path(),
+        "wide.json",
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"😀😀😀éé",,}]}"#,
+    );
+    let out = validate_json(&f).code(2).get_output().clone();
+    let line = one_line_error(&out.stderr);
+    assert!(line.contains("wide.json:1:105:"), "{line}");
+}
+
+/// A key twice in one object could show one reader one component list and the next another,
+/// so it is bad input for every command that reads SBOMs, at the second occurrence.
+#[test]
+fn duplicate_json_keys_are_bad_input_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let comp = |n: &str| {
+        format!(r#"{{"type":"library","name":"{n}","version":"1.0.0","purl":"pkg:npm/{n}@1.0.0"}}"#)
+    };
+    let head = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"#;
+    let base = write(
+        dir.path(),
+        "base.cdx.json",
+        format!(r#"{head}"components":[{}]}}"#, comp("good")),
+    );
+    let hidden = write(
+        dir.path(),
+        "hidden.cdx.json",
+        format!(
+            "{head}\n\"components\":[{}],\n\"components\":[{}]}}",
+            comp("evil"),
+            comp("good")
+        ),
+    );
+    let in_object = write(
+        dir.path(),
+        "purl.cdx.json",
+        format!(
+            r#"{head}"components":[{{"type":"library","name":"good","version":"1.0.0","purl":"pkg:npm/evil@6.6.6","purl":"pkg:npm/good@1.0.0"}}]}}"#
+        ),
+    );
+    let spdx = write(
+        dir.path(),
+        "hidden.spdx.json",
+        r#"{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"x","documentNamespace":"https://example.com/x","creationInfo":{"created":"2025-01-01T00:00:00Z","creators":["Tool: x"]},"packages":[],
+"packages":[]}"#,
+    );
+    let first_error = |args: &[&std::path::Path]| {
+        let out = tollgate()
+            .args(["--format", "json", "sbom"])
+            .args(args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        one_line_error(&out.stderr)
+    };
+    let validate = std::path::Path::new("validate");
+    let diff = std::path::Path::new("diff");
+    let line = first_error(&[validate, &hidden]);
+    assert!(
+        line.contains("hidden.cdx.json:3:1: duplicate key \"components\" in the top-level object (first at 2:1)"),
+        "{line}"
+    );
+    let line = first_error(&[validate, &in_object]);
+    assert!(line.contains("in the object at /components/0"), "{line}");
+    let line = first_error(&[validate, &spdx]);
+    assert!(
+        line.contains("hidden.spdx.json:2:1: duplicate key \"packages\""),
+        "{line}"
+    );
+    for new in [&hidden, &in_object, &spdx] {
+        let line = first_error(&[diff, &base, new]);
+        assert!(
+            line.contains("TG005") && line.contains("duplicate key"),
+            "{line}"
+        );
+    }
+    tollgate()
+        .args(["sbom", "merge"])
+        .args([&base, &hidden])
+        .args(["--out", "-"])
+        .assert()
+        .code(2)
+        .stderr(contains("duplicate key"));
+}
+
+#[test]
 fn binary_garbage_is_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let f = write(
@@ -174,6 +264,48 @@ fn size_limit_is_configurable() {
         ])
         .assert()
         .code(0);
+}
+
+/// The largest size is a limit like any other (limit + 1 wrapped to 0: "file is empty");
+/// a size beyond u64 is a usage error, from the flag and the environment alike.
+#[test]
+fn size_limit_at_and_beyond_the_largest_size() {
+    let file = "testdata/sbom/valid/minimal-1.6.cdx.json";
+    tollgate()
+        .args([
+            "--max-input-size",
+            "18446744073709551615",
+            "sbom",
+            "validate",
+            file,
+        ])
+        .assert()
+        .code(0);
+    tollgate()
+        .env("TOLLGATE_MAX_INPUT_SIZE", "17179869183GiB")
+        .args(["sbom", "validate", file])
+        .assert()
+        .code(0);
+    for (flag, env) in [
+        (Some("17179869184GiB"), None),
+        (None, Some("18446744073709551616")),
+    ] {
+        let mut cmd = tollgate();
+        if let Some(v) = env {
+            cmd.env("TOLLGATE_MAX_INPUT_SIZE", v);
+        }
+        if let Some(v) = flag {
+            cmd.args(["--max-input-size", v]);
+        }
+        let out = cmd
+            .args(["sbom", "validate", file])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let line = one_line_error(&out.stderr);
+        assert!(line.contains("larger than the largest size"), "{line}");
+    }
 }
 
 #[test]
@@ -519,6 +651,54 @@ fn diff_fail_on_and_allow_decide_the_verdict() {
         .code(2);
 }
 
+/// A component list that is not an array (or a version that is not a string) would be read as
+/// empty (absent): diff and merge refuse such documents instead of passing them.
+#[test]
+fn diff_and_merge_refuse_component_structures_they_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"#;
+    let evil = r#"{"type":"library","name":"evil","version":"1","purl":"pkg:npm/evil@1"}"#;
+    let cases = [
+        (
+            "compobj.json",
+            format!(r#"{head}"components":{evil}}}"#),
+            "/components:",
+        ),
+        (
+            "nestedobj.json",
+            format!(
+                r#"{head}"components":[{{"type":"library","name":"good","version":"1.0.0","components":{evil}}}]}}"#
+            ),
+            "/components/0/components:",
+        ),
+        (
+            "numver.json",
+            format!(r#"{head}"components":[{}]}}"#, evil.replace(r#""1""#, "1")),
+            "/components/0/version:",
+        ),
+    ];
+    for (name, text, pointer) in cases {
+        let f = write(dir.path(), name, text);
+        let out = tollgate()
+            .args(["sbom", "diff", "testdata/sbom/diff/old.cdx.json"])
+            .arg(&f)
+            .args(["--fail-on", "added"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let line = one_line_error(&out.stderr);
+        assert!(line.contains("SBOM001") && line.contains(pointer), "{line}");
+        tollgate()
+            .args(["sbom", "merge", "testdata/sbom/merge/api.cdx.json"])
+            .arg(&f)
+            .args(["--out", "-"])
+            .assert()
+            .code(2)
+            .stderr(contains(pointer));
+    }
+}
+
 #[test]
 fn diff_allow_file_errors_name_the_field() {
     let dir = tempfile::tempdir().unwrap();
@@ -565,6 +745,182 @@ fn diff_allow_file_errors_name_the_field() {
         .clone();
     let line = one_line_error(&out.stderr);
     assert!(line.contains("typo.yaml:4:"), "{line}");
+    // `kinds: []` allowed every kind; it is bad input at its position, worded once.
+    let h = write(
+        dir.path(),
+        "nokinds.yaml",
+        "allow:\n  - match: pkg:npm/express\n    kinds: []\n    reason: y\n",
+    );
+    let out = tollgate()
+        .args([
+            "sbom",
+            "diff",
+            "testdata/sbom/diff/old.cdx.json",
+            "testdata/sbom/diff/new.cdx.json",
+            "--allow",
+        ])
+        .arg(&h)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let line = one_line_error(&out.stderr);
+    assert!(
+        line.contains("nokinds.yaml:3:12: ") && line.contains("/allow/0/kinds"),
+        "{line}"
+    );
+    assert!(!line.contains("error: line"), "{line}");
+}
+
+/// The file that carries a denying change is denied, not "pass" (JSON and Markdown alike);
+/// the other file passes.
+#[test]
+fn diff_subject_verdicts_follow_their_findings() {
+    let base = [
+        "sbom",
+        "diff",
+        "testdata/sbom/diff/old.cdx.json",
+        "testdata/sbom/diff/new.cdx.json",
+    ];
+    let out = tollgate()
+        .args(["--format", "json"])
+        .args(base)
+        .args(["--fail-on", "added"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdicts: Vec<(&str, &str)> = report["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["path"].as_str().unwrap(), s["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("testdata/sbom/diff/old.cdx.json", "pass"),
+            ("testdata/sbom/diff/new.cdx.json", "deny")
+        ]
+    );
+    // Removals deny the old file.
+    let out = tollgate()
+        .args(["--format", "json"])
+        .args(base)
+        .args(["--fail-on", "removed"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["subjects"][0]["verdict"], "deny");
+    assert_eq!(report["subjects"][1]["verdict"], "pass");
+    let md = tollgate()
+        .args(["--format", "markdown"])
+        .args(base)
+        .args(["--fail-on", "added"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let md = String::from_utf8(md.stdout).unwrap();
+    let new_line = md
+        .lines()
+        .find(|l| l.contains("new.cdx.json") && l.starts_with('|'))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(!new_line.to_lowercase().contains("pass"), "{new_line}");
+}
+
+/// The subject of an SPDX 3 document (its root element) is not a component: diffing it against
+/// the CycloneDX SBOM of the same application adds nothing, and the NTIA profile does not count it.
+#[test]
+fn spdx3_subject_is_not_counted_as_a_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdx = write(
+        dir.path(),
+        "app.cdx.json",
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"metadata":{"component":{"type":"application","name":"app","version":"1.0.0","bom-ref":"app"}},"components":[{"type":"library","name":"lodash","version":"4.17.21","purl":"pkg:npm/lodash@4.17.21","bom-ref":"l"}],"dependencies":[{"ref":"app","dependsOn":["l"]}]}"#,
+    );
+    let spdx3 = write(
+        dir.path(),
+        "app.spdx3.json",
+        r#"{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[
+{"type":"CreationInfo","@id":"_:c","specVersion":"3.0.1","created":"2025-01-01T00:00:00Z","createdBy":["https://example.com/person"]},
+{"type":"Person","spdxId":"https://example.com/person","name":"Jane","creationInfo":"_:c"},
+{"type":"SpdxDocument","spdxId":"https://example.com/doc","creationInfo":"_:c","rootElement":["https://example.com/sbom"]},
+{"type":"software_Sbom","spdxId":"https://example.com/sbom","creationInfo":"_:c","rootElement":["https://example.com/pkg/app"],"element":["https://example.com/pkg/app","https://example.com/pkg/lodash"]},
+{"type":"software_Package","spdxId":"https://example.com/pkg/app","name":"app","software_packageVersion":"1.0.0","creationInfo":"_:c"},
+{"type":"software_Package","spdxId":"https://example.com/pkg/lodash","name":"lodash","software_packageVersion":"4.17.21","software_packageUrl":"pkg:npm/lodash@4.17.21","creationInfo":"_:c"},
+{"type":"Relationship","spdxId":"https://example.com/rel/1","from":"https://example.com/pkg/app","relationshipType":"dependsOn","to":["https://example.com/pkg/lodash"],"creationInfo":"_:c"}]}"#,
+    );
+    tollgate()
+        .args(["sbom", "diff"])
+        .args([&cdx, &spdx3])
+        .args(["--fail-on", "added,removed"])
+        .assert()
+        .code(0);
+    tollgate()
+        .args(["--format", "json", "sbom", "validate"])
+        .arg(&spdx3)
+        .assert()
+        .stdout(contains("\"components\": 1"));
+}
+
+/// Help says what is true: XML is refused, and the allow-file format is in docs/sbom.md
+/// (there is no docs/sbom-diff.md).
+#[test]
+fn sbom_help_points_to_existing_docs_and_formats() {
+    let help = |sub: &str| {
+        let out = tollgate()
+            .args(["sbom", sub, "--help"])
+            .assert()
+            .code(0)
+            .get_output()
+            .clone();
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let validate = help("validate");
+    assert!(
+        !validate.contains("JSON/XML") && validate.contains("XML is"),
+        "{validate}"
+    );
+    let diff = help("diff");
+    assert!(
+        diff.contains("docs/sbom.md") && !diff.contains("sbom-diff"),
+        "{diff}"
+    );
+    assert!(std::path::Path::new("docs/sbom.md").exists());
+}
+
+/// A bare name (and group/name) matches as docs/sbom.md says: `express` covers
+/// pkg:npm/express.
+#[test]
+fn diff_allow_matches_bare_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(
+        dir.path(),
+        "allow.yaml",
+        "allow:\n  - match: express\n    kinds: [version]\n    reason: CVE fix\n",
+    );
+    tollgate()
+        .args([
+            "--format",
+            "json",
+            "sbom",
+            "diff",
+            "testdata/sbom/diff/old.cdx.json",
+            "testdata/sbom/diff/new.cdx.json",
+            "--fail-on",
+            "version",
+            "--allow",
+        ])
+        .arg(&f)
+        .assert()
+        .code(0)
+        .stdout(contains("\"allowReason\": \"CVE fix\""))
+        .stdout(contains("SBOM035").not());
 }
 
 #[test]
@@ -652,6 +1008,39 @@ fn report_ledger_and_product_must_be_different_files() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"verdict\""));
     assert!(!dir.path().join("-").exists());
+}
+
+/// Flat and hierarchical merges of the same inputs hold the same components: diff finds no
+/// drift of any kind between them.
+#[test]
+fn flat_and_hierarchical_merges_of_the_same_inputs_do_not_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let flat = dir.path().join("flat.json");
+    let hier = dir.path().join("hier.json");
+    for (out, extra) in [(&flat, None), (&hier, Some("--hierarchical"))] {
+        tollgate()
+            .args([
+                "sbom",
+                "merge",
+                "testdata/sbom/merge/api.cdx.json",
+                "testdata/sbom/merge/worker.cdx.json",
+            ])
+            .args(extra)
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .code(0);
+    }
+    let text = std::fs::read_to_string(&hier).unwrap();
+    // serde is in both inputs: one component, not a second renamed `#2`.
+    assert_eq!(text.matches(r#""name": "serde""#).count(), 1, "{text}");
+    assert!(!text.contains("serde@1.0.200#2"), "{text}");
+    tollgate()
+        .args(["sbom", "diff"])
+        .args([&flat, &hier])
+        .args(["--fail-on", "added,removed,version,license,hash"])
+        .assert()
+        .code(0);
 }
 
 #[test]

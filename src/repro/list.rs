@@ -327,7 +327,7 @@ fn parse_intoto(name: &str, text: &str) -> Result<List, InputError> {
                     bad(
                         name,
                         i as u32 + 1,
-                        e.column() as u32,
+                        crate::input::json_column(l, &e),
                         format!("not JSON: {e}"),
                         INTOTO_HINT,
                     )

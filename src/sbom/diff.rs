@@ -4,16 +4,18 @@
 use super::diags as d;
 use super::document::{self, Document};
 use super::model::{self, Component};
+use super::validate;
 use crate::cli::{DriftKind, GlobalArgs, SbomDiffArgs};
 use crate::commands::Context;
 use crate::diags;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::{self, InputError};
 use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Severity, Subject, Table, Verdict};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use serde_saphyr::Spanned;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// One difference between the two SBOMs.
@@ -21,7 +23,11 @@ use std::path::Path;
 pub struct Change {
     pub kind: DriftKind,
     pub key: String,
+    /// `name@version` (with group), for display.
     pub name: String,
+    /// The component's name alone, and `group/name` when it has a group (allow matching).
+    pub component: String,
+    pub group_name: Option<String>,
     pub purl: Option<String>,
     pub old_version: Option<String>,
     pub new_version: Option<String>,
@@ -54,7 +60,63 @@ fn norm_license(l: &Option<String>) -> Option<String> {
     })
 }
 
-/// Compare component lists. Output order: by kind, then key, then versions.
+/// The copies of one package version in one SBOM (a component listed twice, or once per
+/// project of a hierarchical merge): one member of the set diff compares.
+struct Copies<'c> {
+    version: Option<&'c str>,
+    comps: Vec<&'c Component>,
+}
+
+impl Copies<'_> {
+    /// Group components of one match key by version, in order of first appearance.
+    fn group<'c>(list: &[&'c Component]) -> Vec<Copies<'c>> {
+        let mut out: Vec<Copies<'c>> = Vec::new();
+        for c in list {
+            match out.iter_mut().find(|g| g.version == c.version.as_deref()) {
+                Some(g) => g.comps.push(c),
+                None => out.push(Copies {
+                    version: c.version.as_deref(),
+                    comps: vec![c],
+                }),
+            }
+        }
+        out
+    }
+
+    fn first(&self) -> &Component {
+        self.comps[0]
+    }
+
+    /// The distinct licences of the copies (normalised) and their display form.
+    fn licenses(&self) -> (BTreeSet<String>, Option<String>) {
+        let mut seen = BTreeSet::new();
+        let mut shown: Vec<&str> = Vec::new();
+        for c in &self.comps {
+            if let (Some(l), Some(n)) = (&c.license, norm_license(&c.license))
+                && seen.insert(n)
+            {
+                shown.push(l);
+            }
+        }
+        let display = (!shown.is_empty()).then(|| shown.join(" | "));
+        (seen, display)
+    }
+
+    /// Algorithm → the distinct digests the copies record with it.
+    fn hashes(&self) -> BTreeMap<&str, BTreeSet<&str>> {
+        let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for c in &self.comps {
+            for (alg, h) in &c.hashes {
+                out.entry(alg).or_default().insert(h);
+            }
+        }
+        out
+    }
+}
+
+/// Compare component lists. Each SBOM is a set of package versions: components with the same
+/// match key and version are one (their hashes and licences pooled), so listing a component
+/// twice is no change. Output order: by kind, then key, then versions.
 pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
     let mut by_key: BTreeMap<String, (Vec<&Component>, Vec<&Component>)> = BTreeMap::new();
     for c in old {
@@ -64,71 +126,86 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
         by_key.entry(c.match_key()).or_default().1.push(c);
     }
     let mut changes = Vec::new();
-    for (key, (mut olds, mut news)) in by_key {
-        let base = |c: &Component, kind| Change {
+    for (key, (olds, news)) in by_key {
+        let (mut olds, mut news) = (Copies::group(&olds), Copies::group(&news));
+        let base = |g: &Copies<'_>, kind| Change {
             kind,
             key: key.clone(),
-            name: c.display(),
-            purl: c.purl.clone(),
+            name: g.first().display(),
+            component: g.first().name.clone(),
+            group_name: g
+                .first()
+                .group
+                .as_ref()
+                .filter(|gr| !gr.is_empty())
+                .map(|gr| format!("{gr}/{}", g.first().name)),
+            purl: g.first().purl.clone(),
             old_version: None,
             new_version: None,
             old_license: None,
             new_license: None,
             algorithm: None,
-            pointer: c.pointer.clone(),
+            pointer: g.first().pointer.clone(),
             allowed: None,
         };
         // Pair equal versions first, then the rest in version order.
-        let mut pairs: Vec<(&Component, &Component)> = Vec::new();
-        olds.retain(|o| {
-            if let Some(i) = news.iter().position(|n| n.version == o.version) {
-                pairs.push((o, news.remove(i)));
-                false
-            } else {
-                true
+        let mut pairs: Vec<(Copies<'_>, Copies<'_>)> = Vec::new();
+        let mut unpaired = Vec::new();
+        for o in olds.drain(..) {
+            match news.iter().position(|n| n.version == o.version) {
+                Some(i) => pairs.push((o, news.remove(i))),
+                None => unpaired.push(o),
             }
-        });
-        olds.sort_by(|a, b| a.version.cmp(&b.version));
-        news.sort_by(|a, b| a.version.cmp(&b.version));
-        let n = olds.len().min(news.len());
-        for i in 0..n {
-            pairs.push((olds[i], news[i]));
         }
-        for o in &olds[n..] {
+        let mut olds = unpaired;
+        let order = |a: &Copies<'_>, b: &Copies<'_>| match (a.version, b.version) {
+            (Some(x), Some(y)) => model::version_order(x, y),
+            (x, y) => x.cmp(&y),
+        };
+        olds.sort_by(order);
+        news.sort_by(order);
+        let n = olds.len().min(news.len());
+        let rest_old = olds.split_off(n);
+        let rest_new = news.split_off(n);
+        pairs.extend(olds.into_iter().zip(news));
+        for o in &rest_old {
             let mut c = base(o, DriftKind::Removed);
-            c.old_version = o.version.clone();
-            c.old_license = o.license.clone();
+            c.old_version = o.version.map(str::to_string);
+            c.old_license = o.licenses().1;
             changes.push(c);
         }
-        for nw in &news[n..] {
+        for nw in &rest_new {
             let mut c = base(nw, DriftKind::Added);
-            c.new_version = nw.version.clone();
-            c.new_license = nw.license.clone();
+            c.new_version = nw.version.map(str::to_string);
+            c.new_license = nw.licenses().1;
             changes.push(c);
         }
         for (o, nw) in pairs {
-            let mut c = base(nw, DriftKind::Version);
-            c.old_version = o.version.clone();
-            c.new_version = nw.version.clone();
-            c.old_license = o.license.clone();
-            c.new_license = nw.license.clone();
+            let (old_lic, old_shown) = o.licenses();
+            let (new_lic, new_shown) = nw.licenses();
+            let mut c = base(&nw, DriftKind::Version);
+            c.old_version = o.version.map(str::to_string);
+            c.new_version = nw.version.map(str::to_string);
+            c.old_license = old_shown;
+            c.new_license = new_shown;
             if o.version != nw.version {
                 changes.push(c.clone());
             } else {
                 // Same version: the content must be the same, so any differing digest counts.
-                for (alg, old_hash) in &o.hashes {
-                    if let Some(new_hash) = nw.hashes.get(alg)
-                        && new_hash != old_hash
+                let new_hashes = nw.hashes();
+                for (alg, old_digests) in o.hashes() {
+                    if let Some(new_digests) = new_hashes.get(alg)
+                        && *new_digests != old_digests
                     {
                         let mut h = c.clone();
                         h.kind = DriftKind::Hash;
-                        h.algorithm = Some(alg.clone());
+                        h.algorithm = Some(alg.to_string());
                         changes.push(h);
                         break;
                     }
                 }
             }
-            if norm_license(&o.license) != norm_license(&nw.license) {
+            if old_lic != new_lic {
                 let mut l = c;
                 l.kind = DriftKind::License;
                 changes.push(l);
@@ -136,14 +213,19 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
         }
     }
     changes.sort_by(|a, b| {
-        (a.kind, &a.key, &a.old_version, &a.new_version).cmp(&(
-            b.kind,
-            &b.key,
-            &b.old_version,
-            &b.new_version,
-        ))
+        (a.kind, &a.key)
+            .cmp(&(b.kind, &b.key))
+            .then_with(|| opt_version_order(&a.old_version, &b.old_version))
+            .then_with(|| opt_version_order(&a.new_version, &b.new_version))
     });
     changes
+}
+
+fn opt_version_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => model::version_order(x, y),
+        _ => a.cmp(b),
+    }
 }
 
 // ------------------------------------------------------------------ allow file
@@ -158,14 +240,14 @@ struct RawAllowFile {
 #[serde(deny_unknown_fields)]
 struct RawAllow {
     #[serde(rename = "match")]
-    pattern: String,
+    pattern: Spanned<String>,
     #[serde(default)]
-    kinds: Option<Vec<String>>,
+    kinds: Option<Spanned<Vec<Spanned<String>>>>,
     #[serde(default)]
-    version: Option<String>,
-    reason: String,
+    version: Option<Spanned<String>>,
+    reason: Spanned<String>,
     #[serde(default)]
-    expires: Option<String>,
+    expires: Option<Spanned<String>>,
 }
 
 /// One expected change.
@@ -173,14 +255,35 @@ struct RawAllow {
 pub struct AllowEntry {
     pub index: usize,
     pub pattern: String,
+    /// The pattern without its `@version` (and purl qualifiers and subpath).
     matcher: globset::GlobMatcher,
+    /// Empty: every kind.
     pub kinds: Vec<DriftKind>,
+    /// From `version:` or the pattern's `@version`.
     pub version: Option<String>,
     pub reason: String,
     pub expires: Option<jiff::civil::Date>,
 }
 
+/// Split a `match` pattern into the component part and its `@version`: the version follows the
+/// last `@` of the last path segment (so `pkg:npm/@types/node@20.1.0` is `@types/node` at
+/// 20.1.0, and `@types/node` has no version); purl qualifiers and subpath are dropped.
+fn split_pattern(pattern: &str) -> (&str, Option<&str>) {
+    let p = pattern.split(['?', '#']).next().unwrap_or(pattern);
+    let last_segment = p.rfind('/').map_or(0, |i| i + 1);
+    match p[last_segment..].rfind('@') {
+        Some(at) if last_segment + at > 0 => {
+            let (head, version) = p.split_at(last_segment + at);
+            (head, Some(&version[1..]))
+        }
+        _ => (p, None),
+    }
+}
+
 impl AllowEntry {
+    /// Whether the entry covers `c`: its kind is listed (or no kinds are), the version (when
+    /// given) is the change's new version (old for removals), and the pattern matches the
+    /// component's purl without version, its `group/name` or its name.
     fn matches(&self, c: &Change) -> bool {
         if !self.kinds.is_empty() && !self.kinds.contains(&c.kind) {
             return false;
@@ -191,18 +294,13 @@ impl AllowEntry {
                 return false;
             }
         }
-        let pattern = self.pattern.split('@').next().unwrap_or(&self.pattern);
-        let candidates = [
-            Some(c.key.as_str()),
-            c.purl.as_deref(),
-            Some(c.name.as_str()),
-        ];
-        candidates.iter().flatten().any(|s| {
-            self.matcher.is_match(s) || s.eq_ignore_ascii_case(pattern) || {
-                // A purl pattern with a version is matched against the versioned purl.
-                self.pattern.contains('@') && c.purl.as_deref() == Some(self.pattern.as_str())
-            }
-        })
+        let mut candidates = vec![c.key.as_str(), c.component.as_str()];
+        if let Some(g) = &c.group_name {
+            candidates.push(g);
+        }
+        candidates
+            .iter()
+            .any(|s| !s.is_empty() && self.matcher.is_match(s))
     }
 }
 
@@ -215,6 +313,15 @@ fn config_error(path: &str, line: u32, col: u32, msg: String, hint: &str) -> Inp
     )
 }
 
+const ALLOW_HINT: &str = "the allow file is `allow:` followed by entries with match and reason, and optional kinds, version and expires (see \"Allow file\" in docs/sbom.md)";
+
+fn line_col<T>(s: &Spanned<T>) -> (u32, u32) {
+    (
+        s.referenced.line().max(1) as u32,
+        s.referenced.column().max(1) as u32,
+    )
+}
+
 /// Load and validate an allow file (YAML or JSON), collecting every error.
 pub fn load_allow(
     path: &Path,
@@ -223,87 +330,144 @@ pub fn load_allow(
     let name = input::display_path(path);
     let text = input::read_text(path, limits)?;
     let raw: RawAllowFile = serde_saphyr::from_str(&text).map_err(|e| {
-        let mut ie = document::yaml_error(&name, &e);
-        ie.info = &diags::INPUT_CONFIG;
-        ie.message = ie.message.replacen("malformed YAML: ", "invalid allow file: ", 1);
-        ie.hint = "the allow file is `allow:` followed by entries with match, reason, and optional kinds, version, expires (see docs/sbom-diff.md)".into();
-        ie
+        let (line, col) = document::yaml_line_col(&e);
+        let (msg, _) = document::yaml_message(&e);
+        config_error(
+            &name,
+            line,
+            col,
+            format!("invalid allow file: {msg}"),
+            ALLOW_HINT,
+        )
     })?;
     let mut entries = Vec::new();
-    let mut errors: Vec<String> = Vec::new();
+    // (line, column, message) of every error, reported together.
+    let mut errors: Vec<(u32, u32, String)> = Vec::new();
     for (i, r) in raw.allow.into_iter().enumerate() {
+        let mut err = |at: (u32, u32), msg: String| errors.push((at.0, at.1, msg));
         let mut kinds = Vec::new();
-        for k in r.kinds.unwrap_or_default() {
-            match k.as_str() {
-                "added" => kinds.push(DriftKind::Added),
-                "removed" => kinds.push(DriftKind::Removed),
-                "version" => kinds.push(DriftKind::Version),
-                "license" => kinds.push(DriftKind::License),
-                "hash" => kinds.push(DriftKind::Hash),
-                other => errors.push(format!(
-                    "/allow/{i}/kinds: unknown kind {other:?} (use added, removed, version, license, hash)"
-                )),
+        if let Some(list) = &r.kinds {
+            if list.value.is_empty() {
+                err(
+                    line_col(list),
+                    format!(
+                        "/allow/{i}/kinds: an empty list allows no change; list the kinds, or leave kinds out to allow every kind"
+                    ),
+                );
+            }
+            for k in &list.value {
+                match k.value.as_str() {
+                    "added" => kinds.push(DriftKind::Added),
+                    "removed" => kinds.push(DriftKind::Removed),
+                    "version" => kinds.push(DriftKind::Version),
+                    "license" => kinds.push(DriftKind::License),
+                    "hash" => kinds.push(DriftKind::Hash),
+                    other => err(
+                        line_col(k),
+                        format!(
+                            "/allow/{i}/kinds: unknown kind {other:?} (use added, removed, version, license, hash)"
+                        ),
+                    ),
+                }
             }
         }
-        if r.reason.trim().is_empty() {
-            errors.push(format!(
-                "/allow/{i}/reason: must say why the change is expected"
-            ));
+        if r.reason.value.trim().is_empty() {
+            err(
+                line_col(&r.reason),
+                format!("/allow/{i}/reason: must say why the change is expected"),
+            );
         }
         let expires = match &r.expires {
             None => None,
-            Some(s) => match s.parse::<jiff::civil::Date>() {
+            Some(s) => match s.value.parse::<jiff::civil::Date>() {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push(format!(
-                        "/allow/{i}/expires: {s:?} is not a date like 2026-12-31"
-                    ));
+                    err(
+                        line_col(s),
+                        format!(
+                            "/allow/{i}/expires: {:?} is not a date like 2026-12-31",
+                            s.value
+                        ),
+                    );
                     None
                 }
             },
         };
-        let glob_src = r
-            .pattern
-            .split('@')
-            .next()
-            .unwrap_or(&r.pattern)
-            .to_string();
-        let matcher = match globset::GlobBuilder::new(&glob_src)
+        let pattern = r.pattern.value.trim();
+        let (component, at_version) = split_pattern(pattern);
+        if component.is_empty() {
+            err(
+                line_col(&r.pattern),
+                format!(
+                    "/allow/{i}/match: must name a component (a purl, group/name or name; globs allowed)"
+                ),
+            );
+        }
+        let version = match (at_version, &r.version) {
+            (Some(a), Some(v)) if a != v.value => {
+                err(
+                    line_col(v),
+                    format!(
+                        "/allow/{i}/version: {:?} contradicts the version in match ({a:?})",
+                        v.value
+                    ),
+                );
+                None
+            }
+            (_, Some(v)) => Some(v.value.clone()),
+            (Some(a), None) => Some(a.to_string()),
+            (None, None) => None,
+        };
+        let matcher = match globset::GlobBuilder::new(component)
             .case_insensitive(true)
             .literal_separator(false)
             .build()
         {
             Ok(g) => g.compile_matcher(),
             Err(e) => {
-                errors.push(format!(
-                    "/allow/{i}/match: invalid pattern {:?}: {e}",
-                    r.pattern
-                ));
+                err(
+                    line_col(&r.pattern),
+                    format!(
+                        "/allow/{i}/match: invalid pattern {:?}: {e}",
+                        r.pattern.value
+                    ),
+                );
                 continue;
             }
         };
         entries.push(AllowEntry {
             index: i,
-            pattern: r.pattern,
+            pattern: r.pattern.value.clone(),
             matcher,
             kinds,
-            version: r.version,
-            reason: r.reason,
+            version,
+            reason: r.reason.value,
             expires,
         });
     }
-    if !errors.is_empty() {
+    if let Some(&(line, col, _)) = errors.first() {
         let n = errors.len();
+        let list: Vec<String> = errors
+            .iter()
+            .enumerate()
+            .map(|(k, (l, c, m))| {
+                if k == 0 {
+                    m.clone()
+                } else {
+                    format!("{m} (at {l}:{c})")
+                }
+            })
+            .collect();
         return Err(config_error(
             &name,
-            1,
-            1,
+            line,
+            col,
             format!(
                 "invalid allow file ({n} error{}): {}",
                 if n == 1 { "" } else { "s" },
-                errors.join("; ")
+                list.join("; ")
             ),
-            "fix the fields named above; see docs/sbom-diff.md for the allow file format",
+            ALLOW_HINT,
         ));
     }
     Ok(entries)
@@ -311,8 +475,11 @@ pub fn load_allow(
 
 // ------------------------------------------------------------------ command
 
+/// Load an SBOM whose components can be read exactly (see [`validate::check_readable`]).
 fn load(path: &Path, ctx: &Context) -> Result<Document> {
-    document::load(path, ctx.limits).map_err(Error::from)
+    let doc = document::load(path, ctx.limits)?;
+    validate::check_readable(&doc)?;
+    Ok(doc)
 }
 
 fn info_for(kind: DriftKind) -> &'static crate::report::CodeInfo {
@@ -455,6 +622,13 @@ pub fn cmd(ctx: &Context, args: &SbomDiffArgs, global: &GlobalArgs, env: &mut En
         let mut s = Subject::new(doc.path.clone());
         s.kind = Some(doc.kind());
         s.facts.insert("components".into(), json!(comps.len()));
+        // A file carrying a finding that denies (a change listed in --fail-on and not
+        // allowed) is denied, as the report is.
+        if report.diagnostics.iter().any(|d| {
+            d.severity == Severity::Error && d.location.as_ref().is_some_and(|l| l.file == doc.path)
+        }) {
+            s.verdict = Verdict::Deny;
+        }
         report.subjects.push(s);
     }
     let status = |c: &Change| -> String {
@@ -632,5 +806,178 @@ mod tests {
         assert_eq!(changes[0].kind, DriftKind::Version);
         assert_eq!(changes[0].old_version.as_deref(), Some("1.0.0"));
         assert_eq!(changes[0].new_version.as_deref(), Some("3.0.0"));
+    }
+
+    fn allow(yaml: &str) -> std::result::Result<Vec<AllowEntry>, InputError> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("allow.yaml");
+        std::fs::write(&p, yaml).unwrap();
+        load_allow(&p, input::Limits::default())
+    }
+
+    fn covered(pattern: &str, c: &Component, kind: DriftKind) -> bool {
+        let entries = allow(&format!("allow:\n  - match: {pattern:?}\n    reason: r\n")).unwrap();
+        let old = comp("other", "0.0.1", None, None);
+        let changes = match kind {
+            DriftKind::Added => compare(&[old], std::slice::from_ref(c)),
+            _ => unreachable!(),
+        };
+        let change = changes.iter().find(|x| x.kind == kind).unwrap();
+        entries[0].matches(change)
+    }
+
+    /// `match` is a purl without (or with) version, `group/name` or the bare name, globs
+    /// allowed, case-insensitive: as docs/sbom.md says.
+    #[test]
+    fn allow_patterns_match_purl_group_name_and_name() {
+        let express = comp("express", "4.19.2", None, None);
+        let widget = Component {
+            name: "widget".into(),
+            group: Some("acme".into()),
+            version: Some("2.0.0".into()),
+            ..Default::default()
+        };
+        let types = Component {
+            name: "node".into(),
+            version: Some("20.1.0".into()),
+            purl: Some("pkg:npm/%40types/node@20.1.0".into()),
+            ..Default::default()
+        };
+        let added = DriftKind::Added;
+        for (pattern, c, want) in [
+            ("express", &express, true),
+            ("EXPRESS", &express, true),
+            ("pkg:npm/express", &express, true),
+            ("pkg:npm/express@4.19.2", &express, true),
+            ("pkg:npm/express@4.19.2?foo=bar", &express, true),
+            ("pkg:npm/express@4.18.0", &express, false),
+            ("express@4.19.2", &express, true),
+            ("pkg:npm/expr*", &express, true),
+            ("pkg:pypi/express", &express, false),
+            ("widget", &widget, true),
+            ("acme/widget", &widget, true),
+            ("acme/*", &widget, true),
+            ("other/widget", &widget, false),
+            ("pkg:npm/@types/*", &types, true),
+            ("pkg:npm/@types/node@20.1.0", &types, true),
+            ("@types/node", &types, false),
+            ("node", &types, true),
+        ] {
+            assert_eq!(covered(pattern, c, added), want, "{pattern}");
+        }
+    }
+
+    /// Mistakes in an allow file are exit-2 errors at the line:column of the field, never
+    /// entries that allow more (or less) than they say.
+    #[test]
+    fn allow_file_errors_point_at_the_field() {
+        for (yaml, at, what) in [
+            (
+                "allow:\n  - match: x\n    kinds: []\n    reason: r\n",
+                (3, 12),
+                "/allow/0/kinds: an empty list",
+            ),
+            (
+                "allow:\n  - match: x\n    kinds: [added, verson]\n    reason: r\n",
+                (3, 20),
+                "unknown kind \"verson\"",
+            ),
+            (
+                "allow:\n  - match: x\n    reason: r\n    expires: 2026-13-01\n",
+                (4, 14),
+                "/allow/0/expires",
+            ),
+            (
+                "allow:\n  - match: ''\n    reason: r\n",
+                (2, 12),
+                "/allow/0/match",
+            ),
+            (
+                "allow:\n  - match: x@1\n    version: '2'\n    reason: r\n",
+                (3, 14),
+                "/allow/0/version",
+            ),
+            (
+                "allow:\n  - match: x\n    reason: r\n    reason: s\n",
+                (4, 5),
+                "duplicate key \"reason\"",
+            ),
+        ] {
+            let e = allow(yaml).unwrap_err();
+            assert_eq!(e.info.code, "TG009", "{yaml}");
+            assert_eq!(
+                (e.location.line, e.location.column),
+                (Some(at.0), Some(at.1)),
+                "{yaml}: {e}"
+            );
+            assert!(e.message.contains(what), "{e}");
+            assert!(
+                !e.message.contains("error:") && !e.message.contains("line "),
+                "{e}"
+            );
+            assert!(e.hint.contains("docs/sbom.md"), "{e}");
+        }
+        let e = allow("allow:\n  - match: x\n    kinds: [nope]\n    reason: ''\n").unwrap_err();
+        assert!(
+            e.message.contains("2 errors") && e.message.contains("(at 4:13)"),
+            "{e}"
+        );
+    }
+
+    /// Versions pair in version order, not string order: 8.0.0, 9.0.0 → 8.1.0, 10.0.0 is two
+    /// minor/major updates, not 9.0.0 → 8.1.0 (a downgrade) and 8.0.0 → 10.0.0.
+    #[test]
+    fn unmatched_versions_pair_in_version_order() {
+        let old = vec![
+            comp("p", "9.0.0", None, None),
+            comp("p", "8.0.0", None, None),
+        ];
+        let new = vec![
+            comp("p", "10.0.0", None, None),
+            comp("p", "8.1.0", None, None),
+        ];
+        let changes = compare(&old, &new);
+        let pairs: Vec<(&str, &str)> = changes
+            .iter()
+            .map(|c| {
+                assert_eq!(c.kind, DriftKind::Version);
+                (
+                    c.old_version.as_deref().unwrap(),
+                    c.new_version.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(pairs, [("8.0.0", "8.1.0"), ("9.0.0", "10.0.0")]);
+    }
+
+    /// Each SBOM is a set of package versions: a component listed twice (or once per project
+    /// of a hierarchical merge) is one, in either document; their details are pooled.
+    #[test]
+    fn repeated_components_are_one_package_version() {
+        let once = vec![comp("x", "1.0.0", Some("MIT"), Some("aa"))];
+        let twice = vec![once[0].clone(), once[0].clone()];
+        assert_eq!(compare(&once, &twice), []);
+        assert_eq!(compare(&twice, &once), []);
+        // Copies with another licence spelling count as the same licence.
+        let mut spaced = once[0].clone();
+        spaced.license = Some("mit".into());
+        assert_eq!(compare(&once, &[once[0].clone(), spaced]), []);
+        // A copy with a different digest is a different content for that version.
+        let other = comp("x", "1.0.0", Some("MIT"), Some("bb"));
+        let kinds: Vec<DriftKind> = compare(&once, &[once[0].clone(), other])
+            .iter()
+            .map(|c| c.kind)
+            .collect();
+        assert_eq!(kinds, [DriftKind::Hash]);
+        // A new version beside a repeated old one is still added.
+        let more = vec![
+            once[0].clone(),
+            comp("x", "2.0.0", None, None),
+            once[0].clone(),
+        ];
+        let changes = compare(&twice, &more);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].kind, DriftKind::Added);
+        assert_eq!(changes[0].new_version.as_deref(), Some("2.0.0"));
     }
 }

@@ -138,6 +138,7 @@ pub fn parse(name: &str, text: String) -> Result<Document, InputError> {
         '{' | '[' => {
             let value: Value =
                 serde_json::from_str(&text).map_err(|e| input::json_error(name, &text, &e))?;
+            input::check_duplicate_keys(name, &text)?;
             identify(name, value, Encoding::Json, Some(text), HashMap::new())
         }
         '<' => Err(InputError::new(
@@ -176,15 +177,85 @@ fn is_tag_value(text: &str) -> bool {
 }
 
 pub fn yaml_error(name: &str, e: &serde_saphyr::Error) -> InputError {
-    let msg = e.to_string();
-    let (line, col) = yaml_position(&msg).unwrap_or((1, 1));
-    let first = msg.lines().next().unwrap_or("").to_string();
+    let (message, hint) = yaml_message(e);
     InputError::new(
         &diags::INPUT_MALFORMED,
-        Location::file(name).with_line_col(line, col),
-        format!("malformed YAML: {first}"),
-        "fix the YAML syntax at this position (indentation and `key: value` pairs)",
+        Location::file(name).with_line_col(yaml_line_col(e).0, yaml_line_col(e).1),
+        format!("malformed YAML: {message}"),
+        hint,
     )
+}
+
+/// The line:column of a serde-saphyr error (1:1 when it has none).
+pub fn yaml_line_col(e: &serde_saphyr::Error) -> (u32, u32) {
+    e.location()
+        .filter(|l| l.line() > 0)
+        .map(|l| (l.line() as u32, l.column().max(1) as u32))
+        .or_else(|| yaml_position(&e.to_string()))
+        .unwrap_or((1, 1))
+}
+
+/// What went wrong, in the user's terms (no position: the location has it), and what to do.
+/// serde-saphyr's own messages speak to programmers (`set DuplicateKeyPolicy in Options`,
+/// `Nodes { nodes: 250001 }`).
+pub fn yaml_message(e: &serde_saphyr::Error) -> (String, &'static str) {
+    use serde_saphyr::budget::BudgetBreach as B;
+    use serde_saphyr::{Error, MessageFormatter};
+    let mut inner = e;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = inner {
+        inner = error;
+    }
+    match inner {
+        Error::DuplicateMappingKey { key, .. } => (
+            match key {
+                Some(k) => format!("duplicate key {k:?} in one mapping"),
+                None => "duplicate key in one mapping".to_string(),
+            },
+            "remove or rename one of the two keys; each key may appear once per mapping",
+        ),
+        Error::Budget { breach, .. } => {
+            let what = match breach {
+                B::Nodes { nodes } => format!("it expands to more than {} nodes", nodes - 1),
+                B::Aliases { aliases } => format!("it uses more than {} aliases", aliases - 1),
+                B::Anchors { anchors } => format!("it defines more than {} anchors", anchors - 1),
+                B::Depth { depth } => format!("it nests deeper than {} levels", depth - 1),
+                B::Events { .. } | B::ScalarBytes { .. } | B::InputBytes { .. } => {
+                    "it is too large".to_string()
+                }
+                B::AliasAnchorRatio { .. } => "it uses far more aliases than anchors".to_string(),
+                _ => "it exceeds the parser's limits".to_string(),
+            };
+            (
+                format!("YAML document too large or too complex: {what}"),
+                "anchors and aliases that expand exponentially (a \"billion laughs\" document) are refused; write the values out, without aliases",
+            )
+        }
+        other => {
+            let msg = serde_saphyr::UserMessageFormatter.format_message(other);
+            let first = strip_yaml_position(msg.lines().next().unwrap_or("").trim());
+            let first = match first {
+                "expected sequence start" => "expected a list (`- item` lines or `[a, b]`) here",
+                "expected mapping start" => "expected a mapping (`key: value` lines) here",
+                other => other,
+            };
+            (
+                first.to_string(),
+                "fix the YAML syntax at this position (indentation and `key: value` pairs)",
+            )
+        }
+    }
+}
+
+/// `error: line 3 column 5: unknown field` → `unknown field`.
+fn strip_yaml_position(msg: &str) -> &str {
+    let rest = msg.strip_prefix("error: ").unwrap_or(msg);
+    match rest.strip_prefix("line ") {
+        Some(after) => after
+            .split_once(": ")
+            .filter(|(pos, _)| pos.contains("column"))
+            .map_or(rest, |(_, m)| m),
+        None => rest,
+    }
 }
 
 /// serde-saphyr messages carry "line X column Y" (or "at line X, column Y").
@@ -338,5 +409,39 @@ mod tests {
         assert!(e.message.starts_with("truncated JSON"), "{e}");
         let e = p("\u{1}\u{2}garbage").unwrap_err();
         assert_eq!(e.info.code, "TG005");
+    }
+
+    /// YAML errors speak to users: no parser options, no debug output, no doubled position.
+    #[test]
+    fn yaml_errors_are_worded_for_users() {
+        let e = p("spdxVersion: SPDX-2.3\nname: x\nname: y\n").unwrap_err();
+        assert_eq!((e.location.line, e.location.column), (Some(3), Some(1)));
+        assert_eq!(
+            e.message,
+            "malformed YAML: duplicate key \"name\" in one mapping"
+        );
+        assert!(!e.hint.contains("Options"), "{e}");
+        let mut laughs =
+            String::from("spdxVersion: SPDX-2.3\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (prev, n) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .zip(["b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            laughs.push_str(&format!("{n}: &{n} [{refs}]\n"));
+        }
+        let e = p(&laughs).unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "malformed YAML: YAML document too large or too complex: it expands to more than"
+            ),
+            "{e}"
+        );
+        assert!(
+            !e.message.contains('{') && e.hint.contains("billion laughs"),
+            "{e}"
+        );
+        let e = p("spdxVersion: SPDX-2.3\nname: [x\n").unwrap_err();
+        assert!(!e.message.contains("line "), "{e}");
     }
 }

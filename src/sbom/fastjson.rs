@@ -4,7 +4,8 @@
 //!
 //! It accepts a subset of what `serde_json` accepts (anything unusual — an error, a duplicate
 //! key, deep nesting — makes the caller fall back to the `serde_json` path), so every error
-//! message and position still comes from `serde_json`.
+//! message and position still comes from the `serde_json` path (which refuses duplicate keys,
+//! see `input::check_duplicate_keys`).
 
 use serde_json::Value;
 use std::borrow::Cow;
@@ -76,7 +77,7 @@ pub enum Node<'a> {
     Num(&'a str),
     Str(Cow<'a, str>),
     Arr(Vec<Node<'a>>),
-    /// Members in document order. A key may repeat; as in `serde_json`, the last one counts.
+    /// Members in document order; no key repeats (the reader refuses duplicate keys).
     Obj(Vec<(Cow<'a, str>, Node<'a>)>),
 }
 
@@ -158,6 +159,25 @@ type R<T> = Result<T, Unsupported>;
 
 /// Nesting deeper than this is left to `serde_json` (whose limit is 128).
 const MAX_DEPTH: usize = 100;
+
+/// Objects with up to this many members are checked for duplicate keys as they are read; larger
+/// ones by sorting their keys once they are complete.
+const MAX_PAIRWISE: usize = 32;
+
+/// A bit standing for a key (its length and last byte): equal keys get the same bit.
+#[inline]
+fn key_bit(key: &str) -> u64 {
+    let b = key.as_bytes();
+    let last = b.last().copied().unwrap_or(0) as usize;
+    1 << ((b.len().wrapping_mul(7) ^ last) & 63)
+}
+
+/// Whether two members share a key (for large objects: O(n log n)).
+fn has_duplicate(members: &[(Cow<'_, str>, Node<'_>)]) -> bool {
+    let mut keys: Vec<&str> = members.iter().map(|(k, _)| k.as_ref()).collect();
+    keys.sort_unstable();
+    keys.windows(2).any(|w| w[0] == w[1])
+}
 
 /// A cursor over JSON text.
 pub struct Reader<'a> {
@@ -245,12 +265,23 @@ impl<'a> Reader<'a> {
                     return Ok(Node::Obj(Vec::new()));
                 }
                 let start = self.members.len();
+                // One bit per key hash: a key is compared with the others only when its bit is
+                // already set, so the usual object costs no comparisons at all.
+                let mut seen = 0u64;
                 loop {
                     self.skip_ws();
                     if self.peek() != Some(b'"') {
                         return Err(Unsupported);
                     }
                     let key = self.string()?;
+                    let n = self.members.len() - start;
+                    if n < MAX_PAIRWISE {
+                        let bit = key_bit(&key);
+                        if seen & bit != 0 && self.members[start..].iter().any(|(k, _)| *k == key) {
+                            return Err(Unsupported);
+                        }
+                        seen |= bit;
+                    }
                     self.expect(b':')?;
                     let v = self.value_at(depth + 1)?;
                     self.members.push((key, v));
@@ -259,6 +290,11 @@ impl<'a> Reader<'a> {
                         Some(b',') => self.i += 1,
                         Some(b'}') => {
                             self.i += 1;
+                            if self.members.len() - start > MAX_PAIRWISE
+                                && has_duplicate(&self.members[start..])
+                            {
+                                return Err(Unsupported);
+                            }
                             return Ok(Node::Obj(self.members.drain(start..).collect()));
                         }
                         _ => return Err(Unsupported),
@@ -536,12 +572,29 @@ mod tests {
         same_as_serde(r#"{"k": "caf\u00e9 ü"}"#);
     }
 
+    /// Duplicate keys are left to the `serde_json` path, which refuses them: in small objects,
+    /// large ones, nested ones, and with escapes.
     #[test]
-    fn duplicate_keys_keep_the_last_like_serde_json() {
-        let text = r#"{"a": 1, "b": 2, "a": 3}"#;
-        let node = Reader::new(text).value().unwrap();
-        assert_eq!(node.get("a"), Some(&Node::Num("3")));
-        same_as_serde(text);
+    fn duplicate_keys_are_unsupported() {
+        let big = |extra: &str| {
+            let mut m: Vec<String> = (0..100).map(|i| format!(r#""k{i}": {i}"#)).collect();
+            m.push(extra.to_string());
+            format!("{{{}}}", m.join(","))
+        };
+        for dup in [
+            r#"{"a": 1, "b": 2, "a": 3}"#.to_string(),
+            r#"[{"x": {"purl": "a", "name": "n", "purl": "b"}}]"#.to_string(),
+            r#"{"ab": 1, "ab": 2}"#.to_string(),
+            big(r#""k42": 0"#),
+        ] {
+            assert!(Reader::new(&dup).value().is_err(), "{dup}");
+        }
+        for ok in [
+            r#"{"a": {"a": 1}, "b": [{"a": 2}, {"a": 3}], "ab": 1, "ba": 2, "": 3}"#.to_string(),
+            big(r#""k100": 0"#),
+        ] {
+            same_as_serde(&ok);
+        }
     }
 
     #[test]

@@ -690,9 +690,9 @@ impl Schema {
                             None => k.additional_properties,
                         };
                         match sub.map_or(Tri::Valid, |id| self.eval(id, m, depth)) {
-                            // Of a repeated key only the last value counts (as in serde_json):
-                            // an earlier one decides nothing. (Checking every value otherwise
-                            // is only more cautious.)
+                            // The reader refuses repeated keys; were one to get here, only
+                            // the last value would count (as in serde_json): an earlier one
+                            // decides nothing.
                             Tri::Invalid
                                 if !v.get(key).is_some_and(|last| std::ptr::eq(last, m)) =>
                             {

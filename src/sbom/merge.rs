@@ -88,15 +88,27 @@ fn flatten(list: &[Value], out: &mut Vec<Value>) {
     }
 }
 
-fn details_differ(a: &Value, b: &Value) -> Option<&'static str> {
-    for key in ["hashes", "licenses"] {
-        if let (Some(x), Some(y)) = (a.get(key), b.get(key))
-            && x != y
-        {
-            return Some(key);
-        }
+/// A component's content without its bom-ref (and nested components, already flattened away):
+/// what makes two entries the same component.
+fn body(c: &Value) -> Value {
+    let mut c = c.clone();
+    if let Some(o) = c.as_object_mut() {
+        o.remove("bom-ref");
+        o.remove("components");
     }
-    None
+    c
+}
+
+/// The details two entries for the same package disagree on (`hashes`, `licenses` or both),
+/// as words for the SBOM040 message.
+fn details_differ(a: &Value, b: &Value) -> Option<&'static str> {
+    let differs = |key: &str| matches!((a.get(key), b.get(key)), (Some(x), Some(y)) if x != y);
+    match (differs("hashes"), differs("licenses")) {
+        (true, true) => Some("hashes and licenses"),
+        (true, false) => Some("hashes"),
+        (false, true) => Some("licenses"),
+        (false, false) => None,
+    }
 }
 
 /// Merge documents (all CycloneDX). Deterministic: same inputs, same output bytes.
@@ -114,6 +126,8 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     }
     let mut top: Vec<Value> = Vec::new();
     let mut by_identity: HashMap<String, (String, usize)> = HashMap::new(); // identity → (ref, index in top)
+    // Hierarchical: identity → (ref, content) of every component placed so far.
+    let mut placed: HashMap<String, Vec<(String, Value)>> = HashMap::new();
     let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut duplicates = 0usize;
     let mut conflicts = Vec::new();
@@ -188,10 +202,31 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             by_identity.insert(root_ident.clone(), (root_new_ref.clone(), PENDING_ROOT));
         }
 
+        if opts.hierarchical {
+            placed
+                .entry(root_ident.clone())
+                .or_default()
+                .push((root_new_ref.clone(), body(&root_c)));
+        }
+
         let mut children: Vec<Value> = Vec::new();
         for mut c in flat {
             let old_ref = s(&c, "bom-ref").map(str::to_string);
             let ident = identity(&c);
+            // Hierarchical: a component identical to one already placed (under an earlier
+            // input, or earlier in this one) is that component, not a second one under another
+            // bom-ref; this input's dependencies point to it.
+            if opts.hierarchical
+                && let Some((existing_ref, _)) = placed
+                    .get(&ident)
+                    .and_then(|same| same.iter().find(|(_, b)| *b == body(&c)))
+            {
+                duplicates += 1;
+                if let Some(o) = old_ref {
+                    map.insert(o, existing_ref.clone());
+                }
+                continue;
+            }
             if !opts.hierarchical
                 && let Some((existing_ref, idx)) = by_identity.get(&ident)
             {
@@ -222,6 +257,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             c["bom-ref"] = json!(new_ref);
             component_count += 1;
             if opts.hierarchical {
+                placed.entry(ident).or_default().push((new_ref, body(&c)));
                 children.push(c);
             } else {
                 by_identity.insert(ident, (new_ref, top.len()));
@@ -327,6 +363,7 @@ pub fn cmd(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut E
                 "convert SPDX inputs to CycloneDX first, or merge only the CycloneDX SBOMs",
             )));
         }
+        validate::check_readable(&doc)?;
         docs.push(doc);
     }
     let opts = MergeOptions {
@@ -435,6 +472,84 @@ mod tests {
             .iter()
             .map(|c| c["purl"].as_str().unwrap())
             .collect()
+    }
+
+    /// SBOM040 names every detail that differs, not only the first.
+    #[test]
+    fn conflicts_name_every_differing_detail() {
+        let with = |hash: &str, licence: &str| {
+            let mut d = doc("x.json", "root", &["x"], "");
+            d.value["components"][0]["hashes"] = json!([{"alg": "SHA-256", "content": hash}]);
+            d.value["components"][0]["licenses"] = json!([{"license": {"id": licence}}]);
+            d
+        };
+        for (b, what) in [
+            (with("bb", "GPL-3.0-only"), "different hashes and licenses"),
+            (with("bb", "MIT"), "different hashes in"),
+            (with("aa", "GPL-3.0-only"), "different licenses in"),
+        ] {
+            let m = merge(&[with("aa", "MIT"), b], &opts());
+            let msgs: Vec<&str> = m.conflicts.iter().map(|d| d.message.as_str()).collect();
+            assert!(msgs.len() == 1 && msgs[0].contains(what), "{msgs:?}");
+        }
+        let m = merge(&[with("aa", "MIT"), with("aa", "MIT")], &opts());
+        assert!(m.conflicts.is_empty());
+    }
+
+    /// Hierarchical, a component two inputs list identically is one component (placed under
+    /// the first input; the second's dependencies point to it), not a second one renamed `#2`;
+    /// only different components that share a bom-ref are renamed.
+    #[test]
+    fn hierarchical_merge_places_the_same_component_once() {
+        let app = doc(
+            "app.json",
+            "app",
+            &["shared", "x"],
+            r#"{"ref":"app","dependsOn":["shared","x"]}"#,
+        );
+        let mut worker = doc(
+            "worker.json",
+            "worker",
+            &["shared", "x"],
+            r#"{"ref":"worker","dependsOn":["shared","x"]}"#,
+        );
+        // The worker's `x` is another component (another version) under the same bom-ref.
+        worker.value["components"][1]["version"] = json!("2");
+        worker.value["components"][1]["purl"] = json!("pkg:npm/x@2");
+        let m = merge(
+            &[app, worker],
+            &MergeOptions {
+                hierarchical: true,
+                ..opts()
+            },
+        );
+        let children = |i: usize| -> Vec<(String, String)> {
+            m.bom["components"][i]["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["bom-ref"].as_str().unwrap().to_string(),
+                        c["purl"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let own = |r: &str, p: &str| (r.to_string(), p.to_string());
+        assert_eq!(
+            children(0),
+            [own("shared", "pkg:npm/shared@1"), own("x", "pkg:npm/x@1")]
+        );
+        assert_eq!(children(1), [own("x#2", "pkg:npm/x@2")]);
+        assert_eq!(m.duplicates, 1);
+        let worker_deps = m.bom["dependencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["ref"] == "worker")
+            .unwrap();
+        assert_eq!(worker_deps["dependsOn"], json!(["shared", "x#2"]));
     }
 
     /// Flat, an input's root is deduplicated by purl like every component: against an earlier

@@ -64,6 +64,77 @@ impl Component {
     }
 }
 
+/// Order two version strings: semantic-versioning precedence for semver versions (numeric
+/// parts compared as numbers, a pre-release before its release, build metadata ignored), and
+/// the same natural ordering for anything else (`9.0` < `10.0`, `r9` < `r10`, a leading `v`
+/// ignored). A total order (ties broken by the text), so it can sort.
+pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(v: &str) -> (&str, Option<&str>) {
+        let v = v.trim();
+        let v = match v.strip_prefix(['v', 'V']) {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => v,
+        };
+        let v = v.split_once('+').map_or(v, |(head, _build)| head);
+        match v.split_once('-') {
+            Some((release, pre)) => (release, Some(pre)),
+            None => (v, None),
+        }
+    }
+    let (ra, pa) = parts(a);
+    let (rb, pb) = parts(b);
+    natural_order(ra, rb)
+        // A pre-release comes before its release.
+        .then_with(|| match (pa, pb) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => natural_order(x, y),
+        })
+        .then_with(|| a.cmp(b))
+}
+
+/// Compare runs of digits as numbers (of any length) and other runs as text; a number sorts
+/// before text at the same place, and a prefix before what extends it.
+fn natural_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn run(s: &str) -> (&str, &str) {
+        let digits = s.as_bytes()[0].is_ascii_digit();
+        let end = s
+            .bytes()
+            .position(|c| c.is_ascii_digit() != digits)
+            .unwrap_or(s.len());
+        s.split_at(end)
+    }
+    let (mut a, mut b) = (a, b);
+    loop {
+        match (a.is_empty(), b.is_empty()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        let ((x, rest_a), (y, rest_b)) = (run(a), run(b));
+        let (xn, yn) = (
+            x.as_bytes()[0].is_ascii_digit(),
+            y.as_bytes()[0].is_ascii_digit(),
+        );
+        let ord = match (xn, yn) {
+            (true, true) => {
+                let (x, y) = (x.trim_start_matches('0'), y.trim_start_matches('0'));
+                x.len().cmp(&y.len()).then_with(|| x.cmp(y))
+            }
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            (false, false) => x.cmp(y),
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+}
+
 /// Document-level facts the profiles need.
 #[derive(Debug, Clone, Default)]
 pub struct DocumentFacts {
@@ -520,7 +591,47 @@ fn spdx2_package<J: Json>(p: &J, i: usize) -> Component {
     }
 }
 
+/// Element types that are documents about other elements: their `rootElement`s (and what they
+/// `describes`) are the document's subject.
+const SPDX3_DOCUMENTS: &[&str] = &["SpdxDocument", "software_Sbom", "Bom"];
+
+/// The spdxIds of an SPDX 3 document's subject: the `rootElement`s of its SpdxDocument and
+/// software_Sbom elements, and what those `describes`. Like the packages an SPDX 2 document
+/// DESCRIBES, and CycloneDX `metadata.component`, they are not components.
+fn spdx3_subjects(v: &Value) -> BTreeSet<String> {
+    let strings = |e: &Value, k: &str| -> Vec<String> {
+        match e.get(k) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let documents: BTreeSet<String> = graph(v)
+        .filter(|e| s(*e, "type").is_some_and(|t| SPDX3_DOCUMENTS.contains(&t.as_str())))
+        .filter_map(|e| s(e, "spdxId"))
+        .collect();
+    let mut subjects = BTreeSet::new();
+    for e in graph(v) {
+        match s(e, "type").as_deref() {
+            Some(t) if SPDX3_DOCUMENTS.contains(&t) => subjects.extend(strings(e, "rootElement")),
+            Some("Relationship")
+                if s(e, "relationshipType").as_deref() == Some("describes")
+                    && s(e, "from").is_some_and(|f| documents.contains(&f)) =>
+            {
+                subjects.extend(strings(e, "to"));
+            }
+            _ => {}
+        }
+    }
+    subjects
+}
+
 fn spdx3_components(v: &Value) -> Vec<Component> {
+    let subjects = spdx3_subjects(v);
     let mut in_graph: BTreeSet<String> = BTreeSet::new();
     for e in graph(v) {
         if s(e, "type").as_deref() == Some("Relationship") {
@@ -537,7 +648,9 @@ fn spdx3_components(v: &Value) -> Vec<Component> {
     let mut out = Vec::new();
     if let Some(list) = v.get("@graph").and_then(Value::as_array) {
         for (i, e) in list.iter().enumerate() {
-            if s(e, "type").as_deref() != Some("software_Package") {
+            if s(e, "type").as_deref() != Some("software_Package")
+                || s(e, "spdxId").is_some_and(|id| subjects.contains(&id))
+            {
                 continue;
             }
             let mut hashes = BTreeMap::new();
@@ -647,6 +760,84 @@ mod tests {
                 assert_eq!(expected, 5);
             }
             assert_eq!(count.finish_count(&v), expected, "{family:?}");
+        }
+    }
+
+    #[test]
+    fn versions_order_by_precedence() {
+        use std::cmp::Ordering::*;
+        // The semver specification's own example, then numbers of any length, a leading
+        // `v`, build metadata, and versions that are not semver.
+        let sorted = [
+            "1.0.0-alpha",
+            "1.0.0-alpha.1",
+            "1.0.0-alpha.beta",
+            "1.0.0-beta",
+            "1.0.0-beta.2",
+            "1.0.0-beta.11",
+            "1.0.0-rc.1",
+            "1.0.0",
+            "v1.0.1",
+            "1.2",
+            "1.9.0",
+            "1.10.0",
+            "2.0.0+build.5",
+            "8.0.0",
+            "8.1.0",
+            "9.0.0",
+            "10.0.0",
+            "99999999999999999999999.0",
+        ];
+        for (i, a) in sorted.iter().enumerate() {
+            for (j, b) in sorted.iter().enumerate() {
+                assert_eq!(version_order(a, b), i.cmp(&j), "{a} vs {b}");
+            }
+        }
+        assert_eq!(version_order("r9", "r10"), Less);
+        assert_eq!(version_order("2024.1", "2023.12"), Greater);
+        assert_eq!(version_order("1.0.0+a", "1.0.0+b"), Less);
+        assert_eq!(version_order("1.0", "1.0"), Equal);
+        // A total order on odd input too (sorting relies on it).
+        let odd = [
+            "b", "", "1.a", "1.1", "a1", "-", "1-", "01", "1", "v", "v1", "1+x", "+",
+        ];
+        for a in odd {
+            for b in odd {
+                assert_eq!(version_order(a, b), version_order(b, a).reverse());
+                assert_eq!(version_order(a, b) == Equal, a == b, "{a:?} {b:?}");
+                for c in odd {
+                    if version_order(a, b) == Less && version_order(b, c) == Less {
+                        assert_eq!(version_order(a, c), Less, "{a:?} {b:?} {c:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The subject of an SPDX 3 document (its root element, directly, through a software_Sbom,
+    /// or by a `describes` relationship) is not a component, as for SPDX 2 and CycloneDX.
+    #[test]
+    fn spdx3_subject_is_not_a_component() {
+        let pkg = |id: &str, name: &str| serde_json::json!({"type": "software_Package", "spdxId": id, "name": name, "software_packageVersion": "1"});
+        let doc = |root: &str, extra: Vec<Value>| {
+            let mut g = vec![
+                serde_json::json!({"type": "SpdxDocument", "spdxId": "urn:doc", "rootElement": [root]}),
+                pkg("urn:app", "app"),
+                pkg("urn:lib", "lib"),
+            ];
+            g.extend(extra);
+            serde_json::json!({"@context": "https://spdx.org/rdf/3.0.1/spdx-context.jsonld", "@graph": g})
+        };
+        let sbom = serde_json::json!({"type": "software_Sbom", "spdxId": "urn:sbom", "rootElement": ["urn:app"]});
+        let describes = serde_json::json!({"type": "Relationship", "spdxId": "urn:rel", "from": "urn:doc", "relationshipType": "describes", "to": ["urn:app"]});
+        let unrelated = serde_json::json!({"type": "Relationship", "spdxId": "urn:rel2", "from": "urn:lib", "relationshipType": "describes", "to": ["urn:lib"]});
+        for v in [
+            doc("urn:app", vec![]),
+            doc("urn:sbom", vec![sbom]),
+            doc("urn:other", vec![describes, unrelated]),
+        ] {
+            let names: Vec<String> = spdx3_components(&v).into_iter().map(|c| c.name).collect();
+            assert_eq!(names, ["lib"], "{v}");
         }
     }
 

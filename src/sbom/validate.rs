@@ -105,12 +105,12 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
 /// JSON documents `fast_path` does not take: read by `serde_json`, streaming CycloneDX and
 /// SPDX 2.
 fn serde_path(name: &str, bytes: Vec<u8>, opts: &Options) -> Result<FileResult, InputError> {
-    let json_err = |bytes: &[u8], e: &serde_json::Error| {
-        let prefix = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_string();
-        input::json_error(name, &prefix, e)
-    };
+    let json_err = |bytes: &[u8], e: &serde_json::Error| input::json_error_in(name, bytes, e);
     let markers = stream::top_level_strings(&bytes, document::MARKER_KEYS)
         .map_err(|e| json_err(&bytes, &e))?;
+    // Well-formed (it has just been read whole): every object may hold each key once, as on
+    // every other path (`document::parse`).
+    input::check_duplicate_keys(name, &String::from_utf8_lossy(&bytes))?;
     let (family, version, encoding) =
         document::recognise(name, &Value::Object(markers), Encoding::Json)?;
     if family != Family::Spdx3 {
@@ -319,7 +319,7 @@ fn fast_path<'a>(
         r.expect(b'{')?;
         let mut skeleton = serde_json::Map::new();
         let mut markers = serde_json::Map::new();
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: foldhash::HashSet<&str> = foldhash::HashSet::default();
         // Recognised from the markers before the first big array.
         let mut early: Option<(Family, String, Encoding)> = None;
         let mut worker: Option<(
@@ -339,10 +339,9 @@ fn fast_path<'a>(
             let std::borrow::Cow::Borrowed(key) = key else {
                 return Err(Unsupported);
             };
-            if seen.contains(&key) {
+            if !seen.insert(key) {
                 return Err(Unsupported);
             }
-            seen.push(key);
             r.skip_ws();
             let mut streamed_as = None;
             if all_streamed.contains(&key) && r.peek() == Some(b'[') {
@@ -544,6 +543,70 @@ fn schema_for(doc: &Document) -> Result<SchemaId, Box<Diagnostic>> {
             v => unsupported(format!("SPDX {v} is not supported (3.0.1 is)")),
         },
     }
+}
+
+/// The parts of a document `sbom diff` and `sbom merge` read: the components (nested ones
+/// included) and their fields, the subject, the dependency graph.
+fn read_structures(family: Family) -> &'static [&'static str] {
+    match family {
+        Family::CycloneDx => &["/components", "/metadata/component", "/dependencies"],
+        Family::Spdx2 => &["/packages", "/relationships", "/documentDescribes"],
+        Family::Spdx3 => &["/@graph"],
+    }
+}
+
+/// Refuse a document whose components `sbom diff` / `sbom merge` could not read exactly: one
+/// whose declared version has no schema, or that violates the schema anywhere in the parts
+/// those commands read (a `components` that is an object rather than an array, a number where
+/// a version string belongs…). Read anyway, such parts would be taken as empty or absent: a
+/// component could pass the drift gate unseen. Violations elsewhere (a timestamp's format, say)
+/// are left to `sbom validate`.
+pub fn check_readable(doc: &Document) -> Result<(), InputError> {
+    let hint = format!(
+        "run `tollgate sbom validate {}` and fix the document; diff and merge read only components that match the schema of their declared version",
+        doc.path
+    );
+    let id = match schema_for(doc) {
+        Ok(id) => id,
+        Err(diag) => {
+            let mut location = diag.location.unwrap_or_else(|| Location::file(&doc.path));
+            doc.resolve_lines(&mut [&mut location]);
+            return Err(InputError::new(
+                &d::UNSUPPORTED_VERSION,
+                location,
+                diag.message,
+                hint,
+            ));
+        }
+    };
+    let (found, _) = schema::validate(id, &doc.value, usize::MAX);
+    let read = read_structures(doc.family);
+    let mut relevant = found.into_iter().filter(|v| {
+        read.iter().any(|p| {
+            v.pointer
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+    });
+    let Some(first) = relevant.next() else {
+        return Ok(());
+    };
+    let more = relevant.count();
+    let mut location = doc.location(&first.pointer);
+    doc.resolve_lines(&mut [&mut location]);
+    let mut message = format!(
+        "cannot read the components: {}: {} ({})",
+        first.pointer,
+        first.message,
+        id.file_name()
+    );
+    if more > 0 {
+        message.push_str(&format!(
+            "; {more} more schema violation{} in the components",
+            if more == 1 { "" } else { "s" }
+        ));
+    }
+    Err(InputError::new(&d::SCHEMA, location, message, hint))
 }
 
 pub fn validate_document(mut doc: Document, opts: &Options) -> FileResult {
@@ -826,10 +889,14 @@ mod tests {
         let docs = [
             // Markers after the big arrays.
             r#"{"components":[{"type":"library","bom-ref":"a","name":"a","version":"1"}],"bomFormat":"CycloneDX","specVersion":"1.6","version":1}"#.to_string(),
-            // A duplicate key inside an element (the last one counts), an escaped string,
+            // A duplicate key inside an element (refused on both paths), an escaped string,
             // a schema violation and a bad checksum.
             format!(
                 r#"{{{spdx_head},"packages":[{{"SPDXID":"SPDXRef-a","name":"x","name":"caf\u00e9 \"q\"","downloadLocation":"NONE","checksums":[{{"algorithm":"SHA0","checksumValue":"zz"}}],"licenseConcluded":"MIT AND Nope"}},{{"SPDXID":"SPDXRef-b","name":"b","downloadLocation":"NONE","filesAnalyzed":1.0}}],"relationships":[{{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-a"}},{{"spdxElementId":"SPDXRef-a","relationshipType":"NOPE","relatedSpdxElement":"SPDXRef-zz"}}]}}"#
+            ),
+            // The same without the duplicate key: read by the quick reader.
+            format!(
+                r#"{{{spdx_head},"packages":[{{"SPDXID":"SPDXRef-a","name":"caf\u00e9 \"q\"","downloadLocation":"NONE","checksums":[{{"algorithm":"SHA0","checksumValue":"zz"}}],"licenseConcluded":"MIT AND Nope"}},{{"SPDXID":"SPDXRef-b","name":"b","downloadLocation":"NONE","filesAnalyzed":1.0}}],"relationships":[{{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-a"}},{{"spdxElementId":"SPDXRef-a","relationshipType":"NOPE","relatedSpdxElement":"SPDXRef-zz"}}]}}"#
             ),
             // A duplicate top-level key.
             format!(r#"{{{spdx_head},"name":"again","packages":[]}}"#),
@@ -931,6 +998,163 @@ mod tests {
             };
             assert_eq!(summary(&finish(doc, schema_id, checker, &opts())), whole);
         }
+    }
+
+    /// A key twice in one object is bad input wherever it is, on the quick path, the
+    /// `serde_json` path and in `document::parse` alike, at the second occurrence.
+    #[test]
+    fn duplicate_keys_are_bad_input_on_every_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let cdx = r#""bomFormat":"CycloneDX","specVersion":"1.6","version":1"#;
+        let c = |name: &str| {
+            format!(
+                r#"{{"type":"library","name":"{name}","version":"1","purl":"pkg:npm/{name}@1"}}"#
+            )
+        };
+        let spdx3 = r#""@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld""#;
+        let docs = [
+            // A second component list hiding the first.
+            (
+                format!(
+                    r#"{{{cdx},"components":[{}],"components":[{}]}}"#,
+                    c("evil"),
+                    c("good")
+                ),
+                "\"components\" in the top-level object",
+                "",
+            ),
+            // Inside one component.
+            (
+                format!(
+                    r#"{{{cdx},"components":[{},{{"type":"library","name":"a","purl":"x","purl":"pkg:npm/a@1"}}]}}"#,
+                    c("b")
+                ),
+                "\"purl\" in the object at /components/1",
+                "/components/1",
+            ),
+            // In the metadata, a marker, and in SPDX 3 (parsed whole).
+            (
+                format!(
+                    r#"{{{cdx},"metadata":{{"timestamp":"2025-01-01T00:00:00Z","timestamp":"x"}}}}"#
+                ),
+                "/metadata",
+                "/metadata",
+            ),
+            (
+                format!(r#"{{{cdx},"specVersion":"1.2"}}"#),
+                "\"specVersion\"",
+                "",
+            ),
+            (
+                format!(r#"{{{spdx3},"@graph":[{{"type":"x","type":"y"}}]}}"#),
+                "/@graph/0",
+                "/@graph/0",
+            ),
+        ];
+        for (n, (text, what, pointer)) in docs.iter().enumerate() {
+            let path = dir.path().join(format!("dup{n}.json"));
+            std::fs::write(&path, text).unwrap();
+            let name = input::display_path(&path);
+            let r = validate_file(&path, &opts());
+            assert_eq!(r.subject.verdict, Verdict::Error, "dup{n}");
+            let [diag] = r.diagnostics.as_slice() else {
+                panic!("dup{n}: {:?}", r.diagnostics)
+            };
+            assert_eq!(diag.code(), "TG005", "dup{n}");
+            assert!(diag.message.contains(what), "dup{n}: {}", diag.message);
+            let loc = diag.location.as_ref().unwrap();
+            assert_eq!(loc.pointer.as_deref(), Some(*pointer), "dup{n}");
+            // The column of the second occurrence's opening quote.
+            let second = text
+                .rfind(
+                    &diag
+                        .message
+                        .split('"')
+                        .nth(1)
+                        .map(|k| format!("\"{k}\""))
+                        .unwrap(),
+                )
+                .unwrap();
+            assert_eq!(
+                (loc.line, loc.column),
+                (Some(1), Some(second as u32 + 1)),
+                "dup{n}"
+            );
+            let e = document::parse(&name, text.clone()).unwrap_err();
+            assert_eq!(vec![e.clone().into_diagnostic()], r.diagnostics, "dup{n}");
+            let e2 = serde_path(&name, text.clone().into_bytes(), &opts()).unwrap_err();
+            assert_eq!(e, e2, "dup{n}");
+            assert!(fast_path(&name, text, &opts(), 0).is_none(), "dup{n}");
+            assert!(
+                fast_path(&name, text, &opts(), usize::MAX).is_none(),
+                "dup{n}"
+            );
+        }
+    }
+
+    /// Diff and merge refuse documents whose components they could not read exactly; schema
+    /// violations elsewhere are left to `sbom validate`.
+    #[test]
+    fn unreadable_component_structures_are_refused() {
+        let cdx = |rest: &str| {
+            let text =
+                format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","version":1{rest}}}"#);
+            document::parse("t.json", text).unwrap()
+        };
+        let good = r#"{"type":"library","name":"good","version":"1"}"#;
+        for (rest, pointer) in [
+            (
+                r#","components":{"type":"library","name":"evil"}"#.to_string(),
+                "/components",
+            ),
+            (
+                format!(
+                    r#","components":[{good},{{"type":"library","name":"a","components":{good}}}]"#
+                ),
+                "/components/1/components",
+            ),
+            (
+                r#","components":[{"type":"library","name":"a","version":1}]"#.to_string(),
+                "/components/0/version",
+            ),
+            (
+                r#","metadata":{"component":{"type":"application","name":"r","components":{}}}"#
+                    .to_string(),
+                "/metadata/component/components",
+            ),
+            (
+                r#","dependencies":{"ref":"a"}"#.to_string(),
+                "/dependencies",
+            ),
+        ] {
+            let e = check_readable(&cdx(&rest)).unwrap_err();
+            assert_eq!(e.info.code, "SBOM001", "{rest}");
+            assert_eq!(e.location.pointer.as_deref(), Some(pointer), "{rest}");
+            assert!(e.location.line.is_some(), "{rest}");
+        }
+        check_readable(&cdx(&format!(
+            r#","components":[{good}],"metadata":{{"timestamp":"yesterday"}}"#
+        )))
+        .unwrap();
+        let spdx = document::parse(
+            "t.spdx.json",
+            r#"{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","packages":{"SPDXID":"SPDXRef-a"}}"#.to_string(),
+        )
+        .unwrap();
+        assert_eq!(
+            check_readable(&spdx)
+                .unwrap_err()
+                .location
+                .pointer
+                .as_deref(),
+            Some("/packages")
+        );
+        let unknown = document::parse(
+            "t.json",
+            r#"{"bomFormat":"CycloneDX","specVersion":"9.9","components":[]}"#.to_string(),
+        )
+        .unwrap();
+        assert_eq!(check_readable(&unknown).unwrap_err().info.code, "SBOM002");
     }
 
     #[test]
