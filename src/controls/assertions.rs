@@ -282,6 +282,9 @@ fn read_json(ctx: &EvalContext, rel: &str) -> Result<std::sync::Arc<Value>, Stri
         serde_json::from_str::<Value>(&text)
             .map_err(|e| relative_error(ctx, input::json_error(rel, &text, &e).one_line()))?,
     );
+    // A key given twice is ambiguous evidence (readers differ on which member counts): it
+    // proves nothing, so the assertion fails rather than judging one of the two.
+    input::check_duplicate_keys(rel, &text).map_err(|e| relative_error(ctx, e.one_line()))?;
     if let Some(cache) = ctx.json_cache
         && let Ok(mut c) = cache.lock()
     {
@@ -1932,6 +1935,38 @@ mod tests {
         assert!(!suppressed(
             &serde_json::json!({"suppressions": [{"kind": "external", "status": "rejected"}]})
         ));
+    }
+
+    #[test]
+    fn json_evidence_with_a_duplicate_key_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("r.json"),
+            r#"{"critical": 3, "critical": 0}"#,
+        )
+        .unwrap();
+        let a = build(&Params::new(
+            serde_json::from_str(r#"{"type":"json_path","path":"$.critical","op":"==","value":0}"#)
+                .unwrap(),
+            Location::file("c"),
+        ))
+        .unwrap();
+        let ctx = EvalContext {
+            root: dir.path(),
+            catalog_dir: dir.path(),
+            now: jiff::Timestamp::UNIX_EPOCH,
+            limits: Limits::default(),
+            trusted_keys: &[],
+            json_cache: None,
+        };
+        let r = a.evaluate(&ctx, &["r.json".to_string()]);
+        assert_ne!(
+            r.status,
+            crate::controls::model::Status::Pass,
+            "{}",
+            r.message
+        );
+        assert!(r.message.contains("duplicate key"), "{}", r.message);
     }
 
     #[test]
