@@ -67,35 +67,52 @@ impl Repository for DirRepository {
     }
 
     fn fetch(&self, item: Item<'_>, limit: u64) -> Result<Vec<u8>, FetchError> {
-        let path = self.path(item);
-        let name = self.name(item);
-        let missing = || {
-            let info = match item {
-                Item::Metadata(_) => &sig::TUF_INVALID,
-                Item::Target(_) => &sig::TUF_TARGET_MISSING,
-            };
-            FetchError::NotFound(TufError {
-                info,
-                file: name.clone(),
-                message: "is missing".into(),
-            })
-        };
-        let f = std::fs::File::open(&path).map_err(|_| missing())?;
-        if !f.metadata().map(|m| m.is_file()).unwrap_or(false) {
-            return Err(missing());
-        }
-        read_limited(f, limit).map_err(|e| match e {
-            ReadError::TooLarge => FetchError::TooLarge {
-                name: name.clone(),
-                limit,
-            },
-            ReadError::Io(e) => FetchError::Failed(TufError {
-                info: &sig::TUF_INVALID,
-                file: name.clone(),
-                message: format!("cannot be read: {e}"),
-            }),
-        })
+        read_local(
+            Some(self.path(item)),
+            item,
+            &self.name(item),
+            limit,
+            "is missing",
+        )
     }
+}
+
+/// Read a repository file from disk, up to `limit` bytes; `path` `None` or anything but a
+/// regular file is missing (`missing` says how).
+fn read_local(
+    path: Option<PathBuf>,
+    item: Item<'_>,
+    name: &str,
+    limit: u64,
+    missing: &str,
+) -> Result<Vec<u8>, FetchError> {
+    let missing = || {
+        let info = match item {
+            Item::Metadata(_) => &sig::TUF_INVALID,
+            Item::Target(_) => &sig::TUF_TARGET_MISSING,
+        };
+        FetchError::NotFound(TufError {
+            info,
+            file: name.to_string(),
+            message: missing.into(),
+        })
+    };
+    let path = path.ok_or_else(missing)?;
+    let f = std::fs::File::open(&path).map_err(|_| missing())?;
+    if !f.metadata().map(|m| m.is_file()).unwrap_or(false) {
+        return Err(missing());
+    }
+    read_limited(f, limit).map_err(|e| match e {
+        ReadError::TooLarge => FetchError::TooLarge {
+            name: name.to_string(),
+            limit,
+        },
+        ReadError::Io(e) => FetchError::Failed(TufError {
+            info: &sig::TUF_INVALID,
+            file: name.to_string(),
+            message: format!("cannot be read: {e}"),
+        }),
+    })
 }
 
 /// A cache written by `tollgate trust refresh`, read back as a repository so that each use of
@@ -144,33 +161,13 @@ impl Repository for CacheRepository {
 
     fn fetch(&self, item: Item<'_>, limit: u64) -> Result<Vec<u8>, FetchError> {
         let name = self.name(item);
-        let missing = || {
-            let info = match item {
-                Item::Metadata(_) => &sig::TUF_INVALID,
-                Item::Target(_) => &sig::TUF_TARGET_MISSING,
-            };
-            FetchError::NotFound(TufError {
-                info,
-                file: name.clone(),
-                message: "is missing from the TUF cache".into(),
-            })
-        };
-        let path = self.path(item).ok_or_else(missing)?;
-        let f = std::fs::File::open(&path).map_err(|_| missing())?;
-        if !f.metadata().map(|m| m.is_file()).unwrap_or(false) {
-            return Err(missing());
-        }
-        read_limited(f, limit).map_err(|e| match e {
-            ReadError::TooLarge => FetchError::TooLarge {
-                name: name.clone(),
-                limit,
-            },
-            ReadError::Io(e) => FetchError::Failed(TufError {
-                info: &sig::TUF_INVALID,
-                file: name.clone(),
-                message: format!("cannot be read: {e}"),
-            }),
-        })
+        read_local(
+            self.path(item),
+            item,
+            &name,
+            limit,
+            "is missing from the TUF cache",
+        )
     }
 }
 
