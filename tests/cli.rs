@@ -1072,3 +1072,69 @@ fn explain_lists_and_explains_codes() {
         .stdout(contains("hash-changed"));
     tollgate().args(["explain", "NOPE999"]).assert().code(2);
 }
+
+/// A CycloneDX document of more than 4 MiB (read by mapping the file): `components` lines
+/// long, one component per line after a line of its own for `"components": [`.
+fn large_cdx(components: usize, bad_at: Option<usize>) -> String {
+    let mut s = String::from(
+        "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"serialNumber\":\"urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79\",\"version\":1,\n\"components\": [\n",
+    );
+    for i in 0..components {
+        let purl = if bad_at == Some(i) {
+            "pkg:cargo/".to_string()
+        } else {
+            format!("pkg:cargo/crate-number-{i:06}@1.0.{i}")
+        };
+        let sep = if i + 1 == components { "" } else { "," };
+        s.push_str(&format!(
+            "{{\"type\":\"library\",\"bom-ref\":\"c{i}\",\"name\":\"crate-number-{i:06}\",\"version\":\"1.0.{i}\",\"purl\":\"{purl}\",\"description\":\"{}\"}}{sep}\n",
+            "x".repeat(200)
+        ));
+    }
+    s.push_str("]}\n");
+    assert!(s.len() > 4 << 20);
+    s
+}
+
+#[test]
+fn large_file_findings_keep_their_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    // A byte order mark in front: columns count from after it, as for small files.
+    let text = format!("\u{feff}{}", large_cdx(20_000, Some(15_000)));
+    let f = write(dir.path(), "big.cdx.json", &text);
+    let out = validate_json(&f).code(1).get_output().stdout.clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["subjects"][0]["facts"]["components"], 20_000);
+    let purl = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "SBOM005")
+        .unwrap_or_else(|| panic!("no SBOM005 in {report}"));
+    let loc = &purl["location"];
+    assert_eq!(loc["pointer"], "/components/15000/purl", "{loc}");
+    // Line 1 is the header, line 2 `"components": [`, component i on line i + 3.
+    assert_eq!(loc["line"], 15_003, "{loc}");
+    assert!(loc["column"].as_u64().unwrap() > 1, "{loc}");
+
+    let f = write(dir.path(), "good.cdx.json", large_cdx(20_000, None));
+    validate_json(&f).code(0);
+}
+
+#[test]
+fn large_file_that_is_cut_or_not_utf8_is_exit_2_with_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = large_cdx(20_000, None);
+    let cut = write(dir.path(), "cut.cdx.json", &text[..text.len() - 10]);
+    let out = validate_json(&cut).code(2).get_output().stderr.clone();
+    let line = one_line_error(&out);
+    assert!(line.contains("cut.cdx.json:20002:"), "{line}");
+
+    let mut bytes = text.into_bytes();
+    let at = bytes.len() - 300;
+    bytes[at] = 0xFF;
+    let bad = write(dir.path(), "latin1.cdx.json", &bytes);
+    let out = validate_json(&bad).code(2).get_output().stderr.clone();
+    let line = one_line_error(&out);
+    assert!(line.contains("latin1.cdx.json:20002:"), "{line}");
+}

@@ -36,7 +36,7 @@ pub struct Document {
     pub encoding: Encoding,
     pub value: Value,
     /// Original JSON text, kept to turn JSON pointers into line:column (JSON inputs only).
-    pub text: Option<String>,
+    pub text: Option<input::FileText>,
     /// Lines of converted elements (tag-value inputs).
     pub lines: HashMap<String, u32>,
 }
@@ -85,7 +85,9 @@ impl Document {
 
     /// Fill in line:column for locations that only carry a pointer, in one pass over the text.
     pub fn resolve_lines(&self, locations: &mut [&mut Location]) {
-        let Some(text) = &self.text else { return };
+        let Some(text) = self.text.as_ref().and_then(input::FileText::as_str) else {
+            return;
+        };
         let pointers: Vec<&str> = locations
             .iter()
             .filter(|l| l.line.is_none())
@@ -139,7 +141,13 @@ pub fn parse(name: &str, text: String) -> Result<Document, InputError> {
             let value: Value =
                 serde_json::from_str(&text).map_err(|e| input::json_error(name, &text, &e))?;
             input::check_duplicate_keys(name, &text)?;
-            identify(name, value, Encoding::Json, Some(text), HashMap::new())
+            identify(
+                name,
+                value,
+                Encoding::Json,
+                Some(input::FileText::Owned(text)),
+                HashMap::new(),
+            )
         }
         '<' => Err(InputError::new(
             &diags::INPUT_UNRECOGNISED,
@@ -348,7 +356,7 @@ fn identify(
     name: &str,
     value: Value,
     encoding: Encoding,
-    text: Option<String>,
+    text: Option<input::FileText>,
     lines: HashMap<String, u32>,
 ) -> Result<Document, InputError> {
     let (family, version, encoding) = recognise(name, &value, encoding)?;

@@ -68,36 +68,39 @@ pub fn validate_file(path: &std::path::Path, opts: &Options) -> FileResult {
 /// SBOMs never exist as one tree in memory; everything else is parsed whole first.
 fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, InputError> {
     let name = input::display_path(path);
-    let mut bytes = input::read_bytes(path, opts.limits)?;
+    let bytes = input::map_or_read(path, opts.limits)?;
     if bytes.starts_with(b"\x1f\x8b")
         || bytes.starts_with(b"PK\x03\x04")
         || input::looks_binary(&bytes)
     {
         return Err(input::binary(&name));
     }
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
-    }
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+    let start = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    let text = input::FileText::Bytes(bytes, start);
+    let first = |t: &input::FileText| -> Option<u8> {
+        let input::FileText::Bytes(b, s) = t else {
+            return None;
+        };
+        b[*s..].iter().copied().find(|b| !b.is_ascii_whitespace())
+    };
+    if first(&text) == Some(b'{') {
         // The quick reader first; anything it does not handle (including every malformed
         // document) goes through serde_json below, which also words the errors.
-        bytes = match String::from_utf8(bytes) {
-            Ok(text) => match fast_path(&name, &text, opts, LARGE) {
-                Some(Ok((doc, schema_id, checker))) => {
-                    let doc = Document {
-                        text: Some(text),
-                        ..doc
-                    };
-                    return Ok(finish(doc, schema_id, checker, opts));
-                }
-                Some(Err(e)) => return Err(e),
-                None => text.into_bytes(),
-            },
-            Err(e) => e.into_bytes(),
-        };
-        return serde_path(&name, bytes, opts);
+        if let Some(checked) = text.as_str().and_then(|t| fast_path(&name, t, opts, LARGE)) {
+            let (doc, schema_id, checker) = checked?;
+            let doc = Document {
+                text: Some(text),
+                ..doc
+            };
+            return Ok(finish(doc, schema_id, checker, opts));
+        }
+        return serde_path(&name, text.into_bytes(), opts);
     }
-    let text = input::bytes_to_text(&name, bytes)?;
+    let text = input::bytes_to_text(&name, text.into_bytes())?;
     let doc = document::parse(&name, text)?;
     Ok(validate_document(doc, opts))
 }
@@ -124,7 +127,7 @@ fn serde_path(name: &str, bytes: Vec<u8>, opts: &Options) -> Result<FileResult, 
             .map_err(|e| json_err(&bytes, &e))?;
         doc.value = skeleton;
         // Kept only to turn pointers into line:column; parsing succeeded, so it is UTF-8.
-        doc.text = String::from_utf8(bytes).ok();
+        doc.text = String::from_utf8(bytes).ok().map(input::FileText::Owned);
         return Ok(finish(doc, schema_id, checker, opts));
     }
     let text = input::bytes_to_text(name, bytes)?;
@@ -993,7 +996,7 @@ mod tests {
                 panic!("the quick path takes this document");
             };
             let doc = Document {
-                text: Some(text.clone()),
+                text: Some(input::FileText::Owned(text.clone())),
                 ..doc
             };
             assert_eq!(summary(&finish(doc, schema_id, checker, &opts())), whole);
