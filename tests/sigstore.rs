@@ -2110,6 +2110,25 @@ fn verification_time_is_now_not_the_system_clock() {
             "--now 2020, before the production log key (2021): SIG013 saying so",
             key_not_yet_valid("happy-path-v0.3", &prod, "2020-01-01T00:00:00Z", "SIG013"),
         ),
+        (
+            "a staging bundle against the production root: SIG010, the log is not listed",
+            {
+                let (exit, v) = verify_full(
+                    "bundle-from-wrong-instance_fail",
+                    &prod,
+                    "2025-02-14T00:00:00Z",
+                );
+                let d = &v["diagnostics"][0];
+                exit == Some(1)
+                    && diag_codes(&v) == ["SIG010"]
+                    && d["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("which the trusted root does not list"))
+                    && d["help"]
+                        .as_str()
+                        .is_some_and(|h| h.contains("--sigstore-instance staging"))
+            },
+        ),
     ];
     let rows: Vec<(String, bool, bool)> = rows
         .into_iter()

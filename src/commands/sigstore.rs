@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::input::{self, InputError};
 use crate::output::Env;
 use crate::report::{Diagnostic, Location, Report, Subject, Table, Verdict};
-use crate::sigstore::bundle::explain_not_yet_valid;
+use crate::sigstore::bundle::explain_log_failure;
 use crate::sigstore::roots::{Instance, TrustError};
 use crate::sigstore::tuf;
 use crate::sigstore::{
@@ -134,13 +134,14 @@ pub fn keyless_plugin(ctx: &Context, a: &SigstoreArgs) -> Result<OrDenied<Keyles
         description,
         refreshed,
         not_yet_valid,
+        tlog_ids,
     } = match trust_root(ctx, a, "verify provenance")? {
         Ok(root) => root,
         Err(denied) => return Ok(Err(denied)),
     };
     Ok(Ok((
         SigstoreVerifier::new(verifier, policy, description.clone(), ctx.now)
-            .with_not_yet_valid(not_yet_valid),
+            .with_root_logs(not_yet_valid, tlog_ids),
         description,
         refreshed,
     )))
@@ -295,7 +296,9 @@ pub fn cmd_bundle(
         ),
         (None, Some(root), Some(policy)) => (
             verify_bundle(&root.verifier, &value, artifact, policy, ctx.now)
-                .map_err(|r| explain_not_yet_valid(r, &value, &root.not_yet_valid, ctx.now)),
+                .map_err(|r| {
+                    explain_log_failure(r, &value, &root.not_yet_valid, &root.tlog_ids, ctx.now)
+                }),
             root.description.clone(),
         ),
         _ => unreachable!("a trust root and policy, or --ca-roots, chosen above"),

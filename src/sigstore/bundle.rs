@@ -121,16 +121,21 @@ pub fn code_of(e: &Error) -> &'static CodeInfo {
     }
 }
 
-/// A transparency-log failure caused by `--now` rather than by the bundle: the key of the log
-/// that holds the bundle's entry was left out of the trusted root because its validity starts
-/// after `--now` ([`super::roots::usable_at`]). sigstore-verify then reports a promise,
-/// checkpoint or log it cannot verify (`SIG013`, `SIG012`, `SIG010`), which reads like altered
-/// log evidence; say instead that no trusted log key was valid at that time, and point at
-/// `--now`. Any other rejection is returned unchanged.
-pub fn explain_not_yet_valid(
+/// Transparency-log failures whose cause is not altered log evidence, worded for what happened.
+/// sigstore-verify reports a promise, checkpoint or log it cannot verify (`SIG013`, `SIG012`,
+/// `SIG010`) whenever no usable key of the entry's log is in the trusted root, which reads like
+/// altered log evidence. Two causes are told apart:
+/// - the root has the log's key, but it was left out because its validity starts after `--now`
+///   ([`super::roots::usable_at`]): say so and point at `--now`;
+/// - the root does not list the log at all (`tlog_ids` are every log it lists): a bundle of
+///   another Sigstore instance, or an out-of-date root — `SIG010`.
+///
+/// Any other rejection is returned unchanged.
+pub fn explain_log_failure(
     r: Rejection,
     bundle: &Value,
     not_yet_valid: &[super::roots::NotYetValid],
+    tlog_ids: &[String],
     now: jiff::Timestamp,
 ) -> Rejection {
     let log_finding = [
@@ -143,18 +148,17 @@ pub fn explain_not_yet_valid(
     if !log_finding {
         return r;
     }
-    let entries = bundle
+    let ids: Vec<&str> = bundle
         .pointer("/verificationMaterial/tlogEntries")
         .and_then(Value::as_array)
         .into_iter()
-        .flatten();
-    for e in entries {
-        let Some(id) = e.pointer("/logId/keyId").and_then(Value::as_str) else {
-            continue;
-        };
+        .flatten()
+        .filter_map(|e| e.pointer("/logId/keyId").and_then(Value::as_str))
+        .collect();
+    for id in &ids {
         if let Some(k) = not_yet_valid
             .iter()
-            .find(|k| k.list == "tlogs" && k.key_id.as_deref() == Some(id))
+            .find(|k| k.list == "tlogs" && k.key_id.as_deref() == Some(*id))
         {
             return Rejection {
                 info: r.info,
@@ -168,6 +172,17 @@ pub fn explain_not_yet_valid(
                 ),
             };
         }
+    }
+    if !ids.is_empty() && ids.iter().all(|id| !tlog_ids.iter().any(|t| t == id)) {
+        return Rejection {
+            info: &sig::TLOG_UNKNOWN,
+            message: format!(
+                "the bundle's transparency-log entry is in log {}, which the trusted root does not list ({})",
+                ids.join(", "),
+                r.message
+            ),
+            help: Some(sig::TLOG_UNKNOWN.help.to_string()),
+        };
     }
     r
 }
@@ -360,10 +375,12 @@ mod tests {
             start: "2021-01-12T11:53:27Z".into(),
         }];
         let now: jiff::Timestamp = "2020-01-01T00:00:00Z".parse().unwrap();
-        let r = explain_not_yet_valid(
+        let listed = ["K1".to_string(), "K2".to_string()];
+        let r = explain_log_failure(
             reject(&sig::TLOG_PROMISE, "invalid inclusion promise"),
             &bundle,
             &left_out,
+            &listed,
             now,
         );
         assert_eq!(r.info.code, "SIG013");
@@ -393,8 +410,29 @@ mod tests {
             ),
             (&sig::SIGNATURE_INVALID, left_out[0].clone()),
         ] {
-            let r = explain_not_yet_valid(reject(info, "m"), &bundle, &[left], now);
+            let r = explain_log_failure(reject(info, "m"), &bundle, &[left], &listed, now);
             assert_eq!((r.message.as_str(), r.help), ("m", None));
         }
+    }
+
+    #[test]
+    fn log_the_root_does_not_list_is_unknown_log() {
+        let bundle = json!({"verificationMaterial": {"tlogEntries": [{"logId": {"keyId": "K1"}}]}});
+        let now: jiff::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
+        for info in [&sig::TLOG_PROMISE, &sig::TLOG_CHECKPOINT, &sig::TLOG_UNKNOWN] {
+            let r = explain_log_failure(reject(info, "why"), &bundle, &[], &["K9".into()], now);
+            assert_eq!(r.info.code, "SIG010");
+            assert!(
+                r.message.contains("in log K1, which the trusted root does not list (why)"),
+                "{}",
+                r.message
+            );
+            assert!(r.help.unwrap().contains("--sigstore-instance staging"));
+        }
+        // A listed log, or another kind of finding: unchanged.
+        let r = explain_log_failure(reject(&sig::TLOG_PROMISE, "m"), &bundle, &[], &["K1".into()], now);
+        assert_eq!(r.info.code, "SIG013");
+        let r = explain_log_failure(reject(&sig::SIGNATURE_INVALID, "m"), &bundle, &[], &[], now);
+        assert_eq!((r.message.as_str(), r.help), ("m", None));
     }
 }

@@ -15,6 +15,7 @@ pub struct SigstoreVerifier {
     root: String,
     now: jiff::Timestamp,
     not_yet_valid: Vec<super::roots::NotYetValid>,
+    tlog_ids: Vec<String>,
 }
 
 impl SigstoreVerifier {
@@ -31,12 +32,19 @@ impl SigstoreVerifier {
             root,
             now,
             not_yet_valid: Vec::new(),
+            tlog_ids: Vec::new(),
         }
     }
 
-    /// What the trusted root left out as not yet valid at `now`, to explain failures it causes.
-    pub fn with_not_yet_valid(mut self, not_yet_valid: Vec<super::roots::NotYetValid>) -> Self {
+    /// What the trusted root left out as not yet valid at `now` and the key ids of all its
+    /// transparency logs, to explain log failures ([`bundle::explain_log_failure`]).
+    pub fn with_root_logs(
+        mut self,
+        not_yet_valid: Vec<super::roots::NotYetValid>,
+        tlog_ids: Vec<String>,
+    ) -> Self {
         self.not_yet_valid = not_yet_valid;
+        self.tlog_ids = tlog_ids;
         self
     }
 }
@@ -115,7 +123,9 @@ impl Verifier for SigstoreVerifier {
             &KeyPolicy::Keyless(Box::new(self.policy.clone())),
             self.now,
         )
-        .map_err(|r| bundle::explain_not_yet_valid(r, b, &self.not_yet_valid, self.now))?;
+        .map_err(|r| {
+            bundle::explain_log_failure(r, b, &self.not_yet_valid, &self.tlog_ids, self.now)
+        })?;
         let mut method = format!("sigstore keyless ({}", self.root);
         if let Some(t) = &v.integrated_time {
             method.push_str(&format!(", logged {t}"));

@@ -34,6 +34,8 @@ pub struct TrustRoot {
     pub refreshed: Option<(String, i64)>,
     /// Trust material left out because it is not yet valid at --now ([`usable_at`]).
     pub not_yet_valid: Vec<NotYetValid>,
+    /// Key ids (base64, as in bundles' `logId.keyId`) of every transparency log the root lists.
+    pub tlog_ids: Vec<String>,
 }
 
 /// Why a trusted root cannot be used.
@@ -138,19 +140,28 @@ pub fn from_json(
     text: &str,
     now: jiff::Timestamp,
 ) -> Result<sigstore_verify::Verifier, InputError> {
-    prepare(name, text, now).map(|(v, _)| v)
+    prepare(name, text, now).map(|(v, _, _)| v)
 }
 
-/// [`from_json`], and what was left out as not yet valid at `now`.
+/// [`from_json`], what was left out as not yet valid at `now`, and the key ids of all its
+/// transparency logs.
 pub fn prepare(
     name: &str,
     text: &str,
     now: jiff::Timestamp,
-) -> Result<(sigstore_verify::Verifier, Vec<NotYetValid>), InputError> {
+) -> Result<(sigstore_verify::Verifier, Vec<NotYetValid>, Vec<String>), InputError> {
     let mut value = match serde_json::from_str::<serde_json::Value>(text) {
         Ok(v) => v,
         Err(e) => return Err(crate::input::json_error(name, text, &e)),
     };
+    let tlog_ids = value
+        .get("tlogs")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.pointer("/logId/keyId").and_then(serde_json::Value::as_str))
+        .map(str::to_string)
+        .collect();
     let left_out = usable_at(&mut value, now);
     let filtered = serde_json::to_string(&value).unwrap_or_default();
     let root = TrustedRoot::from_json(&filtered).map_err(|e| {
@@ -165,7 +176,7 @@ pub fn prepare(
             format!("the trusted root cannot be used: {e}"),
         )
     })?;
-    Ok((verifier, left_out))
+    Ok((verifier, left_out, tlog_ids))
 }
 
 /// The target file name a TUF cache keeps the trusted root under.
@@ -178,12 +189,13 @@ impl TrustSource {
             TrustSource::File(p) => {
                 let name = input::display_path(p);
                 let text = input::read_text(p, limits)?;
-                let (verifier, not_yet_valid) = prepare(&name, &text, now)?;
+                let (verifier, not_yet_valid, tlog_ids) = prepare(&name, &text, now)?;
                 Ok(TrustRoot {
                     verifier,
                     description: name,
                     refreshed: None,
                     not_yet_valid,
+                    tlog_ids,
                 })
             }
             TrustSource::Builtin(i) => {
@@ -197,12 +209,13 @@ impl TrustSource {
                         SIGSTORE_STAGING_TRUSTED_ROOT,
                     ),
                 };
-                let (verifier, not_yet_valid) = prepare(name, text, now)?;
+                let (verifier, not_yet_valid, tlog_ids) = prepare(name, text, now)?;
                 Ok(TrustRoot {
                     verifier,
                     description: name.to_string(),
                     refreshed: None,
                     not_yet_valid,
+                    tlog_ids,
                 })
             }
             TrustSource::TufCache(dir) => load_cache(dir, limits, now),
@@ -236,12 +249,13 @@ fn load_cache(dir: &Path, limits: Limits, now: jiff::Timestamp) -> Result<TrustR
         .parse::<jiff::Timestamp>()
         .map(|t| (now.as_second() - t.as_second()) / 3600)
         .unwrap_or(0);
-    let (verifier, not_yet_valid) = prepare(&name, &text, now)?;
+    let (verifier, not_yet_valid, tlog_ids) = prepare(&name, &text, now)?;
     Ok(TrustRoot {
         verifier,
         description: format!("TUF cache {}", input::display_path(dir)),
         refreshed: Some((state.refreshed_at, age_hours)),
         not_yet_valid,
+        tlog_ids,
     })
 }
 

@@ -97,6 +97,19 @@ fn walk(
             continue;
         }
         let ft = e.file_type()?;
+        // A symlinked lockfile (a workspace member pointing at the root's, say) is read like any
+        // other, and a dangling one is kept so reading it names the broken link. Symlinked
+        // directories are not entered: they can form cycles and usually point outside the tree.
+        if ft.is_symlink() && is_lockfile(&name) {
+            let target_is_dir = std::fs::metadata(e.path()).is_ok_and(|m| m.is_dir());
+            if !target_is_dir {
+                out.push(Found {
+                    path: e.path(),
+                    rel: child_rel,
+                });
+            }
+            continue;
+        }
         if ft.is_dir() {
             // Hidden directories (.venv, .tox, .cache…) hold tools' own state, not the project.
             if !SKIP_DIRS.contains(&name.as_str()) && !name.starts_with('.') {
