@@ -173,7 +173,13 @@ fn check_not_blank(name: &str, buf: &[u8]) -> Result<(), InputError> {
 /// A file's content: read into memory, or, for a large regular file, mapped.
 pub enum FileBytes {
     Read(Vec<u8>),
-    Mapped(memmap2::Mmap),
+    Mapped(MappedFile),
+}
+
+/// A mapped file, and whether all of it is UTF-8 (checked while its pages were loaded).
+pub struct MappedFile {
+    map: memmap2::Mmap,
+    utf8: bool,
 }
 
 impl std::ops::Deref for FileBytes {
@@ -181,26 +187,51 @@ impl std::ops::Deref for FileBytes {
     fn deref(&self) -> &[u8] {
         match self {
             FileBytes::Read(v) => v,
-            FileBytes::Mapped(m) => m,
+            FileBytes::Mapped(m) => &m.map,
         }
     }
 }
 
 impl FileBytes {
-    /// The bytes as an owned buffer (a copy for a mapped file).
-    pub fn into_vec(self) -> Vec<u8> {
+    /// The bytes from `start` as an owned buffer (a copy only for a mapped file).
+    pub fn into_vec_from(self, start: usize) -> Vec<u8> {
         match self {
-            FileBytes::Read(v) => v,
-            FileBytes::Mapped(m) => m.to_vec(),
+            FileBytes::Read(mut v) => {
+                v.drain(..start.min(v.len()));
+                v
+            }
+            FileBytes::Mapped(m) => m.map.get(start..).unwrap_or_default().to_vec(),
+        }
+    }
+
+    /// The text from `start` (past a byte order mark), or the bytes from `start` when they
+    /// are not UTF-8 (a copy for a mapped file).
+    pub fn into_text_from(self, start: usize) -> Result<FileText, Vec<u8>> {
+        match self {
+            FileBytes::Read(_) => String::from_utf8(self.into_vec_from(start))
+                .map(FileText::Owned)
+                .map_err(std::string::FromUtf8Error::into_bytes),
+            FileBytes::Mapped(m) => {
+                let boundary = m
+                    .map
+                    .get(..start)
+                    .is_some_and(|b| std::str::from_utf8(b).is_ok());
+                if m.utf8 && boundary {
+                    Ok(FileText::Mapped(m.map, start))
+                } else {
+                    Err(FileBytes::Mapped(m).into_vec_from(start))
+                }
+            }
         }
     }
 }
 
-/// A document's text, kept to turn JSON pointers into line:column: an owned string, or the
-/// bytes of a file from `start` (past a byte order mark), UTF-8 when they were first checked.
+/// A document's text, kept to turn JSON pointers into line:column: an owned string, or a mapped
+/// file from `start` (past a byte order mark), only ever made of a mapping checked to be UTF-8
+/// ([`FileBytes::into_text_from`]).
 pub enum FileText {
     Owned(String),
-    Bytes(FileBytes, usize),
+    Mapped(memmap2::Mmap, usize),
 }
 
 impl std::fmt::Debug for FileText {
@@ -210,39 +241,33 @@ impl std::fmt::Debug for FileText {
 }
 
 impl FileText {
-    /// The text; `None` if the bytes are not UTF-8. Bytes are validated on every call (about a
-    /// millisecond for 20 MiB): a mapped file gives no owned `String`, and the crate keeps no
-    /// `unsafe` for `from_utf8_unchecked`.
-    pub fn as_str(&self) -> Option<&str> {
+    #[allow(unsafe_code)]
+    pub fn as_str(&self) -> &str {
         match self {
-            FileText::Owned(s) => Some(s),
-            FileText::Bytes(b, start) => simdutf8::basic::from_utf8(b.get(*start..)?).ok(),
+            FileText::Owned(s) => s,
+            // SAFETY: the whole mapping was checked to be UTF-8 (`map_file`) and `start` is at
+            // a character boundary (`into_text_from`), so the slice is UTF-8 — as long as no
+            // other process changes the mapped file, the assumption `map_file` documents.
+            FileText::Mapped(m, start) => unsafe {
+                std::str::from_utf8_unchecked(m.get(*start..).unwrap_or_default())
+            },
         }
     }
 
     /// Length in bytes.
     pub fn len(&self) -> usize {
-        match self {
-            FileText::Owned(s) => s.len(),
-            FileText::Bytes(b, start) => b.len().saturating_sub(*start),
-        }
+        self.as_str().len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// The bytes from `start` as an owned buffer (a copy only for a mapped file).
+    /// The text as an owned buffer (a copy only for a mapped file).
     pub fn into_bytes(self) -> Vec<u8> {
         match self {
             FileText::Owned(s) => s.into_bytes(),
-            FileText::Bytes(FileBytes::Read(mut v), start) => {
-                v.drain(..start.min(v.len()));
-                v
-            }
-            FileText::Bytes(FileBytes::Mapped(m), start) => {
-                m.get(start..).unwrap_or_default().to_vec()
-            }
+            FileText::Mapped(m, start) => m.get(start..).unwrap_or_default().to_vec(),
         }
     }
 }
@@ -254,10 +279,10 @@ pub fn map_or_read(path: &Path, limits: Limits) -> Result<FileBytes, InputError>
     let meta = fs::metadata(path).map_err(|e| io_error(&name, &e))?;
     if meta.is_file() && meta.len() >= MAP_AT_LEAST && meta.len() <= limits.max_bytes {
         let file = fs::File::open(path).map_err(|e| io_error(&name, &e))?;
-        if let Some(map) = map_file(&file, &meta) {
+        if let Some(mapped) = map_file(&file, &meta) {
             // Large, so not empty; all-whitespace is still possible.
-            check_not_blank(&name, &map)?;
-            return Ok(FileBytes::Mapped(map));
+            check_not_blank(&name, &mapped.map)?;
+            return Ok(FileBytes::Mapped(mapped));
         }
     }
     read_bytes(path, limits).map(FileBytes::Read)
@@ -266,17 +291,39 @@ pub fn map_or_read(path: &Path, limits: Limits) -> Result<FileBytes, InputError>
 /// Regular files at least this large are mapped by [`map_or_read`].
 const MAP_AT_LEAST: u64 = 4 << 20;
 
-/// The file mapped read-only and its pages loaded up front; `None` if mapping fails or the
-/// length changed since `meta` was taken (the caller then reads it the ordinary way).
+/// The file mapped read-only, its pages loaded and its UTF-8 checked by two threads, each
+/// taking one half; `None` if mapping fails or the length changed since `meta` was taken (the
+/// caller then reads it the ordinary way).
 #[allow(unsafe_code)]
-fn map_file(file: &fs::File, meta: &fs::Metadata) -> Option<memmap2::Mmap> {
+fn map_file(file: &fs::File, meta: &fs::Metadata) -> Option<MappedFile> {
     // SAFETY: the mapping is read-only and private to this process, but another process could
     // still change or truncate the file while it is mapped (the compiler then assumes bytes that
     // can change under it, or the process gets SIGBUS and dies with a signal, never exit 0).
     // This is the trade ripgrep makes for the same gain; a release gate reads evidence that
     // has stopped changing, and every other input is read into memory.
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(file) }.ok()?;
-    (map.len() as u64 == meta.len()).then_some(map)
+    let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
+    if map.len() as u64 != meta.len() {
+        return None;
+    }
+    // Split at a character boundary: both halves UTF-8 ⇔ the whole is (a continuation byte
+    // cannot start a valid half, an unfinished sequence cannot end one).
+    let mut mid = map.len() / 2;
+    while mid < map.len() && (map[mid] & 0xC0) == 0x80 && mid < map.len() / 2 + 3 {
+        mid += 1;
+    }
+    let check = |from: usize, to: usize| {
+        // Loading the pages first is faster than faulting them in one at a time; it is only
+        // advice, so a failure changes nothing.
+        let _ = map.advise_range(memmap2::Advice::PopulateRead, from, to - from);
+        simdutf8::basic::from_utf8(&map[from..to]).is_ok()
+    };
+    let utf8 = std::thread::scope(|s| {
+        let second = s.spawn(|| check(mid, map.len()));
+        let first = check(0, mid);
+        // A panic cannot happen here; should the thread not report, the text is not trusted.
+        first && second.join().unwrap_or(false)
+    });
+    Some(MappedFile { map, utf8 })
 }
 
 /// Regular files at least this large are read by two threads, each filling half the buffer

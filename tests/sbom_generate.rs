@@ -591,23 +591,42 @@ fn symlinked_lockfiles_are_read_and_dangling_ones_named() {
     )
     .unwrap();
     std::fs::create_dir_all(dir.path().join("app")).unwrap();
-    symlink(real.join("Cargo.lock.real"), dir.path().join("app/Cargo.lock")).unwrap();
+    symlink(
+        real.join("Cargo.lock.real"),
+        dir.path().join("app/Cargo.lock"),
+    )
+    .unwrap();
     // A symlinked directory is not entered (it could loop back to its parent).
     symlink(dir.path(), dir.path().join("app/loop")).unwrap();
     let (code, sbom, stderr) = generate(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
     let bom = assert_valid("out", &sbom);
     assert!(purls(&bom).iter().any(|p| p.starts_with("pkg:cargo/itoa@")));
-    assert!(sbom.contains("app/Cargo.lock"), "the link's own path is recorded");
+    assert!(
+        sbom.contains("app/Cargo.lock"),
+        "the link's own path is recorded"
+    );
     assert!(!sbom.contains("loop/"), "{sbom}");
 
-    symlink(dir.path().join("gone.lock"), dir.path().join("app/yarn.lock")).unwrap();
+    symlink(
+        dir.path().join("gone.lock"),
+        dir.path().join("app/yarn.lock"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
     let o = tollgate()
         .args(["--format", "json", "sbom", "generate"])
         .arg(dir.path())
+        .arg("--out")
+        .arg(out.path().join("sbom.cdx.json"))
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
     let named = report["diagnostics"].as_array().unwrap().iter().any(|d| {
         d["location"]["file"]

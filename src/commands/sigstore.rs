@@ -295,10 +295,9 @@ pub fn cmd_bundle(
                 .unwrap_or_default(),
         ),
         (None, Some(root), Some(policy)) => (
-            verify_bundle(&root.verifier, &value, artifact, policy, ctx.now)
-                .map_err(|r| {
-                    explain_log_failure(r, &value, &root.not_yet_valid, &root.tlog_ids, ctx.now)
-                }),
+            verify_bundle(&root.verifier, &value, artifact, policy, ctx.now).map_err(|r| {
+                explain_log_failure(r, &value, &root.not_yet_valid, &root.tlog_ids, ctx.now)
+            }),
             root.description.clone(),
         ),
         _ => unreachable!("a trust root and policy, or --ca-roots, chosen above"),

@@ -85,9 +85,6 @@ impl Document {
 
     /// Fill in line:column for locations that only carry a pointer, in one pass over the text.
     pub fn resolve_lines(&self, locations: &mut [&mut Location]) {
-        let Some(text) = self.text.as_ref().and_then(input::FileText::as_str) else {
-            return;
-        };
         let pointers: Vec<&str> = locations
             .iter()
             .filter(|l| l.line.is_none())
@@ -96,6 +93,9 @@ impl Document {
         if pointers.is_empty() {
             return;
         }
+        let Some(text) = self.text.as_ref().map(input::FileText::as_str) else {
+            return;
+        };
         let found = crate::jsonpos::locate(text, &pointers);
         for loc in locations.iter_mut() {
             if loc.line.is_some() {

@@ -80,29 +80,27 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
     } else {
         0
     };
-    let text = input::FileText::Bytes(bytes, start);
-    let first = |t: &input::FileText| -> Option<u8> {
-        let input::FileText::Bytes(b, s) = t else {
-            return None;
-        };
-        b[*s..].iter().copied().find(|b| !b.is_ascii_whitespace())
-    };
-    if first(&text) == Some(b'{') {
-        // The quick reader first; anything it does not handle (including every malformed
-        // document) goes through serde_json below, which also words the errors.
-        if let Some(checked) = text.as_str().and_then(|t| fast_path(&name, t, opts, LARGE)) {
-            let (doc, schema_id, checker) = checked?;
-            let doc = Document {
-                text: Some(text),
-                ..doc
-            };
-            return Ok(finish(doc, schema_id, checker, opts));
-        }
-        return serde_path(&name, text.into_bytes(), opts);
+    if bytes[start..].iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        let text = input::bytes_to_text(&name, bytes.into_vec_from(start))?;
+        let doc = document::parse(&name, text)?;
+        return Ok(validate_document(doc, opts));
     }
-    let text = input::bytes_to_text(&name, text.into_bytes())?;
-    let doc = document::parse(&name, text)?;
-    Ok(validate_document(doc, opts))
+    // The quick reader first; anything it does not handle (including every malformed document)
+    // goes through serde_json, which also words the errors.
+    match bytes.into_text_from(start) {
+        Ok(text) => {
+            if let Some(checked) = fast_path(&name, text.as_str(), opts, LARGE) {
+                let (doc, schema_id, checker) = checked?;
+                let doc = Document {
+                    text: Some(text),
+                    ..doc
+                };
+                return Ok(finish(doc, schema_id, checker, opts));
+            }
+            serde_path(&name, text.into_bytes(), opts)
+        }
+        Err(bytes) => serde_path(&name, bytes, opts),
+    }
 }
 
 /// JSON documents `fast_path` does not take: read by `serde_json`, streaming CycloneDX and
@@ -829,6 +827,11 @@ fn finish(
         "verdict": subject.verdict,
         "profile": profile_data,
     });
+    if doc.text.as_ref().is_some_and(|t| t.len() >= LARGE) {
+        // Unmapping a large file and freeing its skeleton take a millisecond or two that the
+        // result does not wait for. Should no thread start, the closure drops it here.
+        let _ = std::thread::Builder::new().spawn(move || drop(doc));
+    }
     FileResult {
         subject,
         diagnostics: diags,

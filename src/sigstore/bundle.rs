@@ -419,18 +419,29 @@ mod tests {
     fn log_the_root_does_not_list_is_unknown_log() {
         let bundle = json!({"verificationMaterial": {"tlogEntries": [{"logId": {"keyId": "K1"}}]}});
         let now: jiff::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
-        for info in [&sig::TLOG_PROMISE, &sig::TLOG_CHECKPOINT, &sig::TLOG_UNKNOWN] {
+        for info in [
+            &sig::TLOG_PROMISE,
+            &sig::TLOG_CHECKPOINT,
+            &sig::TLOG_UNKNOWN,
+        ] {
             let r = explain_log_failure(reject(info, "why"), &bundle, &[], &["K9".into()], now);
             assert_eq!(r.info.code, "SIG010");
             assert!(
-                r.message.contains("in log K1, which the trusted root does not list (why)"),
+                r.message
+                    .contains("in log K1, which the trusted root does not list (why)"),
                 "{}",
                 r.message
             );
             assert!(r.help.unwrap().contains("--sigstore-instance staging"));
         }
         // A listed log, or another kind of finding: unchanged.
-        let r = explain_log_failure(reject(&sig::TLOG_PROMISE, "m"), &bundle, &[], &["K1".into()], now);
+        let r = explain_log_failure(
+            reject(&sig::TLOG_PROMISE, "m"),
+            &bundle,
+            &[],
+            &["K1".into()],
+            now,
+        );
         assert_eq!(r.info.code, "SIG013");
         let r = explain_log_failure(reject(&sig::SIGNATURE_INVALID, "m"), &bundle, &[], &[], now);
         assert_eq!((r.message.as_str(), r.help), ("m", None));

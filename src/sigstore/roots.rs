@@ -159,7 +159,10 @@ pub fn prepare(
         .and_then(serde_json::Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|t| t.pointer("/logId/keyId").and_then(serde_json::Value::as_str))
+        .filter_map(|t| {
+            t.pointer("/logId/keyId")
+                .and_then(serde_json::Value::as_str)
+        })
         .map(str::to_string)
         .collect();
     let left_out = usable_at(&mut value, now);
