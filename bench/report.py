@@ -210,7 +210,10 @@ def render(meta, files, compact, results):
       "peer (3 if its first run takes under 10 s, 2 under 60 s, else 1); peak RSS is the largest of "
       "those runs. Each peer cell is its time and, in brackets, the speedup = peer time ÷ "
       f"tollgate time. Every run has a {timeout} s timeout; a peer that times out is not run at "
-      "bigger sizes.")
+      "bigger sizes. Each run is spawned and reaped by `bench/timed.py` (wall time from just before "
+      "the spawn to the reap, peak RSS from GNU time's `%M`), with no shell or `timeout(1)` in "
+      "between: those cost 3–4 ms a run here, which the earlier runs below counted against "
+      "tollgate (a tenth of an SPDX 20k run).")
     w("")
     speedups_20k = []   # (fmt, peer, speedup, lower_bound, info_only)
     scaling = {}        # fmt -> ratio or None

@@ -16,7 +16,7 @@
 #   BENCH_QUICK=1        sizes "2000 20000" and peers only at 2000
 #   BENCH_TIMEOUT        per-run timeout in seconds (default 600); a peer that times out is
 #                        recorded as "> TIMEOUT s" and not run at bigger sizes
-#   BENCH_TOLLGATE_RUNS  timed tollgate runs per document, median reported (default 5)
+#   BENCH_TOLLGATE_RUNS  timed tollgate runs per document, median reported (default 11)
 #   BENCH_PEER_RUNS      at most this many runs of a peer per document (default 3); a peer
 #                        gets fewer when one run takes long (see peer_runs_for below)
 #   BENCH_IDLE_WAIT      wait up to this many seconds for other compilers (rustc) to finish
@@ -47,7 +47,7 @@ else
     PEER_MAX_SIZE=999999999
 fi
 TIMEOUT="${BENCH_TIMEOUT:-600}"
-TOLLGATE_RUNS="${BENCH_TOLLGATE_RUNS:-5}"
+TOLLGATE_RUNS="${BENCH_TOLLGATE_RUNS:-11}"
 PEER_RUNS="${BENCH_PEER_RUNS:-3}"
 IDLE_WAIT="${BENCH_IDLE_WAIT:-900}"
 ALL_PEERS="check-jsonschema check-jsonschema-noiri cyclonedx-python-lib cdx-validate pyspdxtools"
@@ -151,29 +151,23 @@ wait_quiet() {
 # measure FORMAT SIZE TOOL RUN_INDEX CMD...  -> prints "status wall rss_kb" and appends to runs.jsonl
 measure() {
     local f="$1" n="$2" tool="$3" i="$4"; shift 4
-    local tf="$OUT/logs/time.$$" lf="$OUT/logs/$tool-$f-$n.log" rc=0 wall rss status load busy
+    local lf="$OUT/logs/$tool-$f-$n.log" rc=0 wall rss status load busy
     wait_idle
     local busy_before steal c0 c1
     busy_before="$(wait_quiet)"
     busy=false
     pgrep -x rustc >/dev/null 2>&1 && busy=true
     load="$(cut -d' ' -f1 /proc/loadavg)"
-    # Wall time from bash's microsecond clock (GNU time's %e has only 10 ms resolution, too
-    # coarse for tollgate on small files); peak RSS (%M, KiB) from GNU time.
-    local t0 t1 _e
+    # Wall time and peak RSS from bench/timed.py: the command is spawned and reaped by it
+    # directly (no shell or timeout(1) in between), RSS from GNU time's %M.
     read -r -a c0 < <(cpu_ticks)
-    t0="$EPOCHREALTIME"
-    /usr/bin/time -f "%e %M" -o "$tf" timeout -k 10 "$TIMEOUT" "$@" >"$lf" 2>&1 || rc=$?
-    t1="$EPOCHREALTIME"
+    read -r rc wall rss < <(python3 "$HERE/timed.py" "$TIMEOUT" "$lf" "$@") || true
     read -r -a c1 < <(cpu_ticks)
     # Share of the run's CPU time the hypervisor stole (clock ticks are 10 ms: coarse on short runs).
     steal=$(awk -v t=$((c1[0] - c0[0])) -v s=$((c1[2] - c0[2])) 'BEGIN { printf "%.1f", t ? 100 * s / t : 0 }')
-    # GNU time writes "Command exited with non-zero status N" before the numbers on failure.
-    read -r _e rss < <(tail -n1 "$tf")
-    rm -f "$tf"
     # A compiler that started during the run disturbed it too.
     pgrep -x rustc >/dev/null 2>&1 && busy=true
-    wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
+    rc="${rc:-1}" wall="${wall:-0}" rss="${rss:-0}"
     if [ "$rc" = 0 ]; then status=ok
     elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then status=timeout
     else status=error
