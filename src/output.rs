@@ -326,6 +326,40 @@ pub fn destination(path: &Path) -> Result<Destination> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileId(#[cfg(unix)] (u64, u64), #[cfg(not(unix))] PathBuf);
 
+/// Whether `path` is `dir` or lies inside it, whether or not either exists yet: both are made
+/// absolute, with symlinks resolved as far as they exist and `.`/`..` applied to the rest.
+pub fn is_within(path: &Path, dir: &Path) -> bool {
+    resolve_loosely(path).starts_with(resolve_loosely(dir))
+}
+
+/// `path` made absolute: its longest existing ancestor canonicalised, the rest applied to it
+/// component by component.
+fn resolve_loosely(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let absolute = match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let components: Vec<Component> = absolute.components().collect();
+    for existing in (1..=components.len()).rev() {
+        let prefix: PathBuf = components[..existing].iter().collect();
+        let Ok(mut resolved) = std::fs::canonicalize(&prefix) else {
+            continue;
+        };
+        for c in &components[existing..] {
+            match c {
+                Component::ParentDir => {
+                    resolved.pop();
+                }
+                Component::Normal(name) => resolved.push(name),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+        return resolved;
+    }
+    absolute
+}
+
 /// Whether two output paths name the same file: the same file when both exist, else the same
 /// absolute path (parent directory resolved, so `./a` and `a` agree).
 pub fn same_file(a: &Path, b: &Path) -> bool {
@@ -609,5 +643,43 @@ mod tests {
             "{}",
             err.one_line()
         );
+    }
+
+    /// A report inside a directory a command fills is found whether or not the directory
+    /// exists yet, however the paths are spelled.
+    #[test]
+    fn is_within_follows_symlinks_and_dot_dot() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir(root.join("real")).unwrap();
+        assert!(is_within(
+            &root.join("out/controls/report.md"),
+            &root.join("out/controls")
+        ));
+        assert!(is_within(
+            &root.join("out/x/../controls/a"),
+            &root.join("out/controls")
+        ));
+        assert!(is_within(
+            &root.join("out/controls"),
+            &root.join("out/controls")
+        ));
+        assert!(!is_within(
+            &root.join("out/report.md"),
+            &root.join("out/controls")
+        ));
+        assert!(!is_within(
+            &root.join("out/controls-old/a"),
+            &root.join("out/controls")
+        ));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(root.join("real"), root.join("link")).unwrap();
+            assert!(is_within(
+                &root.join("link/new/file"),
+                &root.join("real/new")
+            ));
+            assert!(is_within(&root.join("real/file"), &root.join("link")));
+        }
     }
 }

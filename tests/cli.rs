@@ -1010,6 +1010,77 @@ fn report_ledger_and_product_must_be_different_files() {
     assert!(!dir.path().join("-").exists());
 }
 
+/// Files a command derives from an option (`key generate`'s PREFIX.key and PREFIX.pub) and
+/// directories it fills (`attest controls`' OUT/controls) are products too: a report there
+/// would replace a private key or an auditor's report.
+#[test]
+fn report_and_ledger_never_replace_derived_or_directory_products() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tollgate()
+        .current_dir(dir.path())
+        .args([
+            "key",
+            "generate",
+            "--out-prefix",
+            "release",
+            "--output",
+            "release.key",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let line = one_line_error(&out.stderr);
+    assert!(
+        line.contains("--out-prefix and --output name the same file, release.key"),
+        "{line}"
+    );
+    assert!(!dir.path().join("release.key").exists());
+    assert!(!dir.path().join("release.pub").exists());
+
+    let ledger = dir.path().join("release.pub");
+    let out = tollgate()
+        .current_dir(dir.path())
+        .args(["--ledger"])
+        .arg(&ledger)
+        .args(["key", "generate", "--out-prefix", "release"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(one_line_error(&out.stderr).contains("--out-prefix and --ledger"));
+    assert!(!dir.path().join("release.key").exists());
+
+    let attest = |report: &std::path::Path| {
+        tollgate()
+            .args(["attest", "controls", "--catalog", "catalog/default.yaml"])
+            .args(["--evidence", "testdata/controls/example/evidence", "--out"])
+            .arg(dir.path().join("out"))
+            .arg("--output")
+            .arg(report)
+            .output()
+            .unwrap()
+    };
+    // Spelled through `..` and before the directory exists.
+    let inside = dir.path().join("out/x/../controls/report.md");
+    let out = attest(&inside);
+    assert_eq!(out.status.code(), Some(2));
+    let line = one_line_error(&out.stderr);
+    assert!(
+        line.contains("which --out has this command fill or replace"),
+        "{line}"
+    );
+    assert!(!dir.path().join("out").exists());
+    // Beside the directory is fine (the example denies without its waivers and key: exit 1).
+    let out = attest(&dir.path().join("out/report.md"));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join("out/controls/report.md").exists());
+    assert!(dir.path().join("out/report.md").exists());
+}
+
 /// Flat and hierarchical merges of the same inputs hold the same components: diff finds no
 /// drift of any kind between them.
 #[test]

@@ -35,8 +35,8 @@ pub fn cmd_generate(
     } else {
         None
     };
-    let key_path = with_suffix(&args.out_prefix, "key");
-    let pub_path = with_suffix(&args.out_prefix, "pub");
+    let key_path = key_path(&args.out_prefix);
+    let pub_path = pub_path(&args.out_prefix);
     if !args.force {
         for p in [&key_path, &pub_path] {
             if p.symlink_metadata().is_ok() {
@@ -88,6 +88,16 @@ pub fn cmd_generate(
 }
 
 /// `PREFIX.ext`, keeping any dots already in the prefix.
+/// The private key `key generate --out-prefix PREFIX` writes.
+pub(super) fn key_path(prefix: &Path) -> PathBuf {
+    with_suffix(prefix, "key")
+}
+
+/// The public key `key generate --out-prefix PREFIX` writes.
+pub(super) fn pub_path(prefix: &Path) -> PathBuf {
+    with_suffix(prefix, "pub")
+}
+
 fn with_suffix(prefix: &Path, ext: &str) -> PathBuf {
     let mut s = prefix.as_os_str().to_owned();
     s.push(".");

@@ -22,6 +22,7 @@ use crate::cli::{
 use crate::error::{Error, Result};
 use crate::input::Limits;
 use crate::output::Env;
+use std::path::{Path, PathBuf};
 
 /// Settings every command derives from the global options.
 #[derive(Debug, Clone)]
@@ -54,47 +55,82 @@ impl Context {
     }
 }
 
-/// Files a command writes besides the report: the report (`--output`) and the ledger must not
-/// be any of them, or one would silently replace the other.
-fn products(command: &Command) -> Vec<(&'static str, &std::path::Path)> {
+/// What a command writes besides the report: a file, or a directory it fills or replaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Product {
+    File(PathBuf),
+    Dir(PathBuf),
+}
+
+/// The option names output flags use. Every subcommand argument with one of these long names
+/// must be listed by [`products`] (a test walks the CLI to make sure).
+#[cfg(test)]
+const OUTPUT_FLAG_NAMES: &[&str] = &[
+    "out",
+    "out-prefix",
+    "attest",
+    "report",
+    "update-baseline",
+    "to",
+    "cache",
+];
+
+/// What a command writes besides the report: the report (`--output`) and the ledger must not
+/// be any of these files, nor inside these directories, or one would silently replace the
+/// other.
+fn products(command: &Command) -> Vec<(&'static str, Product)> {
     use crate::cli::SignCommand;
-    let mut out: Vec<(&'static str, &std::path::Path)> = Vec::new();
+    let file = |p: &Path| Product::File(p.to_path_buf());
+    let mut out: Vec<(&'static str, Product)> = Vec::new();
     match command {
-        Command::Sbom(SbomCommand::Merge(a)) => out.push(("--out", &a.out)),
-        Command::Sbom(SbomCommand::Generate(a)) => out.push(("--out", &a.out)),
+        Command::Sbom(SbomCommand::Merge(a)) => out.push(("--out", file(&a.out))),
+        Command::Sbom(SbomCommand::Generate(a)) => out.push(("--out", file(&a.out))),
+        Command::Key(KeyCommand::Generate(a)) => {
+            out.push(("--out-prefix", Product::File(key::key_path(&a.out_prefix))));
+            out.push(("--out-prefix", Product::File(key::pub_path(&a.out_prefix))));
+        }
         Command::Sign(a) => match &a.blob {
-            Some(SignCommand::Blob(b)) => out.push(("--out", &b.out)),
-            None => out.push(("--out", &a.out)),
+            Some(SignCommand::Blob(b)) => out.push(("--out", file(&b.out))),
+            None => out.push(("--out", file(&a.out))),
         },
-        Command::Provenance(ProvenanceCommand::Generate(a)) => out.push(("--out", &a.out)),
+        Command::Provenance(ProvenanceCommand::Generate(a)) => out.push(("--out", file(&a.out))),
+        Command::Attest(AttestCommand::Controls(a)) => {
+            out.push(("--out", Product::Dir(a.out.join("controls"))));
+        }
         Command::Evidence(EvidenceCommand::Pack(a)) => {
             if let Some(o) = &a.out {
-                out.push(("--out", o));
+                out.push(("--out", file(o)));
             }
         }
         Command::Evidence(EvidenceCommand::Prove(a)) => {
             if let Some(o) = &a.out {
-                out.push(("--out", o));
+                out.push(("--out", file(o)));
             }
+        }
+        Command::Evidence(EvidenceCommand::Extract(a)) => {
+            out.push(("--to", Product::Dir(a.to.clone())));
+        }
+        Command::Trust(TrustCommand::Refresh(a)) => {
+            out.push(("--cache", Product::Dir(a.cache.clone())));
         }
         Command::Budget(BudgetCommand::Perf(a)) => {
             if let Some(o) = &a.update_baseline {
-                out.push(("--update-baseline", o));
+                out.push(("--update-baseline", file(o)));
             }
         }
         Command::Hermetic(HermeticCommand::Run(a)) => {
             if let Some(o) = &a.attest {
-                out.push(("--attest", o));
+                out.push(("--attest", file(o)));
             }
         }
         Command::Repro(ReproCommand::Compare(a)) => {
             if let Some(o) = &a.opts.report {
-                out.push(("--report", o));
+                out.push(("--report", file(o)));
             }
         }
         Command::Repro(ReproCommand::Run(a)) => {
             if let Some(o) = &a.opts.report {
-                out.push(("--report", o));
+                out.push(("--report", file(o)));
             }
         }
         _ => {}
@@ -102,24 +138,47 @@ fn products(command: &Command) -> Vec<(&'static str, &std::path::Path)> {
     out
 }
 
-/// Refuse (exit 2, before any work) a report, ledger and product that are the same file.
+/// Refuse (exit 2, before any work) a report, ledger and product that are the same file, or a
+/// report or ledger inside a directory the command fills or replaces.
 fn check_distinct_outputs(cli: &Cli) -> Result<()> {
-    let mut named: Vec<(&'static str, &std::path::Path)> = products(&cli.command);
+    let mut named = products(&cli.command);
     if let Some(o) = &cli.global.output {
-        named.push(("--output", o));
+        named.push(("--output", Product::File(o.clone())));
     }
     if let Some(l) = &cli.global.ledger {
-        named.push(("--ledger", l));
+        named.push(("--ledger", Product::File(l.clone())));
     }
     // `-` is stdout, not a file (a product there sends the report to stderr).
-    named.retain(|(_, p)| *p != std::path::Path::new("-"));
+    named.retain(|(_, p)| *p != Product::File(PathBuf::from("-")));
     for (i, (a, pa)) in named.iter().enumerate() {
         for (b, pb) in &named[i + 1..] {
-            if crate::output::same_file(pa, pb) {
-                return Err(Error::usage(
-                    format!("{a} and {b} name the same file, {}", pa.display()),
-                    "give each output its own file",
-                ));
+            match (pa, pb) {
+                (Product::File(fa), Product::File(fb)) => {
+                    if crate::output::same_file(fa, fb) {
+                        return Err(Error::usage(
+                            format!("{a} and {b} name the same file, {}", fa.display()),
+                            "give each output its own file",
+                        ));
+                    }
+                }
+                (Product::Dir(d), Product::File(f)) | (Product::File(f), Product::Dir(d)) => {
+                    if crate::output::is_within(f, d) {
+                        let (file_flag, dir_flag) = if matches!(pa, Product::File(_)) {
+                            (a, b)
+                        } else {
+                            (b, a)
+                        };
+                        return Err(Error::usage(
+                            format!(
+                                "{file_flag} {} is inside {}, which {dir_flag} has this command fill or replace",
+                                f.display(),
+                                d.display()
+                            ),
+                            "write the report and the ledger outside that directory",
+                        ));
+                    }
+                }
+                (Product::Dir(_), Product::Dir(_)) => {}
             }
         }
     }
@@ -200,5 +259,159 @@ pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
             hermetic::cmd_repro_compare(&ctx, a, &cli.global, env)
         }
         Command::Repro(ReproCommand::Run(a)) => hermetic::cmd_repro_run(&ctx, a, &cli.global, env),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    /// One command line per output flag, each naming the output `X`, and what it writes there.
+    const OUTPUT_FLAGS: &[(&str, &[&str], &[&str])] = &[
+        (
+            "sbom merge --out",
+            &["sbom", "merge", "a.json", "--out", "X"],
+            &["X"],
+        ),
+        (
+            "sbom generate --out",
+            &["sbom", "generate", "--out", "X"],
+            &["X"],
+        ),
+        (
+            "key generate --out-prefix",
+            &["key", "generate", "--out-prefix", "X"],
+            &["X.key", "X.pub"],
+        ),
+        (
+            "sign --out",
+            &["sign", "--key", "k", "p", "--out", "X"],
+            &["X"],
+        ),
+        (
+            "sign blob --out",
+            &["sign", "blob", "--key", "k", "f", "--out", "X"],
+            &["X"],
+        ),
+        (
+            "provenance generate --out",
+            &["provenance", "generate", "--out", "X"],
+            &["X"],
+        ),
+        (
+            "attest controls --out",
+            &["attest", "controls", "--evidence", "e", "--out", "X"],
+            &["X/controls/"],
+        ),
+        (
+            "evidence pack --out",
+            &[
+                "evidence",
+                "pack",
+                "--org",
+                "o",
+                "--release",
+                "r",
+                "--out",
+                "X",
+            ],
+            &["X"],
+        ),
+        (
+            "evidence prove --out",
+            &["evidence", "prove", "p", "a", "--out", "X"],
+            &["X"],
+        ),
+        (
+            "evidence extract --to",
+            &["evidence", "extract", "p", "--to", "X"],
+            &["X/"],
+        ),
+        (
+            "trust refresh --cache",
+            &[
+                "trust",
+                "refresh",
+                "--tuf-root",
+                "r",
+                "--tuf-repo",
+                "d",
+                "--cache",
+                "X",
+            ],
+            &["X/"],
+        ),
+        (
+            "budget perf --update-baseline",
+            &["budget", "perf", "--current", "c", "--update-baseline", "X"],
+            &["X"],
+        ),
+        (
+            "hermetic run --attest",
+            &[
+                "hermetic", "run", "--attest", "X", "--key", "k", "--", "make",
+            ],
+            &["X"],
+        ),
+        (
+            "repro compare --report",
+            &["repro", "compare", "a", "b", "--report", "X"],
+            &["X"],
+        ),
+        (
+            "repro run --report",
+            &[
+                "repro",
+                "run",
+                "--artifact",
+                "g",
+                "--report",
+                "X",
+                "--",
+                "make",
+            ],
+            &["X"],
+        ),
+    ];
+
+    /// Every subcommand argument named like an output (`--out`, `--to`, …) is known to
+    /// `products`, so the report and the ledger can never silently replace what it writes.
+    #[test]
+    fn every_output_flag_is_a_product() {
+        fn walk(cmd: &clap::Command, path: &str, found: &mut Vec<String>) {
+            for a in cmd.get_arguments().filter(|a| !a.is_global_set()) {
+                if let Some(long) = a.get_long()
+                    && OUTPUT_FLAG_NAMES.contains(&long)
+                {
+                    found.push(format!("{path} --{long}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), found);
+            }
+        }
+        let cli = Cli::command();
+        let mut found = Vec::new();
+        for sub in cli.get_subcommands() {
+            walk(sub, sub.get_name(), &mut found);
+        }
+        found.sort();
+        let mut listed: Vec<String> = OUTPUT_FLAGS.iter().map(|(n, _, _)| n.to_string()).collect();
+        listed.sort();
+        assert_eq!(found, listed, "output flags in the CLI vs the table here");
+
+        for (name, args, expected) in OUTPUT_FLAGS {
+            let cli = Cli::try_parse_from(std::iter::once("tollgate").chain(args.iter().copied()))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let got: Vec<String> = products(&cli.command)
+                .into_iter()
+                .map(|(_, p)| match p {
+                    Product::File(f) => f.display().to_string(),
+                    Product::Dir(d) => format!("{}/", d.display()),
+                })
+                .collect();
+            assert_eq!(&got, expected, "{name}");
+        }
     }
 }
