@@ -1081,6 +1081,63 @@ fn report_and_ledger_never_replace_derived_or_directory_products() {
     assert!(dir.path().join("out/report.md").exists());
 }
 
+/// No output replaces a key or the file being signed: `sign st.json --key k.key --out k.key`
+/// used to leave the envelope where the private key was.
+#[test]
+fn outputs_never_replace_keys_or_signed_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        tollgate()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        run(&["key", "generate", "--out-prefix", "k"]).status.code(),
+        Some(0)
+    );
+    std::fs::write(dir.path().join("blob.bin"), b"artifact").unwrap();
+    let key_before = std::fs::read(dir.path().join("k.key")).unwrap();
+    for (args, expected) in [
+        (
+            &[
+                "sign", "blob", "blob.bin", "--key", "k.key", "--out", "./k.key",
+            ][..],
+            "--out would replace --key, k.key",
+        ),
+        (
+            &[
+                "sign", "blob", "blob.bin", "--key", "k.key", "--out", "blob.bin",
+            ][..],
+            "--out would replace the signed file, blob.bin",
+        ),
+        (
+            &[
+                "--output", "k.key", "sign", "blob", "blob.bin", "--key", "k.key",
+            ][..],
+            "--output would replace --key, k.key",
+        ),
+        (
+            &[
+                "--ledger", "k.pub", "evidence", "verify", "pack.tgz", "--key", "k.pub",
+            ][..],
+            "--ledger would replace --key, k.pub",
+        ),
+    ] {
+        let out = run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let line = one_line_error(&out.stderr);
+        assert!(line.contains(expected), "{args:?}: {line}");
+        assert!(line.contains("never overwrites the keys"), "{line}");
+    }
+    assert_eq!(std::fs::read(dir.path().join("k.key")).unwrap(), key_before);
+    assert_eq!(
+        std::fs::read(dir.path().join("blob.bin")).unwrap(),
+        b"artifact"
+    );
+}
+
 /// Flat and hierarchical merges of the same inputs hold the same components: diff finds no
 /// drift of any kind between them.
 #[test]

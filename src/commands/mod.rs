@@ -138,6 +138,72 @@ fn products(command: &Command) -> Vec<(&'static str, Product)> {
     out
 }
 
+/// The option names that carry keys and trust anchors. Every subcommand argument with one of
+/// these long names must be listed by [`protected_inputs`] (a test walks the CLI).
+#[cfg(test)]
+const KEY_FLAG_NAMES: &[&str] = &["key", "trusted-key", "ca-roots", "trusted-root", "tuf-root"];
+
+/// Keys, trust anchors and the files a command signs: no output may replace them (a typo such
+/// as `sign st.json --key k.key --out k.key` would otherwise destroy the private key).
+fn protected_inputs(command: &Command) -> Vec<(&'static str, &Path)> {
+    use crate::cli::SignCommand;
+    let mut v: Vec<(&'static str, &Path)> = Vec::new();
+    fn keys<'a>(v: &mut Vec<(&'static str, &'a Path)>, flag: &'static str, paths: &'a [PathBuf]) {
+        v.extend(paths.iter().map(|p| (flag, p.as_path())));
+    }
+    match command {
+        Command::Sign(a) => match &a.blob {
+            Some(SignCommand::Blob(b)) => {
+                v.push(("the signed file", &b.file));
+                v.push(("--key", &b.key));
+            }
+            None => {
+                v.extend(a.payload.as_deref().map(|p| ("the signed payload", p)));
+                v.extend(a.key.as_deref().map(|p| ("--key", p)));
+            }
+        },
+        Command::Attest(AttestCommand::Controls(a)) => {
+            v.extend(a.key.as_deref().map(|p| ("--key", p)));
+            keys(&mut v, "--trusted-key", &a.trusted_key);
+        }
+        Command::Evidence(EvidenceCommand::Pack(a)) => {
+            v.extend(a.key.as_deref().map(|p| ("--key", p)));
+        }
+        Command::Evidence(EvidenceCommand::Verify(a)) => keys(&mut v, "--key", &a.limits.key),
+        Command::Evidence(EvidenceCommand::Extract(a)) => keys(&mut v, "--key", &a.limits.key),
+        Command::Evidence(EvidenceCommand::Prove(a)) => keys(&mut v, "--key", &a.limits.key),
+        Command::Evidence(EvidenceCommand::Audit(a)) => keys(&mut v, "--key", &a.limits.key),
+        Command::Verify(VerifyCommand::Attestation(a)) => keys(&mut v, "--key", &a.key),
+        Command::Verify(VerifyCommand::Provenance(a)) => {
+            keys(&mut v, "--key", &a.key);
+            v.extend(a.ca_roots.as_deref().map(|p| ("--ca-roots", p)));
+            v.extend(
+                a.sigstore
+                    .trusted_root
+                    .as_deref()
+                    .map(|p| ("--trusted-root", p)),
+            );
+        }
+        Command::Verify(VerifyCommand::Bundle(a)) => {
+            v.extend(a.key.as_deref().map(|p| ("--key", p)));
+            v.extend(a.ca_roots.as_deref().map(|p| ("--ca-roots", p)));
+            v.extend(
+                a.sigstore
+                    .trusted_root
+                    .as_deref()
+                    .map(|p| ("--trusted-root", p)),
+            );
+        }
+        Command::Hermetic(HermeticCommand::Run(a)) => {
+            v.extend(a.key.as_deref().map(|p| ("--key", p)));
+        }
+        Command::Hermetic(HermeticCommand::Verify(a)) => keys(&mut v, "--key", &a.key),
+        Command::Trust(TrustCommand::Refresh(a)) => v.push(("--tuf-root", &a.tuf_root)),
+        _ => {}
+    }
+    v
+}
+
 /// Refuse (exit 2, before any work) a report, ledger and product that are the same file, or a
 /// report or ledger inside a directory the command fills or replaces.
 fn check_distinct_outputs(cli: &Cli) -> Result<()> {
@@ -179,6 +245,20 @@ fn check_distinct_outputs(cli: &Cli) -> Result<()> {
                     }
                 }
                 (Product::Dir(_), Product::Dir(_)) => {}
+            }
+        }
+    }
+    for (input_flag, input) in protected_inputs(&cli.command) {
+        for (flag, product) in &named {
+            let replaced = match product {
+                Product::File(f) => crate::output::same_file(f, input),
+                Product::Dir(d) => crate::output::is_within(input, d),
+            };
+            if replaced {
+                return Err(Error::usage(
+                    format!("{flag} would replace {input_flag}, {}", input.display()),
+                    "write the output elsewhere: tollgate never overwrites the keys, trust roots or files it reads to sign or verify",
+                ));
             }
         }
     }
@@ -375,35 +455,216 @@ mod tests {
         ),
     ];
 
-    /// Every subcommand argument named like an output (`--out`, `--to`, …) is known to
-    /// `products`, so the report and the ledger can never silently replace what it writes.
-    #[test]
-    fn every_output_flag_is_a_product() {
-        fn walk(cmd: &clap::Command, path: &str, found: &mut Vec<String>) {
+    /// One command line per key or trust-anchor flag, each naming the file `K`.
+    const KEY_FLAGS: &[(&str, &[&str])] = &[
+        ("sign --key", &["sign", "--key", "K", "p"]),
+        ("sign blob --key", &["sign", "blob", "--key", "K", "f"]),
+        (
+            "attest controls --key",
+            &[
+                "attest",
+                "controls",
+                "--evidence",
+                "e",
+                "--out",
+                "o",
+                "--key",
+                "K",
+            ],
+        ),
+        (
+            "attest controls --trusted-key",
+            &[
+                "attest",
+                "controls",
+                "--evidence",
+                "e",
+                "--out",
+                "o",
+                "--trusted-key",
+                "K",
+            ],
+        ),
+        (
+            "evidence pack --key",
+            &[
+                "evidence",
+                "pack",
+                "--org",
+                "o",
+                "--release",
+                "r",
+                "--key",
+                "K",
+            ],
+        ),
+        (
+            "evidence verify --key",
+            &["evidence", "verify", "p", "--key", "K"],
+        ),
+        (
+            "evidence extract --key",
+            &["evidence", "extract", "p", "--to", "t", "--key", "K"],
+        ),
+        (
+            "evidence prove --key",
+            &["evidence", "prove", "p", "a", "--key", "K"],
+        ),
+        (
+            "evidence audit --key",
+            &["evidence", "audit", "d", "--key", "K"],
+        ),
+        (
+            "verify attestation --key",
+            &["verify", "attestation", "e", "--key", "K"],
+        ),
+        (
+            "verify provenance --key",
+            &[
+                "verify",
+                "provenance",
+                "a",
+                "--provenance",
+                "p",
+                "--key",
+                "K",
+            ],
+        ),
+        (
+            "verify provenance --ca-roots",
+            &[
+                "verify",
+                "provenance",
+                "a",
+                "--provenance",
+                "p",
+                "--ca-roots",
+                "K",
+            ],
+        ),
+        (
+            "verify provenance --trusted-root",
+            &[
+                "verify",
+                "provenance",
+                "a",
+                "--provenance",
+                "p",
+                "--trusted-root",
+                "K",
+            ],
+        ),
+        (
+            "verify bundle --key",
+            &["verify", "bundle", "a", "--bundle", "b", "--key", "K"],
+        ),
+        (
+            "verify bundle --ca-roots",
+            &["verify", "bundle", "a", "--bundle", "b", "--ca-roots", "K"],
+        ),
+        (
+            "verify bundle --trusted-root",
+            &[
+                "verify",
+                "bundle",
+                "a",
+                "--bundle",
+                "b",
+                "--trusted-root",
+                "K",
+            ],
+        ),
+        (
+            "hermetic run --key",
+            &[
+                "hermetic", "run", "--attest", "a", "--key", "K", "--", "make",
+            ],
+        ),
+        (
+            "hermetic verify --key",
+            &["hermetic", "verify", "s", "--key", "K"],
+        ),
+        (
+            "trust refresh --tuf-root",
+            &[
+                "trust",
+                "refresh",
+                "--tuf-root",
+                "K",
+                "--tuf-repo",
+                "d",
+                "--cache",
+                "c",
+            ],
+        ),
+    ];
+
+    fn walk_flags(names: &[&str]) -> Vec<String> {
+        fn walk(cmd: &clap::Command, path: &str, names: &[&str], found: &mut Vec<String>) {
             for a in cmd.get_arguments().filter(|a| !a.is_global_set()) {
                 if let Some(long) = a.get_long()
-                    && OUTPUT_FLAG_NAMES.contains(&long)
+                    && names.contains(&long)
                 {
                     found.push(format!("{path} --{long}"));
                 }
             }
             for sub in cmd.get_subcommands() {
-                walk(sub, &format!("{path} {}", sub.get_name()), found);
+                walk(sub, &format!("{path} {}", sub.get_name()), names, found);
             }
         }
         let cli = Cli::command();
         let mut found = Vec::new();
         for sub in cli.get_subcommands() {
-            walk(sub, sub.get_name(), &mut found);
+            walk(sub, sub.get_name(), names, &mut found);
         }
         found.sort();
+        found
+    }
+
+    fn parse(name: &str, args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("tollgate").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// Every key and trust-anchor flag is protected from being replaced by an output.
+    #[test]
+    fn every_key_flag_is_protected() {
+        let mut listed: Vec<String> = KEY_FLAGS.iter().map(|(n, _)| n.to_string()).collect();
+        listed.sort();
+        assert_eq!(
+            walk_flags(KEY_FLAG_NAMES),
+            listed,
+            "key flags in the CLI vs the table here"
+        );
+        for (name, args) in KEY_FLAGS {
+            let cli = parse(name, args);
+            let got: Vec<&Path> = protected_inputs(&cli.command)
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect();
+            assert!(got.contains(&Path::new("K")), "{name}: {got:?}");
+        }
+        // The signed files themselves.
+        let cli = parse("sign", &["sign", "--key", "k", "P"]);
+        assert!(protected_inputs(&cli.command).contains(&("the signed payload", Path::new("P"))));
+        let cli = parse("sign blob", &["sign", "blob", "--key", "k", "F"]);
+        assert!(protected_inputs(&cli.command).contains(&("the signed file", Path::new("F"))));
+    }
+
+    /// Every subcommand argument named like an output (`--out`, `--to`, …) is known to
+    /// `products`, so the report and the ledger can never silently replace what it writes.
+    #[test]
+    fn every_output_flag_is_a_product() {
         let mut listed: Vec<String> = OUTPUT_FLAGS.iter().map(|(n, _, _)| n.to_string()).collect();
         listed.sort();
-        assert_eq!(found, listed, "output flags in the CLI vs the table here");
+        assert_eq!(
+            walk_flags(OUTPUT_FLAG_NAMES),
+            listed,
+            "output flags in the CLI vs the table here"
+        );
 
         for (name, args, expected) in OUTPUT_FLAGS {
-            let cli = Cli::try_parse_from(std::iter::once("tollgate").chain(args.iter().copied()))
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let cli = parse(name, args);
             let got: Vec<String> = products(&cli.command)
                 .into_iter()
                 .map(|(_, p)| match p {
