@@ -45,11 +45,20 @@ pub fn run(mut cli: cli::Cli, env: &mut output::Env) -> u8 {
     if cli.global.output.as_deref() == Some(std::path::Path::new("-")) {
         cli.global.output = None;
     }
-    match commands::dispatch(&cli, env) {
+    let (ctx, result) = match commands::Context::from_global(&cli.global) {
+        Ok(ctx) => {
+            let result = commands::dispatch(&cli, &ctx, env);
+            (Some(ctx), result)
+        }
+        Err(e) => (None, Err(e)),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             env.error_line(&e.one_line());
-            env.record_failed_run(&cli.global, cli.command.name(), &e);
+            // A bad `--now` is itself the error: the run is recorded at the clock's time.
+            let now = ctx.map_or_else(jiff::Timestamp::now, |c| c.now);
+            env.record_failed_run(&cli.global, cli.command.name(), &e, now);
             EXIT_ERROR
         }
     }

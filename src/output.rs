@@ -164,13 +164,14 @@ impl Env {
     /// Record in the ledger (with `--ledger`) a run that stopped with bad input or usage
     /// before it had a report: an exit-2 gate is a decision too. Best effort: if the ledger
     /// itself is what failed, the run's error already says so.
-    pub fn record_failed_run(&mut self, global: &GlobalArgs, command: &str, error: &Error) {
+    pub fn record_failed_run(
+        &mut self,
+        global: &GlobalArgs,
+        command: &str,
+        error: &Error,
+        now: jiff::Timestamp,
+    ) {
         let Some(path) = &global.ledger else { return };
-        let now = global
-            .now
-            .as_deref()
-            .and_then(|s| crate::input::parse_rfc3339(s).ok())
-            .unwrap_or_else(jiff::Timestamp::now);
         let time = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
         let subjects = match error {
             Error::Input(e) if !e.location.file.is_empty() => {

@@ -940,6 +940,33 @@ fn ledger_records_runs_stopped_by_bad_input() {
     assert_eq!(rec["exitCode"], 2);
     assert_eq!(rec["subjects"][0]["path"], "missing.json");
     tg(p).args(["ledger", "verify", "l.jsonl"]).assert().code(0);
+
+    // Recorded at --now; a --now that is itself the bad input, at the clock's time.
+    let stop = |now: &str| {
+        // Not `tg`: it passes a --now of its own.
+        assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("tollgate"))
+            .current_dir(p)
+            .env_remove("TOLLGATE_NOW")
+            .args([
+                "--ledger",
+                "l.jsonl",
+                "--now",
+                now,
+                "sbom",
+                "validate",
+                "missing.json",
+            ])
+            .assert()
+            .code(2);
+        let text = std::fs::read_to_string(p.join("l.jsonl")).unwrap();
+        let rec: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(rec["verdict"], "error");
+        rec["time"].as_str().unwrap().to_string()
+    };
+    assert_eq!(stop("2026-11-23T08:30:00Z"), "2026-11-23T08:30:00Z");
+    let clock = stop("yesterday");
+    assert!(clock.ends_with('Z') && clock.as_str() > "2026-", "{clock}");
+    tg(p).args(["ledger", "verify", "l.jsonl"]).assert().code(0);
 }
 
 /// Deleting records from the end leaves a valid, shorter chain: an anchor (a record hash noted

@@ -265,80 +265,74 @@ fn check_distinct_outputs(cli: &Cli) -> Result<()> {
     Ok(())
 }
 
-pub fn dispatch(cli: &Cli, env: &mut Env) -> Result<u8> {
-    let ctx = Context::from_global(&cli.global)?;
+/// Run the command with the settings `ctx` derived from the global options.
+pub fn dispatch(cli: &Cli, ctx: &Context, env: &mut Env) -> Result<u8> {
     check_distinct_outputs(cli)?;
     match &cli.command {
         Command::Sbom(SbomCommand::Validate(args)) => {
-            sbom::cmd_validate(&ctx, args, &cli.global, env)
+            sbom::cmd_validate(ctx, args, &cli.global, env)
         }
-        Command::Sbom(SbomCommand::Diff(args)) => sbom::cmd_diff(&ctx, args, &cli.global, env),
-        Command::Sbom(SbomCommand::Merge(args)) => sbom::cmd_merge(&ctx, args, &cli.global, env),
+        Command::Sbom(SbomCommand::Diff(args)) => sbom::cmd_diff(ctx, args, &cli.global, env),
+        Command::Sbom(SbomCommand::Merge(args)) => sbom::cmd_merge(ctx, args, &cli.global, env),
         Command::Sbom(SbomCommand::Generate(args)) => {
-            sbom_generate::cmd_generate(&ctx, args, &cli.global, env)
+            sbom_generate::cmd_generate(ctx, args, &cli.global, env)
         }
-        Command::Key(KeyCommand::Generate(args)) => key::cmd_generate(&ctx, args, &cli.global, env),
-        Command::Sign(args) => sign::cmd_sign(&ctx, args, &cli.global, env),
+        Command::Key(KeyCommand::Generate(args)) => key::cmd_generate(ctx, args, &cli.global, env),
+        Command::Sign(args) => sign::cmd_sign(ctx, args, &cli.global, env),
         Command::Provenance(ProvenanceCommand::Generate(args)) => {
-            provenance::cmd_generate(&ctx, args, &cli.global, env)
+            provenance::cmd_generate(ctx, args, &cli.global, env)
         }
         Command::Verify(VerifyCommand::Provenance(args)) => {
-            verify::cmd_provenance(&ctx, args, &cli.global, env)
+            verify::cmd_provenance(ctx, args, &cli.global, env)
         }
         Command::Verify(VerifyCommand::Attestation(args)) => {
-            controls::cmd_verify_attestation(&ctx, args, &cli.global, env)
+            controls::cmd_verify_attestation(ctx, args, &cli.global, env)
         }
         Command::Verify(VerifyCommand::Bundle(args)) => {
-            sigstore::cmd_bundle(&ctx, args, &cli.global, env)
+            sigstore::cmd_bundle(ctx, args, &cli.global, env)
         }
         Command::Trust(TrustCommand::Refresh(args)) => {
-            trust::cmd_refresh(&ctx, args, &cli.global, env)
+            trust::cmd_refresh(ctx, args, &cli.global, env)
         }
         Command::Attest(AttestCommand::Controls(args)) => {
-            controls::cmd_attest(&ctx, args, &cli.global, env)
+            controls::cmd_attest(ctx, args, &cli.global, env)
         }
         Command::Catalog(CatalogCommand::Validate(args)) => {
-            controls::cmd_catalog_validate(&ctx, args, &cli.global, env)
+            controls::cmd_catalog_validate(ctx, args, &cli.global, env)
         }
-        Command::Evidence(EvidenceCommand::Pack(a)) => {
-            evidence::cmd_pack(&ctx, a, &cli.global, env)
-        }
+        Command::Evidence(EvidenceCommand::Pack(a)) => evidence::cmd_pack(ctx, a, &cli.global, env),
         Command::Evidence(EvidenceCommand::Verify(a)) => {
-            evidence::cmd_verify(&ctx, a, &cli.global, env)
+            evidence::cmd_verify(ctx, a, &cli.global, env)
         }
         Command::Evidence(EvidenceCommand::Extract(a)) => {
-            evidence::cmd_extract(&ctx, a, &cli.global, env)
+            evidence::cmd_extract(ctx, a, &cli.global, env)
         }
         Command::Evidence(EvidenceCommand::Prove(a)) => {
-            evidence::cmd_prove(&ctx, a, &cli.global, env)
+            evidence::cmd_prove(ctx, a, &cli.global, env)
         }
         Command::Evidence(EvidenceCommand::CheckProof(a)) => {
-            evidence::cmd_check_proof(&ctx, a, &cli.global, env)
+            evidence::cmd_check_proof(ctx, a, &cli.global, env)
         }
         Command::Evidence(EvidenceCommand::Audit(a)) => {
-            evidence::cmd_audit(&ctx, a, &cli.global, env)
+            evidence::cmd_audit(ctx, a, &cli.global, env)
         }
         Command::Ledger(LedgerCommand::Verify(a)) => {
-            evidence::cmd_ledger_verify(&ctx, a, &cli.global, env)
+            evidence::cmd_ledger_verify(ctx, a, &cli.global, env)
         }
         Command::Explain(args) => explain::cmd_explain(args, env),
-        Command::Budget(BudgetCommand::Perf(args)) => {
-            budget::cmd_perf(&ctx, args, &cli.global, env)
-        }
-        Command::Budget(BudgetCommand::Cost(args)) => {
-            budget::cmd_cost(&ctx, args, &cli.global, env)
-        }
+        Command::Budget(BudgetCommand::Perf(args)) => budget::cmd_perf(ctx, args, &cli.global, env),
+        Command::Budget(BudgetCommand::Cost(args)) => budget::cmd_cost(ctx, args, &cli.global, env),
         Command::Hermetic(HermeticCommand::Check(a)) => {
-            hermetic::cmd_check(&ctx, a, &cli.global, env)
+            hermetic::cmd_check(ctx, a, &cli.global, env)
         }
-        Command::Hermetic(HermeticCommand::Run(a)) => hermetic::cmd_run(&ctx, a, &cli.global, env),
+        Command::Hermetic(HermeticCommand::Run(a)) => hermetic::cmd_run(ctx, a, &cli.global, env),
         Command::Hermetic(HermeticCommand::Verify(a)) => {
-            hermetic::cmd_verify(&ctx, a, &cli.global, env)
+            hermetic::cmd_verify(ctx, a, &cli.global, env)
         }
         Command::Repro(ReproCommand::Compare(a)) => {
-            hermetic::cmd_repro_compare(&ctx, a, &cli.global, env)
+            hermetic::cmd_repro_compare(ctx, a, &cli.global, env)
         }
-        Command::Repro(ReproCommand::Run(a)) => hermetic::cmd_repro_run(&ctx, a, &cli.global, env),
+        Command::Repro(ReproCommand::Run(a)) => hermetic::cmd_repro_run(ctx, a, &cli.global, env),
     }
 }
 
