@@ -204,6 +204,17 @@ code!(
     "check that both inputs describe the same build",
 );
 
+code!(
+    MERGE_DROPPED,
+    "SBOM041",
+    "merge-dropped-section",
+    Semantic,
+    Warning,
+    3.0,
+    "An input has top-level sections (services, compositions, vulnerabilities…) that the merged SBOM does not carry; only metadata, components and dependencies are merged.",
+    "merge those sections by hand, or keep the input's own SBOM beside the merged one",
+);
+
 pub static ALL: &[&CodeInfo] = &[
     &SCHEMA,
     &UNSUPPORTED_VERSION,
@@ -225,4 +236,5 @@ pub static ALL: &[&CodeInfo] = &[
     &ALLOW_UNUSED,
     &ALLOW_EXPIRED,
     &MERGE_CONFLICT,
+    &MERGE_DROPPED,
 ];

@@ -63,7 +63,7 @@ fn norm_license(l: &Option<String>) -> Option<String> {
 /// The copies of one package version in one SBOM (a component listed twice, or once per
 /// project of a hierarchical merge): one member of the set diff compares.
 struct Copies<'c> {
-    version: Option<&'c str>,
+    version: Option<String>,
     comps: Vec<&'c Component>,
 }
 
@@ -72,10 +72,11 @@ impl Copies<'_> {
     fn group<'c>(list: &[&'c Component]) -> Vec<Copies<'c>> {
         let mut out: Vec<Copies<'c>> = Vec::new();
         for c in list {
-            match out.iter_mut().find(|g| g.version == c.version.as_deref()) {
+            let version = c.diff_version();
+            match out.iter_mut().find(|g| g.version == version) {
                 Some(g) => g.comps.push(c),
                 None => out.push(Copies {
-                    version: c.version.as_deref(),
+                    version,
                     comps: vec![c],
                 }),
             }
@@ -118,15 +119,21 @@ impl Copies<'_> {
 /// match key and version are one (their hashes and licences pooled), so listing a component
 /// twice is no change. Output order: by kind, then key, then versions.
 pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
-    let mut by_key: BTreeMap<String, (Vec<&Component>, Vec<&Component>)> = BTreeMap::new();
+    type Sides<'c> = (Vec<&'c Component>, Vec<&'c Component>);
+    let mut by_key: BTreeMap<(bool, String, String), Sides<'_>> = BTreeMap::new();
     for c in old {
-        by_key.entry(c.match_key()).or_default().0.push(c);
+        by_key.entry(c.match_identity()).or_default().0.push(c);
     }
     for c in new {
-        by_key.entry(c.match_key()).or_default().1.push(c);
+        by_key.entry(c.match_identity()).or_default().1.push(c);
     }
     let mut changes = Vec::new();
-    for (key, (olds, news)) in by_key {
+    for (olds, news) in by_key.into_values() {
+        let key = olds
+            .first()
+            .or(news.first())
+            .map(|c| c.match_key())
+            .unwrap_or_default();
         let (mut olds, mut news) = (Copies::group(&olds), Copies::group(&news));
         let base = |g: &Copies<'_>, kind| Change {
             kind,
@@ -158,9 +165,9 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
             }
         }
         let mut olds = unpaired;
-        let order = |a: &Copies<'_>, b: &Copies<'_>| match (a.version, b.version) {
+        let order = |a: &Copies<'_>, b: &Copies<'_>| match (&a.version, &b.version) {
             (Some(x), Some(y)) => model::version_order(x, y),
-            (x, y) => x.cmp(&y),
+            (x, y) => x.cmp(y),
         };
         olds.sort_by(order);
         news.sort_by(order);
@@ -170,13 +177,13 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
         pairs.extend(olds.into_iter().zip(news));
         for o in &rest_old {
             let mut c = base(o, DriftKind::Removed);
-            c.old_version = o.version.map(str::to_string);
+            c.old_version = o.version.clone();
             c.old_license = o.licenses().1;
             changes.push(c);
         }
         for nw in &rest_new {
             let mut c = base(nw, DriftKind::Added);
-            c.new_version = nw.version.map(str::to_string);
+            c.new_version = nw.version.clone();
             c.new_license = nw.licenses().1;
             changes.push(c);
         }
@@ -184,8 +191,8 @@ pub fn compare(old: &[Component], new: &[Component]) -> Vec<Change> {
             let (old_lic, old_shown) = o.licenses();
             let (new_lic, new_shown) = nw.licenses();
             let mut c = base(&nw, DriftKind::Version);
-            c.old_version = o.version.map(str::to_string);
-            c.new_version = nw.version.map(str::to_string);
+            c.old_version = o.version.clone();
+            c.new_version = nw.version.clone();
             c.old_license = old_shown;
             c.new_license = new_shown;
             if o.version != nw.version {
@@ -789,6 +796,61 @@ mod tests {
                 (DriftKind::Hash, "pkg:npm/b".into()),
             ]
         );
+    }
+
+    /// The version inside the purl counts: a purl that moved to another version is a version
+    /// change whether or not the `version` field says so.
+    #[test]
+    fn purl_versions_are_compared() {
+        let only_purl = |v: &str| Component {
+            name: "x".into(),
+            purl: Some(format!("pkg:npm/x@{v}")),
+            ..Default::default()
+        };
+        let changes = compare(&[only_purl("1.0.0")], &[only_purl("6.6.6")]);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].kind, DriftKind::Version);
+        assert_eq!(changes[0].old_version.as_deref(), Some("1.0.0"));
+        assert_eq!(changes[0].new_version.as_deref(), Some("6.6.6"));
+        // `version` unchanged, the purl's version changed: reported, with both shown.
+        let mut contradicting = comp("x", "1.0.0", None, None);
+        contradicting.purl = Some("pkg:npm/x@6.6.6".into());
+        let changes = compare(&[comp("x", "1.0.0", None, None)], &[contradicting]);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].kind, DriftKind::Version);
+        assert_eq!(
+            changes[0].new_version.as_deref(),
+            Some("1.0.0 (purl 6.6.6)")
+        );
+        // The same version in both places is no change.
+        assert!(compare(&[comp("x", "1.0.0", None, None)], &[only_purl("1.0.0")]).is_empty());
+    }
+
+    /// A component without a purl never matches a package by a name that spells its purl, and
+    /// group and name are kept apart.
+    #[test]
+    fn name_fallback_never_matches_purls_or_other_splits() {
+        let named = |group: Option<&str>, name: &str| Component {
+            name: name.into(),
+            group: group.map(str::to_string),
+            version: Some("1.0.0".into()),
+            ..Default::default()
+        };
+        let kinds = |old: &[Component], new: &[Component]| -> Vec<DriftKind> {
+            compare(old, new).iter().map(|c| c.kind).collect()
+        };
+        assert_eq!(
+            kinds(
+                &[comp("x", "1.0.0", None, None)],
+                &[named(None, "pkg:npm/x")]
+            ),
+            vec![DriftKind::Added, DriftKind::Removed]
+        );
+        assert_eq!(
+            kinds(&[named(Some("a/b"), "c")], &[named(Some("a"), "b/c")]),
+            vec![DriftKind::Added, DriftKind::Removed]
+        );
+        assert!(kinds(&[named(Some("Org"), "Lib")], &[named(Some("org"), "lib")]).is_empty());
     }
 
     #[test]

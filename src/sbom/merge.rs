@@ -40,8 +40,45 @@ fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
     v.get(k).and_then(Value::as_str)
 }
 
-/// Identity used to deduplicate: the full purl, else group/name@version.
+/// Top-level members of an input that the merge reads or rebuilds; any other non-empty one is
+/// reported as dropped (SBOM041).
+const MERGED_KEYS: &[&str] = &[
+    "$schema",
+    "bomFormat",
+    "specVersion",
+    "serialNumber",
+    "version",
+    "metadata",
+    "components",
+    "dependencies",
+];
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Identity used to deduplicate: the full purl, else group, name and version (as a JSON array,
+/// so that group `a/b` name `c` and group `a` name `b/c` stay two components).
 fn identity(c: &Value) -> String {
+    if let Some(p) = s(c, "purl") {
+        return p.to_string();
+    }
+    json!([
+        s(c, "group").unwrap_or(""),
+        s(c, "name").unwrap_or(""),
+        s(c, "version").unwrap_or("")
+    ])
+    .to_string()
+}
+
+/// How a component is named in messages and, without a bom-ref of its own, in its new bom-ref:
+/// the purl, else group/name@version.
+fn label(c: &Value) -> String {
     if let Some(p) = s(c, "purl") {
         return p.to_string();
     }
@@ -135,6 +172,26 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
 
     for (i, doc) in docs.iter().enumerate() {
         let v = &doc.value;
+        let dropped: Vec<&str> = v
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.iter())
+            .filter(|(k, section)| !MERGED_KEYS.contains(&k.as_str()) && !is_empty(section))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        if !dropped.is_empty() {
+            conflicts.push(
+                Diagnostic::new(
+                    &d::MERGE_DROPPED,
+                    format!(
+                        "{} has {} that the merged SBOM does not carry",
+                        doc.path,
+                        dropped.join(", ")
+                    ),
+                )
+                .at(Location::file(doc.path.clone())),
+            );
+        }
         let mut map: HashMap<String, String> = HashMap::new();
         // The input's own root component, or one named after the file.
         let input_root = v
@@ -176,7 +233,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
                     conflicts.push(
                         Diagnostic::new(
                             &d::MERGE_CONFLICT,
-                            format!("{root_ident} has different {what} in {} than in an earlier input; kept the first", doc.path),
+                            format!("{} has different {what} in {} than in an earlier input; kept the first", label(&root_c), doc.path),
                         )
                         .at(Location::file(doc.path.clone())),
                     );
@@ -240,7 +297,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
                     conflicts.push(
                             Diagnostic::new(
                                 &d::MERGE_CONFLICT,
-                                format!("{ident} has different {what} in {} than in an earlier input; kept the first", doc.path),
+                                format!("{} has different {what} in {} than in an earlier input; kept the first", label(&c), doc.path),
                             )
                             .at(Location::file(doc.path.clone())),
                         );
@@ -250,7 +307,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
                 }
                 continue;
             }
-            let new_ref = refs.alloc(old_ref.as_deref().unwrap_or(&ident));
+            let new_ref = refs.alloc(old_ref.as_deref().unwrap_or(&label(&c)));
             if let Some(o) = old_ref {
                 map.insert(o, new_ref.clone());
             }
@@ -472,6 +529,45 @@ mod tests {
             .iter()
             .map(|c| c["purl"].as_str().unwrap())
             .collect()
+    }
+
+    /// Components without purls are one only when group, name and version all agree: group
+    /// `a/b` name `c` is not group `a` name `b/c`.
+    #[test]
+    fn purl_less_components_are_told_apart_by_group_and_name() {
+        let mut d = doc("x.json", "root", &["p", "q"], "");
+        for (i, (group, name)) in [("a/b", "c"), ("a", "b/c")].into_iter().enumerate() {
+            let c = &mut d.value["components"][i];
+            c.as_object_mut().unwrap().remove("purl");
+            c["group"] = json!(group);
+            c["name"] = json!(name);
+        }
+        let m = merge(&[d], &opts());
+        assert_eq!(m.duplicates, 0);
+        assert_eq!(m.components, 3, "{}", m.bom);
+    }
+
+    /// Sections the merge does not carry are named (SBOM041), never dropped silently; empty
+    /// ones are not worth a warning.
+    #[test]
+    fn dropped_sections_are_reported() {
+        let mut d = doc("svc.json", "root", &["x"], "");
+        d.value["services"] = json!([{"bom-ref": "svc", "name": "payments"}]);
+        d.value["compositions"] = json!([{"aggregate": "complete"}]);
+        d.value["vulnerabilities"] = json!([]);
+        let m = merge(&[d, doc("plain.json", "other", &["y"], "")], &opts());
+        let messages: Vec<(&str, &str)> = m
+            .conflicts
+            .iter()
+            .map(|c| (c.info.code, c.message.as_str()))
+            .collect();
+        assert_eq!(
+            messages,
+            [(
+                "SBOM041",
+                "svc.json has compositions, services that the merged SBOM does not carry"
+            )]
+        );
     }
 
     /// SBOM040 names every detail that differs, not only the first.

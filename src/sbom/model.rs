@@ -33,20 +33,59 @@ impl Component {
     /// The identity used to match components across SBOMs: purl without version, qualifiers
     /// and subpath; else `group/name`.
     pub fn match_key(&self) -> String {
-        if let Some(purl) = &self.purl
-            && let Ok(p) = purl.parse::<packageurl::PackageUrl>()
-        {
-            let mut key = format!("pkg:{}/", p.ty().to_ascii_lowercase());
-            if let Some(ns) = p.namespace() {
-                key.push_str(ns);
-                key.push('/');
-            }
-            key.push_str(p.name());
+        if let Some(key) = self.purl_key() {
             return key;
         }
         match &self.group {
             Some(g) if !g.is_empty() => format!("{}/{}", g, self.name).to_lowercase(),
             _ => self.name.to_lowercase(),
+        }
+    }
+
+    /// [`Component::match_key`] as a value that cannot collide: a purl-less component named
+    /// `pkg:npm/x` is not the package `pkg:npm/x`, and group `a/b` name `c` is not group `a`
+    /// name `b/c`.
+    pub fn match_identity(&self) -> (bool, String, String) {
+        if let Some(key) = self.purl_key() {
+            return (true, key, String::new());
+        }
+        let group = self.group.as_deref().unwrap_or("").to_lowercase();
+        (false, group, self.name.to_lowercase())
+    }
+
+    /// The purl without version, qualifiers and subpath, when the component has a valid one.
+    fn purl_key(&self) -> Option<String> {
+        let p = self
+            .purl
+            .as_deref()?
+            .parse::<packageurl::PackageUrl>()
+            .ok()?;
+        let mut key = format!("pkg:{}/", p.ty().to_ascii_lowercase());
+        if let Some(ns) = p.namespace() {
+            key.push_str(ns);
+            key.push('/');
+        }
+        key.push_str(p.name());
+        Some(key)
+    }
+
+    /// The version diff compares: the `version` field, else the purl's version; when both are
+    /// given and disagree, both (the document contradicts itself, and a changed purl version
+    /// must not pass as no change).
+    pub fn diff_version(&self) -> Option<String> {
+        let purl_version = self
+            .purl
+            .as_deref()
+            .and_then(|p| p.parse::<packageurl::PackageUrl>().ok())
+            .and_then(|p| p.version().map(str::to_string))
+            .filter(|v| !v.is_empty());
+        match (
+            self.version.as_deref().filter(|v| !v.is_empty()),
+            purl_version,
+        ) {
+            (Some(v), Some(pv)) if v != pv => Some(format!("{v} (purl {pv})")),
+            (Some(v), _) => Some(v.to_string()),
+            (None, pv) => pv,
         }
     }
 

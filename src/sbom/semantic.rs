@@ -637,6 +637,11 @@ fn check_license(
         None => {
             let r = spdx::Expression::parse_mode(e, license_mode())
                 .err()
+                .filter(|_| {
+                    canonical_case(e).is_none_or(|canonical| {
+                        spdx::Expression::parse_mode(&canonical, license_mode()).is_err()
+                    })
+                })
                 .map(|err| err.reason.to_string());
             cache.entry(e.to_string()).or_insert(r)
         }
@@ -648,6 +653,44 @@ fn check_license(
             format!("invalid SPDX licence expression {expr:?}: {reason}"),
         ));
     }
+}
+
+/// `expr` with every licence and exception identifier in the SPDX list's spelling (`mit` →
+/// `MIT`), or `None` when nothing changes. SPDX identifiers match case-insensitively (SPDX 2.3
+/// annex D), while the `spdx` crate's strict mode compares them exactly.
+fn canonical_case(expr: &str) -> Option<String> {
+    let mut out = String::with_capacity(expr.len());
+    let mut changed = false;
+    let is_separator = |c: char| c.is_whitespace() || c == '(' || c == ')';
+    let mut rest = expr;
+    while let Some(c) = rest.chars().next() {
+        if is_separator(c) {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let end = rest.find(is_separator).unwrap_or(rest.len());
+        let (token, after) = rest.split_at(end);
+        rest = after;
+        let (id, plus) = match token.strip_suffix('+') {
+            Some(id) => (id, "+"),
+            None => (token, ""),
+        };
+        let listed = spdx::identifiers::LICENSES
+            .iter()
+            .map(|l| l.name)
+            .chain(spdx::identifiers::EXCEPTIONS.iter().map(|x| x.name))
+            .find(|name| name.eq_ignore_ascii_case(id));
+        match listed {
+            Some(name) if name != id => {
+                changed = true;
+                out.push_str(name);
+                out.push_str(plus);
+            }
+            _ => out.push_str(token),
+        }
+    }
+    changed.then_some(out)
 }
 
 fn check_timestamp(ts: &str, pointer: String, now: jiff::Timestamp, out: &mut Vec<Finding>) {
@@ -858,6 +901,41 @@ mod tests {
         let doc = parse("t.json", json.to_string()).unwrap();
         let now: jiff::Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         check(&doc, now).iter().map(|f| f.info.code).collect()
+    }
+
+    /// Licence and exception identifiers match case-insensitively (SPDX 2.3 annex D); unknown
+    /// identifiers stay invalid whatever their case.
+    #[test]
+    fn licence_identifiers_match_case_insensitively() {
+        let findings = |expr: &str| {
+            let mut out = Vec::new();
+            check_license(
+                expr,
+                || "/x".into(),
+                &mut LicenseCache::default(),
+                &mut out,
+                false,
+            );
+            out.len()
+        };
+        for ok in [
+            "MIT",
+            "mit",
+            "apache-2.0 OR mit",
+            "(gpl-2.0-only WITH classpath-exception-2.0) AND bsd-3-clause",
+            "apache-2.0+",
+            "LicenseRef-acme",
+        ] {
+            assert_eq!(findings(ok), 0, "{ok}");
+        }
+        for bad in ["not-a-licence", "mit ANDD bsd-3-clause", "mit AND", "(mit"] {
+            assert_eq!(findings(bad), 1, "{bad}");
+        }
+        assert_eq!(
+            canonical_case("mit OR apache-2.0").as_deref(),
+            Some("MIT OR Apache-2.0")
+        );
+        assert_eq!(canonical_case("MIT OR Apache-2.0"), None);
     }
 
     #[test]
