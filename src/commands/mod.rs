@@ -148,7 +148,7 @@ const KEY_FLAG_NAMES: &[&str] = &["key", "trusted-key", "ca-roots", "trusted-roo
 fn protected_inputs(command: &Command) -> Vec<(&'static str, &Path)> {
     use crate::cli::SignCommand;
     let mut v: Vec<(&'static str, &Path)> = Vec::new();
-    fn keys<'a>(v: &mut Vec<(&'static str, &'a Path)>, flag: &'static str, paths: &'a [PathBuf]) {
+    fn add<'a>(v: &mut Vec<(&'static str, &'a Path)>, flag: &'static str, paths: &'a [PathBuf]) {
         v.extend(paths.iter().map(|p| (flag, p.as_path())));
     }
     match command {
@@ -158,46 +158,36 @@ fn protected_inputs(command: &Command) -> Vec<(&'static str, &Path)> {
                 v.push(("--key", &b.key));
             }
             None => {
-                v.extend(a.payload.as_deref().map(|p| ("the signed payload", p)));
-                v.extend(a.key.as_deref().map(|p| ("--key", p)));
+                add(&mut v, "the signed payload", a.payload.as_slice());
+                add(&mut v, "--key", a.key.as_slice());
             }
         },
         Command::Attest(AttestCommand::Controls(a)) => {
-            v.extend(a.key.as_deref().map(|p| ("--key", p)));
-            keys(&mut v, "--trusted-key", &a.trusted_key);
+            add(&mut v, "--key", a.key.as_slice());
+            add(&mut v, "--trusted-key", &a.trusted_key);
         }
         Command::Evidence(EvidenceCommand::Pack(a)) => {
-            v.extend(a.key.as_deref().map(|p| ("--key", p)));
+            add(&mut v, "--key", a.key.as_slice());
         }
-        Command::Evidence(EvidenceCommand::Verify(a)) => keys(&mut v, "--key", &a.limits.key),
-        Command::Evidence(EvidenceCommand::Extract(a)) => keys(&mut v, "--key", &a.limits.key),
-        Command::Evidence(EvidenceCommand::Prove(a)) => keys(&mut v, "--key", &a.limits.key),
-        Command::Evidence(EvidenceCommand::Audit(a)) => keys(&mut v, "--key", &a.limits.key),
-        Command::Verify(VerifyCommand::Attestation(a)) => keys(&mut v, "--key", &a.key),
+        Command::Evidence(EvidenceCommand::Verify(a)) => add(&mut v, "--key", &a.limits.key),
+        Command::Evidence(EvidenceCommand::Extract(a)) => add(&mut v, "--key", &a.limits.key),
+        Command::Evidence(EvidenceCommand::Prove(a)) => add(&mut v, "--key", &a.limits.key),
+        Command::Evidence(EvidenceCommand::Audit(a)) => add(&mut v, "--key", &a.limits.key),
+        Command::Verify(VerifyCommand::Attestation(a)) => add(&mut v, "--key", &a.key),
         Command::Verify(VerifyCommand::Provenance(a)) => {
-            keys(&mut v, "--key", &a.key);
-            v.extend(a.ca_roots.as_deref().map(|p| ("--ca-roots", p)));
-            v.extend(
-                a.sigstore
-                    .trusted_root
-                    .as_deref()
-                    .map(|p| ("--trusted-root", p)),
-            );
+            add(&mut v, "--key", &a.key);
+            add(&mut v, "--ca-roots", a.ca_roots.as_slice());
+            add(&mut v, "--trusted-root", a.sigstore.trusted_root.as_slice());
         }
         Command::Verify(VerifyCommand::Bundle(a)) => {
-            v.extend(a.key.as_deref().map(|p| ("--key", p)));
-            v.extend(a.ca_roots.as_deref().map(|p| ("--ca-roots", p)));
-            v.extend(
-                a.sigstore
-                    .trusted_root
-                    .as_deref()
-                    .map(|p| ("--trusted-root", p)),
-            );
+            add(&mut v, "--key", a.key.as_slice());
+            add(&mut v, "--ca-roots", a.ca_roots.as_slice());
+            add(&mut v, "--trusted-root", a.sigstore.trusted_root.as_slice());
         }
         Command::Hermetic(HermeticCommand::Run(a)) => {
-            v.extend(a.key.as_deref().map(|p| ("--key", p)));
+            add(&mut v, "--key", a.key.as_slice());
         }
-        Command::Hermetic(HermeticCommand::Verify(a)) => keys(&mut v, "--key", &a.key),
+        Command::Hermetic(HermeticCommand::Verify(a)) => add(&mut v, "--key", &a.key),
         Command::Trust(TrustCommand::Refresh(a)) => v.push(("--tuf-root", &a.tuf_root)),
         _ => {}
     }
