@@ -276,7 +276,7 @@ pub struct AllowEntry {
 /// last `@` of the last path segment (so `pkg:npm/@types/node@20.1.0` is `@types/node` at
 /// 20.1.0, and `@types/node` has no version); purl qualifiers and subpath are dropped.
 fn split_pattern(pattern: &str) -> (&str, Option<&str>) {
-    let p = pattern.split(['?', '#']).next().unwrap_or(pattern);
+    let p = strip_qualifiers(pattern.split('#').next().unwrap_or(pattern));
     let last_segment = p.rfind('/').map_or(0, |i| i + 1);
     match p[last_segment..].rfind('@') {
         Some(at) if last_segment + at > 0 => {
@@ -285,6 +285,25 @@ fn split_pattern(pattern: &str) -> (&str, Option<&str>) {
         }
         _ => (p, None),
     }
+}
+
+/// The pattern without purl qualifiers: a `?` starts them only when a `key=` follows it, so
+/// `?` stays the glob's one-character wildcard (`pkg:npm/lodas?`) and is not cut off into a
+/// pattern that matches nothing.
+fn strip_qualifiers(pattern: &str) -> &str {
+    for (at, _) in pattern.match_indices('?') {
+        let rest = &pattern[at + 1..];
+        let key = rest.split('=').next().unwrap_or("");
+        let is_key = !key.is_empty()
+            && key.len() < rest.len()
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        if is_key {
+            return &pattern[..at];
+        }
+    }
+    pattern
 }
 
 impl AllowEntry {
@@ -915,6 +934,10 @@ mod tests {
             ("pkg:npm/express@4.18.0", &express, false),
             ("express@4.19.2", &express, true),
             ("pkg:npm/expr*", &express, true),
+            ("pkg:npm/expres?", &express, true),
+            ("expres?@4.19.2", &express, true),
+            ("pkg:npm/expres?@4.19.2?vcs_url=x#sub", &express, true),
+            ("pkg:npm/expre?", &express, false),
             ("pkg:pypi/express", &express, false),
             ("widget", &widget, true),
             ("acme/widget", &widget, true),
