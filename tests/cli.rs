@@ -1171,6 +1171,72 @@ fn flat_and_hierarchical_merges_of_the_same_inputs_do_not_drift() {
         .code(0);
 }
 
+/// Services travel through a merge: carried into the merged SBOM (once, however many inputs
+/// list them), dependencies on them kept, the result valid; compositions are still named as
+/// dropped (SBOM041).
+#[test]
+fn merge_carries_services() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut api: serde_json::Value =
+        serde_json::from_slice(&std::fs::read("testdata/sbom/merge/api.cdx.json").unwrap())
+            .unwrap();
+    api["services"] = serde_json::json!([{
+        "bom-ref": "svc-pay", "name": "payments", "version": "2",
+        "endpoints": ["https://pay.example/v2"], "authenticated": true
+    }]);
+    let root = api["metadata"]["component"]["bom-ref"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for dep in api["dependencies"].as_array_mut().unwrap() {
+        if dep["ref"] == root.as_str() {
+            dep["dependsOn"]
+                .as_array_mut()
+                .unwrap()
+                .push("svc-pay".into());
+        }
+    }
+    let with_services = write(dir.path(), "api.cdx.json", api.to_string());
+    api["compositions"] = serde_json::json!([{"aggregate": "complete"}]);
+    let with_compositions = write(dir.path(), "api-comp.cdx.json", api.to_string());
+    let out = dir.path().join("merged.json");
+    let report = tollgate()
+        .args(["--format", "json", "sbom", "merge"])
+        .args([&with_services, &with_compositions])
+        .arg("testdata/sbom/merge/worker.cdx.json")
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&report).unwrap();
+    assert_eq!(diag_codes(&report), ["SBOM041"], "{report:#}");
+    let message = report["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("api-comp.cdx.json has compositions that"),
+        "{message}"
+    );
+    let merged: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let services = merged["services"].as_array().unwrap();
+    assert_eq!(services.len(), 1, "{merged:#}");
+    assert_eq!(services[0]["name"], "payments");
+    assert!(merged["dependencies"].as_array().unwrap().iter().any(|d| {
+        d["ref"] == root.as_str()
+            && d["dependsOn"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t == "svc-pay")
+    }));
+    tollgate()
+        .args(["sbom", "validate"])
+        .arg(&out)
+        .assert()
+        .code(0);
+}
+
 #[test]
 fn merge_refuses_spdx_inputs() {
     tollgate()

@@ -200,7 +200,7 @@ code!(
     Semantic,
     Warning,
     3.0,
-    "Two merged SBOMs describe the same package (purl) with different details; the first was kept.",
+    "Two merged SBOMs describe the same package (purl) or service with different details; the first was kept.",
     "check that both inputs describe the same build",
 );
 
@@ -211,7 +211,7 @@ code!(
     Semantic,
     Warning,
     3.0,
-    "An input has top-level sections (services, compositions, vulnerabilities…) that the merged SBOM does not carry; only metadata, components and dependencies are merged.",
+    "An input has top-level sections (compositions, vulnerabilities, annotations…) that the merged SBOM does not carry; only metadata, components, services and dependencies are merged.",
     "merge those sections by hand, or keep the input's own SBOM beside the merged one",
 );
 

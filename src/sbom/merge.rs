@@ -50,6 +50,7 @@ const MERGED_KEYS: &[&str] = &[
     "version",
     "metadata",
     "components",
+    "services",
     "dependencies",
 ];
 
@@ -113,16 +114,59 @@ impl RefAllocator {
 
 /// Flatten a component tree (depth first), dropping nested `components` arrays.
 fn flatten(list: &[Value], out: &mut Vec<Value>) {
+    flatten_by(list, "components", out);
+}
+
+/// Flatten a tree whose children sit under `key` (`components`, `services`), depth first.
+fn flatten_by(list: &[Value], key: &str, out: &mut Vec<Value>) {
     for c in list {
         let mut c = c.clone();
         let children = c
             .as_object_mut()
-            .and_then(|o| o.remove("components"))
+            .and_then(|o| o.remove(key))
             .and_then(|v| v.as_array().cloned())
             .unwrap_or_default();
         out.push(c);
-        flatten(&children, out);
+        flatten_by(&children, key, out);
     }
+}
+
+/// A service's identity: provider, group, name and version (services have no purl), kept apart
+/// from component identities so a service never merges into a component of the same name.
+fn service_identity(sv: &Value) -> String {
+    json!([
+        "service",
+        sv.pointer("/provider/name")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        s(sv, "group").unwrap_or(""),
+        s(sv, "name").unwrap_or(""),
+        s(sv, "version").unwrap_or("")
+    ])
+    .to_string()
+}
+
+/// How a service is named in messages and, without a bom-ref of its own, in its new bom-ref.
+fn service_label(sv: &Value) -> String {
+    let name = s(sv, "name").unwrap_or("");
+    let named = match s(sv, "group") {
+        Some(g) => format!("{g}/{name}"),
+        None => name.to_string(),
+    };
+    match s(sv, "version") {
+        Some(v) => format!("service:{named}@{v}"),
+        None => format!("service:{named}"),
+    }
+}
+
+/// A service's content without its bom-ref and nested services.
+fn service_body(sv: &Value) -> Value {
+    let mut sv = sv.clone();
+    if let Some(o) = sv.as_object_mut() {
+        o.remove("bom-ref");
+        o.remove("services");
+    }
+    sv
 }
 
 /// A component's content without its bom-ref (and nested components, already flattened away):
@@ -169,6 +213,9 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     let mut duplicates = 0usize;
     let mut conflicts = Vec::new();
     let mut component_count = 0usize;
+    let mut services: Vec<Value> = Vec::new();
+    // identity → (ref, content) of every service placed so far.
+    let mut services_seen: HashMap<String, Vec<(String, Value)>> = HashMap::new();
 
     for (i, doc) in docs.iter().enumerate() {
         let v = &doc.value;
@@ -333,6 +380,62 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             top.push(root_c);
         }
 
+        // Services (nested ones flattened): one list for the merged SBOM, bom-refs kept unique
+        // across components and services. Flat, a service is one per identity (a different
+        // copy is an SBOM040 warning, the first kept); hierarchical, only identical copies are
+        // one, as for components.
+        let mut input_services = Vec::new();
+        flatten_by(
+            v.get("services")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
+            "services",
+            &mut input_services,
+        );
+        for mut sv in input_services {
+            let old_ref = s(&sv, "bom-ref").map(str::to_string);
+            let ident = service_identity(&sv);
+            let content = service_body(&sv);
+            let seen = services_seen.get(&ident).and_then(|same| {
+                if opts.hierarchical {
+                    same.iter().find(|(_, b)| *b == content)
+                } else {
+                    same.first()
+                }
+            });
+            if let Some((existing_ref, first)) = seen {
+                duplicates += 1;
+                if *first != content {
+                    conflicts.push(
+                        Diagnostic::new(
+                            &d::MERGE_CONFLICT,
+                            format!(
+                                "{} has different details in {} than in an earlier input; kept the first",
+                                service_label(&sv),
+                                doc.path
+                            ),
+                        )
+                        .at(Location::file(doc.path.clone())),
+                    );
+                }
+                if let Some(o) = old_ref {
+                    map.insert(o, existing_ref.clone());
+                }
+                continue;
+            }
+            let new_ref = refs.alloc(old_ref.as_deref().unwrap_or(&service_label(&sv)));
+            if let Some(o) = old_ref {
+                map.insert(o, new_ref.clone());
+            }
+            sv["bom-ref"] = json!(new_ref);
+            services_seen
+                .entry(ident)
+                .or_default()
+                .push((new_ref, content));
+            services.push(sv);
+        }
+
         for dep in v
             .get("dependencies")
             .and_then(Value::as_array)
@@ -360,6 +463,11 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     let mut dependencies: Vec<Value> = Vec::new();
     let mut all_refs: BTreeSet<String> = BTreeSet::new();
     collect_refs(&top, &mut all_refs);
+    all_refs.extend(
+        services
+            .iter()
+            .filter_map(|sv| s(sv, "bom-ref").map(str::to_string)),
+    );
     all_refs.insert(root_ref.clone());
     for r in &all_refs {
         let on: Vec<&String> = deps.get(r).map(|s| s.iter().collect()).unwrap_or_default();
@@ -380,6 +488,9 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
         json!({"timestamp": opts.timestamp, "tools": tools, "component": root}),
     );
     bom.insert("components".into(), Value::Array(top));
+    if !services.is_empty() {
+        bom.insert("services".into(), Value::Array(services));
+    }
     bom.insert("dependencies".into(), Value::Array(dependencies));
     // Serial number derived from the content, so the same inputs give the same bytes.
     let content = serde_json::to_vec(&bom).expect("serialises");
@@ -552,7 +663,7 @@ mod tests {
     #[test]
     fn dropped_sections_are_reported() {
         let mut d = doc("svc.json", "root", &["x"], "");
-        d.value["services"] = json!([{"bom-ref": "svc", "name": "payments"}]);
+        d.value["annotations"] = json!([{"text": "reviewed"}]);
         d.value["compositions"] = json!([{"aggregate": "complete"}]);
         d.value["vulnerabilities"] = json!([]);
         let m = merge(&[d, doc("plain.json", "other", &["y"], "")], &opts());
@@ -565,7 +676,7 @@ mod tests {
             messages,
             [(
                 "SBOM041",
-                "svc.json has compositions, services that the merged SBOM does not carry"
+                "svc.json has annotations, compositions that the merged SBOM does not carry"
             )]
         );
     }
@@ -702,5 +813,96 @@ mod tests {
                 assert!(refs.contains(t.as_str()), "{t}");
             }
         }
+    }
+
+    /// Services are carried: nested ones flattened, flat merge keeps one per identity (a
+    /// different copy is an SBOM040 warning), bom-refs stay unique across components and
+    /// services, and dependencies on services are rewritten to the kept bom-ref.
+    #[test]
+    fn services_are_merged_deduplicated_and_depended_on() {
+        let with_services = |name: &str, root: &str, services: Value, deps: &str| {
+            let mut d = doc(name, root, &["x"], deps);
+            d.value["services"] = services;
+            d
+        };
+        let a = || {
+            with_services(
+                "a.json",
+                "api",
+                json!([{"bom-ref": "svc-pay", "name": "payments", "version": "2",
+                    "endpoints": ["https://pay.example/v2"],
+                    "services": [{"bom-ref": "svc-audit", "name": "audit"}]}]),
+                r#"{"ref":"api","dependsOn":["svc-pay","x"]}"#,
+            )
+        };
+        // Same service under another bom-ref; a component whose bom-ref is "svc-audit".
+        let b = || {
+            let mut b = with_services(
+                "b.json",
+                "web",
+                json!([{"bom-ref": "pay", "name": "payments", "version": "2",
+                        "endpoints": ["https://pay.example/v2"]},
+                       {"bom-ref": "x", "name": "x"}]),
+                r#"{"ref":"web","dependsOn":["pay","x"]}"#,
+            );
+            b.value["components"][0]["bom-ref"] = json!("svc-audit");
+            b
+        };
+        let m = merge(&[a(), b()], &opts());
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        let svc_refs: Vec<&str> = m.bom["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|sv| sv["bom-ref"].as_str().unwrap())
+            .collect();
+        // payments once; audit flattened; the service "x" of b.json gets a fresh bom-ref, as
+        // b.json's component x (same purl as a.json's x) is deduplicated to bom-ref "x".
+        assert_eq!(svc_refs, ["svc-pay", "svc-audit", "x#2"], "{}", m.bom);
+        let deps = &m.bom["dependencies"];
+        let on = |r: &str| {
+            deps.as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["ref"] == r)
+                .unwrap_or_else(|| panic!("no dependency entry for {r}"))["dependsOn"]
+                .clone()
+        };
+        assert_eq!(on("web"), json!(["svc-pay", "x#2"]));
+        assert_eq!(on("svc-audit"), json!([]));
+
+        // A different copy of the same service: kept once (the first), warned.
+        let c = || {
+            let mut c = b();
+            c.value["services"][0]["endpoints"] = json!(["https://pay.example/v3"]);
+            c
+        };
+        let m = merge(&[a(), c()], &opts());
+        let msgs: Vec<&str> = m.conflicts.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "service:payments@2 has different details in b.json than in an earlier input; kept the first"
+            ]
+        );
+        // Hierarchical: different copies stay apart, identical ones are one.
+        let h = MergeOptions {
+            hierarchical: true,
+            ..opts()
+        };
+        assert_eq!(
+            merge(&[a(), c()], &h).bom["services"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+        assert_eq!(
+            merge(&[a(), b()], &h).bom["services"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
     }
 }
