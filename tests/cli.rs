@@ -1171,11 +1171,11 @@ fn flat_and_hierarchical_merges_of_the_same_inputs_do_not_drift() {
         .code(0);
 }
 
-/// Services travel through a merge: carried into the merged SBOM (once, however many inputs
-/// list them), dependencies on them kept, the result valid; compositions are still named as
-/// dropped (SBOM041).
+/// Services and compositions travel through a merge: carried into the merged SBOM (a service
+/// once, however many inputs list it), references kept, the result valid; formulation is still
+/// named as dropped (SBOM041).
 #[test]
-fn merge_carries_services() {
+fn merge_carries_services_and_compositions() {
     let dir = tempfile::tempdir().unwrap();
     let mut api: serde_json::Value =
         serde_json::from_slice(&std::fs::read("testdata/sbom/merge/api.cdx.json").unwrap())
@@ -1197,7 +1197,8 @@ fn merge_carries_services() {
         }
     }
     let with_services = write(dir.path(), "api.cdx.json", api.to_string());
-    api["compositions"] = serde_json::json!([{"aggregate": "complete"}]);
+    api["compositions"] = serde_json::json!([{"aggregate": "complete", "assemblies": [root]}]);
+    api["formulation"] = serde_json::json!([{"bom-ref": "build-1"}]);
     let with_compositions = write(dir.path(), "api-comp.cdx.json", api.to_string());
     let out = dir.path().join("merged.json");
     let report = tollgate()
@@ -1215,13 +1216,17 @@ fn merge_carries_services() {
     assert_eq!(diag_codes(&report), ["SBOM041"], "{report:#}");
     let message = report["diagnostics"][0]["message"].as_str().unwrap();
     assert!(
-        message.contains("api-comp.cdx.json has compositions that"),
+        message.contains("api-comp.cdx.json has formulation that"),
         "{message}"
     );
     let merged: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let services = merged["services"].as_array().unwrap();
     assert_eq!(services.len(), 1, "{merged:#}");
     assert_eq!(services[0]["name"], "payments");
+    assert_eq!(
+        merged["compositions"][0]["assemblies"],
+        serde_json::json!([root])
+    );
     assert!(merged["dependencies"].as_array().unwrap().iter().any(|d| {
         d["ref"] == root.as_str()
             && d["dependsOn"]

@@ -211,7 +211,7 @@ code!(
     Semantic,
     Warning,
     3.0,
-    "An input has top-level sections (compositions, vulnerabilities, annotations…) that the merged SBOM does not carry; only metadata, components, services and dependencies are merged.",
+    "An input has top-level sections (formulation, definitions, declarations…) that the merged SBOM does not carry; metadata, components, services, dependencies, compositions, vulnerabilities and annotations are merged.",
     "merge those sections by hand, or keep the input's own SBOM beside the merged one",
 );
 

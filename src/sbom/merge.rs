@@ -52,7 +52,61 @@ const MERGED_KEYS: &[&str] = &[
     "components",
     "services",
     "dependencies",
+    "compositions",
+    "vulnerabilities",
+    "annotations",
 ];
+
+/// Sections whose entries only point at components, services and each other: carried from every
+/// input with their references rewritten, in this order in the merged SBOM.
+const CARRIED_WITH_REFERENCES: &[&str] = &["compositions", "vulnerabilities", "annotations"];
+
+/// Rewrite the references of one carried entry (`section` names its kind) through `map`: a
+/// reference to nothing in the merged SBOM is dropped (it would dangle), a BOM-Link
+/// (`urn:cdx:…`) into another BOM is kept as it is.
+fn rewrite_references(section: &str, entry: &mut Value, map: &HashMap<String, String>) {
+    let rewrite = |r: &str| -> Option<String> {
+        if r.starts_with("urn:cdx:") {
+            Some(r.to_string())
+        } else {
+            map.get(r).cloned()
+        }
+    };
+    let rewrite_list = |entry: &mut Value, key: &str| {
+        if let Some(list) = entry.get_mut(key).and_then(Value::as_array_mut) {
+            let mut kept = BTreeSet::new();
+            list.retain_mut(|t| match t.as_str().and_then(rewrite) {
+                Some(new) if kept.insert(new.clone()) => {
+                    *t = json!(new);
+                    true
+                }
+                _ => false,
+            });
+        }
+    };
+    match section {
+        "compositions" => {
+            for key in ["assemblies", "dependencies", "vulnerabilities"] {
+                rewrite_list(entry, key);
+            }
+        }
+        "annotations" => rewrite_list(entry, "subjects"),
+        "vulnerabilities" => {
+            if let Some(affects) = entry.get_mut("affects").and_then(Value::as_array_mut) {
+                affects.retain_mut(|a| {
+                    match a.get("ref").and_then(Value::as_str).and_then(rewrite) {
+                        Some(new) => {
+                            a["ref"] = json!(new);
+                            true
+                        }
+                        None => false,
+                    }
+                });
+            }
+        }
+        _ => {}
+    }
+}
 
 fn is_empty(v: &Value) -> bool {
     match v {
@@ -216,6 +270,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     let mut services: Vec<Value> = Vec::new();
     // identity → (ref, content) of every service placed so far.
     let mut services_seen: HashMap<String, Vec<(String, Value)>> = HashMap::new();
+    let mut carried: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
 
     for (i, doc) in docs.iter().enumerate() {
         let v = &doc.value;
@@ -436,6 +491,31 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             services.push(sv);
         }
 
+        // Compositions, vulnerabilities and annotations: carried from each input as they are
+        // (not deduplicated: two inputs' analyses of one CVE are two statements), their own
+        // bom-refs kept unique first so they can point at each other, then references rewritten.
+        let mut entries: Vec<(&str, Value)> = Vec::new();
+        for section in CARRIED_WITH_REFERENCES {
+            for e in v
+                .get(*section)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let mut e = e.clone();
+                if let Some(old) = s(&e, "bom-ref").map(str::to_string) {
+                    let new = refs.alloc(&old);
+                    e["bom-ref"] = json!(new);
+                    map.insert(old, new);
+                }
+                entries.push((section, e));
+            }
+        }
+        for (section, mut e) in entries {
+            rewrite_references(section, &mut e, &map);
+            carried.entry(section).or_default().push(e);
+        }
+
         for dep in v
             .get("dependencies")
             .and_then(Value::as_array)
@@ -490,6 +570,9 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     bom.insert("components".into(), Value::Array(top));
     if !services.is_empty() {
         bom.insert("services".into(), Value::Array(services));
+    }
+    for (section, entries) in carried {
+        bom.insert(section.into(), Value::Array(entries));
     }
     bom.insert("dependencies".into(), Value::Array(dependencies));
     // Serial number derived from the content, so the same inputs give the same bytes.
@@ -663,8 +746,8 @@ mod tests {
     #[test]
     fn dropped_sections_are_reported() {
         let mut d = doc("svc.json", "root", &["x"], "");
-        d.value["annotations"] = json!([{"text": "reviewed"}]);
-        d.value["compositions"] = json!([{"aggregate": "complete"}]);
+        d.value["formulation"] = json!([{"bom-ref": "build"}]);
+        d.value["definitions"] = json!({"standards": [{"bom-ref": "std"}]});
         d.value["vulnerabilities"] = json!([]);
         let m = merge(&[d, doc("plain.json", "other", &["y"], "")], &opts());
         let messages: Vec<(&str, &str)> = m
@@ -676,7 +759,7 @@ mod tests {
             messages,
             [(
                 "SBOM041",
-                "svc.json has annotations, compositions that the merged SBOM does not carry"
+                "svc.json has definitions, formulation that the merged SBOM does not carry"
             )]
         );
     }
@@ -904,5 +987,39 @@ mod tests {
                 .len(),
             3
         );
+    }
+
+    /// Compositions, vulnerabilities and annotations are carried from every input: own
+    /// bom-refs kept unique, references rewritten to the merged bom-refs, references to
+    /// nothing dropped, BOM-Links kept.
+    #[test]
+    fn referring_sections_are_carried_with_rewritten_references() {
+        let mut a = doc("a.json", "api", &["x"], "");
+        a.value["compositions"] = json!([{"aggregate": "complete",
+            "assemblies": ["api", "gone", "api", "urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#x"]}]);
+        a.value["vulnerabilities"] = json!([{"bom-ref": "v1", "id": "CVE-2026-1",
+            "affects": [{"ref": "x"}, {"ref": "nope"}]}]);
+        a.value["annotations"] = json!([{"bom-ref": "n1", "subjects": ["v1", "x"],
+            "annotator": {"organization": {"name": "acme"}},
+            "timestamp": "2026-01-01T00:00:00Z", "text": "triaged"}]);
+        let mut b = doc("b.json", "web", &["x"], "");
+        // b's x is deduplicated into a's; its vulnerability keeps its own statement.
+        b.value["components"][0]["bom-ref"] = json!("b-x");
+        b.value["vulnerabilities"] = json!([{"bom-ref": "v1", "id": "CVE-2026-1",
+            "affects": [{"ref": "b-x"}]}]);
+        let m = merge(&[a, b], &opts());
+        assert!(m.conflicts.is_empty(), "{:?}", m.conflicts);
+        assert_eq!(
+            m.bom["compositions"][0]["assemblies"],
+            json!(["api", "urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#x"])
+        );
+        assert_eq!(
+            m.bom["vulnerabilities"],
+            json!([
+                {"bom-ref": "v1", "id": "CVE-2026-1", "affects": [{"ref": "x"}]},
+                {"bom-ref": "v1#2", "id": "CVE-2026-1", "affects": [{"ref": "x"}]}
+            ])
+        );
+        assert_eq!(m.bom["annotations"][0]["subjects"], json!(["v1", "x"]));
     }
 }
