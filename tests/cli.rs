@@ -1240,6 +1240,25 @@ fn merge_carries_services_and_compositions() {
         .arg(&out)
         .assert()
         .code(0);
+
+    // A carried section it cannot read exactly is refused, never carried as nothing.
+    api["services"] = serde_json::json!({"name": "payments"});
+    let bad = write(dir.path(), "api-bad.cdx.json", api.to_string());
+    let out = tollgate()
+        .args(["sbom", "merge"])
+        .arg(&bad)
+        .arg("testdata/sbom/merge/worker.cdx.json")
+        .args(["--out", "-"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let line = one_line_error(&out.stderr);
+    assert!(
+        line.contains("SBOM001") && line.contains("cannot read the services: /services:"),
+        "{line}"
+    );
+    assert!(out.stdout.is_empty());
 }
 
 #[test]

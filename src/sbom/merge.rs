@@ -61,6 +61,14 @@ const MERGED_KEYS: &[&str] = &[
 /// input with their references rewritten, in this order in the merged SBOM.
 const CARRIED_WITH_REFERENCES: &[&str] = &["compositions", "vulnerabilities", "annotations"];
 
+/// Sections the merge carries besides the components (whose readability every reader checks).
+const MERGED_SECTIONS: &[&str] = &[
+    "/services",
+    "/compositions",
+    "/vulnerabilities",
+    "/annotations",
+];
+
 /// Rewrite the references of one carried entry (`section` names its kind) through `map`: a
 /// reference to nothing in the merged SBOM is dropped (it would dangle), a BOM-Link
 /// (`urn:cdx:…`) into another BOM is kept as it is.
@@ -614,7 +622,9 @@ pub fn cmd(ctx: &Context, args: &SbomMergeArgs, global: &GlobalArgs, env: &mut E
                 "convert SPDX inputs to CycloneDX first, or merge only the CycloneDX SBOMs",
             )));
         }
-        validate::check_readable(&doc)?;
+        // Every section the merge carries must be read exactly: a malformed one (an object where
+        // the list belongs) would otherwise be carried as nothing.
+        validate::check_parts_readable(&doc, MERGED_SECTIONS)?;
         docs.push(doc);
     }
     let opts = MergeOptions {

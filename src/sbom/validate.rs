@@ -563,8 +563,14 @@ fn read_structures(family: Family) -> &'static [&'static str] {
 /// component could pass the drift gate unseen. Violations elsewhere (a timestamp's format, say)
 /// are left to `sbom validate`.
 pub fn check_readable(doc: &Document) -> Result<(), InputError> {
+    check_parts_readable(doc, &[])
+}
+
+/// [`check_readable`] over the components plus `more_parts` (JSON pointers of further sections
+/// a command reads, such as `/services` for `sbom merge`).
+pub fn check_parts_readable(doc: &Document, more_parts: &[&str]) -> Result<(), InputError> {
     let hint = format!(
-        "run `tollgate sbom validate {}` and fix the document; diff and merge read only components that match the schema of their declared version",
+        "run `tollgate sbom validate {}` and fix the document; diff and merge read only the parts of an SBOM (components, and the sections merge carries) that match the schema of its declared version",
         doc.path
     );
     let id = match schema_for(doc) {
@@ -582,12 +588,15 @@ pub fn check_readable(doc: &Document) -> Result<(), InputError> {
     };
     let (found, _) = schema::validate(id, &doc.value, usize::MAX);
     let read = read_structures(doc.family);
+    let within = |pointer: &str, part: &str| {
+        pointer
+            .strip_prefix(part)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    };
     let mut relevant = found.into_iter().filter(|v| {
-        read.iter().any(|p| {
-            v.pointer
-                .strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
+        read.iter()
+            .chain(more_parts)
+            .any(|part| within(&v.pointer, part))
     });
     let Some(first) = relevant.next() else {
         return Ok(());
@@ -595,15 +604,19 @@ pub fn check_readable(doc: &Document) -> Result<(), InputError> {
     let more = relevant.count();
     let mut location = doc.location(&first.pointer);
     doc.resolve_lines(&mut [&mut location]);
+    let what = match more_parts.iter().find(|part| within(&first.pointer, part)) {
+        Some(part) => format!("the {}", part.trim_start_matches('/')),
+        None => "the components".to_string(),
+    };
     let mut message = format!(
-        "cannot read the components: {}: {} ({})",
+        "cannot read {what}: {}: {} ({})",
         first.pointer,
         first.message,
         id.file_name()
     );
     if more > 0 {
         message.push_str(&format!(
-            "; {more} more schema violation{} in the components",
+            "; {more} more schema violation{} in what is read",
             if more == 1 { "" } else { "s" }
         ));
     }
