@@ -254,6 +254,15 @@ fn details_differ(a: &Value, b: &Value) -> Option<&'static str> {
     }
 }
 
+/// SBOM040: `what` (hashes, licenses, details) of `label` differ in `path` from an earlier input.
+fn merge_conflict(label: &str, what: &str, path: &str) -> Diagnostic {
+    Diagnostic::new(
+        &d::MERGE_CONFLICT,
+        format!("{label} has different {what} in {path} than in an earlier input; kept the first"),
+    )
+    .at(Location::file(path.to_string()))
+}
+
 /// Merge documents (all CycloneDX). Deterministic: same inputs, same output bytes.
 pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     let mut refs = RefAllocator {
@@ -340,13 +349,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             Some((existing_ref, idx)) => {
                 duplicates += 1;
                 if let Some(what) = details_differ(&top[*idx], &root_c) {
-                    conflicts.push(
-                        Diagnostic::new(
-                            &d::MERGE_CONFLICT,
-                            format!("{} has different {what} in {} than in an earlier input; kept the first", label(&root_c), doc.path),
-                        )
-                        .at(Location::file(doc.path.clone())),
-                    );
+                    conflicts.push(merge_conflict(&label(&root_c), what, &doc.path));
                 }
                 existing_ref.clone()
             }
@@ -404,13 +407,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
                     &top[*idx]
                 };
                 if let Some(what) = details_differ(first, &c) {
-                    conflicts.push(
-                            Diagnostic::new(
-                                &d::MERGE_CONFLICT,
-                                format!("{} has different {what} in {} than in an earlier input; kept the first", label(&c), doc.path),
-                            )
-                            .at(Location::file(doc.path.clone())),
-                        );
+                    conflicts.push(merge_conflict(&label(&c), what, &doc.path));
                 }
                 if let Some(o) = old_ref {
                     map.insert(o, existing_ref.clone());
@@ -470,17 +467,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
             if let Some((existing_ref, first)) = seen {
                 duplicates += 1;
                 if *first != content {
-                    conflicts.push(
-                        Diagnostic::new(
-                            &d::MERGE_CONFLICT,
-                            format!(
-                                "{} has different details in {} than in an earlier input; kept the first",
-                                service_label(&sv),
-                                doc.path
-                            ),
-                        )
-                        .at(Location::file(doc.path.clone())),
-                    );
+                    conflicts.push(merge_conflict(&service_label(&sv), "details", &doc.path));
                 }
                 if let Some(o) = old_ref {
                     map.insert(o, existing_ref.clone());
