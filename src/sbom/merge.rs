@@ -67,7 +67,91 @@ const MERGED_SECTIONS: &[&str] = &[
     "/compositions",
     "/vulnerabilities",
     "/annotations",
+    "/metadata/authors",
+    "/metadata/tools",
 ];
+
+/// The tools that made an input, as (components, services) in the 1.5+ shape: a legacy
+/// `tools` array (`vendor`, `name`, `version`…) becomes application components with the
+/// vendor as group, as the CycloneDX libraries convert them. bom-refs are dropped: nothing in
+/// the merged SBOM points at a tool, and they could collide with the components' own.
+fn input_tools(metadata: Option<&Value>) -> (Vec<Value>, Vec<Value>) {
+    let without_ref = |t: &Value| {
+        let mut t = t.clone();
+        if let Some(o) = t.as_object_mut() {
+            o.remove("bom-ref");
+        }
+        t
+    };
+    match metadata.and_then(|m| m.get("tools")) {
+        Some(Value::Array(legacy)) => {
+            let components = legacy
+                .iter()
+                .map(|t| {
+                    let mut c = Map::new();
+                    c.insert("type".into(), json!("application"));
+                    for (from, to) in LEGACY_TOOL_FIELDS {
+                        if let Some(v) = t.get(*from) {
+                            c.insert((*to).into(), v.clone());
+                        }
+                    }
+                    Value::Object(c)
+                })
+                .collect();
+            (components, Vec::new())
+        }
+        Some(tools @ Value::Object(_)) => {
+            let list = |key: &str| {
+                tools
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().map(without_ref).collect())
+                    .unwrap_or_default()
+            };
+            (list("components"), list("services"))
+        }
+        _ => (Vec::new(), Vec::new()),
+    }
+}
+
+/// A legacy (before 1.5) tool's fields and the component fields they become.
+const LEGACY_TOOL_FIELDS: &[(&str, &str)] = &[
+    ("vendor", "group"),
+    ("name", "name"),
+    ("version", "version"),
+    ("hashes", "hashes"),
+    ("externalReferences", "externalReferences"),
+];
+
+/// The merged SBOM's `metadata.tools`: tollgate first, then every input's tools, each once, in
+/// the shape of `spec_version` (before 1.5, a legacy array: tool services have no place there).
+fn merged_tools(spec_version: &str, components: Vec<Value>, services: Vec<Value>) -> Value {
+    if spec_version >= "1.5" {
+        let mut tools = json!({ "components": components });
+        if !services.is_empty() {
+            tools["services"] = Value::Array(services);
+        }
+        return tools;
+    }
+    let mut legacy: Vec<Value> = Vec::new();
+    for c in &components {
+        let mut t = Map::new();
+        for (to, from) in LEGACY_TOOL_FIELDS {
+            if let Some(v) = c.get(*from) {
+                t.insert((*to).into(), v.clone());
+            }
+        }
+        push_once(&mut legacy, Value::Object(t));
+    }
+    Value::Array(legacy)
+}
+
+/// Push `item` unless an equal one is already there.
+fn push_once(list: &mut Vec<Value>, item: Value) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
 
 /// Rewrite the references of one carried entry (`section` names its kind) through `map`: a
 /// reference to nothing in the merged SBOM is dropped (it would dangle), a BOM-Link
@@ -288,9 +372,38 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     // identity → (ref, content) of every service placed so far.
     let mut services_seen: HashMap<String, Vec<(String, Value)>> = HashMap::new();
     let mut carried: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
+    // Who and what made the inputs stays on record: authors and tools, each once.
+    let mut authors: Vec<Value> = Vec::new();
+    let mut tool_components = vec![if opts.spec_version.as_str() >= "1.5" {
+        json!({"type": "application", "name": "tollgate", "version": crate::VERSION})
+    } else {
+        json!({"type": "application", "group": "tollgate", "name": "tollgate", "version": crate::VERSION})
+    }];
+    let mut tool_services: Vec<Value> = Vec::new();
 
     for (i, doc) in docs.iter().enumerate() {
         let v = &doc.value;
+        let metadata = v.get("metadata");
+        for author in metadata
+            .and_then(|m| m.get("authors"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            push_once(&mut authors, author.clone());
+        }
+        let (made_by_components, made_by_services) = input_tools(metadata);
+        // This tollgate is listed already, whichever shape an input gave it.
+        let is_this_tollgate =
+            |t: &Value| s(t, "name") == Some("tollgate") && s(t, "version") == Some(crate::VERSION);
+        for t in made_by_components {
+            if !is_this_tollgate(&t) {
+                push_once(&mut tool_components, t);
+            }
+        }
+        for t in made_by_services {
+            push_once(&mut tool_services, t);
+        }
         let dropped: Vec<&str> = v
             .as_object()
             .into_iter()
@@ -549,11 +662,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
         dependencies.push(json!({"ref": r, "dependsOn": on}));
     }
 
-    let tools = if opts.spec_version.as_str() >= "1.5" {
-        json!({"components": [{"type": "application", "name": "tollgate", "version": crate::VERSION}]})
-    } else {
-        json!([{"vendor": "tollgate", "name": "tollgate", "version": crate::VERSION}])
-    };
+    let tools = merged_tools(&opts.spec_version, tool_components, tool_services);
     let mut bom = Map::new();
     bom.insert("bomFormat".into(), json!("CycloneDX"));
     bom.insert("specVersion".into(), json!(opts.spec_version));
@@ -562,6 +671,9 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
         "metadata".into(),
         json!({"timestamp": opts.timestamp, "tools": tools, "component": root}),
     );
+    if !authors.is_empty() {
+        bom["metadata"]["authors"] = Value::Array(authors);
+    }
     bom.insert("components".into(), Value::Array(top));
     if !services.is_empty() {
         bom.insert("services".into(), Value::Array(services));
@@ -1018,5 +1130,68 @@ mod tests {
             ])
         );
         assert_eq!(m.bom["annotations"][0]["subjects"], json!(["v1", "x"]));
+    }
+
+    /// Who and what made the inputs stays on record: authors and tools of every input, each
+    /// once, tollgate first; legacy tool arrays become components (vendor as group) and back.
+    #[test]
+    fn authors_and_tools_of_the_inputs_are_kept() {
+        let mut a = doc("a.json", "api", &["x"], "");
+        a.value["metadata"]["authors"] = json!([{"name": "Release Team"}]);
+        a.value["metadata"]["tools"] = json!({
+            "components": [{"type": "application", "bom-ref": "t1", "name": "cdxgen", "version": "11.0.0"}],
+            "services": [{"name": "sbom-service"}]
+        });
+        let mut b = doc("b.json", "web", &["y"], "");
+        b.value["metadata"]["authors"] = json!([{"name": "Release Team"}, {"name": "Web Team"}]);
+        b.value["metadata"]["tools"] = json!([
+            {"vendor": "anchore", "name": "syft", "version": "1.0.0"},
+            {"vendor": "tollgate", "name": "tollgate", "version": crate::VERSION}
+        ]);
+        let m = merge(&[a, b], &opts());
+        let metadata = &m.bom["metadata"];
+        assert_eq!(
+            metadata["authors"],
+            json!([{"name": "Release Team"}, {"name": "Web Team"}])
+        );
+        let names: Vec<(&str, &str)> = metadata["tools"]["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["group"].as_str().unwrap_or(""),
+                    t["name"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [("", "tollgate"), ("", "cdxgen"), ("anchore", "syft"),]
+        );
+        assert!(metadata["tools"]["components"][1].get("bom-ref").is_none());
+        assert_eq!(
+            metadata["tools"]["services"],
+            json!([{"name": "sbom-service"}])
+        );
+
+        // Before 1.5 the tools are a legacy array: components back to vendor/name/version,
+        // tollgate once.
+        let mut a = doc("a.json", "api", &["x"], "");
+        a.value["metadata"]["tools"] =
+            json!([{"vendor": "anchore", "name": "syft", "version": "1.0.0"}]);
+        let old = MergeOptions {
+            spec_version: "1.4".into(),
+            ..opts()
+        };
+        let m = merge(&[a, doc("b.json", "web", &["y"], "")], &old);
+        assert_eq!(
+            m.bom["metadata"]["tools"],
+            json!([
+                {"vendor": "tollgate", "name": "tollgate", "version": crate::VERSION},
+                {"vendor": "anchore", "name": "syft", "version": "1.0.0"}
+            ])
+        );
+        assert!(m.bom["metadata"].get("authors").is_none());
     }
 }
