@@ -76,13 +76,6 @@ const MERGED_SECTIONS: &[&str] = &[
 /// vendor as group, as the CycloneDX libraries convert them. bom-refs are dropped: nothing in
 /// the merged SBOM points at a tool, and they could collide with the components' own.
 fn input_tools(metadata: Option<&Value>) -> (Vec<Value>, Vec<Value>) {
-    let without_ref = |t: &Value| {
-        let mut t = t.clone();
-        if let Some(o) = t.as_object_mut() {
-            o.remove("bom-ref");
-        }
-        t
-    };
     match metadata.and_then(|m| m.get("tools")) {
         Some(Value::Array(legacy)) => {
             let components = legacy
@@ -105,7 +98,7 @@ fn input_tools(metadata: Option<&Value>) -> (Vec<Value>, Vec<Value>) {
                 tools
                     .get(key)
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().map(without_ref).collect())
+                    .map(|a| a.iter().map(|t| without(t, &["bom-ref"])).collect())
                     .unwrap_or_default()
             };
             (list("components"), list("services"))
@@ -127,13 +120,16 @@ const LEGACY_TOOL_FIELDS: &[(&str, &str)] = &[
 /// the shape of `spec_version` (before 1.5, a legacy array: tool services have no place there).
 fn merged_tools(spec_version: &str, components: Vec<Value>, services: Vec<Value>) -> Value {
     if spec_version >= "1.5" {
+        let this = json!({"type": "application", "name": "tollgate", "version": crate::VERSION});
+        let components: Vec<Value> = std::iter::once(this).chain(components).collect();
         let mut tools = json!({ "components": components });
         if !services.is_empty() {
             tools["services"] = Value::Array(services);
         }
         return tools;
     }
-    let mut legacy: Vec<Value> = Vec::new();
+    let mut legacy =
+        vec![json!({"vendor": "tollgate", "name": "tollgate", "version": crate::VERSION})];
     for c in &components {
         let mut t = Map::new();
         for (to, from) in LEGACY_TOOL_FIELDS {
@@ -305,25 +301,21 @@ fn service_label(sv: &Value) -> String {
     }
 }
 
-/// A service's content without its bom-ref and nested services.
-fn service_body(sv: &Value) -> Value {
-    let mut sv = sv.clone();
-    if let Some(o) = sv.as_object_mut() {
-        o.remove("bom-ref");
-        o.remove("services");
+/// A copy of `v` without the members `keys`.
+fn without(v: &Value, keys: &[&str]) -> Value {
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        for key in keys {
+            o.remove(*key);
+        }
     }
-    sv
+    v
 }
 
 /// A component's content without its bom-ref (and nested components, already flattened away):
 /// what makes two entries the same component.
 fn body(c: &Value) -> Value {
-    let mut c = c.clone();
-    if let Some(o) = c.as_object_mut() {
-        o.remove("bom-ref");
-        o.remove("components");
-    }
-    c
+    without(c, &["bom-ref", "components"])
 }
 
 /// The details two entries for the same package disagree on (`hashes`, `licenses` or both),
@@ -374,11 +366,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
     let mut carried: BTreeMap<&str, Vec<Value>> = BTreeMap::new();
     // Who and what made the inputs stays on record: authors and tools, each once.
     let mut authors: Vec<Value> = Vec::new();
-    let mut tool_components = vec![if opts.spec_version.as_str() >= "1.5" {
-        json!({"type": "application", "name": "tollgate", "version": crate::VERSION})
-    } else {
-        json!({"type": "application", "group": "tollgate", "name": "tollgate", "version": crate::VERSION})
-    }];
+    let mut tool_components: Vec<Value> = Vec::new();
     let mut tool_services: Vec<Value> = Vec::new();
 
     for (i, doc) in docs.iter().enumerate() {
@@ -569,7 +557,7 @@ pub fn merge(docs: &[Document], opts: &MergeOptions) -> Merged {
         for mut sv in input_services {
             let old_ref = s(&sv, "bom-ref").map(str::to_string);
             let ident = service_identity(&sv);
-            let content = service_body(&sv);
+            let content = without(&sv, &["bom-ref", "services"]);
             let seen = services_seen.get(&ident).and_then(|same| {
                 if opts.hierarchical {
                     same.iter().find(|(_, b)| *b == content)
