@@ -7,10 +7,15 @@ export TOLLGATE_REQUIRE_K6 ?= 1
 # The Chromium/poppler tests of the HTML and PDF reports (tests/render.rs) must run, not skip.
 export TOLLGATE_REQUIRE_RENDER_TOOLS ?= 1
 
-.PHONY: build demo test lint unit conformance actions bench bench-sbom-generate bless clean-demo k6 control-attestation render-tools repro-tools bench-repro
+.PHONY: build release-build demo test lint unit conformance actions bench bench-sbom-generate bless clean-demo k6 control-attestation render-tools repro-tools bench-repro
 
 build:
 	$(CARGO) build --release --locked
+
+## The binary released for this host (static on Linux, code laid out by bench/symbol-order.txt):
+## target/HOST/release/tollgate. The release workflow and bench/run.sh build it the same way.
+release-build:
+	scripts/build-release.sh
 
 ## The main job on the bundled example: validate, diff and merge SBOMs from testdata/.
 demo: build
@@ -37,6 +42,8 @@ test: lint build k6 render-tools repro-tools
 	$(CARGO) test --release --locked -- --skip sbom_conformance
 	$(CARGO) test --release --locked --test integration sbom_conformance -- --nocapture
 	scripts/test-actions.sh $(BIN)
+	scripts/build-release.sh
+	scripts/test-release-build.sh
 
 ## Chromium, poppler-utils and fonts (Debian packages) for the report rendering tests.
 render-tools:

@@ -26,11 +26,13 @@ fn main() {
 }
 
 /// The functions `sbom validate` and the other common paths execute, listed by
-/// `bench/symbol-order.sh`, are placed next to each other: a run then keeps about 1.4 MiB of
+/// `bench/symbol-order.sh`, are placed next to each other: a run then keeps about 1.4–2 MiB of
 /// code resident instead of 6.8 MiB (the kernel maps every cached page around a touched one).
 /// Only for x86_64 Linux GNU, whose default linker since Rust 1.90 is lld (mold reads the same
-/// option); `TOLLGATE_SYMBOL_ORDER=0` turns it off for another linker. Symbols the list names
-/// that the binary lacks are ignored, so a stale list costs memory, never a failed build.
+/// option); `TOLLGATE_SYMBOL_ORDER=0` turns it off for another linker. The names in the list
+/// are those of the released build (`scripts/build-release.sh`: static, explicit `--target`);
+/// other builds match only some of them. Names the binary lacks are ignored, so a stale list
+/// costs memory, never a failed build.
 fn symbol_ordering() {
     println!("cargo:rerun-if-env-changed=TOLLGATE_SYMBOL_ORDER");
     println!("cargo:rerun-if-changed=bench/symbol-order.txt");

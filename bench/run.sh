@@ -5,7 +5,7 @@
 #   BENCH_QUICK=1 bench/run.sh        smoke run: 2k and 20k, peers only at 2k
 #   BENCH_SIZES="2000 20000" bench/run.sh
 #
-# Steps: install the peers (bench/install-peers.sh), build tollgate (cargo build --release),
+# Steps: install the peers (bench/install-peers.sh), build tollgate (scripts/build-release.sh),
 # generate CycloneDX 1.6 and SPDX 2.3 documents (bench/gen_sbom.py) into bench/out/sbom/, check
 # that tollgate passes each one, then time every tool x size with /usr/bin/time (wall seconds
 # and peak RSS), each run under a timeout. Raw runs go to bench/out/runs.jsonl, the collected
@@ -71,12 +71,16 @@ if [ -n "$PEER_LIST" ]; then
     bash "$HERE/install-peers.sh" >/dev/null
 fi
 
-log "building tollgate (cargo build --release)"
-(cd "$ROOT" && cargo build --release --quiet)
+# The binary measured is the one released: scripts/build-release.sh (static on Linux, code laid
+# out by bench/symbol-order.txt).
+HOST="$(rustc -vV | sed -n 's/^host: //p')"
+log "building tollgate (scripts/build-release.sh $HOST)"
+"$ROOT/scripts/build-release.sh" "$HOST" >"$OUT/logs/build.log" 2>&1 ||
+    { tail -20 "$OUT/logs/build.log" >&2; exit 1; }
 # The tree the binary was built from (others may commit during a long run).
 git -C "$ROOT" describe --always --dirty > "$OUT/build-git.txt" 2>/dev/null || echo unknown > "$OUT/build-git.txt"
-# Time a private copy: other people may rebuild target/release/tollgate during a long run.
-cp "$ROOT/target/release/tollgate" "$OUT/tollgate"
+# Time a private copy: other people may rebuild the binary during a long run.
+cp "$ROOT/target/$HOST/release/tollgate" "$OUT/tollgate"
 TOLLGATE="$OUT/tollgate"
 
 # --- schemas for check-jsonschema ----------------------------------------------------------

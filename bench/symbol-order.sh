@@ -3,8 +3,13 @@
 # order the linker should lay them out (build.rs passes the file to lld as
 # --symbol-ordering-file for x86_64 Linux builds).
 #
-#   bench/symbol-order.sh [BIN]          (default target/release/tollgate, built first)
+#   bench/symbol-order.sh [BIN]          (default: the released build, made first by
+#                                         scripts/build-release.sh)
 #   bench/symbol-order.sh --check [BIN]  only report how many listed symbols BIN still has
+#
+# Symbol names carry hashes of the build configuration (target, flags, compiler version), so
+# the list is made from, and matches, the released x86_64 Linux build; rerun this after changing
+# the code on the validation path or the toolchain, then rebuild.
 #
 # Why: a run touches a few hundred KiB of code spread over a 20 MB text section, and the kernel
 # maps every cached page around a touched one (fault-around), so `sbom validate` on a small SBOM
@@ -25,7 +30,8 @@ if [ "${1:-}" = "--check" ]; then
     check=1
     shift
 fi
-BIN="${1:-target/release/tollgate}"
+RELEASED=target/x86_64-unknown-linux-gnu/release/tollgate
+BIN="${1:-$RELEASED}"
 
 if [ "$check" = 1 ]; then
     listed=$(grep -c . "$ORDER")
@@ -38,8 +44,8 @@ if ! command -v valgrind >/dev/null; then
     echo "symbol-order: installing valgrind (Debian package)" >&2
     apt-get update -qq && apt-get install -y -qq valgrind >/dev/null
 fi
-if [ "$BIN" = target/release/tollgate ]; then
-    cargo build --release --locked --quiet
+if [ "$BIN" = "$RELEASED" ]; then
+    scripts/build-release.sh x86_64-unknown-linux-gnu >/dev/null
 fi
 
 work=$(mktemp -d)

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Build the binary that is released for TARGET: target/TARGET/release/tollgate[.exe].
+# Used by .github/workflows/release.yml, bench/run.sh (which measures what ships) and
+# `make release-build`.
+#
+#   scripts/build-release.sh [TARGET]     (default: the host's target triple)
+#
+# Linux GNU targets are linked statically and position-dependent (crt-static, relocation model
+# "static"): the binary then runs on any Linux of its architecture whatever its glibc, starts
+# without a dynamic loader resolving libc, libm and libgcc_s, and keeps ~1.5 MiB less resident
+# (docs/benchmarks.md). glibc's resolver is linked in for the one command that reaches a
+# network (`tollgate trust` from an https:// TUF repository); it reads /etc/hosts and the DNS
+# servers of /etc/resolv.conf, not NSS modules such as mDNS.
+# The flags go in CARGO_TARGET_<TRIPLE>_RUSTFLAGS with an explicit --target, so build scripts
+# and proc-macros (host code, which cannot be static) are built the ordinary way.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+target=${1:-$(rustc -vV | sed -n 's/^host: //p')}
+[ -n "$target" ] || { echo "build-release: cannot tell the host target (rustc -vV)" >&2; exit 2; }
+
+case "$target" in
+    *-linux-gnu)
+        var="CARGO_TARGET_$(echo "$target" | tr 'a-z-' 'A-Z_')_RUSTFLAGS"
+        export "$var=-C target-feature=+crt-static -C relocation-model=static ${!var:-}"
+        ;;
+esac
+cd "$root"
+cargo build --release --locked --target "$target"
+exe=""
+[[ "$target" != *windows* ]] || exe=.exe
+echo "build-release: target/$target/release/tollgate$exe" >&2
