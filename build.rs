@@ -1,6 +1,7 @@
 //! Records the git commit for `tollgate --version`; falls back to "unknown" outside a checkout.
 //! On Linux/glibc ≥ 2.36 it also links the binary with packed relative relocations (DT_RELR),
-//! and on x86_64 Linux it lays out the functions common runs execute next to each other.
+//! and, when asked (`TOLLGATE_SYMBOL_ORDER`), lays out the functions common runs execute next
+//! to each other.
 use std::process::Command;
 
 fn main() {
@@ -25,30 +26,24 @@ fn main() {
     symbol_ordering();
 }
 
-/// The functions `sbom validate` and the other common paths execute, listed by
-/// `bench/symbol-order.sh`, are placed next to each other: a run then keeps about 1.4–2 MiB of
-/// code resident instead of 6.8 MiB (the kernel maps every cached page around a touched one).
-/// Only for x86_64 Linux GNU, whose default linker since Rust 1.90 is lld (mold reads the same
-/// option); `TOLLGATE_SYMBOL_ORDER=0` turns it off for another linker. The names in the list
-/// are those of the released build (`scripts/build-release.sh`: static, explicit `--target`);
-/// other builds match only some of them. Names the binary lacks are ignored, so a stale list
-/// costs memory, never a failed build.
+/// With `TOLLGATE_SYMBOL_ORDER` naming a list of symbols (made by `bench/symbol-order.sh` from
+/// a profile of this very build, see `scripts/build-release.sh`), the linker places those
+/// functions next to each other: a run then keeps about 1.4–2 MiB of code resident instead of
+/// 6.8 MiB (the kernel maps every cached page around a touched one). The names carry hashes of
+/// the code and the build configuration, so a list only fits the build it was made from; a
+/// name the binary lacks is ignored, which costs memory, never a failed build. Needs lld (the
+/// default linker of x86_64 Linux GNU since Rust 1.90) or mold.
 fn symbol_ordering() {
     println!("cargo:rerun-if-env-changed=TOLLGATE_SYMBOL_ORDER");
-    println!("cargo:rerun-if-changed=bench/symbol-order.txt");
-    let var = |k: &str| std::env::var(k).unwrap_or_default();
-    if var("TARGET") != "x86_64-unknown-linux-gnu" || var("TOLLGATE_SYMBOL_ORDER") == "0" {
+    let Ok(list) = std::env::var("TOLLGATE_SYMBOL_ORDER") else {
         return;
-    }
-    let list = std::path::Path::new(&var("CARGO_MANIFEST_DIR")).join("bench/symbol-order.txt");
+    };
+    println!("cargo:rerun-if-changed={list}");
     // A comma would split the -Wl argument.
-    if !list.is_file() || list.to_string_lossy().contains(',') {
+    if list.is_empty() || list.contains(',') || !std::path::Path::new(&list).is_file() {
         return;
     }
-    println!(
-        "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-        list.display()
-    );
+    println!("cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={list}");
     println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
 }
 

@@ -158,7 +158,7 @@ def render(meta, files, compact, results):
     w("| Tool | Version | Command timed |")
     w("| --- | --- | --- |")
     tg = meta["tollgate"]
-    w(f"| tollgate | {tg['version'].replace('tollgate ', '')} (`{tg['git']}`, release build; "
+    w(f"| tollgate | {tg['version'].replace('tollgate ', '')} (`{tg['git']}`, the released build: static, from `scripts/build-release.sh`; "
       f"{meta.get('rustc', '')}) | `tollgate --now {meta['now']} --format json sbom validate FILE` |")
     w("| tollgate, semantic rules only | same | `… sbom validate --no-schema FILE` (information) |")
     w(f"| check-jsonschema | {pv.get('check-jsonschema', '?')} (jsonschema {pv.get('jsonschema', '?')}, "
@@ -280,7 +280,7 @@ def render(meta, files, compact, results):
         w("")
         if base_kb:
             w(f"⁴ tollgate's fixed footprint, measured on a one-component document, is "
-              f"{base_kb / 1024:.0f} MiB (binary, compiled schema, allocator); this column leaves it out. "
+              f"{base_kb / 1024:.1f} MiB (binary, compiled schema, allocator); this column leaves it out. "
               f"Information only: the target is on the plain ratio.")
             w("")
         t20 = by_size.get(20000, {}).get("tollgate")
@@ -419,7 +419,7 @@ def render(meta, files, compact, results):
     for fmt, size, ratio, rss, fbytes in rss_rows:
         ok = ratio is not None and ratio <= TARGET_RSS_RATIO
         t3.append(ok)
-        w(f"- {dict(FORMATS)[fmt]}, {size:,} components: {rss / 1024:,.0f} MiB ÷ {fmt_mb(fbytes)} MiB "
+        w(f"- {dict(FORMATS)[fmt]}, {size:,} components: {rss / 1024:,.1f} MiB ÷ {fmt_mb(fbytes)} MiB "
           f"= **{ratio:.2f}×** — {'met' if ok else '**NOT met**'}")
         if not ok:
             base = results.get(fmt, {}).get(1, {}).get("tollgate-baseline")

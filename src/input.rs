@@ -170,7 +170,7 @@ fn check_not_blank(name: &str, buf: &[u8]) -> Result<(), InputError> {
     Ok(())
 }
 
-/// A file's content: read into memory, or, for a large regular file, mapped.
+/// A file's content: read into memory, or, for a regular file of at least 64 KiB, mapped.
 pub enum FileBytes {
     Read(Vec<u8>),
     Mapped(MappedFile),
@@ -254,6 +254,17 @@ impl FileText {
         }
     }
 
+    /// Tells that the text before byte `offset` of [`as_str`](Self::as_str) will not be read
+    /// again soon: a small mapped file gives its pages back (read again from the file, unchanged,
+    /// should they be needed after all); anything else keeps them.
+    pub fn release_before(&self, offset: usize) {
+        if let FileText::Mapped(m, start) = self
+            && (m.len() as u64) < RELEASE_BELOW
+        {
+            release(m, 0, (start + offset).min(m.len()) & !(PAGE - 1));
+        }
+    }
+
     /// Length in bytes.
     pub fn len(&self) -> usize {
         self.as_str().len()
@@ -272,8 +283,9 @@ impl FileText {
     }
 }
 
-/// Like [`read_bytes`], but a large regular file is mapped instead of copied: reading 20 MiB
-/// into a fresh buffer costs more than checking it (page faults and the copy).
+/// Like [`read_bytes`], but a regular file of at least 64 KiB is mapped instead of copied:
+/// reading 20 MiB into a fresh buffer costs more than checking it (page faults and the copy),
+/// and a small mapped file can give back the pages already read.
 pub fn map_or_read(path: &Path, limits: Limits) -> Result<FileBytes, InputError> {
     let name = display_path(path);
     let meta = fs::metadata(path).map_err(|e| io_error(&name, &e))?;
@@ -289,10 +301,26 @@ pub fn map_or_read(path: &Path, limits: Limits) -> Result<FileBytes, InputError>
 }
 
 /// Regular files at least this large are mapped by [`map_or_read`].
-const MAP_AT_LEAST: u64 = 4 << 20;
+const MAP_AT_LEAST: u64 = 64 << 10;
 
-/// The file mapped read-only, its pages loaded and its UTF-8 checked by two threads, each
-/// taking one half; `None` if mapping fails or the length changed since `meta` was taken (the
+/// Mapped files smaller than this are checked in chunks, each chunk's pages given back once
+/// checked, and give back the pages a reader is done with ([`FileText::release_before`]). For
+/// such files the fixed footprint of the process is what weighs, and holding the whole file
+/// resident would double the text's share of the peak memory. Larger files keep their pages:
+/// loading each page twice would cost time that weighs more there.
+const RELEASE_BELOW: u64 = 4 << 20;
+
+/// How much of a small mapped file is loaded and checked at a time.
+const CHECK_CHUNK: usize = 256 << 10;
+
+/// Page size assumed when rounding a release down; a larger real page only releases less
+/// (`madvise` rounds the start down, and a page given back too early is read again from the
+/// file, unchanged).
+const PAGE: usize = 4096;
+
+/// The file mapped read-only, its pages loaded and its UTF-8 checked: a small file one chunk at
+/// a time, giving each chunk's pages back once checked; a large one by two threads, each taking
+/// one half; `None` if mapping fails or the length changed since `meta` was taken (the
 /// caller then reads it the ordinary way).
 #[allow(unsafe_code)]
 fn map_file(file: &fs::File, meta: &fs::Metadata) -> Option<MappedFile> {
@@ -304,6 +332,10 @@ fn map_file(file: &fs::File, meta: &fs::Metadata) -> Option<MappedFile> {
     let map = unsafe { memmap2::Mmap::map(file) }.ok()?;
     if map.len() as u64 != meta.len() {
         return None;
+    }
+    if (map.len() as u64) < RELEASE_BELOW {
+        let utf8 = check_releasing(&map);
+        return Some(MappedFile { map, utf8 });
     }
     // Split at a character boundary: both halves UTF-8 ⇔ the whole is (a continuation byte
     // cannot start a valid half, an unfinished sequence cannot end one).
@@ -324,6 +356,41 @@ fn map_file(file: &fs::File, meta: &fs::Metadata) -> Option<MappedFile> {
         first && second.join().unwrap_or(false)
     });
     Some(MappedFile { map, utf8 })
+}
+
+/// Whether a small mapping is UTF-8, checked one chunk at a time, each chunk's pages given back
+/// once checked: only a chunk is ever resident for the check.
+fn check_releasing(map: &memmap2::Mmap) -> bool {
+    let mut from = 0;
+    while from < map.len() {
+        let to = (from + CHECK_CHUNK).min(map.len());
+        let _ = map.advise_range(memmap2::Advice::PopulateRead, from, to - from);
+        let next = match simdutf8::compat::from_utf8(&map[from..to]) {
+            Ok(_) => to,
+            // A character cut by the chunk's end is checked with the next chunk.
+            Err(e) if e.error_len().is_none() && to < map.len() && e.valid_up_to() > 0 => {
+                from + e.valid_up_to()
+            }
+            Err(_) => return false,
+        };
+        release(map, from & !(PAGE - 1), next & !(PAGE - 1));
+        from = next;
+    }
+    true
+}
+
+/// Gives back the resident pages of `map[from..to]` (both page-aligned).
+#[allow(unsafe_code)]
+fn release(map: &memmap2::Mmap, from: usize, to: usize) {
+    if to > from {
+        // SAFETY: the mapping is private, read-only and never written, so dropping its pages
+        // only means the next access reads them again from the file: the bytes seen are the
+        // same as before (the one assumption `map_file` documents: no other process changes
+        // the file). It is only advice: a failure changes nothing.
+        let _ = unsafe {
+            map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, from, to - from)
+        };
+    }
 }
 
 /// Regular files at least this large are read by two threads, each filling half the buffer
@@ -691,6 +758,34 @@ mod tests {
     }
 
     /// Large files are read in two halves; the bytes are the file's, odd lengths included.
+    #[test]
+    fn small_mapped_files_are_checked_in_chunks_and_give_pages_back() {
+        let dir = tempfile::tempdir().unwrap();
+        // Two-, three- and four-byte characters, so that chunk ends cut characters.
+        let unit = "aé€𝄞";
+        let text: String = unit.repeat((CHECK_CHUNK * 3 + 1234) / unit.len());
+        assert!((text.len() as u64) < RELEASE_BELOW && (text.len() as u64) >= MAP_AT_LEAST);
+        let path = dir.path().join("small.json");
+        fs::write(&path, &text).unwrap();
+        let bytes = map_or_read(&path, Limits::default()).unwrap();
+        assert!(matches!(bytes, FileBytes::Mapped(_)));
+        let mapped = bytes.into_text_from(0).unwrap();
+        // Given back (partly, then all): the text reads the same.
+        mapped.release_before(CHECK_CHUNK + 5);
+        assert_eq!(mapped.as_str(), text);
+        mapped.release_before(mapped.len());
+        assert_eq!(mapped.as_str(), text);
+        // Not UTF-8 in the last chunk, and a character cut at the very end.
+        for tail in [&b"\xff"[..], "€".as_bytes().split_at(2).0] {
+            let mut bad = text.clone().into_bytes();
+            bad.extend_from_slice(tail);
+            fs::write(&path, &bad).unwrap();
+            let bytes = map_or_read(&path, Limits::default()).unwrap();
+            assert!(matches!(bytes, FileBytes::Mapped(_)));
+            assert_eq!(bytes.into_text_from(0).unwrap_err(), bad);
+        }
+    }
+
     #[test]
     fn large_files_read_whole() {
         let dir = tempfile::tempdir().unwrap();

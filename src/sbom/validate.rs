@@ -89,7 +89,9 @@ fn load_and_check(path: &std::path::Path, opts: &Options) -> Result<FileResult, 
     // goes through serde_json, which also words the errors.
     match bytes.into_text_from(start) {
         Ok(text) => {
-            if let Some(checked) = fast_path(&name, text.as_str(), opts, LARGE) {
+            if let Some(checked) = fast_path(&name, text.as_str(), opts, LARGE, &|offset| {
+                text.release_before(offset)
+            }) {
                 let (doc, schema_id, checker) = checked?;
                 let doc = Document {
                     text: Some(text),
@@ -303,11 +305,19 @@ fn fast_path<'a>(
     text: &'a str,
     opts: &Options,
     large: usize,
+    release_before: &(dyn Fn(usize) + Sync),
 ) -> Option<Result<Checked, InputError>> {
     use fastjson::Unsupported;
     use std::sync::atomic::{AtomicUsize, Ordering};
     // Batches sent to the checking thread and not yet checked.
     let waiting = AtomicUsize::new(0);
+    // The end (byte offset) of the last element checked: the text before it is not read again.
+    let checked_to = AtomicUsize::new(0);
+    // Batches the reading thread may queue. A small document's elements are all read by the
+    // reading thread, which runs ahead while the checking thread compiles its schema: a short
+    // queue keeps fewer read elements in memory at once (eight batches were half of a
+    // 2,000-component document). A large one keeps both threads busy with a longer queue.
+    let queue = if text.len() >= large { 8 } else { 2 };
     let all_streamed: Vec<&str> = [Family::CycloneDx, Family::Spdx2]
         .iter()
         .flat_map(|f| semantic::streamed_keys(*f).iter().copied())
@@ -324,7 +334,7 @@ fn fast_path<'a>(
         // Recognised from the markers before the first big array.
         let mut early: Option<(Family, String, Encoding)> = None;
         let mut worker: Option<(
-            std::sync::mpsc::SyncSender<Batch<'_>>,
+            std::sync::mpsc::SyncSender<(Batch<'_>, usize)>,
             std::thread::ScopedJoinHandle<'_, Worked>,
         )> = None;
         // Read batches go back to this thread once checked, to be freed where allocated.
@@ -363,8 +373,9 @@ fn fast_path<'a>(
             if let Some(k) = streamed_as {
                 if worker.is_none() {
                     let doc = new_doc(early.clone().ok_or(Unsupported)?);
-                    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'_>>(8);
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch<'_>, usize)>(queue);
                     let waiting = &waiting;
+                    let checked_to = &checked_to;
                     let back_tx = back_tx.take().ok_or(Unsupported)?;
                     let handle = scope.spawn(move || {
                         let schema_id = schema_for(&doc);
@@ -372,7 +383,7 @@ fn fast_path<'a>(
                         let keys = semantic::streamed_keys(doc.family);
                         let mut reader = fastjson::Reader::new("");
                         let mut failed = false;
-                        for batch in rx {
+                        for (batch, end) in rx {
                             if !failed {
                                 match &batch {
                                     Batch::Read(items) => {
@@ -391,6 +402,7 @@ fn fast_path<'a>(
                                     }
                                 }
                             }
+                            checked_to.store(end, Ordering::Relaxed);
                             waiting.fetch_sub(1, Ordering::Relaxed);
                             if let Batch::Read(items) = batch {
                                 // Freed by the thread that allocated them: much cheaper.
@@ -402,9 +414,10 @@ fn fast_path<'a>(
                     worker = Some((tx, handle));
                 }
                 let tx = &worker.as_ref().ok_or(Unsupported)?.0;
-                let send = |batch: Batch<'a>| {
+                // `end`: the byte offset after the batch's last element.
+                let send = |batch: Batch<'a>, end: usize| {
                     waiting.fetch_add(1, Ordering::Relaxed);
-                    tx.send(batch).map_err(|_| Unsupported)
+                    tx.send((batch, end)).map_err(|_| Unsupported)
                 };
                 let new_batch = || {
                     // Read batches the checking thread is done with are freed here; the last
@@ -414,6 +427,7 @@ fn fast_path<'a>(
                         done.clear();
                         spare = Some(done);
                     }
+                    release_before(checked_to.load(Ordering::Relaxed));
                     if text.len() >= large && waiting.load(Ordering::Relaxed) <= LOW_WATER {
                         Batch::Delimited(Vec::with_capacity(BATCH))
                     } else {
@@ -434,7 +448,7 @@ fn fast_path<'a>(
                         }
                         i += 1;
                         if batch.len() == BATCH {
-                            send(std::mem::replace(&mut batch, new_batch()))?;
+                            send(std::mem::replace(&mut batch, new_batch()), r.i)?;
                         }
                         r.skip_ws();
                         match r.peek() {
@@ -448,7 +462,7 @@ fn fast_path<'a>(
                     }
                 }
                 if batch.len() > 0 {
-                    send(batch)?;
+                    send(batch, r.i)?;
                 }
                 skeleton.insert(key.to_string(), Value::Array(Vec::new()));
             } else {
@@ -474,6 +488,8 @@ fn fast_path<'a>(
         if !r.at_end() {
             return Err(Unsupported);
         }
+        // The rules still to run read no more of the text; only a finding's line:column does.
+        release_before(text.len());
         let checked = match worker {
             Some((tx, handle)) => {
                 drop(tx);
@@ -966,7 +982,10 @@ mod tests {
                 Err(e) => assert_eq!(quick.diagnostics, vec![e.into_diagnostic()], "bad{n}"),
             }
             // With every element left to the checking thread to read, too.
-            assert!(fast_path(&name, text, &opts(), 0).is_none(), "bad{n}");
+            assert!(
+                fast_path(&name, text, &opts(), 0, &|_| {}).is_none(),
+                "bad{n}"
+            );
         }
     }
 
@@ -1008,7 +1027,8 @@ mod tests {
         for _ in 0..5 {
             assert_eq!(summary(&validate_file(&path, &opts())), whole);
             // The checking thread reading elements as soon as it would otherwise wait.
-            let Some(Ok((doc, schema_id, checker))) = fast_path(&name, &text, &opts(), 0) else {
+            let Some(Ok((doc, schema_id, checker))) = fast_path(&name, &text, &opts(), 0, &|_| {})
+            else {
                 panic!("the quick path takes this document");
             };
             let doc = Document {
@@ -1103,9 +1123,12 @@ mod tests {
             assert_eq!(vec![e.clone().into_diagnostic()], r.diagnostics, "dup{n}");
             let e2 = serde_path(&name, text.clone().into_bytes(), &opts()).unwrap_err();
             assert_eq!(e, e2, "dup{n}");
-            assert!(fast_path(&name, text, &opts(), 0).is_none(), "dup{n}");
             assert!(
-                fast_path(&name, text, &opts(), usize::MAX).is_none(),
+                fast_path(&name, text, &opts(), 0, &|_| {}).is_none(),
+                "dup{n}"
+            );
+            assert!(
+                fast_path(&name, text, &opts(), usize::MAX, &|_| {}).is_none(),
                 "dup{n}"
             );
         }
