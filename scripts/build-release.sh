@@ -18,7 +18,8 @@
 # again with the functions that common runs execute placed next to each other (build.rs,
 # TOLLGATE_SYMBOL_ORDER): `sbom validate` keeps 1.4–2 MiB of code resident instead of 6.8 MiB.
 # The list is target/TARGET/symbol-order.txt; it is only rewritten when it changes, so building
-# an unchanged tree again relinks nothing. Without valgrind this step is skipped with a warning.
+# an unchanged tree again relinks nothing. valgrind (a Debian package) is installed with apt-get
+# when missing (sudo when not root); where that is impossible the step is skipped with a warning.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 target=${1:-$(rustc -vV | sed -n 's/^host: //p')}
@@ -41,12 +42,25 @@ if [ "$target" = x86_64-unknown-linux-gnu ]; then
     export TOLLGATE_SYMBOL_ORDER="$order"
 fi
 cargo build --release --locked --target "$target"
+install_valgrind() {
+    command -v valgrind >/dev/null && return 0
+    command -v apt-get >/dev/null || return 1
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || return 1
+        sudo=(sudo)
+    fi
+    echo "build-release: installing valgrind (Debian package)" >&2
+    "${sudo[@]}" apt-get update -qq >&2 &&
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends valgrind >&2
+}
+
 if [ "$target" = x86_64-unknown-linux-gnu ]; then
-    if command -v valgrind >/dev/null; then
+    if install_valgrind; then
         bench/symbol-order.sh "$bin" "$order"
         cargo build --release --locked --target "$target"
     else
-        echo "build-release: warning: valgrind is not installed; code layout not optimised" >&2
+        echo "build-release: warning: valgrind could not be installed; code layout not optimised" >&2
     fi
 fi
 echo "build-release: $bin" >&2
