@@ -271,6 +271,9 @@ enum Batch<'a> {
     Delimited(Vec<(usize, usize, &'a str)>),
 }
 
+/// A batch on its way to the checking thread, with the byte offset just after its last element.
+type Queued<'a> = (Batch<'a>, usize);
+
 impl Batch<'_> {
     fn len(&self) -> usize {
         match self {
@@ -334,7 +337,7 @@ fn fast_path<'a>(
         // Recognised from the markers before the first big array.
         let mut early: Option<(Family, String, Encoding)> = None;
         let mut worker: Option<(
-            std::sync::mpsc::SyncSender<(Batch<'_>, usize)>,
+            std::sync::mpsc::SyncSender<Queued<'_>>,
             std::thread::ScopedJoinHandle<'_, Worked>,
         )> = None;
         // Read batches go back to this thread once checked, to be freed where allocated.
@@ -373,7 +376,7 @@ fn fast_path<'a>(
             if let Some(k) = streamed_as {
                 if worker.is_none() {
                     let doc = new_doc(early.clone().ok_or(Unsupported)?);
-                    let (tx, rx) = std::sync::mpsc::sync_channel::<(Batch<'_>, usize)>(queue);
+                    let (tx, rx) = std::sync::mpsc::sync_channel::<Queued<'_>>(queue);
                     let waiting = &waiting;
                     let checked_to = &checked_to;
                     let back_tx = back_tx.take().ok_or(Unsupported)?;
