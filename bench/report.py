@@ -104,6 +104,12 @@ def fmt_mb(b):
     return f"{b / MIB:,.1f}"
 
 
+def fmt_rss(kib):
+    """Peak RSS in MiB: one decimal below 100 MiB, where the 4x target is decided by a few."""
+    mib = kib / 1024
+    return f"{mib:,.1f}" if mib < 100 else f"{mib:,.0f}"
+
+
 def fmt_n(n):
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
@@ -247,7 +253,7 @@ def render(meta, files, compact, results):
                 rss_rows.append((fmt, size, ratio, t["peak_rss_kb"], fbytes))
                 ns = r.get("tollgate-no-schema")
                 row = [f"{size:,}", fmt_mb(fbytes), fmt_s(tt),
-                       f"{t['peak_rss_kb'] / 1024:,.0f}",
+                       fmt_rss(t['peak_rss_kb']),
                        f"{ratio:.2f}" if ratio else "—",
                        f"{(t['peak_rss_kb'] - base_kb) * 1024 / fbytes:.2f}" if base_kb and fbytes else "—",
                        fmt_s(ns["median_s"]) if ns and ns["status"] == "ok" else "—"]
