@@ -491,8 +491,6 @@ fn fast_path<'a>(
         if !r.at_end() {
             return Err(Unsupported);
         }
-        // The rules still to run read no more of the text; only a finding's line:column does.
-        release_before(text.len());
         let checked = match worker {
             Some((tx, handle)) => {
                 drop(tx);
@@ -504,6 +502,9 @@ fn fast_path<'a>(
             }
             None => None,
         };
+        // Every element is checked, and the rules still to run read no more of the text (only a
+        // finding's line:column does).
+        release_before(text.len());
         Ok((skeleton, markers, early, checked))
     });
     let (skeleton, markers, early, checked) = result.ok()?;
