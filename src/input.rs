@@ -344,9 +344,7 @@ fn map_file(file: &fs::File, meta: &fs::Metadata) -> Option<MappedFile> {
         mid += 1;
     }
     let check = |from: usize, to: usize| {
-        // Loading the pages first is faster than faulting them in one at a time; it is only
-        // advice, so a failure changes nothing.
-        let _ = map.advise_range(memmap2::Advice::PopulateRead, from, to - from);
+        populate(&map, from, to - from);
         simdutf8::basic::from_utf8(&map[from..to]).is_ok()
     };
     let utf8 = std::thread::scope(|s| {
@@ -364,7 +362,7 @@ fn check_releasing(map: &memmap2::Mmap) -> bool {
     let mut from = 0;
     while from < map.len() {
         let to = (from + CHECK_CHUNK).min(map.len());
-        let _ = map.advise_range(memmap2::Advice::PopulateRead, from, to - from);
+        populate(map, from, to - from);
         let next = match simdutf8::compat::from_utf8(&map[from..to]) {
             Ok(_) => to,
             // A character cut by the chunk's end is checked with the next chunk.
@@ -379,7 +377,23 @@ fn check_releasing(map: &memmap2::Mmap) -> bool {
     true
 }
 
+/// Loads the pages of `map[from..from + len]` at once: faster than faulting them in one at a
+/// time. Only advice (Linux's `MADV_POPULATE_READ`), so a failure, or another system, changes
+/// nothing.
+fn populate(map: &memmap2::Mmap, from: usize, len: usize) {
+    #[cfg(target_os = "linux")]
+    let _ = map.advise_range(memmap2::Advice::PopulateRead, from, len);
+    #[cfg(not(target_os = "linux"))]
+    let _ = (map, from, len);
+}
+
+/// Gives back the resident pages of `map[from..to]` (both page-aligned); on Linux only, where
+/// `MADV_DONTNEED` on a private file mapping is known to drop the pages and nothing else.
+#[cfg(not(target_os = "linux"))]
+fn release(_map: &memmap2::Mmap, _from: usize, _to: usize) {}
+
 /// Gives back the resident pages of `map[from..to]` (both page-aligned).
+#[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
 fn release(map: &memmap2::Mmap, from: usize, to: usize) {
     if to > from {
@@ -757,7 +771,6 @@ mod tests {
         }
     }
 
-    /// Large files are read in two halves; the bytes are the file's, odd lengths included.
     #[test]
     fn small_mapped_files_are_checked_in_chunks_and_give_pages_back() {
         let dir = tempfile::tempdir().unwrap();
@@ -786,6 +799,7 @@ mod tests {
         }
     }
 
+    /// Large files are read in two halves; the bytes are the file's, odd lengths included.
     #[test]
     fn large_files_read_whole() {
         let dir = tempfile::tempdir().unwrap();
